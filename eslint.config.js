@@ -1,0 +1,33 @@
+import oclif from 'eslint-config-oclif'
+
+export default [
+  {ignores: ['dist/', 'coverage/', 'node_modules/', 'bench/.work/', 'test-artifacts/', '.cache/', 'templates/']},
+  ...oclif,
+  {
+    rules: {
+      // Byte counting and binary formats read more clearly with bitwise ops and numeric literals.
+      'no-bitwise': 'off',
+      'unicorn/numeric-separators-style': 'off',
+      'unicorn/prefer-string-slice': 'off',
+      'perfectionist/sort-objects': 'off',
+      'perfectionist/sort-object-types': 'off',
+      'perfectionist/sort-interfaces': 'off',
+      'perfectionist/sort-classes': 'off',
+      'perfectionist/sort-union-types': 'off',
+      'perfectionist/sort-named-imports': 'off',
+      'perfectionist/sort-imports': 'off',
+      'perfectionist/sort-modules': 'off',
+      'no-await-in-loop': 'off',
+      'max-depth': 'off',
+      'complexity': 'off',
+      'unicorn/no-array-reduce': 'off',
+      'unicorn/prefer-top-level-await': 'off',
+      'unicorn/no-process-exit': 'off',
+      'n/no-process-exit': 'off',
+      'unicorn/prefer-event-target': 'off',
+      'mocha/no-setup-in-describe': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'camelcase': 'off',
+    },
+  },
+]

@@ -1,0 +1,97 @@
+/** Who put a file in the slug: only repo files can be removed with .slugignore. */
+export type Origin = 'buildpack' | 'repo'
+
+export type Category =
+  | 'app-code'
+  | 'cache'
+  | 'data'
+  | 'docs-media'
+  | 'model'
+  | 'node-package'
+  | 'notebook'
+  | 'other'
+  | 'python-package'
+  | 'ruby-gem'
+  | 'runtime'
+  | 'tests'
+
+export type Ecosystem = 'node' | 'python' | 'ruby' | 'runtime'
+
+/** Bytes of a group of files: uncompressed, their share of the compressed slug, and how many. */
+export interface Usage {
+  size: number
+  compressed: number
+  files: number
+}
+
+export interface FileRow extends Usage {
+  path: string
+  origin: Origin
+  category: Category
+  /** the installed package this file belongs to, as "ecosystem:name" */
+  package?: string
+  /** recognised model format (keras-h5, keras-zip, savedmodel, tflite, onnx, safetensors, pytorch, pickle...) */
+  modelFormat?: string
+}
+
+export interface FolderRow extends Usage {
+  path: string
+}
+
+export interface PackageRow extends Usage {
+  ecosystem: Ecosystem
+  name: string
+  version?: string
+  /** where it is installed, relative to /app (a site-packages dir, node_modules/x, vendor/bundle/...) */
+  location?: string
+  /** how the bytes were known: installed files in a slug, a wheel in a build log, a local environment */
+  evidence: 'build-log' | 'installed' | 'requirement'
+}
+
+export type FindingKind =
+  | 'data-in-repo'
+  | 'dev-package'
+  | 'heavy-package'
+  | 'model-in-repo'
+  | 'notebooks-in-repo'
+  | 'docs-media-in-repo'
+  | 'outside-app'
+  | 'package-tests'
+  | 'cuda-on-dyno'
+  | 'caches'
+
+export interface Finding {
+  /** stable id, e.g. "heavy-package:tensorflow" */
+  id: string
+  kind: FindingKind
+  severity: 'high' | 'low' | 'medium'
+  title: string
+  /** what was seen, one line each */
+  evidence: string[]
+  /** what to do, in words */
+  remedy: string
+  /** the command that applies it, when one exists */
+  command?: string
+  /** compressed bytes this saves (the limit counts compressed bytes) */
+  savings: number
+  /** true when savings come from a knowledge-table estimate rather than measured shares */
+  estimated: boolean
+  /** where the knowledge behind the finding comes from (URL) */
+  source?: string
+  paths?: string[]
+  packages?: string[]
+}
+
+export interface CategoryRow extends Usage {
+  category: Category
+}
+
+export interface Analysis {
+  files: FileRow[]
+  folders: FolderRow[]
+  packages: PackageRow[]
+  categories: CategoryRow[]
+  findings: Finding[]
+  /** repo-origin vs buildpack-origin totals */
+  origins: Record<Origin, Usage>
+}

@@ -1,0 +1,53 @@
+import {HerokuAPIError} from '@heroku-cli/command'
+
+import {UserError} from '../util/errors.js'
+
+/**
+ * Turns a Platform API failure into a one-line UserError. The API's own message is passed through,
+ * since it is written for people ("Couldn't find that app."); the status decides what to add.
+ */
+export function apiError(error: unknown, what: string): Error {
+  if (error instanceof UserError) return error
+  if (error instanceof HerokuAPIError) {
+    const status = error.http.statusCode
+    const message = (error.body?.message ?? '').trim()
+    switch (status) {
+      case 401: {
+        return new UserError(`Not authorized to read ${what}: the Heroku API token is missing or invalid. Run heroku login, or check HEROKU_API_KEY.`)
+      }
+
+      case 403: {
+        return new UserError(`Access to ${what} was refused${message ? `: ${message}` : '.'}`)
+      }
+
+      case 404: {
+        return new UserError(message ? `${message.replace(/\.$/, '')} (${what}).` : `Not found: ${what}.`)
+      }
+
+      case 429: {
+        return new UserError('The Heroku API rate limit is exhausted (HTTP 429). Wait a minute and run the command again.')
+      }
+
+      default: {
+        return new UserError(`The Heroku API answered HTTP ${status} for ${what}${message ? `: ${message}` : '.'}`)
+      }
+    }
+  }
+
+  const text = (error as Error)?.message ?? String(error)
+  // @heroku-cli/command throws a plain Error for an invalid HEROKU_API_KEY.
+  if (/HEROKU_API_KEY is invalid/.test(text)) return new UserError(text)
+  const code = (error as NodeJS.ErrnoException)?.code
+  if (code && /^E[A-Z]+$/.test(code)) return new UserError(`Cannot reach the Heroku API for ${what} (${code}).`)
+  return error as Error
+}
+
+/** Awaits an API call, mapping its failure with apiError. */
+export async function api<T>(call: Promise<{body: T}>, what: string): Promise<T> {
+  try {
+    const {body} = await call
+    return body
+  } catch (error) {
+    throw apiError(error, what)
+  }
+}

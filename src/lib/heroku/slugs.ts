@@ -1,0 +1,125 @@
+import type {APIClient} from '@heroku-cli/command'
+import type * as Heroku from '@heroku-cli/schema'
+
+import {UserError} from '../util/errors.js'
+import {api} from './errors.js'
+
+/** The app fields slug:inspect reads; `generation` only comes with the 3.sdk variant. */
+export interface AppInfo extends Heroku.App {
+  generation?: string | {name?: string}
+}
+
+const SDK_ACCEPT = 'application/vnd.heroku+json; version=3.sdk'
+/** How many releases are looked at to find the current one (it is nearly always among the newest). */
+const RELEASE_WINDOW = 50
+
+export async function getApp(heroku: APIClient, app: string): Promise<AppInfo> {
+  return api(heroku.get<AppInfo>(`/apps/${encodeURIComponent(app)}`, {headers: {Accept: SDK_ACCEPT}}), `app ${app}`)
+}
+
+export function appGeneration(app: AppInfo): string | undefined {
+  return typeof app.generation === 'string' ? app.generation : app.generation?.name
+}
+
+/**
+ * Why an app has no slug to inspect, or undefined when it should have one. Container (Docker) apps
+ * and Fir (Cloud Native Buildpacks) apps run images, not slugs.
+ */
+export function noSlugReason(app: AppInfo): string | undefined {
+  const name = app.name ?? 'The app'
+  const stack = app.build_stack?.name ?? app.stack?.name
+  if (stack === 'container') {
+    return `${name} uses the container stack: it runs a Docker image, which has no slug and no slug limit. Inspect the image with docker instead.`
+  }
+
+  if (appGeneration(app) === 'fir') {
+    return `${name} is a Fir-generation app: it is built with Cloud Native Buildpacks into an OCI image, which has no slug. Use slug:inspect --dir on the repo to see what it ships.`
+  }
+
+  return undefined
+}
+
+/** Newest releases first, at most `max` of them. */
+export async function listReleases(heroku: APIClient, app: string, max = RELEASE_WINDOW): Promise<Heroku.Release[]> {
+  return api(
+    heroku.get<Heroku.Release[]>(`/apps/${encodeURIComponent(app)}/releases`, {
+      headers: {Range: `version ..; order=desc, max=${max}`},
+      partial: true,
+    }),
+    `the releases of ${app}`,
+  )
+}
+
+/**
+ * The release the app is running: `current: true` and succeeded. The newest release is not it when
+ * a newer one is pending or failed.
+ */
+export function currentRelease(releases: Heroku.Release[]): Heroku.Release | undefined {
+  return releases.find(r => r.current && r.status === 'succeeded') ?? undefined
+}
+
+export async function getRelease(heroku: APIClient, app: string, version: number): Promise<Heroku.Release> {
+  return api(heroku.get<Heroku.Release>(`/apps/${encodeURIComponent(app)}/releases/${version}`), `release v${version} of ${app}`)
+}
+
+export async function getSlug(heroku: APIClient, app: string, slugId: string): Promise<Heroku.Slug> {
+  return api(heroku.get<Heroku.Slug>(`/apps/${encodeURIComponent(app)}/slugs/${encodeURIComponent(slugId)}`), `slug ${slugId}`)
+}
+
+/** "v42" or "42" -> 42 */
+export function parseReleaseVersion(text: string): number {
+  const m = /^v?(\d+)$/i.exec(text.trim())
+  if (!m) throw new UserError(`--release takes a release number such as 42 or v42, not "${text}".`)
+  return Number(m[1])
+}
+
+/** "SHA256:abc..." -> "abc..." (lower case); undefined when Heroku did not record one. */
+export function slugSha256(slug: Heroku.Slug): string | undefined {
+  const m = /^sha256:([0-9a-f]{64})$/i.exec(slug.checksum ?? '')
+  return m ? m[1].toLowerCase() : undefined
+}
+
+export interface ResolvedSlug {
+  slug: Heroku.Slug
+  release?: Heroku.Release
+}
+
+/**
+ * Finds the slug to inspect: an explicit slug id, a release number, or the current release.
+ * Every "there is nothing to inspect" case is a UserError that says why and what to do.
+ */
+export async function resolveSlug(
+  heroku: APIClient,
+  appName: string,
+  choice: {release?: number; slugId?: string},
+): Promise<ResolvedSlug> {
+  if (choice.slugId) return {slug: await getSlug(heroku, appName, choice.slugId)}
+
+  const app = await getApp(heroku, appName)
+  const reason = noSlugReason(app)
+  if (reason) throw new UserError(reason)
+
+  let release: Heroku.Release | undefined
+  if (choice.release === undefined) {
+    const releases = await listReleases(heroku, appName)
+    release = currentRelease(releases)
+    if (!release) {
+      throw new UserError(
+        releases.length === 0
+          ? `${appName} has no releases yet: deploy it first, or inspect the repo with slug:inspect --dir.`
+          : `${appName} has no current successful release. Inspect a build log with slug:inspect --build, or the repo with --dir.`,
+      )
+    }
+  } else {
+    release = await getRelease(heroku, appName, choice.release)
+  }
+
+  const slugId = release.slug?.id
+  if (!slugId) {
+    throw new UserError(
+      `Release v${release.version} of ${appName} has no slug (config or add-on change only on an app that was never built, or a Docker release).`,
+    )
+  }
+
+  return {release, slug: await getSlug(heroku, appName, slugId)}
+}

@@ -1,0 +1,269 @@
+import {createReadStream, createWriteStream, type WriteStream} from 'node:fs'
+import {rename, rm, stat} from 'node:fs/promises'
+import http from 'node:http'
+import https from 'node:https'
+import {basename, dirname, join} from 'node:path'
+
+import {UserError} from '../util/errors.js'
+import {SlugScanner} from './scanner.js'
+import type {ScanResult} from './types.js'
+
+/** Bytes read per file read: large reads keep the inflater busy (see design: 1 MiB reads). */
+const FILE_READ_BYTES = 1024 * 1024
+
+export interface ScanProgress {
+  /** total bytes expected, when known */
+  start(total: number | undefined): void
+  update(bytes: number): void
+  stop(): void
+}
+
+export interface ScanSinkOptions {
+  progress?: ScanProgress
+  /** keep a copy of the compressed bytes at this path (written to a temp file, renamed at the end) */
+  savePath?: string
+}
+
+/** A copy of the downloaded bytes that only appears at its path once complete and verified. */
+class SaveCopy {
+  private readonly tmp: string
+  private readonly stream: WriteStream
+
+  constructor(private readonly path: string) {
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.partial`)
+    this.stream = createWriteStream(this.tmp)
+  }
+
+  write(chunk: Buffer): void {
+    this.stream.write(chunk)
+  }
+
+  async commit(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve()))
+    })
+    await rename(this.tmp, this.path)
+  }
+
+  async discard(): Promise<void> {
+    this.stream.destroy()
+    await rm(this.tmp, {force: true})
+  }
+}
+
+async function finishScan(scanner: SlugScanner, save: SaveCopy | undefined, expectedSha256?: string): Promise<ScanResult> {
+  try {
+    const result = scanner.end()
+    if (expectedSha256 && result.sha256 !== expectedSha256.toLowerCase()) {
+      throw new UserError(
+        `The slug's checksum does not match: Heroku says sha256 ${expectedSha256.toLowerCase()}, the download has ${result.sha256}.`,
+      )
+    }
+
+    await save?.commit()
+    return result
+  } catch (error) {
+    await save?.discard()
+    throw error
+  }
+}
+
+/** Scans a local slug file (what `heroku slugs:download` saves). */
+export async function scanSlugFile(path: string, options: ScanSinkOptions = {}): Promise<ScanResult> {
+  let size: number
+  try {
+    const info = await stat(path)
+    if (!info.isFile()) throw new UserError(`${path} is not a file.`)
+    size = info.size
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    throw new UserError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`)
+  }
+
+  const scanner = new SlugScanner()
+  const save = options.savePath ? new SaveCopy(options.savePath) : undefined
+  options.progress?.start(size)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const stream = createReadStream(path, {highWaterMark: FILE_READ_BYTES})
+      stream.on('data', (chunk: Buffer | string) => {
+        try {
+          const buf = chunk as Buffer
+          save?.write(buf)
+          scanner.write(buf)
+          options.progress?.update(scanner.bytesRead)
+        } catch (error) {
+          stream.destroy()
+          reject(error)
+        }
+      })
+      stream.on('error', error => reject(new UserError(`Cannot read ${path}: ${error.message}.`)))
+      stream.on('end', () => resolve())
+    })
+  } catch (error) {
+    await save?.discard()
+    throw error
+  } finally {
+    options.progress?.stop()
+  }
+
+  return finishScan(scanner, save)
+}
+
+export interface BlobSource {
+  url: string
+  /** the slug's size from the API, for the progress bar and to know when a download is complete */
+  size?: number
+  /** hex sha256 the download must match */
+  sha256?: string
+  /** fetches a fresh pre-signed URL when the first one has expired (403) */
+  refreshUrl?: () => Promise<string>
+}
+
+export interface DownloadOptions extends ScanSinkOptions {
+  /** how many times a dropped connection is resumed with a Range request */
+  maxResumes?: number
+  /** wait before a resume, in ms (doubles each time) */
+  retryDelayMs?: number
+}
+
+class HttpStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`)
+  }
+}
+
+class DroppedError extends Error {}
+
+/**
+ * Streams a slug from its pre-signed blob URL straight into the scanner. The blob URL is a signed
+ * S3 GET: it carries its own authorization, so no Heroku token is ever sent to it. A dropped
+ * connection resumes from the last byte received with a Range request.
+ */
+export async function scanSlugUrl(source: BlobSource, options: DownloadOptions = {}): Promise<ScanResult> {
+  const maxResumes = options.maxResumes ?? 5
+  const scanner = new SlugScanner()
+  const save = options.savePath ? new SaveCopy(options.savePath) : undefined
+  let url = source.url
+  let refreshed = false
+  let resumes = 0
+  let total = source.size
+  options.progress?.start(total)
+  try {
+    for (;;) {
+      const offset = scanner.bytesRead
+      try {
+        const length = await downloadInto(url, offset, chunk => {
+          save?.write(chunk)
+          scanner.write(chunk)
+          options.progress?.update(scanner.bytesRead)
+        })
+        total ??= length === undefined ? undefined : offset + length
+        if (total !== undefined && scanner.bytesRead < total) throw new DroppedError('short body')
+        break
+      } catch (error) {
+        if (error instanceof HttpStatusError) {
+          if (error.status === 403 && source.refreshUrl && !refreshed) {
+            refreshed = true
+            url = await source.refreshUrl()
+            continue
+          }
+
+          throw blobStatusError(error.status)
+        }
+
+        if (error instanceof DroppedError || isNetworkError(error)) {
+          if (resumes >= maxResumes) {
+            throw new UserError(`The slug download kept failing: gave up after ${resumes} resumes at byte ${scanner.bytesRead}.`)
+          }
+
+          resumes++
+          await sleep((options.retryDelayMs ?? 500) * 2 ** (resumes - 1))
+          continue
+        }
+
+        throw error
+      }
+    }
+  } catch (error) {
+    await save?.discard()
+    throw error
+  } finally {
+    options.progress?.stop()
+  }
+
+  return finishScan(scanner, save, source.sha256)
+}
+
+function blobStatusError(status: number): UserError {
+  if (status === 403) return new UserError('The slug\'s download URL was refused (HTTP 403): it has expired or is not valid. Run the command again.')
+  if (status === 404) return new UserError('The slug\'s blob was not found (HTTP 404): the slug may have been deleted.')
+  return new UserError(`The slug download failed with HTTP ${status}.`)
+}
+
+function isNetworkError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException)?.code
+  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code)
+}
+
+const sleep = (ms: number) => new Promise(resolve => {
+  setTimeout(resolve, ms)
+})
+
+/**
+ * One GET from `offset`; resolves with the body length the server announced (undefined when it did
+ * not) once the body ends. A body that stops early rejects with DroppedError so the caller resumes.
+ */
+function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer) => void): Promise<number | undefined> {
+  const parsed = new URL(url)
+  const client = parsed.protocol === 'http:' ? http : https
+  const headers: Record<string, string> = {}
+  if (offset > 0) headers.Range = `bytes=${offset}-`
+  return new Promise((resolve, reject) => {
+    const req = client.get(parsed, {headers}, res => {
+      const status = res.statusCode ?? 0
+      if (status !== 200 && status !== 206) {
+        res.resume()
+        reject(new HttpStatusError(status))
+        return
+      }
+
+      // A server that ignores Range sends the whole body again: skip what was already scanned.
+      let skip = offset > 0 && status === 200 ? offset : 0
+      const length = res.headers['content-length'] ? Number(res.headers['content-length']) : undefined
+      const announced = length === undefined ? undefined : length - skip
+      let received = 0
+      let failed = false
+      res.on('data', (chunk: Buffer) => {
+        if (failed) return
+        if (skip > 0) {
+          const drop = Math.min(skip, chunk.length)
+          skip -= drop
+          chunk = chunk.subarray(drop)
+          if (chunk.length === 0) return
+        }
+
+        received += chunk.length
+        try {
+          onChunk(chunk)
+        } catch (error) {
+          failed = true
+          req.destroy()
+          reject(error)
+        }
+      })
+      res.on('end', () => {
+        if (failed) return
+        if (announced !== undefined && received < announced) reject(new DroppedError('short body'))
+        else resolve(announced)
+      })
+      res.on('aborted', () => {
+        if (!failed) reject(new DroppedError('aborted'))
+      })
+      res.on('error', error => {
+        if (!failed) reject(isNetworkError(error) ? error : new DroppedError(error.message))
+      })
+    })
+    req.on('error', reject)
+  })
+}
