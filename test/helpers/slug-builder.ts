@@ -1,0 +1,91 @@
+import {gzipSync} from 'node:zlib'
+
+/** An entry of a fixture slug. Paths are written as given: pass './app/...' for entries Heroku unpacks. */
+export interface FixtureEntry {
+  path: string
+  type?: 'directory' | 'file' | 'hardlink' | 'symlink'
+  content?: Buffer | string
+  linkTarget?: string
+  /** how a name too long for the 100-byte field is written */
+  longName?: 'gnu' | 'pax'
+}
+
+const BLOCK = 512
+
+function header(name: string, typeflag: string, size: number, linkname = ''): Buffer {
+  const h = Buffer.alloc(BLOCK)
+  h.write(name, 0, 100, 'utf8')
+  h.write('0000644\0', 100, 'latin1')
+  h.write('0000000\0', 108, 'latin1')
+  h.write('0000000\0', 116, 'latin1')
+  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1')
+  h.write('14000000000\0', 136, 'latin1')
+  h.write('        ', 148, 'latin1')
+  h.write(typeflag, 156, 'latin1')
+  h.write(linkname, 157, 100, 'utf8')
+  h.write('ustar\0', 257, 'latin1')
+  h.write('00', 263, 'latin1')
+  let sum = 0
+  for (const b of h) sum += b
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1')
+  return h
+}
+
+function padded(data: Buffer): Buffer[] {
+  const pad = (BLOCK - (data.length % BLOCK)) % BLOCK
+  return pad ? [data, Buffer.alloc(pad)] : [data]
+}
+
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`
+  let len = body.length + 1
+  while (String(len).length + body.length !== len) len = String(len).length + body.length
+  return `${len}${body}`
+}
+
+/** Builds an uncompressed tar (ustar, with GNU or pax long names) from fixture entries. */
+export function buildTar(entries: FixtureEntry[]): Buffer {
+  const parts: Buffer[] = []
+  for (const e of entries) {
+    const type = e.type ?? 'file'
+    const flag = {directory: '5', file: '0', hardlink: '1', symlink: '2'}[type]
+    const data = type === 'file' ? Buffer.from(e.content ?? '') : Buffer.alloc(0)
+    let name = e.path
+    if (Buffer.byteLength(name) > 99) {
+      if (e.longName === 'gnu') {
+        const long = Buffer.from(`${name}\0`)
+        parts.push(header('././@LongLink', 'L', long.length), ...padded(long))
+      } else {
+        const pax = Buffer.from(paxRecord('path', name))
+        parts.push(header('PaxHeader', 'x', pax.length), ...padded(pax))
+      }
+
+      name = name.slice(0, 99)
+    }
+
+    parts.push(header(name, flag, data.length, e.linkTarget ?? ''))
+    if (data.length > 0) parts.push(...padded(data))
+  }
+
+  parts.push(Buffer.alloc(BLOCK * 2))
+  return Buffer.concat(parts)
+}
+
+/** A gzip-compressed fixture slug. */
+export function buildSlug(entries: FixtureEntry[], level = 6): Buffer {
+  return gzipSync(buildTar(entries), {level})
+}
+
+/** Deterministic bytes that do not compress (a stand-in for model weights and shared libraries). */
+export function incompressible(size: number, seed = 1): Buffer {
+  const out = Buffer.alloc(size)
+  let x = seed >>> 0 || 1
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    out[i] = x & 0xff
+  }
+
+  return out
+}
