@@ -28,10 +28,14 @@ export interface ScanSinkOptions {
 class SaveCopy {
   private readonly tmp: string
   private readonly stream: WriteStream
+  private error?: Error
 
   constructor(private readonly path: string) {
     this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.partial`)
     this.stream = createWriteStream(this.tmp)
+    this.stream.on('error', error => {
+      this.error ??= error
+    })
   }
 
   write(chunk: Buffer): void {
@@ -39,15 +43,21 @@ class SaveCopy {
   }
 
   async commit(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve()))
-    })
+    await this.close()
+    if (this.error) throw new UserError(`Cannot save the slug to ${this.path}: ${this.error.message}`)
     await rename(this.tmp, this.path)
   }
 
   async discard(): Promise<void> {
-    this.stream.destroy()
+    await this.close()
     await rm(this.tmp, {force: true})
+  }
+
+  private close(): Promise<void> {
+    return new Promise(resolve => {
+      if (this.stream.closed) resolve()
+      else this.stream.end(() => resolve())
+    })
   }
 }
 

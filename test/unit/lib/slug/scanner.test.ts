@@ -1,0 +1,142 @@
+import {expect} from 'chai'
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {gzipSync} from 'node:zlib'
+
+import {SlugScanner} from '../../../../src/lib/slug/scanner.js'
+import type {ScanResult} from '../../../../src/lib/slug/types.js'
+import {buildSlug, buildTar, incompressible} from '../../../helpers/slug-builder.js'
+
+function scan(bytes: Buffer, chunk = 64 * 1024): ScanResult {
+  const scanner = new SlugScanner()
+  for (let i = 0; i < bytes.length; i += chunk) scanner.write(bytes.subarray(i, i + chunk))
+  return scanner.end()
+}
+
+function scanError(bytes: Buffer): string {
+  try {
+    scan(bytes)
+  } catch (error) {
+    return (error as Error).message
+  }
+
+  throw new Error('expected the scan to fail')
+}
+
+describe('SlugScanner', () => {
+  it('lists entries under ./app with types, sizes and link targets, and counts the rest apart', () => {
+    const long = `./app/.heroku/python/lib/python3.12/site-packages/${'deep/'.repeat(25)}module.py`
+    const gnuLong = `./app/node_modules/${'x'.repeat(120)}/index.js`
+    const result = scan(buildSlug([
+      {path: './app/', type: 'directory'},
+      {content: 'web: gunicorn app:app\n', path: './app/Procfile'},
+      {content: 'print(1)\n', longName: 'pax', path: long},
+      {content: 'module.exports = 1\n', longName: 'gnu', path: gnuLong},
+      {linkTarget: 'python3.12', path: './app/.heroku/python/bin/python3', type: 'symlink'},
+      {linkTarget: './app/Procfile', path: './app/Procfile.copy', type: 'hardlink'},
+      {content: 'not unpacked', path: './tmp/stray.txt'},
+    ]))
+
+    expect(result.entries.map(e => [e.path, e.type, e.size])).to.deep.equal([
+      ['Procfile', 'file', 22],
+      [long.slice('./app/'.length), 'file', 9],
+      [gnuLong.slice('./app/'.length), 'file', 19],
+      ['.heroku/python/bin/python3', 'symlink', 0],
+      ['Procfile.copy', 'hardlink', 0],
+    ])
+    expect(result.entries[3].linkTarget).to.equal('python3.12')
+    expect(result.outside).to.include({count: 1, size: 12})
+    expect(result.outside.examples).to.deep.equal(['./tmp/stray.txt'])
+    expect(result.fileCount).to.equal(3)
+    expect(result.uncompressedSize).to.equal(22 + 9 + 19)
+    expect(result.captured.Procfile).to.equal('web: gunicorn app:app\n')
+  })
+
+  it('splits the compressed bytes across entries by what each produced', () => {
+    const weights = incompressible(3_000_000)
+    const code = Buffer.from('import os\nprint(os.getcwd())\n'.repeat(40_000))
+    const slug = buildSlug([
+      {content: weights, path: './app/models/model.h5'},
+      {content: code, path: './app/app.py'},
+    ])
+    const result = scan(slug)
+    const [model, app] = result.entries
+    const attributed = model.compressed + app.compressed
+    // Every compressed byte lands on an entry, except the gzip header/trailer and tar end padding.
+    expect(attributed).to.be.within(slug.length - 64, slug.length)
+    // Weights do not compress: their share is their size, within one 16 KiB piece.
+    expect(Math.abs(model.compressed - weights.length)).to.be.below(16 * 1024)
+    // Code compresses ~100x here; its share is far below its size.
+    expect(app.compressed).to.be.below(code.length / 20)
+  })
+
+  it('matches gzip -c of a large file alone within 0.6%', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scan-'))
+    // Half random, half text: compresses to roughly 55%.
+    const big = Buffer.concat([incompressible(1_500_000, 7), Buffer.from('lorem ipsum dolor sit amet '.repeat(60_000))])
+    const small = Buffer.from('x = 1\n'.repeat(1000))
+    writeFileSync(join(dir, 'big.bin'), big)
+    const alone = execFileSync('sh', ['-c', `gzip -6 -c ${join(dir, 'big.bin')} | wc -c`]).toString().trim()
+    const result = scan(buildSlug([{content: small, path: './app/a.py'}, {content: big, path: './app/big.bin'}, {content: small, path: './app/z.py'}]))
+    const share = result.entries.find(e => e.path === 'big.bin')!.compressed
+    expect(Math.abs(share - Number(alone)) / Number(alone)).to.be.below(0.006)
+  })
+
+  it('keeps a peek of each file of 1 KiB or more, for recognising formats by content', () => {
+    const hdf5 = Buffer.concat([Buffer.from('\u0089HDF\r\n\u001A\n', 'latin1'), incompressible(5000)])
+    const result = scan(buildSlug([{content: hdf5, path: './app/model.h5'}, {content: 'tiny', path: './app/tiny.txt'}]))
+    expect(result.entries[0].peek?.subarray(0, 8).toString('latin1')).to.equal('\u0089HDF\r\n\u001A\n')
+    expect(result.entries[0].peek?.length).to.equal(256)
+    expect(result.entries[1].peek).to.equal(undefined)
+  })
+
+  it('computes the sha256 of the compressed bytes', () => {
+    const slug = buildSlug([{content: 'a', path: './app/a'}])
+    const expected = execFileSync('sha256sum', {input: slug}).toString().split(' ')[0]
+    expect(scan(slug).sha256).to.equal(expected)
+  })
+
+  it('gives the same result whatever the chunking of the input', () => {
+    const slug = buildSlug([{content: incompressible(100_000), path: './app/a.bin'}, {content: 'b'.repeat(50_000), path: './app/b.txt'}])
+    const one = scan(slug, 1)
+    const big = scan(slug, 1 << 20)
+    expect(one.entries.map(e => e.size)).to.deep.equal(big.entries.map(e => e.size))
+    expect(one.sha256).to.equal(big.sha256)
+  })
+
+  describe('bad input', () => {
+    it('rejects an empty file', () => {
+      expect(scanError(Buffer.alloc(0))).to.equal('The slug is empty (0 bytes).')
+    })
+
+    it('rejects a file that is not gzip', () => {
+      expect(scanError(Buffer.from('PK\u0003\u0004 a zip file'))).to.match(/^The slug is not a gzip file/)
+    })
+
+    it('names a squashfs slug for what it is', () => {
+      expect(scanError(Buffer.concat([Buffer.from('hsqs'), Buffer.alloc(100)]))).to.match(/squashfs image/)
+    })
+
+    it('rejects a truncated gzip stream', () => {
+      const slug = buildSlug([{content: incompressible(200_000), path: './app/a.bin'}])
+      expect(scanError(slug.subarray(0, slug.length / 2))).to.match(/^The slug is truncated/)
+    })
+
+    it('rejects corrupt gzip data', () => {
+      const slug = Buffer.from(buildSlug([{content: 'hello '.repeat(10_000), path: './app/a.txt'}]))
+      for (let i = 20; i < 60; i++) slug[i] ^= 0xff
+      expect(scanError(slug)).to.match(/corrupt|damaged/)
+    })
+
+    it('rejects garbage tar headers', () => {
+      expect(scanError(gzipSync(Buffer.from('this is not a tar header '.repeat(100))))).to.match(/^The slug's tar stream is damaged/)
+    })
+
+    it('rejects a tar cut inside an entry', () => {
+      const tar = buildTar([{content: incompressible(5000), path: './app/a.bin'}])
+      expect(scanError(gzipSync(tar.subarray(0, 2048)))).to.match(/ends in the middle of an entry/)
+    })
+  })
+})
