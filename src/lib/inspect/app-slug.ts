@@ -1,0 +1,53 @@
+import type {APIClient} from '@heroku-cli/command'
+
+import {resolveSlug, slugSha256} from '../heroku/slugs.js'
+import type {ReportSource} from '../report/types.js'
+import {type DownloadOptions, scanSlugUrl} from '../slug/sources.js'
+import type {ScanResult} from '../slug/types.js'
+import {UserError} from '../util/errors.js'
+
+export interface AppSlugChoice {
+  app: string
+  release?: number
+  slugId?: string
+}
+
+export interface ScannedSlug {
+  scan: ScanResult
+  source: ReportSource
+}
+
+/**
+ * Finds the app's slug (current release, a given release, or a slug id) and streams it through the
+ * scanner, checking the download against the checksum Heroku recorded.
+ */
+export async function scanAppSlug(heroku: APIClient, choice: AppSlugChoice, options: DownloadOptions = {}): Promise<ScannedSlug> {
+  const {release, slug} = await resolveSlug(heroku, choice.app, choice)
+  const url = slug.blob?.url
+  if (!url || !slug.id) throw new UserError(`Slug ${slug.id ?? choice.slugId} of ${choice.app} has no download URL.`)
+  const slugId = slug.id
+  const scan = await scanSlugUrl(
+    {
+      // Pre-signed URLs expire; a fresh slug lookup signs a new one.
+      refreshUrl: async () => {
+        const fresh = await resolveSlug(heroku, choice.app, {slugId})
+        if (!fresh.slug.blob?.url) throw new UserError(`Slug ${slugId} has no download URL.`)
+        return fresh.slug.blob.url
+      },
+      sha256: slugSha256(slug),
+      size: slug.size ?? undefined,
+      url,
+    },
+    options,
+  )
+  return {
+    scan,
+    source: {
+      app: choice.app,
+      commit: slug.commit ?? undefined,
+      release: release?.version,
+      slugId: slug.id,
+      stack: slug.stack?.name,
+    },
+  }
+}

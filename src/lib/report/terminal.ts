@@ -1,0 +1,119 @@
+import {color, hux} from '@heroku/heroku-cli-util'
+
+import type {Finding, Usage} from '../analysis/types.js'
+import {formatBytes, formatPercent} from '../util/bytes.js'
+import type {SlugReport} from './types.js'
+
+type Print = (line: string) => void
+
+/** Where the compressed size stands against Heroku's 300 MB warning and 500 MB limit. */
+export function limitStatus(compressed: number, report: Pick<SlugReport, 'totals'>): string {
+  const {limit, warning} = report.totals
+  const share = formatPercent(compressed, limit)
+  if (compressed > limit) return `${share} of the ${formatBytes(limit)} limit: over by ${formatBytes(compressed - limit)}, Heroku rejects this build`
+  if (compressed > warning) return `${share} of the ${formatBytes(limit)} limit: over the ${formatBytes(warning)} warning, boots may be slow`
+  return `${share} of the ${formatBytes(limit)} limit`
+}
+
+function title(report: SlugReport): string {
+  const {source} = report
+  const what = report.kind === 'slug' ? 'Slug' : report.kind === 'build-log' ? 'Failed build' : 'Predicted slug'
+  if (source.app) {
+    const release = source.release === undefined ? '' : ` v${source.release}`
+    return `${what} of ${color.app(source.app)}${release}`
+  }
+
+  return `${what} ${source.file ?? source.dir ?? ''}`.trim()
+}
+
+function header(report: SlugReport): Record<string, string> {
+  const {source, totals} = report
+  const rows: Record<string, string> = {}
+  if (source.slugId) rows.Slug = source.slugId
+  if (source.buildId) rows.Build = source.buildId
+  if (source.stack) rows.Stack = source.stack
+  if (source.commit) rows.Commit = source.commit.slice(0, 12)
+  const estimate = report.prediction ? ' (estimate)' : ''
+  rows.Compressed = `${formatBytes(totals.compressed)}${estimate}, ${limitStatus(totals.compressed, report)}`
+  if (totals.uncompressed > 0) rows.Uncompressed = formatBytes(totals.uncompressed)
+  if (totals.files > 0) rows.Files = totals.files.toLocaleString('en-US')
+  if (totals.outside && totals.outside.count > 0) {
+    rows['Outside ./app'] = `${totals.outside.count} entries, ${formatBytes(totals.outside.size)} (Heroku ignores them)`
+  }
+
+  return rows
+}
+
+/** The three size cells every table shares, already formatted. */
+function usageCells(r: Usage, total: number) {
+  return {size: formatBytes(r.size), compressed: formatBytes(r.compressed), share: formatPercent(r.compressed, total)}
+}
+
+const USAGE_COLUMNS = {size: {header: 'Size'}, compressed: {header: 'Compressed'}, share: {header: '% of slug'}}
+
+function findingRows(findings: Finding[]) {
+  return findings.map(f => ({
+    saves: `${f.estimated ? '~' : ''}${formatBytes(f.savings)}`,
+    severity: f.severity,
+    title: f.title,
+    remedy: f.command ? `${f.remedy} Run: ${f.command}` : f.remedy,
+  }))
+}
+
+/** The terminal view of a report: a header, then files, folders, packages and findings as tables. */
+export function renderReport(report: SlugReport, print: Print): void {
+  const total = report.totals.compressed
+  const tableOptions = {printLine: (s: unknown) => print(String(s))}
+
+  hux.styledHeader(title(report))
+  hux.styledObject(header(report))
+  for (const note of report.notes) print(`  ${note}`)
+
+  if (report.files.length > 0) {
+    print('')
+    hux.styledHeader('Largest files')
+    const rows = report.files.map(f => ({
+      path: f.path,
+      ...usageCells(f, total),
+      origin: f.origin,
+      category: f.modelFormat ? `model (${f.modelFormat})` : f.category,
+    }))
+    hux.table(rows, {path: {header: 'Path'}, ...USAGE_COLUMNS, origin: {header: 'Origin'}, category: {header: 'Category'}}, tableOptions)
+  }
+
+  if (report.folders.length > 0) {
+    print('')
+    hux.styledHeader('Folders')
+    const rows = report.folders.map(f => ({path: f.path, ...usageCells(f, total), files: f.files.toLocaleString('en-US')}))
+    hux.table(rows, {path: {header: 'Folder'}, ...USAGE_COLUMNS, files: {header: 'Files'}}, tableOptions)
+  }
+
+  if (report.packages.length > 0) {
+    print('')
+    hux.styledHeader('Packages')
+    const rows = report.packages.map(p => ({
+      name: p.version ? `${p.name} ${p.version}` : p.name,
+      ecosystem: p.ecosystem,
+      ...usageCells(p, total),
+    }))
+    hux.table(rows, {name: {header: 'Package'}, ecosystem: {header: 'Kind'}, ...USAGE_COLUMNS}, tableOptions)
+  }
+
+  print('')
+  hux.styledHeader('Findings')
+  if (report.findings.length === 0) {
+    print('No findings: nothing in this slug has a known lighter remedy.')
+    return
+  }
+
+  hux.table(findingRows(report.findings), {
+    severity: {header: 'Severity'},
+    title: {header: 'Finding'},
+    saves: {header: 'Saves'},
+    remedy: {header: 'Remedy'},
+  }, tableOptions)
+  const saved = report.findings.reduce((sum, f) => sum + f.savings, 0)
+  const after = Math.max(0, total - saved)
+  print('')
+  print(`All findings together save about ${formatBytes(saved)}: ${formatBytes(after)} compressed, ${limitStatus(after, report)}.`)
+}
