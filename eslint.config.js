@@ -28,6 +28,10 @@ export default [
       'mocha/no-setup-in-describe': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
       'camelcase': 'off',
+      // Long one-line imports and literals read better than one name per line.
+      '@stylistic/object-curly-newline': 'off',
+      'unicorn/number-literal-case': 'off',
+      'mocha/max-top-level-suites': 'off',
     },
   },
 ]

@@ -17,16 +17,13 @@ export default class Inspect extends SlugCommand {
 
 Streams the slug (never extracted to disk) and shows the largest files, folders and installed packages with each one's
 share of the compressed size, which is what Heroku's 500 MB limit counts, and findings with their remedies.`
-
   static enableJsonFlag = true
-
   static examples = [
     '$ heroku slug:inspect --app example-app',
     '$ heroku slug:inspect --app example-app --release v42 --top 40',
     '$ heroku slug:inspect --file slug.tgz --json',
     '$ heroku slug:inspect --app example-app --max-size 400MB',
   ]
-
   static flags = {
     app: flags.app(),
     remote: flags.remote(),

@@ -12,25 +12,25 @@ export function apiError(error: unknown, what: string): Error {
     const status = error.http.statusCode
     const message = (error.body?.message ?? '').trim()
     switch (status) {
-      case 401: {
-        return new UserError(`Not authorized to read ${what}: the Heroku API token is missing or invalid. Run heroku login, or check HEROKU_API_KEY.`)
-      }
+    case 401: {
+      return new UserError(`Not authorized to read ${what}: the Heroku API token is missing or invalid. Run heroku login, or check HEROKU_API_KEY.`)
+    }
 
-      case 403: {
-        return new UserError(`Access to ${what} was refused${message ? `: ${message}` : '.'}`)
-      }
+    case 403: {
+      return new UserError(`Access to ${what} was refused${message ? `: ${message}` : '.'}`)
+    }
 
-      case 404: {
-        return new UserError(message ? `${message.replace(/\.$/, '')} (${what}).` : `Not found: ${what}.`)
-      }
+    case 404: {
+      return new UserError(message ? `${message.replace(/\.$/, '')} (${what}).` : `Not found: ${what}.`)
+    }
 
-      case 429: {
-        return new UserError('The Heroku API rate limit is exhausted (HTTP 429). Wait a minute and run the command again.')
-      }
+    case 429: {
+      return new UserError('The Heroku API rate limit is exhausted (HTTP 429). Wait a minute and run the command again.')
+    }
 
-      default: {
-        return new UserError(`The Heroku API answered HTTP ${status} for ${what}${message ? `: ${message}` : '.'}`)
-      }
+    default: {
+      return new UserError(`The Heroku API answered HTTP ${status} for ${what}${message ? `: ${message}` : '.'}`)
+    }
     }
   }
 

@@ -104,11 +104,9 @@ export async function resolveSlug(
     const releases = await listReleases(heroku, appName)
     release = currentRelease(releases)
     if (!release) {
-      throw new UserError(
-        releases.length === 0
-          ? `${appName} has no releases yet: deploy it first, or inspect the repo with slug:inspect --dir.`
-          : `${appName} has no current successful release. Inspect a build log with slug:inspect --build, or the repo with --dir.`,
-      )
+      throw new UserError(releases.length === 0
+        ? `${appName} has no releases yet: deploy it first, or inspect the repo with slug:inspect --dir.`
+        : `${appName} has no current successful release. Inspect a build log with slug:inspect --build, or the repo with --dir.`)
     }
   } else {
     release = await getRelease(heroku, appName, choice.release)
@@ -116,9 +114,7 @@ export async function resolveSlug(
 
   const slugId = release.slug?.id
   if (!slugId) {
-    throw new UserError(
-      `Release v${release.version} of ${appName} has no slug (config or add-on change only on an app that was never built, or a Docker release).`,
-    )
+    throw new UserError(`Release v${release.version} of ${appName} has no slug (config or add-on change only on an app that was never built, or a Docker release).`)
   }
 
   return {release, slug: await getSlug(heroku, appName, slugId)}

@@ -29,7 +29,7 @@ export async function scanAppSlug(heroku: APIClient, choice: AppSlugChoice, opti
   const scan = await scanSlugUrl(
     {
       // Pre-signed URLs expire; a fresh slug lookup signs a new one.
-      refreshUrl: async () => {
+      async refreshUrl() {
         const fresh = await resolveSlug(heroku, choice.app, {slugId})
         if (!fresh.slug.blob?.url) throw new UserError(`Slug ${slugId} has no download URL.`)
         return fresh.slug.blob.url

@@ -7,9 +7,7 @@ import {type ReportSource, SLUG_LIMIT, SLUG_WARNING, type SlugReport} from './ty
 export function reportFromScan(scan: ScanResult, source: ReportSource, options: AnalyzeOptions): SlugReport {
   const notes: string[] = []
   if (scan.outside.count > 0) {
-    notes.push(
-      `${scan.outside.count} entries (${formatBytes(scan.outside.size)}) lie outside ./app/; Heroku does not unpack them, but they still count toward the compressed size.`,
-    )
+    notes.push(`${scan.outside.count} entries (${formatBytes(scan.outside.size)}) lie outside ./app/; Heroku does not unpack them, but they still count toward the compressed size.`)
   }
 
   return {

@@ -21,11 +21,11 @@ const CAPTURE_MAX_BYTES = 8 * 1024 * 1024
 /** Files whose whole text the analysis reads: package metadata and the app's build inputs. */
 export function isCapturedPath(path: string): boolean {
   return (
-    /\.dist-info\/(?:RECORD|METADATA|top_level\.txt)$/.test(path) ||
-    /\.egg-info\/(?:PKG-INFO|SOURCES\.txt|top_level\.txt)$/.test(path) ||
-    /(?:^|\/)node_modules\/(?:@[^/]+\/)?[^/@][^/]*\/package\.json$/.test(path) ||
-    /(?:^|\/)vendor\/bundle\/ruby\/[^/]+\/specifications\/[^/]+\.gemspec$/.test(path) ||
-    /^(?:Procfile|requirements\.txt|runtime\.txt|\.python-version|app\.json|package\.json|Pipfile|pyproject\.toml|\.slugignore)$/.test(path)
+    /\.dist-info\/(?:RECORD|METADATA|top_level\.txt)$/.test(path)
+    || /\.egg-info\/(?:PKG-INFO|SOURCES\.txt|top_level\.txt)$/.test(path)
+    || /(?:^|\/)node_modules\/(?:@[^/]+\/)?[^/@][^/]*\/package\.json$/.test(path)
+    || /(?:^|\/)vendor\/bundle\/ruby\/[^/]+\/specifications\/[^/]+\.gemspec$/.test(path)
+    || /^(?:Procfile|requirements\.txt|runtime\.txt|\.python-version|app\.json|package\.json|Pipfile|pyproject\.toml|\.slugignore)$/.test(path)
   )
 }
 
@@ -64,13 +64,11 @@ export class SlugScanner {
   private compressedSize = 0
   private checkedMagic = false
   private error?: Error
-
   private current?: SlugEntry
   private currentOutside = false
   private captureParts?: Buffer[]
   private peekParts?: Buffer[]
   private peekFill = 0
-
   // Entries that received content bytes while the current compressed piece was being inflated.
   private touched: SlugEntry[] = []
   private touchedBytes: number[] = []
@@ -149,10 +147,8 @@ export class SlugScanner {
   private checkMagic(chunk: Buffer): void {
     this.checkedMagic = true
     if (chunk.length >= 4 && chunk.toString('latin1', 0, 4) === SQUASHFS_MAGIC) {
-      throw new UserError(
-        'This slug is a squashfs image (an old Cedar-era slug format), not a gzip tarball: it cannot be inspected. ' +
-          'Rebuild the app (git push or `heroku builds:create`) to get a current slug.',
-      )
+      throw new UserError('This slug is a squashfs image (an old Cedar-era slug format), not a gzip tarball: it cannot be inspected. '
+          + 'Rebuild the app (git push or `heroku builds:create`) to get a current slug.')
     }
 
     if (chunk[0] !== GZIP_MAGIC[0] || (chunk.length > 1 && chunk[1] !== GZIP_MAGIC[1])) {

@@ -65,9 +65,7 @@ async function finishScan(scanner: SlugScanner, save: SaveCopy | undefined, expe
   try {
     const result = scanner.end()
     if (expectedSha256 && result.sha256 !== expectedSha256.toLowerCase()) {
-      throw new UserError(
-        `The slug's checksum does not match: Heroku says sha256 ${expectedSha256.toLowerCase()}, the download has ${result.sha256}.`,
-      )
+      throw new UserError(`The slug's checksum does not match: Heroku says sha256 ${expectedSha256.toLowerCase()}, the download has ${result.sha256}.`)
     }
 
     await save?.commit()
@@ -154,7 +152,7 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
   const maxResumes = options.maxResumes ?? 5
   const scanner = new SlugScanner()
   const save = options.savePath ? new SaveCopy(options.savePath) : undefined
-  let url = source.url
+  let {url} = source
   let refreshed = false
   let resumes = 0
   let total = source.size
@@ -188,7 +186,7 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
           }
 
           resumes++
-          await sleep((options.retryDelayMs ?? 500) * 2 ** (resumes - 1))
+          await sleep((options.retryDelayMs ?? 500) * (2 ** (resumes - 1)))
           continue
         }
 
@@ -213,7 +211,7 @@ function blobStatusError(status: number): UserError {
 
 function isNetworkError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException)?.code
-  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code)
+  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ETIMEDOUT', 'UND_ERR_SOCKET'].includes(code)
 }
 
 const sleep = (ms: number) => new Promise(resolve => {

@@ -58,48 +58,48 @@ export class TarReader {
     const n = chunk.length
     while (i < n && !this.done) {
       switch (this.state) {
-        case 'data': {
-          const take = Math.min(this.remaining, n - i)
-          this.handler.data(chunk, i, i + take)
-          i += take
-          this.remaining -= take
-          if (this.remaining === 0) this.state = this.padding > 0 ? 'padding' : 'header'
-          break
+      case 'data': {
+        const take = Math.min(this.remaining, n - i)
+        this.handler.data(chunk, i, i + take)
+        i += take
+        this.remaining -= take
+        if (this.remaining === 0) this.state = this.padding > 0 ? 'padding' : 'header'
+        break
+      }
+
+      case 'header': {
+        const take = Math.min(BLOCK - this.headerFill, n - i)
+        chunk.copy(this.header, this.headerFill, i, i + take)
+        this.headerFill += take
+        i += take
+        if (this.headerFill === BLOCK) {
+          this.headerFill = 0
+          this.readHeader()
         }
 
-        case 'header': {
-          const take = Math.min(BLOCK - this.headerFill, n - i)
-          chunk.copy(this.header, this.headerFill, i, i + take)
-          this.headerFill += take
-          i += take
-          if (this.headerFill === BLOCK) {
-            this.headerFill = 0
-            this.readHeader()
-          }
+        break
+      }
 
-          break
+      case 'meta': {
+        const take = Math.min(this.remaining, n - i)
+        this.meta.push(Buffer.from(chunk.subarray(i, i + take)))
+        i += take
+        this.remaining -= take
+        if (this.remaining === 0) {
+          this.finishMeta()
+          this.state = this.padding > 0 ? 'padding' : 'header'
         }
 
-        case 'meta': {
-          const take = Math.min(this.remaining, n - i)
-          this.meta.push(Buffer.from(chunk.subarray(i, i + take)))
-          i += take
-          this.remaining -= take
-          if (this.remaining === 0) {
-            this.finishMeta()
-            this.state = this.padding > 0 ? 'padding' : 'header'
-          }
+        break
+      }
 
-          break
-        }
-
-        case 'padding': {
-          const take = Math.min(this.padding, n - i)
-          i += take
-          this.padding -= take
-          if (this.padding === 0) this.state = 'header'
-          break
-        }
+      case 'padding': {
+        const take = Math.min(this.padding, n - i)
+        i += take
+        this.padding -= take
+        if (this.padding === 0) this.state = 'header'
+        break
+      }
       }
     }
 
@@ -120,25 +120,25 @@ export class TarReader {
     const body = Buffer.concat(this.meta)
     this.meta = []
     switch (this.metaType) {
-      case 'g': {
-        Object.assign(this.globalPax, parsePax(body))
-        break
-      }
+    case 'g': {
+      Object.assign(this.globalPax, parsePax(body))
+      break
+    }
 
-      case 'K': {
-        this.longLink = cString(body)
-        break
-      }
+    case 'K': {
+      this.longLink = cString(body)
+      break
+    }
 
-      case 'L': {
-        this.longName = cString(body)
-        break
-      }
+    case 'L': {
+      this.longName = cString(body)
+      break
+    }
 
-      case 'x': {
-        Object.assign(this.pax, parsePax(body))
-        break
-      }
+    case 'x': {
+      Object.assign(this.pax, parsePax(body))
+      break
+    }
     }
   }
 
@@ -156,16 +156,15 @@ export class TarReader {
     }
 
     this.sawHeader = true
-    const typeflag = h[156] === 0 ? '0' : String.fromCharCode(h[156])
+    const typeflag = h[156] === 0 ? '0' : String.fromCodePoint(h[156])
     const size = readSize(h.subarray(124, 136))
-    const dataBlocks = Math.ceil(size / BLOCK) * BLOCK
-    this.padding = dataBlocks - size
+    this.padding = (Math.ceil(size / BLOCK) * BLOCK) - size
 
     if (typeflag === 'L' || typeflag === 'K' || typeflag === 'x' || typeflag === 'g') {
       if (size > MAX_META) throw new UserError(`The slug's tar stream is damaged: a ${size}-byte extended header.`)
       this.metaType = typeflag
       this.remaining = size
-      this.state = size > 0 ? 'meta' : this.padding > 0 ? 'padding' : 'header'
+      this.state = size > 0 ? 'meta' : (this.padding > 0 ? 'padding' : 'header')
       if (size === 0) this.finishMeta()
       return
     }
@@ -192,33 +191,33 @@ export class TarReader {
       ...(type === 'symlink' || type === 'hardlink' ? {linkTarget: link} : {}),
     })
     this.remaining = dataSize
-    this.padding = Math.ceil(dataSize / BLOCK) * BLOCK - dataSize
+    this.padding = (Math.ceil(dataSize / BLOCK) * BLOCK) - dataSize
     this.state = dataSize > 0 ? 'data' : 'header'
   }
 }
 
 function entryType(flag: string): EntryType {
   switch (flag) {
-    case '0':
-    case '7': {
-      return 'file'
-    }
+  case '0':
+  case '7': {
+    return 'file'
+  }
 
-    case '1': {
-      return 'hardlink'
-    }
+  case '1': {
+    return 'hardlink'
+  }
 
-    case '2': {
-      return 'symlink'
-    }
+  case '2': {
+    return 'symlink'
+  }
 
-    case '5': {
-      return 'directory'
-    }
+  case '5': {
+    return 'directory'
+  }
 
-    default: {
-      return 'other'
-    }
+  default: {
+    return 'other'
+  }
   }
 }
 
@@ -251,7 +250,7 @@ function parseOctal(field: Buffer): number {
 function readSize(field: Buffer): number {
   if (field[0] & 0x80) {
     let value = field[0] & 0x7f
-    for (let i = 1; i < field.length; i++) value = value * 256 + field[i]
+    for (let i = 1; i < field.length; i++) value = (value * 256) + field[i]
     return value
   }
 

@@ -11,7 +11,7 @@ export interface AtomicWriteOptions {
  * rename it over the target. A crash or a full disk leaves the old file whole, never half-written.
  */
 export async function writeFileAtomic(path: string, data: Buffer | string, options: AtomicWriteOptions = {}): Promise<void> {
-  let mode = options.mode
+  let {mode} = options
   try {
     mode = (await stat(path)).mode & 0o7777
   } catch (error) {

@@ -57,17 +57,17 @@ describe('heroku/slugs', () => {
   describe('resolveSlug', () => {
     it('asks for the newest releases with a Range header and follows the current one to its slug', async () => {
       api
-        .get('/apps/myapp')
-        .matchHeader('accept', 'application/vnd.heroku+json; version=3.sdk')
-        .reply(200, {build_stack: {name: 'heroku-24'}, generation: {name: 'cedar'}, name: 'myapp'})
-        .get('/apps/myapp/releases')
-        .matchHeader('range', 'version ..; order=desc, max=50')
-        .reply(206, [
-          {current: false, slug: {id: 'new'}, status: 'failed', version: 8},
-          {current: true, slug: {id: 'slug-7'}, status: 'succeeded', version: 7},
-        ])
-        .get('/apps/myapp/slugs/slug-7')
-        .reply(200, {blob: {url: 'https://s3/blob'}, id: 'slug-7', size: 10})
+      .get('/apps/myapp')
+      .matchHeader('accept', 'application/vnd.heroku+json; version=3.sdk')
+      .reply(200, {build_stack: {name: 'heroku-24'}, generation: {name: 'cedar'}, name: 'myapp'})
+      .get('/apps/myapp/releases')
+      .matchHeader('range', 'version ..; order=desc, max=50')
+      .reply(206, [
+        {current: false, slug: {id: 'new'}, status: 'failed', version: 8},
+        {current: true, slug: {id: 'slug-7'}, status: 'succeeded', version: 7},
+      ])
+      .get('/apps/myapp/slugs/slug-7')
+      .reply(200, {blob: {url: 'https://s3/blob'}, id: 'slug-7', size: 10})
       const {release, slug} = await resolveSlug(heroku, 'myapp', {})
       expect(release?.version).to.equal(7)
       expect(slug.id).to.equal('slug-7')
@@ -75,12 +75,12 @@ describe('heroku/slugs', () => {
 
     it('takes a given release', async () => {
       api
-        .get('/apps/myapp')
-        .reply(200, {name: 'myapp'})
-        .get('/apps/myapp/releases/3')
-        .reply(200, {slug: {id: 's3'}, status: 'succeeded', version: 3})
-        .get('/apps/myapp/slugs/s3')
-        .reply(200, {id: 's3'})
+      .get('/apps/myapp')
+      .reply(200, {name: 'myapp'})
+      .get('/apps/myapp/releases/3')
+      .reply(200, {slug: {id: 's3'}, status: 'succeeded', version: 3})
+      .get('/apps/myapp/slugs/s3')
+      .reply(200, {id: 's3'})
       const {slug} = await resolveSlug(heroku, 'myapp', {release: 3})
       expect(slug.id).to.equal('s3')
     })

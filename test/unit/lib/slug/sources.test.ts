@@ -122,7 +122,7 @@ describe('scanSlugUrl', () => {
     try {
       let refreshed = 0
       const result = await scanSlugUrl({
-        refreshUrl: async () => {
+        async refreshUrl() {
           refreshed++
           return server.url('/fresh')
         },
