@@ -47,6 +47,7 @@ function appPath(raw: string): string | undefined {
 
 const GZIP_MAGIC = [0x1f, 0x8b]
 const SQUASHFS_MAGIC = 'hsqs'
+const SQUASHFS_MESSAGE = 'This slug is a squashfs image (an old Cedar-era slug format), not a gzip tarball: it cannot be inspected. Rebuild the app (git push or `heroku builds:create`) to get a current slug.'
 
 /**
  * One streaming pass over a slug's compressed bytes: push chunks in with `write`, call `end` for the
@@ -147,8 +148,7 @@ export class SlugScanner {
   private checkMagic(chunk: Buffer): void {
     this.checkedMagic = true
     if (chunk.length >= 4 && chunk.toString('latin1', 0, 4) === SQUASHFS_MAGIC) {
-      throw new UserError('This slug is a squashfs image (an old Cedar-era slug format), not a gzip tarball: it cannot be inspected. '
-          + 'Rebuild the app (git push or `heroku builds:create`) to get a current slug.')
+      throw new UserError(SQUASHFS_MESSAGE)
     }
 
     if (chunk[0] !== GZIP_MAGIC[0] || (chunk.length > 1 && chunk[1] !== GZIP_MAGIC[1])) {
