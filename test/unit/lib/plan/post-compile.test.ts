@@ -1,0 +1,138 @@
+import {expect} from 'chai'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+
+import {POST_COMPILE_RULES} from '../../../../src/lib/knowledge/post-compile-rules.js'
+import {
+  HOOK_BEGIN, HOOK_END, mergePostCompileHook, planPostCompile, SITE_PACKAGES_ENV,
+} from '../../../../src/lib/plan/post-compile.js'
+import {row, SITE} from './helpers.js'
+
+const GOLDEN = 'test/fixtures/diet/post_compile.golden'
+
+describe('planPostCompile', () => {
+  const files = [
+    row(`${SITE}/numpy/__init__.py`, 1000),
+    row(`${SITE}/numpy/_core/tests/test_a.py`, 4000),
+    row(`${SITE}/numpy/_core/tests/data/x.npy`, 6000),
+    row(`${SITE}/numpy/_core/include/numpy/ndarraytypes.h`, 2000),
+    row(`${SITE}/numpy/_core/lib/libnpymath.a`, 800),
+    row(`${SITE}/tensorflow/include/tensorflow/core/framework/op.h`, 10_000),
+    row(`${SITE}/weird/include/loader.py`, 500),
+    row(`${SITE}/sklearn/datasets/examples/README.txt`, 300),
+    row(`${SITE}/pkg/docs/guide.md`, 100),
+    row(`${SITE}/tests/__init__.py`, 50),
+    row('app/tests/test_app.py', 700),
+    row('lib/libfoo.a', 900),
+  ]
+
+  it('matches test folders, headers, static libraries and docs inside packages, with their compressed shares', () => {
+    const plan = planPostCompile(files)
+    const by = Object.fromEntries(plan.items.map(i => [i.rule.id, i]))
+    expect(by['package-tests'].targets).to.deep.equal([`${SITE}/numpy/_core/tests`])
+    expect(by['package-tests'].compressed).to.equal(5000)
+    expect(by['c-headers'].targets).to.deep.equal([`${SITE}/numpy/_core/include`, `${SITE}/tensorflow/include`])
+    expect(by['static-libs'].targets).to.deep.equal([`${SITE}/numpy/_core/lib/libnpymath.a`])
+    expect(by['package-docs'].targets).to.deep.equal([`${SITE}/pkg/docs`, `${SITE}/sklearn/datasets/examples`])
+    expect(plan.savings).to.equal(5000 + 1000 + 5000 + 400 + 150 + 50)
+    expect(plan.measured).to.equal(true)
+  })
+
+  it('never touches a folder holding importable code, a top-level module, or files outside site-packages', () => {
+    const targets = planPostCompile(files).items.flatMap(i => i.targets)
+    expect(targets).not.to.include(`${SITE}/weird/include`)
+    expect(targets).not.to.include(`${SITE}/tests`)
+    expect(targets.some(t => !t.startsWith(SITE))).to.equal(false)
+  })
+
+  it('says savings cannot be measured without installed files', () => {
+    const plan = planPostCompile([row('app.py', 10)])
+    expect(plan.measured).to.equal(false)
+    expect(plan.savings).to.equal(0)
+    expect(plan.notes[0]).to.match(/cannot be measured/)
+  })
+
+  it('every rule has a source URL', () => {
+    for (const rule of POST_COMPILE_RULES) expect(rule.source).to.match(/^https:\/\//)
+  })
+})
+
+describe('mergePostCompileHook', () => {
+  it('writes a new bash hook with set -euo pipefail (golden)', () => {
+    const hook = mergePostCompileHook()
+    expect(hook).to.equal(readFileSync(GOLDEN, 'utf8'))
+    expect(hook.split('\n').slice(0, 2)).to.deep.equal(['#!/usr/bin/env bash', 'set -euo pipefail'])
+    expect(spawnSync('bash', ['-n'], {input: hook}).status).to.equal(0)
+  })
+
+  it('keeps the user\'s lines and adds the block before a final exit', () => {
+    const user = '#!/bin/sh\n# collect static\npython manage.py collectstatic --noinput\nexit 0\n'
+    const merged = mergePostCompileHook(user)
+    const lines = merged.split('\n')
+    expect(lines.slice(0, 3)).to.deep.equal(['#!/bin/sh', '# collect static', 'python manage.py collectstatic --noinput'])
+    expect(lines.indexOf(HOOK_BEGIN)).to.be.greaterThan(2)
+    expect(lines.indexOf('exit 0')).to.be.greaterThan(lines.indexOf(HOOK_END))
+  })
+
+  it('is idempotent and rewrites only its block', () => {
+    const user = '#!/usr/bin/env bash\necho before\n'
+    const once = mergePostCompileHook(user)
+    expect(mergePostCompileHook(once)).to.equal(once)
+    const stale = once.replace('slug_diet_prune_files', 'old_line_from_an_earlier_version')
+    expect(mergePostCompileHook(`${stale}echo after\n`)).to.equal(`${once}echo after\n`)
+  })
+})
+
+describe('bin/post_compile on a real numpy', function () {
+  this.timeout(120_000)
+  let tmp: string
+
+  beforeEach(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'diet-prune-'))
+  })
+
+  afterEach(() => rmSync(tmp, {force: true, recursive: true}))
+
+  it('prunes tests, headers and static libraries, and numpy still imports and computes', () => {
+    const numpyInit = execFileSync('python3', ['-c', 'import numpy; print(numpy.__file__)'], {encoding: 'utf8'}).trim()
+    const origin = dirname(dirname(numpyInit))
+    const site = join(tmp, 'site-packages')
+    mkdirSync(site)
+    execFileSync('cp', ['-R', join(origin, 'numpy'), site])
+    if (existsSync(join(origin, 'numpy.libs'))) execFileSync('cp', ['-R', join(origin, 'numpy.libs'), site])
+    // A package whose code imports its own tests module: the guard must keep it.
+    mkdirSync(join(site, 'keeper', 'tests'), {recursive: true})
+    writeFileSync(join(site, 'keeper', '__init__.py'), 'from keeper.tests import helper\nVALUE = helper.VALUE\n')
+    writeFileSync(join(site, 'keeper', 'tests', '__init__.py'), '')
+    writeFileSync(join(site, 'keeper', 'tests', 'helper.py'), 'VALUE = 42\n')
+
+    const before = [
+      join(site, 'numpy', '_core', 'tests'),
+      join(site, 'numpy', 'lib', 'tests'),
+      join(site, 'numpy', '_core', 'include'),
+      join(site, 'numpy', '_core', 'lib', 'libnpymath.a'),
+    ].filter(p => existsSync(p))
+    expect(before.length).to.be.greaterThan(2)
+
+    const hook = join(tmp, 'post_compile')
+    writeFileSync(hook, mergePostCompileHook(), {mode: 0o755})
+    const run = spawnSync('bash', [hook], {encoding: 'utf8', env: {...process.env, [SITE_PACKAGES_ENV]: site}})
+    expect(run.status, run.stderr).to.equal(0)
+    expect(run.stdout).to.match(/heroku-slug-diet: pruned \d+ MiB/)
+
+    for (const p of before) expect(existsSync(p), p).to.equal(false)
+    expect(existsSync(join(site, 'numpy', 'testing', '__init__.py'))).to.equal(true)
+    expect(existsSync(join(site, 'keeper', 'tests', 'helper.py'))).to.equal(true)
+
+    const check = spawnSync(
+      'python3',
+      ['-c', 'import numpy, keeper; assert numpy.zeros(3).sum() == 0; assert numpy.linalg.inv(numpy.eye(2))[0][0] == 1; print(keeper.VALUE, numpy.__file__)'],
+      {cwd: tmp, encoding: 'utf8', env: {...process.env, PYTHONPATH: site}},
+    )
+    expect(check.status, check.stderr).to.equal(0)
+    expect(check.stdout).to.contain('42')
+    expect(check.stdout).to.contain(site)
+  })
+})
