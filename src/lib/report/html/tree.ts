@@ -48,6 +48,11 @@ function emptyUsage(): Usage {
   return {compressed: 0, files: 0, size: 0}
 }
 
+/** Weighs categories by compressed bytes; the tiny uncompressed term breaks ties when nothing compresses (a build log). */
+function categoryWeight(u: Usage): number {
+  return u.compressed + (u.size * 1e-9)
+}
+
 function addUsage(to: Usage, from: Usage): void {
   to.compressed += from.compressed
   to.size += from.size
@@ -60,7 +65,7 @@ function insert(root: Trie, item: Item, kinds: (index: number, last: boolean) =>
   for (let i = 0; i < segments.length; i++) {
     addUsage(node.usage, item)
     node.byCategory ??= new Map()
-    node.byCategory.set(item.category, (node.byCategory.get(item.category) ?? 0) + item.compressed + 1e-9 * item.size)
+    node.byCategory.set(item.category, (node.byCategory.get(item.category) ?? 0) + categoryWeight(item))
     node.children ??= new Map()
     const last = i === segments.length - 1
     let child = node.children.get(segments[i])
@@ -146,7 +151,7 @@ function prune(trie: Trie, total: Usage, minShare: number): TreeNode {
       addUsage(usage, s.usage)
       memberPaths(s, '', members)
       const c = dominantCategory(s)
-      byCategory.set(c, (byCategory.get(c) ?? 0) + s.usage.compressed + 1e-9 * s.usage.size)
+      byCategory.set(c, (byCategory.get(c) ?? 0) + categoryWeight(s.usage))
     }
 
     const category = dominantCategory({byCategory, category: small[0].category, kind: 'small', name: '', usage})
@@ -236,7 +241,7 @@ export function packageTree(files: FileRow[], packages: PackageRow[], options: T
       const group = ECOSYSTEM_GROUP[ecosystem] ?? ecosystem
       insert(root, fileItem(file, [group, packageLabel(pkg, name), ...relativeTo(file.path, pkg?.location).split('/').filter(Boolean)]), packageKinds)
     } else {
-      insert(root, fileItem(file, [NOT_IN_A_PACKAGE, ...parts]), (i, last) => (last ? 'file' : i === 0 ? 'group' : 'dir'))
+      insert(root, fileItem(file, [NOT_IN_A_PACKAGE, ...parts]), (i, last) => (last ? 'file' : (i === 0 ? 'group' : 'dir')))
     }
   }
 
@@ -249,8 +254,7 @@ export function packageOnlyTree(packages: PackageRow[], options: TreeOptions = {
   for (const p of packages) {
     const segments = [ECOSYSTEM_GROUP[p.ecosystem], packageLabel(p, p.name)]
     insert(root, {category: ECOSYSTEM_CATEGORY[p.ecosystem], compressed: p.compressed, files: p.files, segments, size: p.size}, i =>
-      i === 0 ? 'group' : 'package',
-    )
+      i === 0 ? 'group' : 'package')
   }
 
   return prune(root, root.usage, options.minShare ?? DEFAULT_MIN_SHARE)
