@@ -1,0 +1,143 @@
+import type {APIClient} from '@heroku-cli/command'
+
+import {listAddons, storageAddons} from '../heroku/addons.js'
+import {getConfigVars, patchConfigVars} from '../heroku/config-vars.js'
+import {openObjectStore, type ObjectStore} from '../s3/store.js'
+import {UserError} from '../util/errors.js'
+import {checkConfigVarPlan, configPatch, type ConfigVarPlan, planConfigVars, wantedConfigVars} from './config-plan.js'
+import {type Destination, type DestinationFlags, manifestKey, resolveDestination, type S3Credentials} from './destination.js'
+import {findModels, type ModelUnit} from './find.js'
+import {defaultLoader, type LoaderKind, type LocalFileChange, planLocalFiles, publicChanges, writeLocalFiles} from './local-files.js'
+import {buildManifest, type ManifestEntry, readLocalManifest, serializeManifest} from './manifest.js'
+import {describeObjects, type UploadOutcome, type UploadReporter, uploadObjects} from './upload.js'
+
+export interface OffloadOptions {
+  app: string
+  /** the repo (or a folder in it); explicit paths are relative to it */
+  dir: string
+  /** explicit paths or globs; empty: every committed model of at least minSize */
+  paths: string[]
+  minSize: number
+  destination: DestinationFlags
+  /** copy the local AWS keys into the app's config vars */
+  setCredentials: boolean
+  force: boolean
+  loader?: LoaderKind
+}
+
+/** What the offload will do; holds no secret, so it is what --dry-run shows and --json returns. */
+export interface OffloadPlan {
+  app: string
+  root: string
+  destination: Destination
+  models: ModelUnit[]
+  objects: ManifestEntry[]
+  manifestKey: string
+  configVars: ConfigVarPlan
+  files: LocalFileChange[]
+  loader: LoaderKind
+  notes: string[]
+}
+
+export interface OffloadResult extends OffloadPlan {
+  uploads: UploadOutcome[]
+  bytesUploaded: number
+  /** true when the config vars changed (one release) */
+  released: boolean
+}
+
+/** A plan and the means to carry it out; the secrets stay in this closure and never reach the plan. */
+export interface PreparedOffload {
+  plan: OffloadPlan
+  apply(reporter?: UploadReporter): Promise<OffloadResult>
+  close(): void
+}
+
+const RERUN = 'Nothing was lost: fix the cause and run the command again; verified uploads are skipped.'
+
+/**
+ * Reads everything first (models, add-ons, config vars, local files) and refuses a conflict before
+ * any byte moves. `apply` then runs upload all -> verify -> manifest -> config vars -> local files,
+ * so a failure leaves the earlier steps harmless and a re-run picks up where it stopped.
+ */
+export async function prepareOffload(heroku: APIClient, options: OffloadOptions, dryRun: boolean): Promise<PreparedOffload> {
+  const {app} = options
+  const [found, addons, config] = await Promise.all([
+    findModels({cwd: options.dir, dir: options.dir, minSize: options.minSize, paths: options.paths}),
+    listAddons(heroku, app).then(list => storageAddons(list)),
+    getConfigVars(heroku, app),
+  ])
+  const {models, root} = found
+  const resolved = resolveDestination(app, options.destination, {addons, config})
+  const {destination} = resolved
+  if (options.setCredentials && destination.credentials.source === 'addon') {
+    throw new UserError('--set-credentials copies local AWS keys; with a storage add-on the loader reads the add-on\'s own vars, so leave it out.')
+  }
+
+  const objects = await describeObjects(root, models, destination.prefix)
+  const key = manifestKey(destination.prefix)
+  if (objects.some(o => o.key === key)) throw new UserError(`A model's key would be the manifest's (${key}): choose another --prefix.`)
+  const manifest = buildManifest(destination.bucket, destination.prefix, objects, await readLocalManifest(root))
+  const loader = options.loader ?? defaultLoader(found.paths)
+  const local = await planLocalFiles({force: options.force, loader, manifest, models, root})
+
+  // The SDK is loaded only when S3 is used, or local keys must be read for --set-credentials.
+  let store: ObjectStore | undefined
+  let copied: S3Credentials | undefined
+  if (!dryRun || options.setCredentials) {
+    store = await openObjectStore({...destination, credentials: resolved.credentials})
+    try {
+      if (options.setCredentials) {
+        copied = await store.credentials()
+        if (copied.sessionToken) {
+          throw new UserError('The local AWS keys are temporary (they carry a session token) and would stop working on the app: use long-lived keys with --set-credentials.')
+        }
+      }
+    } catch (error) {
+      store.destroy()
+      throw error
+    }
+  }
+
+  const wanted = wantedConfigVars(destination, copied)
+  const configVars: ConfigVarPlan = planConfigVars(config, wanted)
+  try {
+    checkConfigVarPlan(configVars, options.force)
+  } catch (error) {
+    store?.destroy()
+    throw error
+  }
+
+  const plan: OffloadPlan = {
+    app, configVars, destination, files: publicChanges(local.writes), loader, manifestKey: key, models,
+    notes: [...resolved.notes, ...local.notes], objects, root,
+  }
+
+  return {
+    async apply(reporter) {
+      if (!store) throw new Error('apply() on a dry-run plan')
+      try {
+        await store.checkBucket()
+        const uploads = await uploadObjects(store, root, objects, reporter)
+        await store.putText(key, serializeManifest(manifest), 'application/json')
+        const patch = configPatch(configVars, wanted)
+        const released = Object.keys(patch).length > 0
+        if (released) await patchConfigVars(heroku, app, patch)
+        await writeLocalFiles(root, local.writes)
+        return {...plan, bytesUploaded: uploads.reduce((sum, u) => sum + u.bytesSent, 0), released, uploads}
+      } catch (error) {
+        if (error instanceof UserError && !/run the command again/i.test(error.message)) {
+          throw new UserError(`${error.message} ${RERUN}`, error.exitCode)
+        }
+
+        throw error
+      } finally {
+        store.destroy()
+      }
+    },
+    close() {
+      store?.destroy()
+    },
+    plan,
+  }
+}

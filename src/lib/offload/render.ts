@@ -1,0 +1,60 @@
+import {color, hux} from '@heroku/heroku-cli-util'
+
+import {formatBytes} from '../util/bytes.js'
+import type {Destination} from './destination.js'
+import type {OffloadPlan, OffloadResult} from './offload.js'
+
+type Print = (line: string) => void
+
+export function describeDestination(d: Destination): string {
+  const where = d.endpoint ? `endpoint ${d.endpoint}` : `AWS region ${d.region}`
+  const keys = d.credentials.source === 'addon' ? `keys from the ${d.credentials.service} add-on ${d.credentials.addon}` : 'keys from the AWS SDK\'s default chain'
+  return `s3://${d.bucket}/${d.prefix} (${where}; ${keys})`
+}
+
+/** The plan: models, destination, config vars (secret values never shown) and files to write. */
+export function renderPlan(plan: OffloadPlan, print: Print): void {
+  const table = {printLine: (s: unknown) => print(String(s))}
+  const total = plan.models.reduce((sum, m) => sum + m.size, 0)
+  hux.styledHeader(`Models of ${color.app(plan.app)} to offload: ${plan.models.length}, ${formatBytes(total)}`)
+  hux.table(
+    plan.models.map(m => ({files: String(m.files.length), format: m.format, path: m.kind === 'folder' ? `${m.path}/` : m.path, size: formatBytes(m.size)})),
+    {path: {header: 'Path'}, format: {header: 'Format'}, size: {header: 'Size'}, files: {header: 'Files'}},
+    table,
+  )
+  print('')
+  print(`Destination: ${describeDestination(plan.destination)}`)
+  print(`Manifest:    s3://${plan.destination.bucket}/${plan.manifestKey}`)
+  print('')
+  hux.styledHeader('Config vars (set in one release)')
+  hux.table(
+    plan.configVars.changes.map(c => ({action: c.action, name: c.name, value: c.secret ? '(secret, not shown)' : (c.value ?? '')})),
+    {name: {header: 'Name'}, action: {header: 'Change'}, value: {header: 'Value'}},
+    table,
+  )
+  print('')
+  hux.styledHeader('Files in the repo')
+  hux.table(plan.files.map(f => ({...f})), {path: {header: 'Path'}, action: {header: 'Change'}, why: {header: 'Why'}}, table)
+  for (const note of plan.notes) print(`Note: ${note}`)
+}
+
+/** What happened: uploads, the release, and the one Procfile change left to the user. */
+export function renderResult(result: OffloadResult, print: Print): void {
+  print('')
+  for (const u of result.uploads) {
+    print(u.status === 'skipped'
+      ? `${u.path}: already in S3 with the same sha256, skipped`
+      : `${u.path}: uploaded ${formatBytes(u.size)} in ${u.seconds.toFixed(1)} s, verified`)
+  }
+
+  const uploaded = result.uploads.filter(u => u.status === 'uploaded').length
+  print(`Uploaded ${formatBytes(result.bytesUploaded)} (${uploaded} of ${result.uploads.length} files; the others were already there).`)
+  print(result.released ? `Config vars of ${color.app(result.app)} set in one release.` : 'Config vars already set: no new release.')
+  const written = result.files.filter(f => f.action !== 'unchanged').map(f => f.path)
+  print(written.length > 0 ? `Wrote ${written.join(', ')}.` : 'The repo files were already up to date.')
+  if (result.loader === 'python') {
+    print('Next: run the loader before the web process in the Procfile, e.g.')
+    print('  web: python -m model_store && gunicorn app:app')
+    print('then commit and push; the models stay in git, out of the slug.')
+  }
+}

@@ -1,0 +1,68 @@
+import {UserError} from '../util/errors.js'
+
+interface SdkError {
+  $metadata?: {httpStatusCode?: number}
+  Code?: string
+  code?: string
+  message?: string
+  name?: string
+}
+
+const NETWORK_CODES = new Set(['EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'ETIMEDOUT'])
+
+/** The cause of a failed S3 call, in a few words, from the SDK error or the socket error under it. */
+function networkCode(error: SdkError & {cause?: unknown}): string | undefined {
+  for (let e: (SdkError & {cause?: unknown}) | undefined = error; e; e = e.cause as typeof e) {
+    if (e.code && NETWORK_CODES.has(e.code)) return e.code
+    if (/socket hang up/i.test(e.message ?? '')) return 'socket hang up'
+    if (e.name === 'TimeoutError') return 'timeout'
+  }
+
+  return undefined
+}
+
+export interface S3Context {
+  bucket: string
+  /** where the store is: "AWS region us-east-1" or the endpoint URL */
+  where: string
+  /** what was being done: "uploading models/a.h5" */
+  doing: string
+}
+
+/**
+ * Maps an AWS SDK failure to a one-line UserError that says what to check. A cut connection says
+ * that nothing is lost, since finished uploads are verified and skipped on the next run.
+ */
+export function s3Error(error: unknown, context: S3Context): Error {
+  if (error instanceof UserError) return error
+  const e = error as SdkError
+  const status = e.$metadata?.httpStatusCode
+  const code = e.Code ?? e.name
+  if (e.name === 'CredentialsProviderError') {
+    return new UserError('No AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or use the app\'s storage add-on with --addon.')
+  }
+
+  const cut = networkCode(e as SdkError & {cause?: unknown})
+  if (cut) {
+    return new UserError(`The connection to S3 (${context.where}) failed while ${context.doing} (${cut}). Nothing was lost: run the command again; verified uploads are skipped.`)
+  }
+
+  if (code === 'NoSuchBucket' || (status === 404 && context.doing === 'checking the bucket')) {
+    return new UserError(`The bucket ${context.bucket} does not exist (${context.where}). Check --bucket, or create it first.`)
+  }
+
+  if (status === 403 || code === 'AccessDenied' || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch') {
+    const why = code && code !== 'Forbidden' ? ` ${code}` : ''
+    return new UserError(`S3 refused access to the bucket ${context.bucket} (${context.where}, HTTP 403${why}) while ${context.doing}: check the keys and the bucket's policy.`)
+  }
+
+  if (code === 'PermanentRedirect' || status === 301) {
+    return new UserError(`The bucket ${context.bucket} is in another region than ${context.where}: pass its region with --region.`)
+  }
+
+  if (status) {
+    return new UserError(`S3 answered HTTP ${status}${code ? ` ${code}` : ''} while ${context.doing} (bucket ${context.bucket}, ${context.where}).`)
+  }
+
+  return error as Error
+}
