@@ -1,0 +1,224 @@
+import type {FileRow} from '../analysis/types.js'
+import {applySlugignore, createSlugignoreMatcher} from '../slugignore/match.js'
+import {
+  buildInputReason, CANDIDATE_KINDS, type CandidateKind, candidateKind, TEST_DIRS,
+} from './repo-candidates.js'
+import {buildReferenceIndex, findReference} from './references.js'
+import {managedRules, userRules, withManagedRules} from './slugignore-file.js'
+
+export interface PlanRepoFile {
+  path: string
+  size: number
+  type?: string
+}
+
+export interface SlugignorePlanInput {
+  /** every file a push sends (git ls-files) */
+  repoFiles: PlanRepoFile[]
+  /** text of the repo's code, templates, Procfile and config, by path (see readReferenceTexts) */
+  texts: Record<string, string>
+  /** the current .slugignore, if any */
+  slugignore?: string
+  /** the evidence's files: their compressed shares are the savings (measured for a slug, estimated for a repo) */
+  files: FileRow[]
+  /** repo files recognised as models (every file of a SavedModel folder) */
+  models: string[]
+  /** repo paths listed in models.manifest.json: offloaded to S3, fetched back at dyno start */
+  offloaded: string[]
+  /** Heroku CI runs the tests (app.json environments.test) or --keep-tests */
+  keepTests: boolean
+}
+
+export interface SlugignoreItem {
+  rule: string
+  kinds: CandidateKind[]
+  /** repo files the rule removes that are not removed today */
+  files: string[]
+  size: number
+  /** their compressed share of the slug (0 for files the evidence does not have) */
+  compressed: number
+  why: string
+  source: string
+}
+
+export interface HeldBack {
+  path: string
+  kind: CandidateKind
+  reason: string
+}
+
+export interface SlugignorePlan {
+  items: SlugignoreItem[]
+  /** the rules of the managed block after the plan, including offloaded-model rules already there */
+  rules: string[]
+  /** candidates that stay, and why (a mention in the code, a build input) */
+  heldBack: HeldBack[]
+  /** models in the repo that are not offloaded yet: slug:offload-models first */
+  modelsToOffload: {paths: string[]; size: number; compressed: number}
+  notes: string[]
+  savings: number
+  /** the .slugignore text after the plan */
+  text: string
+}
+
+/**
+ * True when app.json declares a Heroku CI test environment: the tests must then stay in the slug. An
+ * app.json that is not valid JSON keeps them too (the safe reading).
+ */
+export function usesHerokuCi(appJson: string | undefined): boolean {
+  if (appJson === undefined) return false
+  try {
+    const data = JSON.parse(appJson) as {environments?: {test?: unknown}}
+    return data?.environments?.test !== undefined
+  } catch {
+    return true
+  }
+}
+
+/** gitignore syntax has no portable escape for these: such paths are left alone rather than guessed at. */
+const UNSAFE_PATH = /[*?[\]\\!#]|^\s|\s$|\s\//
+
+function ancestors(path: string): string[] {
+  const out: string[] = []
+  for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) out.push(path.slice(0, i))
+  return out
+}
+
+/** Files a single rule removes, verified with the shared matcher against the whole repo. */
+function matchedBy(rule: string, paths: string[]): string[] {
+  const matches = createSlugignoreMatcher(rule)
+  return paths.filter(p => matches(p))
+}
+
+/**
+ * The `.slugignore` rules for repo files the dyno does not need. A file is proposed only when it is a
+ * candidate (notebook, docs media, data, large file, test folder, CI/editor file, offloaded model), is
+ * not a build input, and nothing in the app's code, templates, Procfile or config mentions it or a folder
+ * it is in (offloaded models are exempt: their loader fetches them back). Rules are compact (a folder, a
+ * folder name, an extension) only when every file they match in the repo is safe to remove; every rule is
+ * checked with the shared matcher against the full file list before it is proposed.
+ */
+export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
+  const paths = input.repoFiles.map(f => f.path)
+  const sizeOf = new Map(input.repoFiles.map(f => [f.path, f.size]))
+  const shareOf = new Map(input.files.filter(f => f.origin === 'repo').map(f => [f.path, f.compressed]))
+  const offloaded = new Set(input.offloaded)
+  const models = new Set(input.models)
+  const userText = userRules(input.slugignore).join('\n')
+  const removedByUser = new Set(applySlugignore(paths, userText).removed)
+  const notes: string[] = []
+  const heldBack: HeldBack[] = []
+
+  // Candidates by kind, before the reference search.
+  const kindOf = new Map<string, CandidateKind>()
+  for (const file of input.repoFiles) {
+    if (removedByUser.has(file.path)) continue
+    const kind = candidateKind(file.path, file.size, {keepTests: input.keepTests, models, offloaded})
+    if (!kind) continue
+    const reason = buildInputReason(file.path)
+    if (reason) {
+      heldBack.push({kind, path: file.path, reason})
+      continue
+    }
+
+    if (UNSAFE_PATH.test(file.path)) {
+      heldBack.push({kind, path: file.path, reason: 'its name has characters .slugignore cannot match literally'})
+      continue
+    }
+
+    kindOf.set(file.path, kind)
+  }
+
+  // A removed file's mentions do not count, but a file kept because it is mentioned counts again: repeat
+  // until nothing more is held back.
+  for (;;) {
+    const index = buildReferenceIndex(input.texts, p => kindOf.has(p) || removedByUser.has(p))
+    let changed = false
+    for (const [path, kind] of kindOf) {
+      if (kind === 'offloaded-model') continue
+      const ref = findReference(index, path)
+      if (ref) {
+        heldBack.push({kind, path, reason: `${ref.by} mentions "${ref.mentioned}"`})
+        kindOf.delete(path)
+        changed = true
+      }
+    }
+
+    if (!changed) break
+  }
+
+  const safe = (p: string) => kindOf.has(p) || removedByUser.has(p)
+  const covered = new Set<string>()
+  const rules: {rule: string; files: string[]}[] = []
+  const accept = (rule: string, minNew: number): boolean => {
+    const matched = matchedBy(rule, paths)
+    const fresh = matched.filter(p => kindOf.has(p) && !covered.has(p))
+    if (rule.startsWith('!') || fresh.length < minNew || !matched.every(p => safe(p))) return false
+    for (const p of fresh) covered.add(p)
+    rules.push({files: fresh, rule})
+    return true
+  }
+
+  // Offloaded-model rules slug:offload-models already wrote stay as they are.
+  const keptModelRules = managedRules(input.slugignore).filter(rule => {
+    const matched = matchedBy(rule, paths)
+    return matched.length > 0 && matched.every(p => offloaded.has(p))
+  })
+  for (const rule of keptModelRules) accept(rule, 0)
+
+  // 1. Whole folders, outermost first.
+  const dirs = new Set(paths.flatMap(p => ancestors(p)))
+  const unsafeDirs = new Set(paths.filter(p => !safe(p)).flatMap(p => ancestors(p)))
+  for (const dir of [...dirs].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))) {
+    // an inner folder of an accepted one adds no file, so accept() turns it down
+    if (!unsafeDirs.has(dir) && !UNSAFE_PATH.test(dir)) accept(`/${dir}/`, 1)
+  }
+
+  // 2. Folder names (tests/ at any depth) and extensions (*.ipynb), when they cover at least two files.
+  const remaining = () => [...kindOf.keys()].filter(p => !covered.has(p))
+  for (const name of [...TEST_DIRS].sort()) {
+    if (remaining().some(p => p.split('/').slice(0, -1).includes(name))) accept(`${name}/`, 2)
+  }
+
+  const extensions = new Set(remaining().map(p => /(\.[A-Za-z0-9]+)$/.exec(p)?.[1]).filter(e => e !== undefined))
+  for (const ext of [...extensions].sort()) accept(`*${ext}`, 2)
+
+  // 3. Single files.
+  for (const path of remaining().sort()) accept(`/${path}`, 1)
+
+  const items: SlugignoreItem[] = rules.filter(r => r.files.length > 0).map(({files, rule}) => {
+    const kinds = [...new Set(files.map(f => kindOf.get(f)!))].sort()
+    const info = CANDIDATE_KINDS[kinds[0]]
+    return {
+      compressed: files.reduce((n, f) => n + (shareOf.get(f) ?? 0), 0),
+      files: files.sort(),
+      kinds,
+      rule,
+      size: files.reduce((n, f) => n + (sizeOf.get(f) ?? 0), 0),
+      source: info.source,
+      why: kinds.map(k => CANDIDATE_KINDS[k].why).join('; '),
+    }
+  })
+
+  const pending = input.models.filter(p => !offloaded.has(p) && !removedByUser.has(p))
+  if (input.keepTests) notes.push('Test folders stay: the app uses Heroku CI (app.json environments.test) or --keep-tests was given.')
+  if (pending.length > 0) {
+    notes.push(`${pending.length} model file(s) stay until they are offloaded: run heroku slug:offload-models, then slug:diet again.`)
+  }
+
+  const managed = rules.map(r => r.rule)
+  const savings = items.reduce((n, i) => n + i.compressed, 0)
+  return {
+    heldBack: heldBack.sort((a, b) => a.path.localeCompare(b.path)),
+    items,
+    modelsToOffload: {
+      compressed: pending.reduce((n, p) => n + (shareOf.get(p) ?? 0), 0),
+      paths: pending,
+      size: pending.reduce((n, p) => n + (sizeOf.get(p) ?? 0), 0),
+    },
+    notes,
+    rules: managed,
+    savings,
+    text: withManagedRules(input.slugignore, managed),
+  }
+}
