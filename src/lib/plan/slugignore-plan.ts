@@ -65,7 +65,7 @@ export interface SlugignorePlan {
  * True when app.json declares a Heroku CI test environment: the tests must then stay in the slug. An
  * app.json that is not valid JSON keeps them too (the safe reading).
  */
-export function usesHerokuCi(appJson: string | undefined): boolean {
+export function usesHerokuCi(appJson?: string): boolean {
   if (appJson === undefined) return false
   try {
     const data = JSON.parse(appJson) as {environments?: {test?: unknown}}
