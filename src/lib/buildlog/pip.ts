@@ -1,0 +1,123 @@
+import {parseSize} from '../util/bytes.js'
+import type {InstalledPackage, PipDownload, PipRequirement} from './types.js'
+
+/** PEP 503 normalisation: "Jinja2", "nvidia_cublas_cu12", "ruamel.yaml" -> "jinja2", "nvidia-cublas-cu12", "ruamel-yaml". */
+export function normalizePackageName(name: string): string {
+  return name.toLowerCase().replaceAll(/[-_.]+/g, '-')
+}
+
+/** A size as pip prints it: "589.8 MB", "37 kB", "982 bytes", or old pip's "752.0MB". Decimal units. */
+export function parsePipSize(text: string): number | undefined {
+  return parseSize(text.replace(/\s*bytes?$/i, 'B'))
+}
+
+const SDIST = /\.(?:tar\.gz|tar\.bz2|tgz|zip)$/i
+
+/** Name, version and kind from a wheel or sdist file name; undefined for anything else (e.g. `.whl.metadata`). */
+export function archiveFromFileName(file: string): Pick<PipDownload, 'kind' | 'name' | 'version'> | undefined {
+  if (file.endsWith('.whl')) {
+    // {distribution}-{version}(-{build tag})?-{python tag}-{abi tag}-{platform tag}.whl
+    const parts = file.slice(0, -4).split('-')
+    if (parts.length < 5 || parts.length > 6) return undefined
+    return {kind: 'wheel', name: normalizePackageName(parts[0]), version: parts[1]}
+  }
+
+  const sdist = SDIST.exec(file)
+  if (!sdist) return undefined
+  const base = file.slice(0, sdist.index)
+  const dash = base.lastIndexOf('-')
+  if (dash <= 0 || !/^\d/.test(base.slice(dash + 1))) return undefined
+  return {kind: 'sdist', name: normalizePackageName(base.slice(0, dash)), version: base.slice(dash + 1)}
+}
+
+/** The file name at the end of a URL or path, without query or fragment, percent-decoded ("%2Bcpu" -> "+cpu"). */
+function fileNameOf(token: string): string {
+  const path = token.replace(/[?#].*$/, '')
+  const base = path.slice(path.lastIndexOf('/') + 1)
+  try {
+    return decodeURIComponent(base)
+  } catch {
+    return base
+  }
+}
+
+const DOWNLOAD = /^\s*(Downloading|Using cached)\s+(\S+)(?:\s+\((\d+(?:\.\d+)?\s*(?:bytes|[kMG]B))\))?\s*$/
+
+/** `Downloading x.whl (589.8 MB)`, `Downloading https://.../x.whl (779.1 MB)`, `Using cached x.whl (18.0 MB)`. */
+export function parseDownloadLine(line: string, lineNumber: number): PipDownload | undefined {
+  const m = DOWNLOAD.exec(line)
+  if (!m) return undefined
+  const file = fileNameOf(m[2])
+  const archive = archiveFromFileName(file)
+  if (!archive) return undefined
+  return {
+    ...archive,
+    cached: m[1] === 'Using cached',
+    complete: true,
+    file,
+    line: lineNumber,
+    size: m[3] ? parsePipSize(m[3]) : undefined,
+  }
+}
+
+export interface DownloadProgress {
+  received: number
+  total?: number
+}
+
+// pip >= 22 (rich): "━━━━━━━━━━╸━━━━━━ 312.5/731.7 MB 48.2 MB/s eta 0:00:09"
+const RICH_PROGRESS = /^\s*[━╸╺─]+\s+(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)\s+(bytes|[kMG]B)\b/
+// older pip: "|████████████████████████████████| 589.8MB 1.6MB/s"
+const BAR_PROGRESS = /^\s*\|([^|]*)\|\s*(\d+(?:\.\d+)?\s*(?:bytes|[kMG]B))\b/
+
+/** A download progress bar line; `total` is only known from pip's newer bars. */
+export function parseProgressLine(line: string): DownloadProgress | undefined {
+  const rich = RICH_PROGRESS.exec(line)
+  if (rich) {
+    const unit = rich[3]
+    return {received: parsePipSize(`${rich[1]} ${unit}`)!, total: parsePipSize(`${rich[2]} ${unit}`)!}
+  }
+
+  const bar = BAR_PROGRESS.exec(line)
+  if (bar && /^[\s█▉▊▋▌▍▎▏]*$/.test(bar[1])) {
+    const received = parsePipSize(bar[2])!
+    // a full bar has no blank cells: the amount shown is then the whole file
+    return bar[1].includes(' ') ? {received} : {received, total: received}
+  }
+
+  return undefined
+}
+
+const COLLECTING = /^\s*Collecting\s+([A-Za-z0-9][\w.-]*)(?:\[[^\]]*\])?\s*([^(;]*?)\s*(?:;[^(]*)?(?:\(from\s+(.+)\))?\s*$/
+
+/** `Collecting numpy<2.0.0,>=1.23.5 (from tensorflow==2.16.1->-r requirements.txt (line 1))` */
+export function parseCollectingLine(line: string, lineNumber: number): PipRequirement | undefined {
+  const m = COLLECTING.exec(line)
+  if (!m) return undefined
+  const from = m[3]?.trim()
+  const parent = from && !from.startsWith('-') ? /^([A-Za-z0-9][\w.-]*)/.exec(from)?.[1] : undefined
+  return {
+    line: lineNumber,
+    name: normalizePackageName(m[1]),
+    requiredBy: parent ? normalizePackageName(parent) : undefined,
+    specifier: m[2].trim(),
+  }
+}
+
+/** `Successfully installed Flask-3.1.0 Jinja2-3.1.5 nvidia-cublas-cu12-12.1.3.1` */
+export function parseInstalledLine(line: string): InstalledPackage[] | undefined {
+  const m = /^\s*Successfully installed\s+(.+)$/.exec(line)
+  if (!m) return undefined
+  return m[1].trim().split(/\s+/).map(token => {
+    const dash = token.lastIndexOf('-')
+    const version = dash > 0 ? token.slice(dash + 1) : ''
+    const displayName = /^\d/.test(version) ? token.slice(0, dash) : token
+    return {displayName, name: normalizePackageName(displayName), version: /^\d/.test(version) ? version : undefined}
+  })
+}
+
+/** `Requirement already satisfied: numpy==1.26.4 in /app/.heroku/python/lib/python3.12/site-packages` */
+export function parseAlreadySatisfiedLine(line: string): string | undefined {
+  const m = /^\s*Requirement already satisfied:\s+([A-Za-z0-9][\w.-]*)/.exec(line)
+  return m ? normalizePackageName(m[1]) : undefined
+}
