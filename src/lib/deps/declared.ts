@@ -1,0 +1,179 @@
+import {readFile} from 'node:fs/promises'
+import {dirname, join, relative} from 'node:path'
+
+import type {PackageRow} from '../analysis/types.js'
+import {UserError} from '../util/errors.js'
+import {normalizePackageName, parseRequirements, type RequirementLine} from './requirements.js'
+import {readTomlTables, type TomlValue} from './toml.js'
+
+/** What one file in the repo declares. */
+export interface DeclaredDependencies {
+  /** relative to the repo root */
+  file: string
+  /** pip, poetry, pipenv, uv, npm */
+  manager: string
+  packages: PackageRow[]
+  /** what the reader should know (devDependencies pruned, options that change where packages come from) */
+  notes: string[]
+}
+
+function declared(ecosystem: PackageRow['ecosystem'], name: string, version?: string): PackageRow {
+  const row: PackageRow = {compressed: 0, ecosystem, evidence: 'requirement', files: 0, name, size: 0}
+  if (version) row.version = version
+  return row
+}
+
+/** The file's text, undefined when it does not exist; anything else unreadable is the user's to fix. */
+async function readOptional(root: string, file: string): Promise<string | undefined> {
+  try {
+    const text = await readFile(join(root, file), 'utf8')
+    if (text.includes('\0')) throw new UserError(`${file} is not a text file: it cannot be read as a dependency list.`)
+    return text
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    if (error instanceof UserError) throw error
+    throw new UserError(`Cannot read ${file}: ${(error as Error).message}`)
+  }
+}
+
+/** A requirements file with its `-r` includes resolved (relative to the including file, each read once). */
+export async function readRequirementsFile(root: string, file: string, seen = new Set<string>()): Promise<{lines: RequirementLine[]; file: string}[]> {
+  seen.add(file)
+  const text = await readOptional(root, file)
+  if (text === undefined) throw new UserError(`Cannot read ${file}: it does not exist.`)
+  const lines = parseRequirements(text)
+  const invalid = lines.find(l => l.kind === 'invalid')
+  if (invalid) throw new UserError(`${file} line ${invalid.line}: pip cannot read "${invalid.text.trim()}" as a requirement.`)
+  const out = [{file, lines}]
+  for (const line of lines) {
+    if (line.kind !== 'include' || !line.value || !['--requirement', '-r'].includes(line.option!)) continue
+    const included = relative(root, join(root, dirname(file), line.value)).split('\\').join('/')
+    if (seen.has(included)) continue
+    out.push(...(await readRequirementsFile(root, included, seen).catch((error: Error) => {
+      throw new UserError(`${file} line ${line.line} includes ${line.value}: ${error.message}`)
+    })))
+  }
+
+  return out
+}
+
+async function fromRequirements(root: string): Promise<DeclaredDependencies[]> {
+  if ((await readOptional(root, 'requirements.txt')) === undefined) return []
+  const out: DeclaredDependencies[] = []
+  for (const {file, lines} of await readRequirementsFile(root, 'requirements.txt')) {
+    const notes: string[] = []
+    const packages: PackageRow[] = []
+    for (const line of lines) {
+      if ((line.kind === 'requirement' || line.kind === 'url') && line.normalizedName) {
+        packages.push(declared('python', line.normalizedName, line.pinned))
+      } else if (line.kind === 'url') {
+        notes.push(`line ${line.line}: ${line.url} is installed from a URL or path; its name is not known before it is built`)
+      } else if (line.kind === 'option' && /^(?:--extra-index-url|--index-url|-i)$/.test(line.option!)) {
+        notes.push(`line ${line.line}: packages may come from ${line.value} (${line.option})`)
+      }
+    }
+
+    out.push({file, manager: 'pip', notes, packages})
+  }
+
+  return out
+}
+
+const asString = (v: TomlValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined)
+
+/** `numpy>=1.26` or `torch==2.1.0 ; sys_platform == "linux"` from a PEP 508 string. */
+function fromPep508(spec: string): PackageRow | undefined {
+  const [line] = parseRequirements(spec)
+  if (line?.kind !== 'requirement') return undefined
+  return declared('python', line.normalizedName!, line.pinned)
+}
+
+async function fromPyproject(root: string): Promise<DeclaredDependencies[]> {
+  const text = await readOptional(root, 'pyproject.toml')
+  if (text === undefined) return []
+  const tables = readTomlTables(text)
+  const out: DeclaredDependencies[] = []
+  const project = tables.find(t => t.name === 'project')
+  const list = project?.values.dependencies
+  if (Array.isArray(list)) {
+    const packages = list.map(v => asString(v)).filter(v => v !== undefined).map(v => fromPep508(v)).filter(p => p !== undefined)
+    out.push({file: 'pyproject.toml', manager: 'pep621', notes: [], packages})
+  }
+
+  const poetry = tables.find(t => t.name === 'tool.poetry.dependencies')
+  if (poetry) {
+    const packages: PackageRow[] = []
+    for (const [name, value] of Object.entries(poetry.values)) {
+      if (name === 'python') continue
+      const spec = typeof value === 'string' ? value : asString((value as Record<string, TomlValue>).version)
+      const pin = spec && /^(?:==)?\s*(\d[\w.+-]*)$/.exec(spec.trim())
+      packages.push(declared('python', normalizePackageName(name), pin ? pin[1] : undefined))
+    }
+
+    out.push({file: 'pyproject.toml', manager: 'poetry', notes: [], packages})
+  }
+
+  return out
+}
+
+async function fromPipfileLock(root: string): Promise<DeclaredDependencies[]> {
+  const text = await readOptional(root, 'Pipfile.lock')
+  if (text === undefined) return []
+  let lock: {default?: Record<string, {version?: string}>; develop?: Record<string, unknown>}
+  try {
+    lock = JSON.parse(text)
+  } catch (error) {
+    throw new UserError(`Pipfile.lock is not valid JSON (${(error as Error).message}).`)
+  }
+
+  const packages = Object.entries(lock.default ?? {}).map(([name, info]) =>
+    declared('python', normalizePackageName(name), info?.version?.replace(/^===?/, '')))
+  const develop = Object.keys(lock.develop ?? {}).length
+  const notes = develop > 0 ? [`${develop} "develop" packages are not installed on Heroku and are not listed`] : []
+  return [{file: 'Pipfile.lock', manager: 'pipenv', notes, packages}]
+}
+
+async function fromUvLock(root: string): Promise<DeclaredDependencies[]> {
+  const text = await readOptional(root, 'uv.lock')
+  if (text === undefined) return []
+  const packages: PackageRow[] = []
+  for (const table of readTomlTables(text)) {
+    if (table.name !== 'package' || !table.array) continue
+    const name = asString(table.values.name)
+    const {source} = table.values
+    // The project itself is in the lock as an editable or virtual source: it is the app, not a dependency.
+    if (!name || (source && typeof source === 'object' && !Array.isArray(source) && ('editable' in source || 'virtual' in source))) continue
+    packages.push(declared('python', normalizePackageName(name), asString(table.values.version)))
+  }
+
+  return [{file: 'uv.lock', manager: 'uv', notes: [], packages}]
+}
+
+async function fromPackageJson(root: string): Promise<DeclaredDependencies[]> {
+  const text = await readOptional(root, 'package.json')
+  if (text === undefined) return []
+  let pkg: {dependencies?: Record<string, string>; devDependencies?: Record<string, string>}
+  try {
+    pkg = JSON.parse(text)
+  } catch (error) {
+    throw new UserError(`package.json is not valid JSON (${(error as Error).message}).`)
+  }
+
+  const packages = Object.entries(pkg.dependencies ?? {}).map(([name, range]) => {
+    const exact = /^=?v?(\d+\.\d+\.\d+[\w.+-]*)$/.exec(range.trim())
+    return declared('node', name, exact ? exact[1] : undefined)
+  })
+  const dev = Object.keys(pkg.devDependencies ?? {}).length
+  const notes = dev > 0 ? [`${dev} devDependencies are pruned by the Node.js buildpack after the build and are not listed`] : []
+  return [{file: 'package.json', manager: 'npm', notes, packages}]
+}
+
+/**
+ * The dependencies the repo at `root` declares, file by file (requirements.txt with its includes,
+ * pyproject.toml, Pipfile.lock, uv.lock, package.json). Sizes are 0: a declaration says what will be
+ * installed, not how big it is.
+ */
+export async function readDeclaredDependencies(root: string): Promise<DeclaredDependencies[]> {
+  const groups = await Promise.all([fromRequirements(root), fromPyproject(root), fromPipfileLock(root), fromUvLock(root), fromPackageJson(root)])
+  return groups.flat()
+}

@@ -1,0 +1,154 @@
+import {expect} from 'chai'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {readDeclaredDependencies} from '../../../../src/lib/deps/declared.js'
+import {readTomlTables} from '../../../../src/lib/deps/toml.js'
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error
+  }
+
+  throw new Error('expected a failure')
+}
+
+const summary = (rows: {name: string; version?: string; evidence: string; ecosystem: string}[]): string[] =>
+  rows.map(r => `${r.ecosystem}:${r.name}${r.version ? `@${r.version}` : ''}:${r.evidence}`)
+
+describe('deps/declared', () => {
+  let dir: string
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'slug-deps-'))
+  })
+
+  afterEach(() => rmSync(dir, {force: true, recursive: true}))
+
+  it('reads requirements.txt with its -r includes, and notes extra indexes and URL installs', async () => {
+    mkdirSync(join(dir, 'requirements'))
+    writeFileSync(
+      join(dir, 'requirements.txt'),
+      '--extra-index-url https://download.pytorch.org/whl/cpu\n-r requirements/base.txt\ntorch==2.1.0+cpu\n./wheels/x-1.0-py3-none-any.whl\n',
+    )
+    writeFileSync(join(dir, 'requirements/base.txt'), 'Flask>=2\n-r ../requirements.txt\nnumpy==1.26.4 \\\n  --hash=sha256:abc\n')
+    const result = await readDeclaredDependencies(dir)
+    expect(result.map(r => [r.file, r.manager])).to.deep.equal([
+      ['requirements.txt', 'pip'],
+      ['requirements/base.txt', 'pip'],
+    ])
+    expect(summary(result[0].packages)).to.deep.equal(['python:torch@2.1.0+cpu:requirement'])
+    expect(result[0].notes).to.deep.equal([
+      'line 1: packages may come from https://download.pytorch.org/whl/cpu (--extra-index-url)',
+      'line 4: ./wheels/x-1.0-py3-none-any.whl is installed from a URL or path; its name is not known before it is built',
+    ])
+    expect(summary(result[1].packages)).to.deep.equal(['python:flask:requirement', 'python:numpy@1.26.4:requirement'])
+    expect(result[1].packages[0]).to.include({compressed: 0, files: 0, size: 0})
+  })
+
+  it('reads pyproject.toml ([project] and [tool.poetry.dependencies]), Pipfile.lock, uv.lock and package.json', async () => {
+    writeFileSync(
+      join(dir, 'pyproject.toml'),
+      [
+        '[project]',
+        'name = "demo"',
+        'dependencies = [',
+        '  "tensorflow==2.16.1",  # the model',
+        '  "pandas>=2; python_version >= \'3.10\'",',
+        ']',
+        '',
+        '[tool.poetry.dependencies]',
+        'python = "^3.11"',
+        'numpy = "1.26.4"',
+        'torch = {version = "^2.1", source = "pytorch"}',
+        '"opencv-python" = "*"',
+      ].join('\n'),
+    )
+    writeFileSync(
+      join(dir, 'Pipfile.lock'),
+      JSON.stringify({default: {Requests: {version: '==2.31.0'}}, develop: {pytest: {version: '==8.0.0'}}}),
+    )
+    writeFileSync(
+      join(dir, 'uv.lock'),
+      [
+        'version = 1',
+        '',
+        '[[package]]',
+        'name = "demo"',
+        'version = "0.1.0"',
+        'source = { editable = "." }',
+        'dependencies = [',
+        '    { name = "scikit-learn" },',
+        ']',
+        '',
+        '[[package]]',
+        'name = "scikit-learn"',
+        'version = "1.4.2"',
+        'source = { registry = "https://pypi.org/simple" }',
+        'wheels = [',
+        '    { url = "https://files/x.whl", hash = "sha256:1", size = 123 },',
+        ']',
+      ].join('\n'),
+    )
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({dependencies: {'@scope/ui': '^1.2.0', express: '4.19.2'}, devDependencies: {mocha: '^10', typescript: '^5'}}))
+
+    const result = await readDeclaredDependencies(dir)
+    const byManager = Object.fromEntries(result.map(r => [r.manager, r]))
+    expect(Object.keys(byManager).sort()).to.deep.equal(['npm', 'pep621', 'pipenv', 'poetry', 'uv'])
+    expect(summary(byManager.pep621.packages)).to.deep.equal(['python:tensorflow@2.16.1:requirement', 'python:pandas:requirement'])
+    expect(summary(byManager.poetry.packages)).to.deep.equal(['python:numpy@1.26.4:requirement', 'python:torch:requirement', 'python:opencv-python:requirement'])
+    expect(summary(byManager.pipenv.packages)).to.deep.equal(['python:requests@2.31.0:requirement'])
+    expect(byManager.pipenv.notes).to.deep.equal(['1 "develop" packages are not installed on Heroku and are not listed'])
+    expect(summary(byManager.uv.packages)).to.deep.equal(['python:scikit-learn@1.4.2:requirement'])
+    expect(summary(byManager.npm.packages)).to.deep.equal(['node:@scope/ui:requirement', 'node:express@4.19.2:requirement'])
+    expect(byManager.npm.notes).to.deep.equal(['2 devDependencies are pruned by the Node.js buildpack after the build and are not listed'])
+  })
+
+  it('returns nothing for a repo that declares nothing', async () => {
+    expect(await readDeclaredDependencies(dir)).to.deep.equal([])
+  })
+
+  it('fails with a one-line UserError on an unreadable, binary, invalid or broken file', async () => {
+    mkdirSync(join(dir, 'requirements.txt'))
+    const unreadable = await failure(readDeclaredDependencies(dir))
+    expect(unreadable.name).to.equal('UserError')
+    expect(unreadable.message).to.match(/^Cannot read requirements\.txt: EISDIR/)
+    rmSync(join(dir, 'requirements.txt'), {recursive: true})
+
+    writeFileSync(join(dir, 'requirements.txt'), Buffer.from([0x50, 0x4B, 0x03, 0x04, 0x00, 0x00]))
+    expect((await failure(readDeclaredDependencies(dir))).message).to.equal('requirements.txt is not a text file: it cannot be read as a dependency list.')
+
+    writeFileSync(join(dir, 'requirements.txt'), 'flask\nnumpy >= 1 <2\n')
+    expect((await failure(readDeclaredDependencies(dir))).message).to.equal('requirements.txt line 2: pip cannot read "numpy >= 1 <2" as a requirement.')
+
+    writeFileSync(join(dir, 'requirements.txt'), 'flask\n-r missing.txt\n')
+    expect((await failure(readDeclaredDependencies(dir))).message).to.equal('requirements.txt line 2 includes missing.txt: Cannot read missing.txt: it does not exist.')
+
+    writeFileSync(join(dir, 'requirements.txt'), 'flask\n')
+    writeFileSync(join(dir, 'Pipfile.lock'), '{"default": ')
+    expect((await failure(readDeclaredDependencies(dir))).message).to.match(/^Pipfile\.lock is not valid JSON/)
+  })
+
+  it('reads the TOML subset: comments, nested arrays, inline tables, quoted keys, triple-quoted strings', () => {
+    const tables = readTomlTables([
+      'top = 1 # comment',
+      '[tool.x]',
+      String.raw`a = ["one", ['two', "th\"ree"], {k = "v"}]`,
+      '"quoted.key" = """',
+      'multi"""',
+      '[[item]]',
+      'n = "1"',
+      '[[item]]',
+      'n = "2"',
+    ].join('\n'))
+    expect(tables.map(t => [t.name, t.array, t.values])).to.deep.equal([
+      ['', false, {top: '1'}],
+      ['tool.x', false, {a: ['one', ['two', 'th"ree'], {k: 'v'}], 'quoted.key': 'multi'}],
+      ['item', true, {n: '1'}],
+      ['item', true, {n: '2'}],
+    ])
+  })
+})
