@@ -1,20 +1,16 @@
-import type {PackageRow} from '../analysis/types.js'
-import {SLUG_LIMIT, SLUG_WARNING} from '../report/types.js'
-import type {SlugEntry} from '../slug/types.js'
-import {diffFiles} from './files.js'
+import {classify} from '../analysis/classify.js'
+import {type ReportSource, SLUG_LIMIT, SLUG_WARNING} from '../report/types.js'
+import type {ScanResult} from '../slug/types.js'
+import {diffFiles, type FileDiff} from './files.js'
 import {diffFolders} from './folders.js'
 import {diffPackages} from './packages.js'
 import {delta} from './rows.js'
-import type {DiffCounts, DiffSource, FileChangeKind, LimitLevel, SlugDiff} from './types.js'
+import type {FileChangeKind, FolderChange, LimitLevel, PackageChange, SlugDiff} from './types.js'
 
-/** What the diff needs of one slug: its entries and installed packages, its totals, where it came from. */
+/** One slug to compare: what the scanner found, and where it came from. */
 export interface DiffSide {
-  source: DiffSource
-  entries: SlugEntry[]
-  packages: PackageRow[]
-  compressedSize: number
-  uncompressedSize: number
-  fileCount: number
+  source: ReportSource
+  scan: ScanResult
 }
 
 export interface DiffOptions {
@@ -30,35 +26,50 @@ export function limitLevel(compressed: number): LimitLevel {
   return 'ok'
 }
 
+interface Changes {
+  files: FileDiff
+  folders: FolderChange[]
+  packages: PackageChange[]
+}
+
+const NO_CHANGES: Changes = {files: {changes: [], moved: []}, folders: [], packages: []}
+
+function changesBetween(before: ScanResult, after: ScanResult, depth: number): Changes {
+  const old = classify(before)
+  const now = classify(after)
+  return {
+    files: diffFiles(before.entries, after.entries),
+    folders: diffFolders(old.files, now.files, depth),
+    packages: diffPackages(old.packages, now.packages),
+  }
+}
+
 /**
  * What changed from one slug to another: files, folders and packages added, removed, grown or shrunk,
  * biggest change of compressed bytes first. Two slugs with the same sha256 are identical: no rows.
  */
 export function diffSlugs(before: DiffSide, after: DiffSide, options: DiffOptions): SlugDiff {
-  const identical = before.source.sha256 === after.source.sha256
-  const files = identical ? {changes: [], moved: []} : diffFiles(before.entries, after.entries)
-  const folders = identical ? [] : diffFolders(before.entries, after.entries, options.depth)
-  const packages = identical ? [] : diffPackages(before.packages, after.packages)
+  const identical = before.scan.sha256 === after.scan.sha256
+  const {files, folders, packages} = identical ? NO_CHANGES : changesBetween(before.scan, after.scan, options.depth)
   const byKind: Record<FileChangeKind, number> = {added: 0, grew: 0, modified: 0, removed: 0, shrank: 0}
   for (const f of files.changes) byKind[f.change]++
-  const counts: DiffCounts = {files: byKind, folders: folders.length, moved: files.moved.length, packages: packages.length}
   return {
-    counts,
+    counts: {files: byKind, folders: folders.length, moved: files.moved.length, packages: packages.length},
     depth: options.depth,
     files: files.changes.slice(0, options.top),
     folders: folders.slice(0, options.top),
-    from: before.source,
+    from: {...before.source, sha256: before.scan.sha256},
     identical,
     moved: files.moved.slice(0, options.top),
     packages: packages.slice(0, options.top),
-    to: after.source,
+    to: {...after.source, sha256: after.scan.sha256},
     top: options.top,
     totals: {
-      compressed: delta(before.compressedSize, after.compressedSize),
-      files: delta(before.fileCount, after.fileCount),
-      level: {after: limitLevel(after.compressedSize), before: limitLevel(before.compressedSize)},
+      compressed: delta(before.scan.compressedSize, after.scan.compressedSize),
+      files: delta(before.scan.fileCount, after.scan.fileCount),
+      level: {after: limitLevel(after.scan.compressedSize), before: limitLevel(before.scan.compressedSize)},
       limit: SLUG_LIMIT,
-      uncompressed: delta(before.uncompressedSize, after.uncompressedSize),
+      uncompressed: delta(before.scan.uncompressedSize, after.scan.uncompressedSize),
       warning: SLUG_WARNING,
     },
   }

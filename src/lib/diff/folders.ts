@@ -1,39 +1,19 @@
-import type {Usage} from '../analysis/types.js'
-import type {SlugEntry} from '../slug/types.js'
+import {folderRollup} from '../analysis/folders.js'
+import type {FileRow, FolderRow} from '../analysis/types.js'
 import {byBiggestChange, changeSizes, delta, sizeChange} from './rows.js'
 import type {FolderChange} from './types.js'
 
-/**
- * Bytes under every folder down to `depth` levels, like `du -d DEPTH`: a folder's usage includes its
- * subfolders'. Files at the root belong to no folder (the totals cover them).
- */
-export function folderUsage(entries: SlugEntry[], depth: number): Map<string, Usage> {
-  const folders = new Map<string, Usage>()
-  for (const e of entries) {
-    if (e.type !== 'file') continue
-    const parts = e.path.split('/')
-    const levels = Math.min(depth, parts.length - 1)
-    for (let i = 1; i <= levels; i++) {
-      const path = parts.slice(0, i).join('/')
-      let usage = folders.get(path)
-      if (!usage) {
-        usage = {compressed: 0, files: 0, size: 0}
-        folders.set(path, usage)
-      }
-
-      usage.compressed += e.compressed
-      usage.files++
-      usage.size += e.size
-    }
-  }
-
-  return folders
+function foldersByPath(files: FileRow[], depth: number): Map<string, FolderRow> {
+  return new Map(folderRollup(files, depth, Number.POSITIVE_INFINITY).map(f => [f.path, f]))
 }
 
-/** Folders that appeared, disappeared, or whose size or file count changed, biggest change first. */
-export function diffFolders(before: SlugEntry[], after: SlugEntry[], depth: number): FolderChange[] {
-  const old = folderUsage(before, depth)
-  const now = folderUsage(after, depth)
+/**
+ * Folders (rolled up like `du -d DEPTH`, as slug:inspect does) that appeared, disappeared, or whose
+ * size or file count changed, biggest change first.
+ */
+export function diffFolders(before: FileRow[], after: FileRow[], depth: number): FolderChange[] {
+  const old = foldersByPath(before, depth)
+  const now = foldersByPath(after, depth)
   const changes: FolderChange[] = []
   for (const path of new Set([...now.keys(), ...old.keys()])) {
     const b = old.get(path)

@@ -1,3 +1,4 @@
+import {normalizePythonName} from '../analysis/packages.js'
 import type {PackageRow, Usage} from '../analysis/types.js'
 import {byBiggestChange, changeSizes, delta, sizeChange} from './rows.js'
 import type {PackageChange, PackageChangeKind} from './types.js'
@@ -11,7 +12,7 @@ interface PackageTotal extends Usage {
 
 /** Python names compare case-, dash- and underscore-insensitively (PEP 503); others as written. */
 function packageKey(row: PackageRow): string {
-  const name = row.ecosystem === 'python' ? row.name.toLowerCase().replaceAll(/[-_.]+/g, '-') : row.name
+  const name = row.ecosystem === 'python' ? normalizePythonName(row.name) : row.name
   return `${row.ecosystem}:${name}`
 }
 

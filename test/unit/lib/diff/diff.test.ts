@@ -6,15 +6,8 @@ import {diffPackages} from '../../../../src/lib/diff/packages.js'
 import type {ScanResult} from '../../../../src/lib/slug/types.js'
 import {AFTER, BEFORE, scanFixture} from './fixtures.js'
 
-function side(scan: ScanResult, file: string, packages: PackageRow[] = []): DiffSide {
-  return {
-    compressedSize: scan.compressedSize,
-    entries: scan.entries,
-    fileCount: scan.fileCount,
-    packages,
-    source: {file, sha256: scan.sha256},
-    uncompressedSize: scan.uncompressedSize,
-  }
+function side(scan: ScanResult, file: string): DiffSide {
+  return {scan, source: {file}}
 }
 
 function pkg(name: string, version: string, size: number, compressed: number): PackageRow {
@@ -78,6 +71,20 @@ describe('diffSlugs', () => {
     .filter(f => f.path.startsWith('.heroku/python/'))
     .reduce((sum, f) => sum + f.size.delta, 0))
     expect(diff.folders[0].path, 'biggest compressed change first').to.be.oneOf(['assets', 'assets/models'])
+  })
+
+  it('reads the upgrade from the dist-info METADATA and sums the package from its RECORD', () => {
+    expect(diff.packages).to.have.length(1)
+    expect(diff.packages[0]).to.deep.include({
+      change: 'upgraded',
+      ecosystem: 'python',
+      files: {after: 4, before: 4, delta: 0},
+      name: 'requests',
+      size: {after: 10_690, before: 7690, delta: 3000},
+      versionAfter: '2.32.3',
+      versionBefore: '2.31.0',
+    })
+    expect(diff.packages[0].compressed.delta).to.be.above(0)
   })
 
   it('carries the totals before and after and where they stand against the limit', () => {

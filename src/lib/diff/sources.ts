@@ -1,0 +1,27 @@
+import type {APIClient} from '@heroku-cli/command'
+
+import {scanAppSlug, type ScannedSlug} from '../inspect/app-slug.js'
+import {type DownloadOptions, scanSlugFile} from '../slug/sources.js'
+import type {ReleasePair} from './releases.js'
+
+/** Scans two local slug files at the same time. */
+export async function scanFilePair(from: string, to: string): Promise<[ScannedSlug, ScannedSlug]> {
+  return Promise.all([from, to].map(async file => ({scan: await scanSlugFile(file), source: {file}}))) as Promise<[ScannedSlug, ScannedSlug]>
+}
+
+/**
+ * Streams the slugs of two releases at the same time, each in one pass, each checked against its
+ * checksum. Two releases that share a slug download it once.
+ */
+export async function scanReleasePair(heroku: APIClient, app: string, pair: ReleasePair, options: DownloadOptions = {}): Promise<[ScannedSlug, ScannedSlug]> {
+  const scanRelease = async (slugId: string) => scanAppSlug(heroku, {app, slugId}, options)
+  const fromId = pair.from.slug!.id!
+  const toId = pair.to.slug!.id!
+  const [from, to] = fromId === toId
+    ? await scanRelease(toId).then(s => [s, s])
+    : await Promise.all([scanRelease(fromId), scanRelease(toId)])
+  return [
+    {scan: from.scan, source: {...from.source, release: pair.from.version}},
+    {scan: to.scan, source: {...to.source, release: pair.to.version}},
+  ]
+}
