@@ -1,19 +1,7 @@
 /** Who put a file in the slug: only repo files can be removed with .slugignore. */
 export type Origin = 'buildpack' | 'repo'
 
-export type Category =
-  | 'app-code'
-  | 'cache'
-  | 'data'
-  | 'docs-media'
-  | 'model'
-  | 'node-package'
-  | 'notebook'
-  | 'other'
-  | 'python-package'
-  | 'ruby-gem'
-  | 'runtime'
-  | 'tests'
+export type Category = 'app-code' | 'cache' | 'data' | 'docs-media' | 'model' | 'node-package' | 'notebook' | 'other' | 'python-package' | 'ruby-gem' | 'runtime' | 'tests'
 
 export type Ecosystem = 'node' | 'python' | 'ruby' | 'runtime'
 
@@ -48,17 +36,7 @@ export interface PackageRow extends Usage {
   evidence: 'build-log' | 'installed' | 'requirement'
 }
 
-export type FindingKind =
-  | 'data-in-repo'
-  | 'dev-package'
-  | 'heavy-package'
-  | 'model-in-repo'
-  | 'notebooks-in-repo'
-  | 'docs-media-in-repo'
-  | 'outside-app'
-  | 'package-tests'
-  | 'cuda-on-dyno'
-  | 'caches'
+export type FindingKind = 'data-in-repo' | 'dev-package' | 'heavy-package' | 'model-in-repo' | 'notebooks-in-repo' | 'docs-media-in-repo' | 'outside-app' | 'package-tests' | 'cuda-on-dyno' | 'caches'
 
 export interface Finding {
   /** stable id, e.g. "heavy-package:tensorflow" */

@@ -1,0 +1,62 @@
+import type {ScanResult} from '../slug/types.js'
+import {classify} from './classify.js'
+import {folderRollup} from './folders.js'
+import {finalizeFindings, knowledgeFindings, outsideFinding, packageTestsFinding, repoFindings} from './findings.js'
+import type {Analysis, Category, CategoryRow, FileRow, Finding, Origin, Usage} from './types.js'
+
+export interface AnalyzeOptions {
+  /** how many of the largest files to list */
+  top: number
+  /** how many folder levels to roll up */
+  depth: number
+}
+
+function byShare(a: FileRow, b: FileRow): number {
+  return b.compressed - a.compressed || b.size - a.size || a.path.localeCompare(b.path)
+}
+
+function categoryTotals(files: FileRow[]): CategoryRow[] {
+  const rows = new Map<Category, CategoryRow>()
+  for (const f of files) {
+    const row = rows.get(f.category) ?? {category: f.category, compressed: 0, files: 0, size: 0}
+    row.compressed += f.compressed
+    row.size += f.size
+    row.files++
+    rows.set(f.category, row)
+  }
+
+  return [...rows.values()].sort((a, b) => b.compressed - a.compressed || a.category.localeCompare(b.category))
+}
+
+function originTotals(files: FileRow[]): Record<Origin, Usage> {
+  const totals: Record<Origin, Usage> = {buildpack: {compressed: 0, files: 0, size: 0}, repo: {compressed: 0, files: 0, size: 0}}
+  for (const f of files) {
+    const t = totals[f.origin]
+    t.compressed += f.compressed
+    t.size += f.size
+    t.files++
+  }
+
+  return totals
+}
+
+/** Everything slug:inspect reports about a scanned slug. O(n · path depth) plus sorts. */
+export function analyzeScan(scan: ScanResult, options: AnalyzeOptions): Analysis {
+  const {files, packages} = classify(scan)
+  const claimed = new Set<string>()
+  const findings: Finding[] = [...knowledgeFindings(packages, {files}, claimed)]
+  const tests = packageTestsFinding(files, claimed)
+  if (tests) findings.push(tests)
+  findings.push(...repoFindings(files))
+  const outside = outsideFinding(scan.outside)
+  if (outside) findings.push(outside)
+
+  return {
+    categories: categoryTotals(files),
+    files: [...files].sort(byShare).slice(0, Math.max(0, options.top)),
+    findings: finalizeFindings(findings),
+    folders: folderRollup(files, options.depth),
+    origins: originTotals(files),
+    packages,
+  }
+}

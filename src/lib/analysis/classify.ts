@@ -1,0 +1,61 @@
+import type {ScanResult} from '../slug/types.js'
+import {categoryOf} from './categories.js'
+import {detectModelFormat, savedModelRootsOf} from './models.js'
+import {originOf} from './origin.js'
+import {PackageIndex, packageKey} from './packages.js'
+import {dirName} from './paths.js'
+import type {FileRow, PackageRow} from './types.js'
+
+export interface Classified {
+  files: FileRow[]
+  packages: PackageRow[]
+}
+
+/** The SavedModel folder a path is inside, if any (walks up the path: O(depth)). */
+function savedModelRootOf(path: string, roots: Set<string>): string | undefined {
+  for (let dir = dirName(path); dir !== ''; dir = dirName(dir)) if (roots.has(dir)) return dir
+  return roots.has('') ? '' : undefined
+}
+
+/** One pass over the scan: every file with its origin, package, model format and category; packages summed. */
+export function classify(scan: ScanResult): Classified {
+  const index = new PackageIndex(scan)
+  const roots = new Set(savedModelRootsOf(scan.entries.filter(e => e.type === 'file').map(e => e.path)))
+  const files: FileRow[] = []
+  for (const entry of scan.entries) {
+    if (entry.type !== 'file') continue
+    const owner = index.ownerOf(entry.path)
+    const modelFormat
+      = roots.size > 0 && savedModelRootOf(entry.path, roots) !== undefined
+        ? 'savedmodel'
+        : detectModelFormat(entry.path, entry.peek)
+    const row: FileRow = {
+      category: categoryOf(entry.path, entry.size, owner, modelFormat),
+      compressed: entry.compressed,
+      files: 1,
+      origin: originOf(entry.path),
+      path: entry.path,
+      size: entry.size,
+    }
+    if (owner) {
+      row.package = packageKey(owner)
+      index.add(owner, entry.size, entry.compressed)
+    }
+
+    if (modelFormat) row.modelFormat = modelFormat
+    files.push(row)
+  }
+
+  const packages = index.packages().sort((a, b) => b.compressed - a.compressed || a.name.localeCompare(b.name))
+  return {files, packages}
+}
+
+/** Every file of the slug (entries of type 'file'), classified. */
+export function classifyFiles(scan: ScanResult): FileRow[] {
+  return classify(scan).files
+}
+
+/** Installed packages found in the slug, largest compressed share first. */
+export function findPackages(scan: ScanResult): PackageRow[] {
+  return classify(scan).packages
+}

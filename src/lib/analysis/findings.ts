@@ -1,0 +1,457 @@
+import {DEV_PACKAGES} from '../knowledge/dev-packages.js'
+import {CUDA_PACKAGES, HEAVY_PACKAGES, type HeavyPackage} from '../knowledge/heavy-packages.js'
+import {modelFormatInfo} from '../knowledge/model-formats.js'
+import type {OutsideApp} from '../slug/types.js'
+import {formatBytes} from '../util/bytes.js'
+import {BUILD_INPUTS} from './categories.js'
+import {savedModelRootsOf} from './models.js'
+import {dirName} from './paths.js'
+import type {Category, FileRow, Finding, FindingKind, PackageRow} from './types.js'
+
+/*
+ * No byte is counted by two findings. Package findings claim whole packages, in order: a heavy package
+ * replaced by a lighter one (with the CUDA wheels it pulls), other CUDA wheels, then dev-only packages;
+ * a package is claimed once. Test folders inside packages are counted only for unclaimed packages
+ * (a package that goes away takes its tests with it). Repo findings cover repo-origin files only, which
+ * no package owns, and each file has one category, so models, data, notebooks, docs/media and caches
+ * never overlap. Entries outside ./app are not files of the slug at all.
+ */
+
+export const COMMANDS = {
+  diet: 'heroku slug:diet',
+  fixRequirements: 'heroku slug:diet --fix-requirements',
+  offloadModels: 'heroku slug:offload-models',
+  postCompile: 'heroku slug:diet --post-compile',
+} as const
+
+/** Path findings (and model files) smaller than this, in compressed bytes, are left out as noise. */
+export const MIN_PATH_SAVINGS = 100_000
+
+const SOURCES = {
+  postCompile: 'https://github.com/heroku/heroku-buildpack-python',
+  slugignore: 'https://devcenter.heroku.com/articles/slug-compiler#ignoring-files-with-slugignore',
+  slugSize: 'https://devcenter.heroku.com/articles/slug-compiler#slug-size',
+}
+
+export function severityOf(savings: number): Finding['severity'] {
+  if (savings >= 100e6) return 'high'
+  if (savings >= 10e6) return 'medium'
+  return 'low'
+}
+
+function describe(p: PackageRow): string {
+  const name = p.version ? `${p.name} ${p.version}` : p.name
+  if (p.evidence === 'requirement' && p.compressed === 0) return `${name} is required (no size known)`
+  if (p.evidence === 'build-log') return `${name}: ${formatBytes(p.compressed)} wheel in the build log`
+  return `${name}: ${formatBytes(p.compressed)} compressed (${formatBytes(p.size)} unpacked, ${p.files} files)`
+}
+
+function isCuda(name: string) {
+  return CUDA_PACKAGES.find(c => c.pattern.test(name))
+}
+
+export interface KnowledgeOptions {
+  /** the app really runs on GPUs: do not suggest CPU-only builds */
+  gpu?: boolean
+  /** the slug's files, to measure GPU-only libraries inside a package */
+  files?: FileRow[]
+}
+
+interface PackageGroup {
+  name: string
+  rows: PackageRow[]
+  compressed: number
+}
+
+/** Python packages by normalized name (a package installed in two places counts once, summed). */
+function groupPython(packages: PackageRow[]): Map<string, PackageGroup> {
+  const groups = new Map<string, PackageGroup>()
+  for (const p of packages) {
+    if (p.ecosystem !== 'python') continue
+    const group = groups.get(p.name) ?? {compressed: 0, name: p.name, rows: []}
+    group.rows.push(p)
+    group.compressed += p.compressed
+    groups.set(p.name, group)
+  }
+
+  return groups
+}
+
+function gpuFileBytes(heavy: HeavyPackage, files: FileRow[] | undefined): {bytes: number; paths: string[]} {
+  const found = {bytes: 0, paths: [] as string[]}
+  if (!heavy.gpuFiles || !files) return found
+  const key = `python:${heavy.name}`
+  for (const f of files) {
+    if (f.package === key && heavy.gpuFiles.test(f.path)) {
+      found.bytes += f.compressed
+      found.paths.push(f.path)
+    }
+  }
+
+  return found
+}
+
+interface Context {
+  groups: Map<string, PackageGroup>
+  claimed: Set<string>
+  options: KnowledgeOptions
+}
+
+function heavyFinding(heavy: HeavyPackage, group: PackageGroup, {claimed, groups, options}: Context): Finding | undefined {
+  const {rows} = group
+  if (rows.some(r => r.version?.includes('+cpu'))) return undefined
+  const installed = rows.some(r => r.evidence === 'installed')
+  const gpu = gpuFileBytes(heavy, options.files)
+  const cuda = heavy.gpuDependencyBytes ? [...groups.values()].filter(g => isCuda(g.name) && !claimed.has(g.name)) : []
+  // An installed CPU build has neither CUDA libraries inside nor CUDA wheels beside it.
+  if (heavy.gpuFiles && installed && gpu.bytes === 0 && cuda.length === 0) return undefined
+
+  const ratio = 1 - (heavy.alternativeWheelBytes / heavy.wheelBytes)
+  const evidence = rows.map(r => describe(r))
+  let savings: number
+  let estimated = true
+  if (gpu.bytes > 0) {
+    savings = gpu.bytes
+    estimated = false
+    evidence.push(`GPU-only libraries inside ${heavy.name}: ${formatBytes(gpu.bytes)} compressed (${gpu.paths.length} files)`)
+  } else if (group.compressed > 0) {
+    savings = group.compressed * ratio
+    const wheels = `${heavy.alternative} ~${formatBytes(heavy.alternativeWheelBytes)} vs ${heavy.name} ~${formatBytes(heavy.wheelBytes)}`
+    evidence.push(`${wheels} (${heavy.version} wheels): about ${Math.round(ratio * 100)}% smaller`)
+  } else {
+    savings = heavy.wheelBytes - heavy.alternativeWheelBytes
+    evidence.push(`${heavy.name} ${heavy.version} wheel ~${formatBytes(heavy.wheelBytes)}, ${heavy.alternative} ~${formatBytes(heavy.alternativeWheelBytes)}`)
+  }
+
+  const cudaBytes = cuda.reduce((sum, g) => sum + g.compressed, 0)
+  if (cuda.length > 0) {
+    savings += cudaBytes
+    evidence.push(`${cuda.length} CUDA packages it pulls: ${formatBytes(cudaBytes)} (${cuda
+    .sort((a, b) => b.compressed - a.compressed)
+    .map(g => g.name)
+    .join(', ')})`)
+  } else if (heavy.gpuDependencyBytes && !installed) {
+    savings += heavy.gpuDependencyBytes
+    estimated = true
+    evidence.push(`from PyPI it also pulls CUDA wheels (nvidia-*, triton): ~${formatBytes(heavy.gpuDependencyBytes)} for ${heavy.version}`)
+  }
+
+  for (const g of cuda) claimed.add(g.name)
+  return {
+    command: COMMANDS.fixRequirements,
+    estimated,
+    evidence,
+    id: `heavy-package:${heavy.name}`,
+    kind: 'heavy-package',
+    packages: [heavy.name, ...cuda.map(g => g.name)],
+    remedy: heavy.remedy,
+    savings,
+    severity: severityOf(savings),
+    source: heavy.source,
+    title: `${heavy.name} can be replaced by ${heavy.alternative}`,
+  }
+}
+
+function cudaFinding(groups: Map<string, PackageGroup>, claimed: Set<string>): Finding | undefined {
+  const cuda = [...groups.values()].filter(g => isCuda(g.name) && !claimed.has(g.name))
+  if (cuda.length === 0) return undefined
+  cuda.sort((a, b) => b.compressed - a.compressed || a.name.localeCompare(b.name))
+  for (const g of cuda) claimed.add(g.name)
+  const savings = cuda.reduce((sum, g) => sum + g.compressed, 0)
+  return {
+    command: COMMANDS.fixRequirements,
+    estimated: false,
+    evidence: cuda.flatMap(g => g.rows.map(r => `${describe(r)} (${isCuda(g.name)!.what})`)),
+    id: 'cuda-on-dyno',
+    kind: 'cuda-on-dyno',
+    packages: cuda.map(g => g.name),
+    remedy:
+      'Dynos have no GPU, so CUDA libraries are never loaded. Drop the GPU extra or build that pulls them '
+      + '(`tensorflow[and-cuda]` -> `tensorflow-cpu`, `jax[cuda12]` -> `jax`, `cupy-cuda12x` -> `numpy`/CPU code).',
+    savings,
+    severity: severityOf(savings),
+    source: isCuda(cuda[0].name)!.source,
+    title: `${cuda.length} CUDA package${cuda.length === 1 ? '' : 's'} installed on a dyno without GPU`,
+  }
+}
+
+function devFindings(groups: Map<string, PackageGroup>, claimed: Set<string>): Finding[] {
+  const findings: Finding[] = []
+  for (const dev of DEV_PACKAGES) {
+    const group = groups.get(dev.name)
+    if (!group || claimed.has(dev.name)) continue
+    claimed.add(dev.name)
+    const known = group.compressed > 0
+    const savings = known ? group.compressed : dev.typicalBytes
+    const requiredBy = dev.requiredBy?.filter(name => groups.has(name)) ?? []
+    const evidence = group.rows.map(r => describe(r))
+    if (!known) evidence.push(`a ${dev.name} wheel is ~${formatBytes(dev.typicalBytes)}`)
+    if (requiredBy.length > 0) evidence.push(`required by ${requiredBy.join(', ')}: pip installs it even when requirements.txt does not list it`)
+    findings.push({
+      command: requiredBy.length > 0 ? COMMANDS.postCompile : COMMANDS.fixRequirements,
+      estimated: !known,
+      evidence,
+      id: `dev-package:${dev.name}`,
+      kind: 'dev-package',
+      packages: [dev.name],
+      remedy:
+        requiredBy.length > 0
+          ? `${dev.name} (${dev.purpose}) comes with ${requiredBy.join(', ')} but the app does not use it: uninstall it after the build in bin/post_compile.`
+          : `${dev.name} (${dev.purpose}) is for development: move it out of requirements.txt (e.g. to requirements-dev.txt).`,
+      savings,
+      severity: severityOf(savings),
+      source: dev.source,
+      title: `${dev.name} (${dev.purpose}) is installed in production`,
+    })
+  }
+
+  return findings
+}
+
+/**
+ * Findings that need only a package list: heavy packages with lighter alternatives, CUDA wheels, dev-only
+ * packages. Sizes are the packages' compressed bytes when known (a slug's measured shares, a build log's
+ * wheel sizes), else the knowledge tables' figures (flagged `estimated`). `claimed` receives the
+ * normalized names of the packages these findings cover.
+ */
+export function knowledgeFindings(packages: PackageRow[], options: KnowledgeOptions = {}, claimed = new Set<string>()): Finding[] {
+  const groups = groupPython(packages)
+  const findings: Finding[] = []
+  for (const heavy of HEAVY_PACKAGES) {
+    const group = groups.get(heavy.name)
+    if (!group || claimed.has(heavy.name) || (heavy.gpuOnly && options.gpu)) continue
+    const finding = heavyFinding(heavy, group, {claimed, groups, options})
+    if (!finding) continue
+    claimed.add(heavy.name)
+    findings.push(finding)
+  }
+
+  if (!options.gpu) {
+    const cuda = cudaFinding(groups, claimed)
+    if (cuda) findings.push(cuda)
+  }
+
+  findings.push(...devFindings(groups, claimed))
+  return finalizeFindings(findings)
+}
+
+/** Knowledge-table findings from a package list alone (a slug, a failed build's log, a repo's requirements). */
+export function packageFindings(packages: PackageRow[], options: {gpu?: boolean} = {}): Finding[] {
+  return knowledgeFindings(packages, {gpu: options.gpu})
+}
+
+/** Whole bytes (shares are fractional), largest savings first. */
+export function finalizeFindings(findings: Finding[]): Finding[] {
+  for (const f of findings) f.savings = Math.round(f.savings)
+  return findings.sort((a, b) => b.savings - a.savings || a.id.localeCompare(b.id))
+}
+
+const SITE_PACKAGES = /(?:^|\/)(?:site|dist)-packages\//
+const TEST_SEGMENT = /\/(?:tests?)\//
+
+/** `tests/` and `test/` folders inside installed Python packages, for packages no other finding removes. */
+export function packageTestsFinding(files: FileRow[], claimed: Set<string>): Finding | undefined {
+  const folders = new Map<string, {bytes: number; files: number; package: string}>()
+  let savings = 0
+  for (const f of files) {
+    if (f.origin !== 'buildpack' || (f.package && claimed.has(f.package.slice(f.package.indexOf(':') + 1)))) continue
+    const site = SITE_PACKAGES.exec(f.path)
+    if (!site) continue
+    const start = site.index + site[0].length - 1
+    const test = TEST_SEGMENT.exec(f.path.slice(start))
+    if (!test) continue
+    const folder = f.path.slice(0, start + test.index + test[0].length)
+    const entry = folders.get(folder) ?? {bytes: 0, files: 0, package: f.package ?? '?'}
+    entry.bytes += f.compressed
+    entry.files++
+    folders.set(folder, entry)
+    savings += f.compressed
+  }
+
+  if (savings < MIN_PATH_SAVINGS) return undefined
+  const byPackage = new Map<string, {bytes: number; folders: number}>()
+  for (const entry of folders.values()) {
+    const p = byPackage.get(entry.package) ?? {bytes: 0, folders: 0}
+    p.bytes += entry.bytes
+    p.folders++
+    byPackage.set(entry.package, p)
+  }
+
+  const ranked = [...byPackage.entries()].sort((a, b) => b[1].bytes - a[1].bytes)
+  return {
+    command: COMMANDS.postCompile,
+    estimated: false,
+    evidence: ranked
+    .slice(0, 8)
+    .map(([name, p]) => `${name.replace(/^python:/, '')}: ${formatBytes(p.bytes)} compressed in ${p.folders} test folder${p.folders === 1 ? '' : 's'}`),
+    id: 'package-tests',
+    kind: 'package-tests',
+    packages: ranked.map(([name]) => name.replace(/^python:/, '')),
+    paths: [...folders.keys()].sort(),
+    remedy:
+      'Installed packages ship their own test suites, which the app never imports. .slugignore cannot reach them '
+      + '(the buildpack installs them after it applies): delete them in bin/post_compile.',
+    savings,
+    severity: severityOf(savings),
+    source: SOURCES.postCompile,
+    title: `Test folders inside ${ranked.length} installed package${ranked.length === 1 ? '' : 's'}`,
+  }
+}
+
+/** Files that must stay: the build reads them. */
+function removable(f: FileRow): boolean {
+  return f.origin === 'repo' && !BUILD_INPUTS.has(f.path) && !f.path.startsWith('bin/')
+}
+
+/** Number of files under each folder. */
+function folderCounts(files: FileRow[]): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const f of files) {
+    for (let dir = dirName(f.path); dir !== ''; dir = dirName(dir)) counts.set(dir, (counts.get(dir) ?? 0) + 1)
+  }
+
+  return counts
+}
+
+/**
+ * The fewest paths covering `selected`: the outermost folder whose every file is selected (written with
+ * a trailing `/`), else the file itself.
+ */
+function coverPaths(selected: FileRow[], totals: Map<string, number>): string[] {
+  const chosen = folderCounts(selected)
+  const paths = new Set<string>()
+  for (const f of selected) {
+    let pick = f.path
+    for (let end = f.path.indexOf('/'); end !== -1; end = f.path.indexOf('/', end + 1)) {
+      const dir = f.path.slice(0, end)
+      if (chosen.get(dir) === totals.get(dir)) {
+        pick = `${dir}/`
+        break
+      }
+    }
+
+    paths.add(pick)
+  }
+
+  return [...paths].sort()
+}
+
+function sumCompressed(files: FileRow[]): number {
+  return files.reduce((sum, f) => sum + f.compressed, 0)
+}
+
+const REPO_FINDINGS: ReadonlyArray<{category: Category; kind: FindingKind; what: string; remedy: string}> = [
+  {
+    category: 'data',
+    kind: 'data-in-repo',
+    remedy:
+      'Add them to .slugignore (`heroku slug:diet`). If the app reads them at run time, keep them in object storage '
+      + '(S3) and fetch them when the dyno starts instead.',
+    what: 'Data files',
+  },
+  {
+    category: 'notebook',
+    kind: 'notebooks-in-repo',
+    remedy: 'The app does not run notebooks: add them to .slugignore (`heroku slug:diet`).',
+    what: 'Jupyter notebooks',
+  },
+  {
+    category: 'docs-media',
+    kind: 'docs-media-in-repo',
+    remedy:
+      'Documentation and media the app does not serve: add them to .slugignore (`heroku slug:diet`). '
+      + 'Media the app serves belongs on a CDN or in S3.',
+    what: 'Documentation and media',
+  },
+  {
+    category: 'cache',
+    kind: 'caches',
+    remedy: 'Caches committed with the code (__pycache__, .pytest_cache, .ipynb_checkpoints...): add them to .slugignore and .gitignore (`heroku slug:diet`).',
+    what: 'Caches',
+  },
+]
+
+function modelFinding(models: FileRow[]): Finding | undefined {
+  const roots = savedModelRootsOf(models.filter(f => f.modelFormat === 'savedmodel').map(f => f.path))
+  const units = new Map<string, {format: string; bytes: number}>()
+  for (const f of models) {
+    const root = f.modelFormat === 'savedmodel' ? roots.find(r => f.path.startsWith(`${r}/`) || r === '') : undefined
+    const path = root === undefined ? f.path : `${root}/`
+    const unit = units.get(path) ?? {bytes: 0, format: f.modelFormat ?? 'model'}
+    unit.bytes += f.compressed
+    units.set(path, unit)
+  }
+
+  const kept = [...units.entries()].filter(([, u]) => u.bytes >= MIN_PATH_SAVINGS).sort((a, b) => b[1].bytes - a[1].bytes)
+  if (kept.length === 0) return undefined
+  const savings = kept.reduce((sum, [, u]) => sum + u.bytes, 0)
+  return {
+    command: COMMANDS.offloadModels,
+    estimated: false,
+    evidence: kept.slice(0, 10).map(([path, u]) => `${path} (${modelFormatInfo(u.format)?.label ?? u.format}): ${formatBytes(u.bytes)} compressed`),
+    id: 'model-in-repo',
+    kind: 'model-in-repo',
+    paths: kept.map(([path]) => path).sort(),
+    remedy:
+      'Keep model files out of the slug: upload them to S3 and download them when the dyno starts. '
+      + '`heroku slug:offload-models` uploads them, adds them to .slugignore and writes the loader.',
+    savings,
+    severity: severityOf(savings),
+    source: SOURCES.slugSize,
+    title: `${kept.length} model file${kept.length === 1 ? '' : 's'} committed in the repo`,
+  }
+}
+
+/** Findings about files pushed from the repo: models, data, notebooks, docs and media, caches. */
+export function repoFindings(files: FileRow[]): Finding[] {
+  const repo = files.filter(f => removable(f))
+  const findings: Finding[] = []
+  const models = modelFinding(repo.filter(f => f.category === 'model'))
+  if (models) findings.push(models)
+  const totals = folderCounts(files)
+  for (const rule of REPO_FINDINGS) {
+    const selected = repo.filter(f => f.category === rule.category)
+    const savings = sumCompressed(selected)
+    if (savings < MIN_PATH_SAVINGS) continue
+    const largest = [...selected].sort((a, b) => b.compressed - a.compressed).slice(0, 5)
+    findings.push({
+      command: COMMANDS.diet,
+      estimated: false,
+      evidence: [
+        `${selected.length} file${selected.length === 1 ? '' : 's'}: ${formatBytes(savings)} compressed`,
+        ...largest.map(f => `${f.path}: ${formatBytes(f.compressed)} compressed`),
+      ],
+      id: rule.kind,
+      kind: rule.kind,
+      paths: coverPaths(selected, totals),
+      remedy: rule.remedy,
+      savings,
+      severity: severityOf(savings),
+      source: SOURCES.slugignore,
+      title: `${rule.what} in the repo`,
+    })
+  }
+
+  return findings
+}
+
+/** Entries outside ./app: Heroku never unpacks them, yet they count toward the compressed size. */
+export function outsideFinding(outside: OutsideApp): Finding | undefined {
+  if (outside.count === 0) return undefined
+  return {
+    estimated: false,
+    evidence: [
+      `${outside.count} entr${outside.count === 1 ? 'y' : 'ies'} outside ./app: ${formatBytes(outside.compressed)} compressed (${formatBytes(outside.size)} unpacked)`,
+      ...outside.examples.map(e => `e.g. ${e}`),
+    ],
+    id: 'outside-app',
+    kind: 'outside-app',
+    remedy:
+      'Heroku only unpacks ./app. These entries come from whatever built the tarball (a slug created through the '
+      + 'Slug API): build it from inside ./app so they are left out.',
+    savings: outside.compressed,
+    severity: 'low',
+    source: 'https://devcenter.heroku.com/articles/platform-api-deploying-slugs',
+    title: 'Entries outside ./app (ignored by Heroku)',
+  }
+}

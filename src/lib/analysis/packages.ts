@@ -1,0 +1,276 @@
+import {posix} from 'node:path'
+
+import type {ScanResult} from '../slug/types.js'
+import {dirName} from './paths.js'
+import type {Ecosystem, PackageRow} from './types.js'
+
+/** "python:numpy": how FileRow.package and findings name a package. */
+export function packageKey(row: Pick<PackageRow, 'ecosystem' | 'name'>): string {
+  return `${row.ecosystem}:${row.name}`
+}
+
+/** PEP 503 normalized project name: `Foo_Bar.baz` -> `foo-bar-baz`. */
+export function normalizePythonName(name: string): string {
+  return name.trim().toLowerCase().replaceAll(/[-_.]+/g, '-')
+}
+
+/** Language runtimes a buildpack installs, each reported as one package. */
+const RUNTIMES: ReadonlyArray<{prefix: string; name: string}> = [
+  {prefix: '.heroku/python/', name: 'python'},
+  {prefix: '.heroku/node/', name: 'node'},
+  {prefix: '.heroku/php/', name: 'php'},
+  {prefix: '.jdk/', name: 'jdk'},
+]
+const RUBY_RUNTIME = /^vendor\/ruby-(\d[^/]*)\//
+/** vendor/bundle/ruby/3.2.0/{gems,specifications,cache,extensions/<platform>/<abi>,bundler/gems}/NAME-VERSION */
+const GEM_PATH = /^(vendor\/bundle\/ruby\/[^/]+)\/(gems|specifications|cache|extensions\/[^/]+\/[^/]+|bundler\/gems)\/([^/]+)/
+const GEM_NAME = /^(.+?)-(\d[^-]*)(?:-.+)?$/
+const SITE_PACKAGES = /(?:^|\/)(?:site|dist)-packages\//
+const DIST_INFO_FILE = /^(.*)\/([^/]+)\.(dist-info|egg-info)\/(RECORD|METADATA|PKG-INFO|top_level\.txt)$/
+
+/** Name and version from a `*.dist-info` / `*.egg-info` folder name (`foo_bar-1.2.3`, `foo-1.0-py3.12`). */
+export function parseDistFolder(stem: string): {name: string; version?: string} {
+  const dash = stem.indexOf('-')
+  if (dash === -1) return {name: normalizePythonName(stem)}
+  const version = stem.slice(dash + 1).replace(/-py\d[\d.]*$/, '')
+  return {name: normalizePythonName(stem.slice(0, dash)), version: version || undefined}
+}
+
+/** `Name:` and `Version:` from the header block of a METADATA / PKG-INFO file. */
+function metadataHeaders(text: string | undefined): {name?: string; version?: string} {
+  if (!text) return {}
+  const end = text.search(/\r?\n\r?\n/)
+  const header = end === -1 ? text : text.slice(0, end)
+  const name = /^Name:\s*(.+?)\s*$/m.exec(header)?.[1]
+  const version = /^Version:\s*(.+?)\s*$/m.exec(header)?.[1]
+  return {name: name ? normalizePythonName(name) : undefined, version}
+}
+
+/** First CSV field of each RECORD line (paths with commas are quoted, quotes doubled). */
+function recordPaths(text: string): string[] {
+  const paths: string[] = []
+  for (const line of text.split('\n')) {
+    if (line.length === 0) continue
+    if (line[0] === '"') {
+      let path = ''
+      let i = 1
+      while (i < line.length) {
+        const c = line[i]
+        if (c === '"' && line[i + 1] === '"') {
+          path += '"'
+          i += 2
+        } else if (c === '"') {
+          break
+        } else {
+          path += c
+          i++
+        }
+      }
+
+      paths.push(path)
+    } else {
+      const comma = line.indexOf(',')
+      paths.push((comma === -1 ? line : line.slice(0, comma)).trimEnd())
+    }
+  }
+
+  return paths
+}
+
+function gemNameVersion(folder: string): {name: string; version?: string} {
+  const stem = folder.replace(/\.(?:gemspec|gem)$/, '')
+  const m = GEM_NAME.exec(stem)
+  return m ? {name: m[1], version: m[2]} : {name: stem}
+}
+
+function nodeNameVersion(text: string | undefined): {name?: string; version?: string} {
+  if (!text) return {}
+  try {
+    const json = JSON.parse(text) as {name?: unknown; version?: unknown}
+    return {
+      name: typeof json.name === 'string' ? json.name : undefined,
+      version: typeof json.version === 'string' ? json.version : undefined,
+    }
+  } catch {
+    return {}
+  }
+}
+
+/** Python top-level module name of a loose site-packages entry: `six.py`, `_foo.cpython-312-x86_64-linux-gnu.so`, `numpy.libs`. */
+function moduleStem(segment: string): string {
+  const dot = segment.indexOf('.')
+  return dot === -1 ? segment : segment.slice(0, dot)
+}
+
+/**
+ * Maps every file of a slug to the installed package it belongs to, and sums each package's bytes.
+ *
+ * Python: a file listed in a `*.dist-info/RECORD` belongs to that distribution (RECORD paths are relative
+ * to site-packages, scripts appear as `../../../bin/x`). A file no RECORD lists (a .pyc compiled later,
+ * a package without RECORD) goes to the nearest folder that files of a single distribution live in,
+ * then to a `top_level.txt` module, then to a package named after its top-level folder.
+ * Node: the innermost `node_modules/<name>` or `node_modules/@scope/<name>` folder; Ruby: the gem folder.
+ * Runtimes (.heroku/python outside site-packages, .heroku/node, vendor/ruby-*) are one package each.
+ * Building the index reads each RECORD once; each lookup is O(path depth).
+ */
+export class PackageIndex {
+  private readonly byFile = new Map<string, PackageRow>()
+  /** folders holding files of one distribution only; null when several share it (namespace packages) */
+  private readonly byFolder = new Map<string, null | PackageRow>()
+  private readonly byModule = new Map<string, PackageRow>()
+  /** every row, by location + key: the same package installed twice stays two rows */
+  private readonly rows = new Map<string, PackageRow>()
+  private readonly captured: Record<string, string>
+
+  constructor(scan: Pick<ScanResult, 'captured'>) {
+    this.captured = scan.captured
+    const withRecord = new Set<string>()
+    const distFiles: Array<{site: string; folder: string; stem: string; kind: string; file: string}> = []
+    for (const path of Object.keys(scan.captured)) {
+      const m = DIST_INFO_FILE.exec(path)
+      if (m) distFiles.push({file: m[4], folder: `${m[2]}.${m[3]}`, kind: m[3], site: m[1], stem: m[2]})
+    }
+
+    for (const d of distFiles) {
+      if (d.file !== 'RECORD') continue
+      const row = this.distRow(d.site, d.folder, d.stem)
+      withRecord.add(`${d.site}/${d.folder}`)
+      for (const rel of recordPaths(scan.captured[`${d.site}/${d.folder}/RECORD`])) this.ownRecorded(d.site, rel, row)
+    }
+
+    for (const d of distFiles) {
+      if (d.file !== 'top_level.txt' || withRecord.has(`${d.site}/${d.folder}`)) continue
+      const row = this.distRow(d.site, d.folder, d.stem)
+      this.byFolder.set(`${d.site}/${d.folder}`, row)
+      for (const module of scan.captured[`${d.site}/${d.folder}/top_level.txt`].split(/\r?\n/)) {
+        const name = module.trim()
+        if (name) this.byModule.set(`${d.site}/${name.replaceAll('\\', '/').split('/')[0]}`, row)
+      }
+    }
+  }
+
+  /** The package `path` (a file, relative to /app) belongs to, if any. */
+  ownerOf(path: string): PackageRow | undefined {
+    const recorded = this.byFile.get(path)
+    if (recorded) return recorded
+    for (const runtime of RUNTIMES) {
+      if (path.startsWith(runtime.prefix)) {
+        if (runtime.name === 'python' && SITE_PACKAGES.test(path)) return this.pythonFallback(path)
+        return this.runtimeRow(runtime.prefix.slice(0, -1), runtime.name)
+      }
+    }
+
+    if (SITE_PACKAGES.test(path)) return this.pythonFallback(path)
+    const nodeModules = path.lastIndexOf('node_modules/')
+    if (nodeModules !== -1 && (nodeModules === 0 || path[nodeModules - 1] === '/')) return this.nodeOwner(path, nodeModules)
+    if (path.startsWith('vendor/')) {
+      const gem = GEM_PATH.exec(path)
+      if (gem) return this.gemOwner(gem[1], gem[2], gem[3])
+      const ruby = RUBY_RUNTIME.exec(path)
+      if (ruby) return this.runtimeRow(`vendor/ruby-${ruby[1]}`, 'ruby', ruby[1])
+    }
+
+    return undefined
+  }
+
+  /** Packages that own at least one file, as accumulated by `add`. */
+  packages(): PackageRow[] {
+    return [...this.rows.values()].filter(r => r.files > 0)
+  }
+
+  /** Counts a file's bytes toward its package. */
+  add(row: PackageRow, size: number, compressed: number): void {
+    row.size += size
+    row.compressed += compressed
+    row.files++
+  }
+
+  private row(ecosystem: Ecosystem, name: string, location: string, version?: string): PackageRow {
+    const id = `${location}\0${ecosystem}:${name}`
+    let row = this.rows.get(id)
+    if (!row) {
+      row = {compressed: 0, ecosystem, evidence: 'installed', files: 0, location, name, size: 0}
+      if (version) row.version = version
+      this.rows.set(id, row)
+    } else if (version && !row.version) {
+      row.version = version
+    }
+
+    return row
+  }
+
+  private distRow(site: string, folder: string, stem: string): PackageRow {
+    const fromFolder = parseDistFolder(stem)
+    const meta = metadataHeaders(this.captured[`${site}/${folder}/METADATA`] ?? this.captured[`${site}/${folder}/PKG-INFO`])
+    return this.row('python', meta.name ?? fromFolder.name, site, meta.version ?? fromFolder.version)
+  }
+
+  private ownRecorded(site: string, rel: string, row: PackageRow): void {
+    if (rel === '') return
+    const path = rel.startsWith('/') ? rel.replace(/^\/app\//, '') : posix.join(site, rel)
+    this.byFile.set(path, row)
+    if (!path.startsWith(`${site}/`)) return
+    for (let dir = dirName(path); dir.length > site.length; dir = dirName(dir)) {
+      const owner = this.byFolder.get(dir)
+      // ancestors of a folder already seen were registered with it
+      if (owner === row || owner === null) break
+      this.byFolder.set(dir, owner === undefined ? row : null)
+    }
+  }
+
+  private pythonFallback(path: string): PackageRow | undefined {
+    const m = SITE_PACKAGES.exec(path)!
+    const site = path.slice(0, m.index + m[0].length - 1)
+    for (let dir = dirName(path); dir.length > site.length; dir = dirName(dir)) {
+      const owner = this.byFolder.get(dir)
+      if (owner) return owner
+    }
+
+    const rest = path.slice(site.length + 1)
+    const slash = rest.indexOf('/')
+    if (slash === -1 && !/\.(?:py|so|pyd)$/.test(rest)) return undefined
+    const segment = slash === -1 ? rest : rest.slice(0, slash)
+    if (segment === '__pycache__') return undefined
+    const module = this.byModule.get(`${site}/${moduleStem(segment)}`)
+    if (module) return module
+    const dist = /^(.+)\.(?:dist-info|egg-info)$/.exec(segment)
+    if (dist) return this.distRow(site, segment, dist[1])
+    return this.row('python', normalizePythonName(moduleStem(segment)), site)
+  }
+
+  private nodeOwner(path: string, at: number): PackageRow | undefined {
+    const rest = path.slice(at + 'node_modules/'.length)
+    const parts = rest.split('/', 3)
+    const scoped = parts[0].startsWith('@')
+    const nameParts = scoped ? 2 : 1
+    // a file directly in node_modules (.package-lock.json) or in node_modules/.bin, .cache...: no package
+    if (parts.length <= nameParts || parts[0].startsWith('.')) return undefined
+    const name = scoped ? `${parts[0]}/${parts[1]}` : parts[0]
+    const location = path.slice(0, at) + 'node_modules/' + name
+    const meta = nodeNameVersion(this.captured[`${location}/package.json`])
+    return this.row('node', meta.name ?? name, location, meta.version)
+  }
+
+  private gemOwner(base: string, kind: string, folder: string): PackageRow {
+    const {name, version} = gemNameVersion(folder)
+    const stem = folder.replace(/\.(?:gemspec|gem)$/, '')
+    const location = kind === 'bundler/gems' ? `${base}/bundler/gems/${stem}` : `${base}/gems/${stem}`
+    return this.row('ruby', name, location, version)
+  }
+
+  private runtimeRow(location: string, name: string, version?: string): PackageRow {
+    return this.row('runtime', name, location, version ?? (name === 'python' ? this.pythonVersion() : undefined))
+  }
+
+  private pythonVersion(): string | undefined {
+    const runtime = /python-(\d[\w.]*)/.exec(this.captured['runtime.txt'] ?? '')?.[1]
+    const pinned = this.captured['.python-version']?.trim().split(/\s+/)[0]
+    if (runtime ?? pinned) return runtime ?? pinned
+    for (const path of Object.keys(this.captured)) {
+      const m = /^\.heroku\/python\/lib\/python(\d+\.\d+)\//.exec(path)
+      if (m) return m[1]
+    }
+
+    return undefined
+  }
+}
