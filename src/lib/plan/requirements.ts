@@ -1,0 +1,277 @@
+import type {Finding, PackageRow} from '../analysis/types.js'
+import {normalizePackageName, parseRequirements, type RequirementLine} from '../deps/requirements.js'
+import {DEV_PACKAGES} from '../knowledge/dev-packages.js'
+import {CUDA_PACKAGES} from '../knowledge/heavy-packages.js'
+import {UserError} from '../util/errors.js'
+
+export const TORCH_CPU_INDEX = 'https://download.pytorch.org/whl/cpu'
+const TORCH_FAMILY = new Set(['torch', 'torchaudio', 'torchvision'])
+/** Same API, no GPU or GUI libraries: the version numbers are the same for both projects. */
+const SWAPS: Record<string, {to: string; finding: string; gpuOnly: boolean}> = {
+  'onnxruntime-gpu': {finding: 'heavy-package:onnxruntime-gpu', gpuOnly: true, to: 'onnxruntime'},
+  'opencv-contrib-python': {finding: 'heavy-package:opencv-contrib-python', gpuOnly: false, to: 'opencv-contrib-python-headless'},
+  'opencv-python': {finding: 'heavy-package:opencv-python', gpuOnly: false, to: 'opencv-python-headless'},
+  tensorflow: {finding: 'heavy-package:tensorflow', gpuOnly: true, to: 'tensorflow-cpu'},
+}
+
+export type RequirementChangeKind = 'cpu-index' | 'drop-cuda' | 'move-dev' | 'pin' | 'swap'
+
+export interface RequirementChange {
+  kind: RequirementChangeKind
+  /** 1-based line in the requirements file (0 for a line added at the top) */
+  line: number
+  package: string
+  before?: string
+  /** the new line; undefined when the line leaves the file */
+  after?: string
+  why: string
+  /** compressed bytes saved; 0 when another change of the same finding already counts them */
+  savings: number
+  estimated: boolean
+  source?: string
+}
+
+export interface RequirementsPlanInput {
+  /** repo-relative path of the requirements file */
+  path: string
+  text: string
+  /** the dev requirements file, when it exists */
+  devText?: string
+  devPath?: string
+  /** installed packages (the slug's dist-info): their versions pin unpinned requirements */
+  packages: PackageRow[]
+  /** the evidence's package findings: the savings of each change */
+  findings: Finding[]
+  /** the app runs on GPUs: keep GPU builds */
+  gpu?: boolean
+}
+
+export interface RequirementsPlan {
+  path: string
+  devPath: string
+  changes: RequirementChange[]
+  /** the rewritten file; undefined when nothing changes or the file must not be rewritten */
+  text?: string
+  /** the dev file after dev packages moved in (created with `-r` to the main file when new) */
+  devText?: string
+  /** why the file is not rewritten although changes are advised */
+  blocked?: string
+  savings: number
+}
+
+function installedVersions(packages: PackageRow[]): Map<string, string> {
+  const versions = new Map<string, string>()
+  for (const p of packages) {
+    if (p.ecosystem === 'python' && p.evidence === 'installed' && p.version) versions.set(normalizePackageName(p.name), p.version)
+  }
+
+  return versions
+}
+
+/** `name[extras]==version ; marker  # comment`, the way pip reads it. */
+function renderRequirement(line: RequirementLine, name: string, specifier: string | undefined): string {
+  const indent = /^\s*/.exec(line.text)![0]
+  const extras = line.extras && line.extras.length > 0 ? `[${line.extras.join(',')}]` : ''
+  const marker = line.marker ? `; ${line.marker}` : ''
+  const comment = line.comment ? `  # ${line.comment}` : ''
+  return `${indent}${name}${extras}${specifier ?? ''}${marker}${comment}`
+}
+
+function findingFor(findings: Finding[], id: string): Finding | undefined {
+  return findings.find(f => f.id === id)
+}
+
+/** A line pip reads as more than one physical line, or with per-requirement options: left as written. */
+function rewritable(line: RequirementLine): boolean {
+  return !line.text.includes('\n') && !/\s--?[A-Za-z]/.test(` ${line.text.replace(/#.*$/, '')}`)
+}
+
+/**
+ * Changes to a pip requirements file that keep the app working and make the slug smaller: heavy packages
+ * swapped for their CPU or headless builds at the same version, the CPU wheel index for PyTorch with
+ * `+cpu` versions (and CUDA wheels dropped), dev-only packages moved to the dev file, and unpinned
+ * requirements pinned to the version the slug runs today. Comments, markers and option lines stay as
+ * they are. A file with `--hash` lines is never rewritten: the hashes would no longer match.
+ */
+export function planRequirements(input: RequirementsPlanInput): RequirementsPlan {
+  const devPath = input.devPath ?? input.path.replace(/requirements(\.txt)$/, 'requirements-dev$1')
+  const lines = parseRequirements(input.text)
+  const invalid = lines.find(l => l.kind === 'invalid')
+  if (invalid) throw new UserError(`${input.path} line ${invalid.line}: pip cannot read "${invalid.text.trim()}" as a requirement.`)
+
+  const versions = installedVersions(input.packages)
+  const requirements = lines.filter(l => l.kind === 'requirement' && l.normalizedName)
+  const names = new Set(requirements.map(l => l.normalizedName!))
+  const changes: RequirementChange[] = []
+  const counted = new Set<string>()
+  const savingsOf = (id: string): Pick<RequirementChange, 'estimated' | 'savings' | 'source'> => {
+    const finding = findingFor(input.findings, id)
+    if (!finding || counted.has(id)) return {estimated: finding?.estimated ?? false, savings: 0, source: finding?.source}
+    counted.add(id)
+    return {estimated: finding.estimated, savings: finding.savings, source: finding.source}
+  }
+
+  const cpuTorch = (versions.get('torch') ?? '').includes('+cpu') || requirements.some(l => l.normalizedName === 'torch' && (l.specifier ?? '').includes('+cpu'))
+  const torchOnCpu = !input.gpu && names.has('torch') && !cpuTorch
+  for (const line of requirements) {
+    const name = line.normalizedName!
+    const exact = versions.get(name)
+    const installed = exact?.replace(/\+.*$/, '')
+    const pin = line.pinned === undefined && line.url === undefined && exact ? `==${exact}` : undefined
+    const swap = SWAPS[name]
+    const dev = DEV_PACKAGES.find(d => d.name === name)
+    if (swap && !(swap.gpuOnly && input.gpu)) {
+      const specifier = line.pinned === undefined && line.url === undefined && installed ? `==${installed}` : line.specifier
+      changes.push({
+        ...savingsOf(swap.finding),
+        after: renderRequirement(line, swap.to, specifier),
+        before: line.text,
+        kind: 'swap',
+        line: line.line,
+        package: line.name!,
+        why: `${swap.to} is the same package without GPU/GUI libraries, at the same version${pin ? ` (pinned to ${installed}, installed today)` : ''}`,
+      })
+    } else if (torchOnCpu && TORCH_FAMILY.has(name)) {
+      const version = line.pinned?.replace(/\+.*$/, '') ?? installed
+      changes.push({
+        ...savingsOf('heavy-package:torch'),
+        after: version ? renderRequirement(line, line.name!, `==${version}+cpu`) : line.text,
+        before: line.text,
+        kind: 'swap',
+        line: line.line,
+        package: line.name!,
+        why: version
+          ? `the CPU build ${version}+cpu from the PyTorch CPU index: no CUDA libraries`
+          : 'no version to pin: pip takes the newest CPU build from the PyTorch CPU index',
+      })
+    } else if (torchOnCpu && CUDA_PACKAGES.some(c => c.pattern.test(name))) {
+      changes.push({
+        ...savingsOf('heavy-package:torch'),
+        before: line.text,
+        kind: 'drop-cuda',
+        line: line.line,
+        package: line.name!,
+        why: 'a CUDA library only the GPU build of PyTorch loads (counted with the torch swap)',
+      })
+    } else if (dev) {
+      const requiredBy = dev.requiredBy?.filter(n => names.has(n)) ?? []
+      if (requiredBy.length > 0) continue
+      const row = input.packages.find(p => p.ecosystem === 'python' && normalizePackageName(p.name) === name && p.evidence === 'installed')
+      const finding = findingFor(input.findings, `dev-package:${name}`)
+      changes.push({
+        after: undefined,
+        before: line.text,
+        estimated: row === undefined && (finding?.estimated ?? true),
+        kind: 'move-dev',
+        line: line.line,
+        package: line.name!,
+        savings: row?.compressed ?? finding?.savings ?? dev.typicalBytes,
+        source: dev.source,
+        why: `${dev.purpose}: moved to ${devPath}`,
+      })
+    } else if (pin) {
+      changes.push({
+        after: renderRequirement(line, line.name!, pin),
+        before: line.text,
+        estimated: false,
+        kind: 'pin',
+        line: line.line,
+        package: line.name!,
+        savings: 0,
+        why: `pinned to ${exact}, the version the slug runs: the next build installs the same`,
+      })
+    }
+  }
+
+  const hasIndex = lines.some(l => (l.option === '--extra-index-url' || l.option === '--index-url' || l.option === '-i') && l.value?.replace(/\/$/, '') === TORCH_CPU_INDEX)
+  if (changes.some(c => c.kind === 'swap' && TORCH_FAMILY.has(normalizePackageName(c.package))) && !hasIndex) {
+    changes.unshift({
+      after: `--extra-index-url ${TORCH_CPU_INDEX}`,
+      estimated: false,
+      kind: 'cpu-index',
+      line: 0,
+      package: 'torch',
+      savings: 0,
+      source: 'https://pytorch.org/get-started/locally/',
+      why: 'where pip finds the +cpu builds of torch, torchvision and torchaudio',
+    })
+  }
+
+  const plan: RequirementsPlan = {changes, devPath, path: input.path, savings: changes.reduce((n, c) => n + c.savings, 0)}
+  if (changes.length === 0) return plan
+  const hashed = lines.some(l => (l.hashes?.length ?? 0) > 0)
+  const stuck = changes.filter(c => c.line > 0 && !rewritable(lines.find(l => l.line === c.line)!))
+  if (hashed) {
+    const why = 'a changed requirement needs new hashes, so it is not rewritten. Make the changes listed, then regenerate the hashes (e.g. pip-compile --generate-hashes).'
+    plan.blocked = `${input.path} uses --hash (pip's hash-checking mode): ${why}`
+    return plan
+  }
+
+  if (stuck.length > 0) {
+    plan.blocked = `${input.path} line ${stuck[0].line} spans several lines or carries per-requirement options: it is not rewritten. Make the changes listed by hand.`
+    return plan
+  }
+
+  plan.text = rewrite(input.text, changes)
+  const moved = changes.filter(c => c.kind === 'move-dev')
+  if (moved.length > 0) plan.devText = withDevRequirements(input.devText, moved.map(c => c.before!), input.path)
+  return plan
+}
+
+function rewrite(text: string, changes: RequirementChange[]): string {
+  const physical = text.split('\n')
+  const trailing = physical.at(-1) === ''
+  if (trailing) physical.pop()
+  const byLine = new Map(changes.filter(c => c.line > 0).map(c => [c.line, c]))
+  const out: string[] = []
+  for (const [i, line] of physical.entries()) {
+    const change = byLine.get(i + 1)
+    if (!change) out.push(line)
+    else if (change.after !== undefined) out.push(change.after)
+  }
+
+  const added = changes.filter(c => c.line === 0).map(c => c.after!)
+  if (added.length > 0) {
+    // after the leading comment block, before the first requirement or option
+    let at = 0
+    while (at < out.length && (out[at].trim() === '' || out[at].trimStart().startsWith('#'))) at++
+    out.splice(at, 0, ...added)
+  }
+
+  return `${out.join('\n')}${trailing || out.length > 0 ? '\n' : ''}`
+}
+
+/** The dev file with the moved lines appended (skipping packages it already lists). */
+function withDevRequirements(existing: string | undefined, moved: string[], mainPath: string): string {
+  if (existing === undefined) return `-r ${mainPath.slice(mainPath.lastIndexOf('/') + 1)}\n${moved.join('\n')}\n`
+  const listed = new Set(parseRequirements(existing).filter(l => l.normalizedName).map(l => l.normalizedName))
+  const fresh = moved.filter(m => !listed.has(parseRequirements(m)[0]?.normalizedName))
+  if (fresh.length === 0) return existing
+  const base = existing === '' || existing.endsWith('\n') ? existing : `${existing}\n`
+  return `${base}${fresh.join('\n')}\n`
+}
+
+/**
+ * Advice (never a rewrite) for pyproject.toml, Pipfile.lock and uv.lock: their formats carry groups,
+ * sources and lock hashes that only their own tools should change.
+ */
+export function adviseDeclared(declared: {file: string; manager: string; packages: PackageRow[]}[], gpu = false): string[] {
+  const advice: string[] = []
+  for (const {file, manager, packages} of declared) {
+    if (manager === 'pip' || manager === 'npm') continue
+    const relock = manager === 'pep621' ? '' : `, then relock with ${manager}`
+    for (const p of packages) {
+      const name = normalizePackageName(p.name)
+      const swap = SWAPS[name]
+      if (swap && !(swap.gpuOnly && gpu)) {
+        advice.push(`${file}: replace ${p.name} with ${swap.to} (same version)${relock}.`)
+      } else if (name === 'torch' && !gpu && !(p.version ?? '').includes('+cpu')) {
+        advice.push(`${file}: take torch from the CPU index ${TORCH_CPU_INDEX} (a package source for torch)${relock}.`)
+      } else if (DEV_PACKAGES.some(d => d.name === name && !d.requiredBy)) {
+        advice.push(`${file}: move ${p.name} to a development group or optional extra, which a Heroku build does not install${relock}.`)
+      }
+    }
+  }
+
+  return advice
+}
