@@ -21,10 +21,92 @@ export function recordPaths(record: string): string[] {
   return paths
 }
 
-/** `Name:` and `Version:` from a METADATA file's headers. */
-function metadataField(metadata: string, field: string): string | undefined {
-  const m = new RegExp(`^${field}:\\s*(.+)$`, 'mi').exec(metadata.split(/\r?\n\r?\n/)[0])
-  return m ? m[1].trim() : undefined
+/** Every value of a METADATA header field (`Requires-Dist` repeats), from the header block only. */
+function metadataFields(metadata: string, field: string): string[] {
+  const header = metadata.split(/\r?\n\r?\n/)[0]
+  return [...header.matchAll(new RegExp(`^${field}:[ \\t]*(.+?)\\s*$`, 'gmi'))].map(m => m[1])
+}
+
+/** A `Requires-Dist` entry: the dependency, and the extra of ours that pulls it (if any). */
+export interface DistRequirement {
+  name: string
+  extras: string[]
+  /** set when the dependency is only installed with `ours[extra]` */
+  forExtra?: string
+}
+
+export interface InstalledDistribution {
+  /** PEP 503 normalized */
+  name: string
+  version?: string
+  /** the `*.dist-info` folder, relative to site-packages */
+  distInfo: string
+  /** RECORD paths, relative to site-packages (scripts as `../../../bin/x`) */
+  paths: string[]
+  requires: DistRequirement[]
+}
+
+function parseRequiresDist(value: string): DistRequirement | undefined {
+  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?/.exec(value)
+  if (!m) return undefined
+  const requirement: DistRequirement = {
+    extras: (m[2] ?? '').split(',').map(e => normalizePackageName(e.trim())).filter(Boolean),
+    name: normalizePackageName(m[1]),
+  }
+  const semicolon = value.indexOf(';')
+  const extra = semicolon === -1 ? null : /extra\s*==\s*["']([^"']+)["']/.exec(value.slice(semicolon + 1))
+  if (extra) requirement.forExtra = normalizePackageName(extra[1])
+  return requirement
+}
+
+/** The distributions installed in a site-packages folder (those with a RECORD), by dist-info folder name. */
+export async function readDistributions(sitePackages: string): Promise<InstalledDistribution[]> {
+  const entries = await readdir(sitePackages).catch((error: Error) => {
+    throw new UserError(`Cannot read the site-packages folder ${sitePackages}: ${error.message}`)
+  })
+  const distInfos = entries.filter(e => e.endsWith('.dist-info')).sort()
+  const dists = await mapLimit(distInfos, 8, async distInfo => {
+    const record = await readFile(join(sitePackages, distInfo, 'RECORD'), 'utf8').catch(() => {})
+    if (record === undefined) return
+    const metadata = (await readFile(join(sitePackages, distInfo, 'METADATA'), 'utf8').catch(() => '')) ?? ''
+    const [dirName, dirVersion] = distInfo.replace(/\.dist-info$/, '').split('-')
+    const dist: InstalledDistribution = {
+      distInfo,
+      name: normalizePackageName(metadataFields(metadata, 'Name')[0] ?? dirName),
+      paths: [...new Set(recordPaths(record))],
+      requires: metadataFields(metadata, 'Requires-Dist').map(v => parseRequiresDist(v)).filter(r => r !== undefined),
+    }
+    const version = metadataFields(metadata, 'Version')[0] ?? dirVersion
+    if (version) dist.version = version
+    return dist
+  })
+  return dists.filter(d => d !== undefined)
+}
+
+/**
+ * Names of the installed distributions a build would install for `roots` (declared requirements with
+ * their extras): the roots and, transitively, what their `Requires-Dist` pulls in. Markers other than
+ * `extra` are not evaluated (a dependency is kept when in doubt).
+ */
+export function requiredClosure(dists: InstalledDistribution[], roots: Array<{name: string; extras?: string[]}>): Set<string> {
+  const byName = new Map(dists.map(d => [d.name, d]))
+  const needed = new Set<string>()
+  const queue = roots.map(r => ({extras: r.extras ?? [], name: normalizePackageName(r.name)}))
+  const seenExtras = new Set<string>()
+  while (queue.length > 0) {
+    const {extras, name} = queue.pop()!
+    const fresh = extras.filter(e => !seenExtras.has(`${name}[${e}]`))
+    if (needed.has(name) && fresh.length === 0) continue
+    needed.add(name)
+    for (const e of extras) seenExtras.add(`${name}[${e}]`)
+    const dist = byName.get(name)
+    if (!dist) continue
+    for (const r of dist.requires) {
+      if (r.forExtra === undefined || extras.includes(r.forExtra)) queue.push({extras: r.extras, name: r.name})
+    }
+  }
+
+  return needed
 }
 
 /**
@@ -33,18 +115,9 @@ function metadataField(metadata: string, field: string): string | undefined {
  * `../../../bin/x`, are counted since the buildpack installs them into the slug too).
  */
 export async function readInstalledPackages(sitePackages: string, location = sitePackages): Promise<PackageRow[]> {
-  const entries = await readdir(sitePackages).catch((error: Error) => {
-    throw new UserError(`Cannot read the site-packages folder ${sitePackages}: ${error.message}`)
-  })
-  const distInfos = entries.filter(e => e.endsWith('.dist-info')).sort()
-  const rows = await mapLimit(distInfos, 4, async distInfo => {
-    const record = await readFile(join(sitePackages, distInfo, 'RECORD'), 'utf8').catch(() => {})
-    if (record === undefined) return
-    const metadata = (await readFile(join(sitePackages, distInfo, 'METADATA'), 'utf8').catch(() => '')) ?? ''
-    const [dirName, dirVersion] = distInfo.replace(/\.dist-info$/, '').split('-')
-    const name = metadataField(metadata, 'Name') ?? dirName
-    const version = metadataField(metadata, 'Version') ?? dirVersion
-    const sizes = await mapLimit([...new Set(recordPaths(record))], STAT_CONCURRENCY, async p => {
+  const dists = await readDistributions(sitePackages)
+  return mapLimit(dists, 4, async dist => {
+    const sizes = await mapLimit(dist.paths, STAT_CONCURRENCY, async p => {
       const info = await lstat(join(sitePackages, p)).catch(() => {})
       return info && !info.isDirectory() ? (info.isSymbolicLink() ? 0 : info.size) : -1
     })
@@ -55,13 +128,12 @@ export async function readInstalledPackages(sitePackages: string, location = sit
       evidence: 'installed',
       files: present.length,
       location,
-      name: normalizePackageName(name),
+      name: dist.name,
       size: present.reduce((a, b) => a + b, 0),
     }
-    if (version) row.version = version
+    if (dist.version) row.version = dist.version
     return row
   })
-  return rows.filter(r => r !== undefined)
 }
 
 /**

@@ -3,7 +3,7 @@ import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {findSitePackages, readInstalledPackages, recordPaths} from '../../../../src/lib/deps/installed.js'
+import {findSitePackages, readDistributions, readInstalledPackages, recordPaths, requiredClosure} from '../../../../src/lib/deps/installed.js'
 import {fakeDistribution} from './fake-site-packages.js'
 
 describe('deps/installed', () => {
@@ -16,14 +16,35 @@ describe('deps/installed', () => {
   afterEach(() => rmSync(dir, {force: true, recursive: true}))
 
   it('sums the on-disk sizes of the files each RECORD lists (absent ones skipped), named from METADATA', async () => {
-    const tf = fakeDistribution(dir, 'tensorflow-cpu', '2.16.1', {'tensorflow/__init__.py': 1000, 'tensorflow/lib,odd.so': 50_000})
-    const six = fakeDistribution(dir, 'six', '1.16.0', {'six.py': 3000})
+    const tf = fakeDistribution(dir, {name: 'tensorflow-cpu', version: '2.16.1', files: {'tensorflow/__init__.py': 1000, 'tensorflow/lib,odd.so': 50_000}})
+    const six = fakeDistribution(dir, {name: 'six', version: '1.16.0', files: {'six.py': 3000}})
     mkdirSync(join(dir, 'broken-1.0.dist-info'))
     const location = '.heroku/python/lib/python3.12/site-packages'
     expect(await readInstalledPackages(dir, location)).to.deep.equal([
       {compressed: 0, ecosystem: 'python', evidence: 'installed', files: 3, location, name: 'six', size: six, version: '1.16.0'},
       {compressed: 0, ecosystem: 'python', evidence: 'installed', files: 4, location, name: 'tensorflow-cpu', size: tf, version: '2.16.1'},
     ])
+  })
+
+  it('follows Requires-Dist from the declared requirements, with extras, to what a build installs', async () => {
+    fakeDistribution(dir, {name: 'Flask', version: '3.0.0', files: {'flask/__init__.py': 10}, requires: ['Werkzeug>=3.0', 'Jinja2 (>=3.1.2)', 'asgiref>=3.2; extra == "async"']})
+    fakeDistribution(dir, {name: 'werkzeug', version: '3.0.1', files: {'werkzeug/__init__.py': 10}, requires: ['MarkupSafe>=2.1.1', 'watchdog>=2.3; extra == "watchdog"']})
+    fakeDistribution(dir, {name: 'jinja2', version: '3.1.3', files: {'jinja2/__init__.py': 10}, requires: ['MarkupSafe>=2.0', 'Babel>=2.7; extra == "i18n"']})
+    fakeDistribution(dir, {name: 'markupsafe', version: '2.1.5', files: {'markupsafe/__init__.py': 10}})
+    fakeDistribution(dir, {name: 'uvicorn', version: '0.29.0', files: {'uvicorn/__init__.py': 10}, requires: ['click>=7', 'httptools>=0.5; extra == "standard"']})
+    fakeDistribution(dir, {name: 'httptools', version: '0.6.1', files: {'httptools/__init__.py': 10}})
+    fakeDistribution(dir, {name: 'click', version: '8.1.7', files: {'click/__init__.py': 10}})
+    fakeDistribution(dir, {name: 'pytest', version: '8.0.0', files: {'pytest/__init__.py': 10}, requires: ['pluggy<2']})
+    fakeDistribution(dir, {name: 'pluggy', version: '1.4.0', files: {'pluggy/__init__.py': 10}})
+    const dists = await readDistributions(dir)
+    expect(dists.find(d => d.name === 'flask')!.requires).to.deep.equal([
+      {extras: [], name: 'werkzeug'},
+      {extras: [], name: 'jinja2'},
+      {extras: [], forExtra: 'async', name: 'asgiref'},
+    ])
+    const needed = requiredClosure(dists, [{name: 'Flask'}, {extras: ['standard'], name: 'uvicorn'}])
+    expect([...needed].sort()).to.deep.equal(['click', 'flask', 'httptools', 'jinja2', 'markupsafe', 'uvicorn', 'werkzeug'])
+    expect([...requiredClosure(dists, [{name: 'uvicorn'}])].sort()).to.deep.equal(['click', 'uvicorn'])
   })
 
   it('reads quoted RECORD paths', () => {
