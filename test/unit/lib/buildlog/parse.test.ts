@@ -158,7 +158,7 @@ describe('buildlog/parse', () => {
       expect(log.slugignoreDeleted).to.equal(3)
       expect(log.pythonVersion).to.equal('3.11.9')
       expect(log.pythonVersionSource).to.equal('runtime.txt')
-      expect(log.compiledSize).to.equal(684.1e6)
+      expect(log.compiledSize).to.equal(715.3e6)
       expect(log.outcome).to.equal('failed')
       expect(log.downloads.map(d => [d.name, d.size, d.complete])).to.deep.equal([
         ['tensorflow', 589.8e6, true],
@@ -174,7 +174,7 @@ describe('buildlog/parse', () => {
         'Warning: The runtime.txt file is deprecated. Please delete your runtime.txt file and create a new file named: .python-version',
       ])
       expect(log.errors).to.deep.equal([
-        'Compiled slug size: 684.1M is too large (max is 500M). See: http://devcenter.heroku.com/articles/slug-size',
+        'Compiled slug size: 715.3M is too large (max is 500M). See: http://devcenter.heroku.com/articles/slug-size',
         'Push failed',
         'Push rejected to example-app.',
       ])
