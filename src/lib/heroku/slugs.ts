@@ -66,10 +66,10 @@ export async function getSlug(heroku: APIClient, app: string, slugId: string): P
   return api(heroku.get<Heroku.Slug>(`/apps/${encodeURIComponent(app)}/slugs/${encodeURIComponent(slugId)}`), `slug ${slugId}`)
 }
 
-/** "v42" or "42" -> 42 */
-export function parseReleaseVersion(text: string): number {
+/** "v42" or "42" -> 42; `what` names the flag or argument in the error. */
+export function parseReleaseVersion(text: string, what = '--release'): number {
   const m = /^v?(\d+)$/i.exec(text.trim())
-  if (!m) throw new UserError(`--release takes a release number such as 42 or v42, not "${text}".`)
+  if (!m) throw new UserError(`${what} takes a release number such as 42 or v42, not "${text}".`)
   return Number(m[1])
 }
 
