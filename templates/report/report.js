@@ -157,6 +157,7 @@
     div.dataset.id = node.id
     div.dataset.depth = depth
     div.dataset.kind = node.kind
+    div.dataset.name = node.name
     place(div, r)
     if (nested) {
       div.classList.add('parent')

@@ -108,23 +108,47 @@ function plural(n: number, one: string, many: string): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
 }
 
+/** A child this big a share of its parent is shown even under the slug-wide threshold, when the parent itself is this big. */
+const PARENT_SHARE = 0.01
+
+/** The larger of the compressed and uncompressed shares: a cell must be visible in both area modes. */
+function shareOf(part: Usage, whole: Usage): number {
+  return Math.max(whole.compressed > 0 ? part.compressed / whole.compressed : 0, whole.size > 0 ? part.size / whole.size : 0)
+}
+
+function closedCell(node: TreeNode, trie: Trie): TreeNode {
+  const members: string[] = []
+  memberPaths(trie, '', members)
+  return {...node, members}
+}
+
+function smallCell(small: Trie[]): TreeNode {
+  const usage = emptyUsage()
+  const members: string[] = []
+  const byCategory = new Map<Category, number>()
+  for (const s of small) {
+    addUsage(usage, s.usage)
+    memberPaths(s, '', members)
+    const c = dominantCategory(s)
+    byCategory.set(c, (byCategory.get(c) ?? 0) + categoryWeight(s.usage))
+  }
+
+  const category = dominantCategory({byCategory, category: small[0].category, kind: 'small', name: '', usage})
+  return {...usage, category, kind: 'small', members, name: plural(usage.files, 'small file', 'small files')}
+}
+
 /**
- * Turns the trie into cells: children too small to see are merged into one "N small files" cell per
- * parent, a folder too small to open becomes a closed cell, and chains of single folders are joined
+ * Turns the trie into cells. A child is shown when it is at least `minShare` of the slug, or 1% of a
+ * parent that is itself 1% of the slug (so a big folder of many equal files still shows them); the rest
+ * of a parent's children become one "N small files" cell. That bounds the cells whatever the file count.
+ * A folder whose children would all be merged is shown closed, and chains of single folders are joined
  * ("lib/python3.12/site-packages") so zooming never lands on a folder with one child.
  */
-function prune(trie: Trie, total: Usage, minShare: number): TreeNode {
+function prune(trie: Trie, total: Usage, minShare: number, open = true): TreeNode {
   const node: TreeNode = {...trie.usage, category: dominantCategory(trie), kind: trie.kind, name: trie.name}
   if (!trie.children || trie.children.size === 0) return node
-
-  const big = (u: Usage) =>
-    (total.compressed > 0 && u.compressed / total.compressed >= minShare) || (total.size > 0 && u.size / total.size >= minShare)
-
-  if (!big(trie.usage) && trie.kind === 'dir') {
-    node.members = []
-    for (const child of trie.children.values()) memberPaths(child, '', node.members)
-    return node
-  }
+  const closable = trie.kind === 'dir' || trie.kind === 'package'
+  if (!open && closable) return closedCell(node, trie)
 
   let current = trie
   while (current.kind === 'dir' && current.children?.size === 1) {
@@ -134,28 +158,20 @@ function prune(trie: Trie, total: Usage, minShare: number): TreeNode {
     current = only
   }
 
+  const parentCounts = shareOf(current.usage, total) >= PARENT_SHARE
+  const shown = (u: Usage) => shareOf(u, total) >= minShare || (parentCounts && shareOf(u, current.usage) >= PARENT_SHARE)
   const children: TreeNode[] = []
   const small: Trie[] = []
   for (const child of current.children!.values()) {
-    if (big(child.usage)) children.push(prune(child, total, minShare))
+    if (shown(child.usage)) children.push(prune(child, total, minShare))
     else small.push(child)
   }
 
   if (small.length === 1) {
-    children.push(prune(small[0], total, minShare))
+    children.push(prune(small[0], total, minShare, false))
   } else if (small.length > 1) {
-    const usage = emptyUsage()
-    const members: string[] = []
-    const byCategory = new Map<Category, number>()
-    for (const s of small) {
-      addUsage(usage, s.usage)
-      memberPaths(s, '', members)
-      const c = dominantCategory(s)
-      byCategory.set(c, (byCategory.get(c) ?? 0) + categoryWeight(s.usage))
-    }
-
-    const category = dominantCategory({byCategory, category: small[0].category, kind: 'small', name: '', usage})
-    children.push({...usage, category, kind: 'small', members, name: plural(usage.files, 'small file', 'small files')})
+    if (children.length === 0 && closable) return closedCell(node, trie)
+    children.push(smallCell(small))
   }
 
   children.sort((a, b) => b.compressed - a.compressed || b.size - a.size)

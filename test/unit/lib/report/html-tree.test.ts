@@ -97,6 +97,22 @@ describe('report/html/tree', () => {
       expect(small.members!.sort()).to.deep.equal(['other.txt', 'tiny/x/1.txt', 'tiny/x/2.txt'])
     })
 
+    it('shows a folder closed, listing its files, when every file in it would be merged', () => {
+      const many = Array.from({length: 200}, (_, i) => file(`many/f${i}.txt`, 1))
+      const root = folderTree([file('a.bin', 100_000), ...many], {minShare: 0.001})
+      const folder = child(root, 'many')
+      expect(folder).to.include({files: 200, kind: 'dir'})
+      expect(folder.children).to.equal(undefined)
+      expect(folder.members).to.have.length(200)
+      expect(folder.members).to.include('many/f7.txt')
+    })
+
+    it('shows each of the files of a big folder even when each is under the slug-wide threshold', () => {
+      const data = Array.from({length: 50}, (_, i) => file(`data/part${i}.csv`, 100))
+      const root = folderTree([file('big.bin', 5000), ...data], {minShare: 0.05})
+      expect(child(root, 'data').children).to.have.length(50)
+    })
+
     it('keeps a file that is small compressed but large uncompressed (the uncompressed view needs it)', () => {
       const root = folderTree([file('a.bin', 100_000), file('zeros.img', 1, {size: 500_000})], {minShare: 0.001})
       expect(root.children!.map(c => c.name)).to.include('zeros.img')
