@@ -13,6 +13,8 @@ export interface DeclaredDependencies {
   /** pip, poetry, pipenv, uv, npm */
   manager: string
   packages: PackageRow[]
+  /** extras requested per (normalized) package name, e.g. uvicorn[standard] -> {uvicorn: ['standard']} */
+  extras: Record<string, string[]>
   /** what the reader should know (devDependencies pruned, options that change where packages come from) */
   notes: string[]
 }
@@ -63,9 +65,11 @@ async function fromRequirements(root: string): Promise<DeclaredDependencies[]> {
   for (const {file, lines} of await readRequirementsFile(root, 'requirements.txt')) {
     const notes: string[] = []
     const packages: PackageRow[] = []
+    const extras: Record<string, string[]> = {}
     for (const line of lines) {
       if ((line.kind === 'requirement' || line.kind === 'url') && line.normalizedName) {
         packages.push(declared('python', line.normalizedName, line.pinned))
+        if (line.extras?.length) extras[line.normalizedName] = line.extras.map(e => normalizePackageName(e))
       } else if (line.kind === 'url') {
         notes.push(`line ${line.line}: ${line.url} is installed from a URL or path; its name is not known before it is built`)
       } else if (line.kind === 'option' && /^(?:--extra-index-url|--index-url|-i)$/.test(line.option!)) {
@@ -73,7 +77,7 @@ async function fromRequirements(root: string): Promise<DeclaredDependencies[]> {
       }
     }
 
-    out.push({file, manager: 'pip', notes, packages})
+    out.push({extras, file, manager: 'pip', notes, packages})
   }
 
   return out
@@ -81,11 +85,18 @@ async function fromRequirements(root: string): Promise<DeclaredDependencies[]> {
 
 const asString = (v: TomlValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined)
 
-/** `numpy>=1.26` or `torch==2.1.0 ; sys_platform == "linux"` from a PEP 508 string. */
-function fromPep508(spec: string): PackageRow | undefined {
-  const [line] = parseRequirements(spec)
-  if (line?.kind !== 'requirement') return undefined
-  return declared('python', line.normalizedName!, line.pinned)
+/** `numpy>=1.26` or `uvicorn[standard]; sys_platform == "linux"` from PEP 508 strings. */
+function fromPep508(specs: string[]): {packages: PackageRow[]; extras: Record<string, string[]>} {
+  const packages: PackageRow[] = []
+  const extras: Record<string, string[]> = {}
+  for (const spec of specs) {
+    const [line] = parseRequirements(spec)
+    if (line?.kind !== 'requirement') continue
+    packages.push(declared('python', line.normalizedName!, line.pinned))
+    if (line.extras?.length) extras[line.normalizedName!] = line.extras.map(e => normalizePackageName(e))
+  }
+
+  return {extras, packages}
 }
 
 async function fromPyproject(root: string): Promise<DeclaredDependencies[]> {
@@ -96,21 +107,24 @@ async function fromPyproject(root: string): Promise<DeclaredDependencies[]> {
   const project = tables.find(t => t.name === 'project')
   const list = project?.values.dependencies
   if (Array.isArray(list)) {
-    const packages = list.map(v => asString(v)).filter(v => v !== undefined).map(v => fromPep508(v)).filter(p => p !== undefined)
-    out.push({file: 'pyproject.toml', manager: 'pep621', notes: [], packages})
+    const {extras, packages} = fromPep508(list.map(v => asString(v)).filter(v => v !== undefined))
+    out.push({extras, file: 'pyproject.toml', manager: 'pep621', notes: [], packages})
   }
 
   const poetry = tables.find(t => t.name === 'tool.poetry.dependencies')
   if (poetry) {
     const packages: PackageRow[] = []
+    const extras: Record<string, string[]> = {}
     for (const [name, value] of Object.entries(poetry.values)) {
       if (name === 'python') continue
-      const spec = typeof value === 'string' ? value : asString((value as Record<string, TomlValue>).version)
+      const table = typeof value === 'object' && !Array.isArray(value) ? value : {}
+      const spec = typeof value === 'string' ? value : asString(table.version)
       const pin = spec && /^(?:==)?\s*(\d[\w.+-]*)$/.exec(spec.trim())
       packages.push(declared('python', normalizePackageName(name), pin ? pin[1] : undefined))
+      if (Array.isArray(table.extras)) extras[normalizePackageName(name)] = table.extras.filter(e => typeof e === 'string').map(e => normalizePackageName(e))
     }
 
-    out.push({file: 'pyproject.toml', manager: 'poetry', notes: [], packages})
+    out.push({extras, file: 'pyproject.toml', manager: 'poetry', notes: [], packages})
   }
 
   return out
@@ -130,7 +144,8 @@ async function fromPipfileLock(root: string): Promise<DeclaredDependencies[]> {
     declared('python', normalizePackageName(name), info?.version?.replace(/^===?/, '')))
   const develop = Object.keys(lock.develop ?? {}).length
   const notes = develop > 0 ? [`${develop} "develop" packages are not installed on Heroku and are not listed`] : []
-  return [{file: 'Pipfile.lock', manager: 'pipenv', notes, packages}]
+  // A lock lists every package installed, dependencies included: no extras to follow.
+  return [{extras: {}, file: 'Pipfile.lock', manager: 'pipenv', notes, packages}]
 }
 
 async function fromUvLock(root: string): Promise<DeclaredDependencies[]> {
@@ -146,7 +161,7 @@ async function fromUvLock(root: string): Promise<DeclaredDependencies[]> {
     packages.push(declared('python', normalizePackageName(name), asString(table.values.version)))
   }
 
-  return [{file: 'uv.lock', manager: 'uv', notes: [], packages}]
+  return [{extras: {}, file: 'uv.lock', manager: 'uv', notes: [], packages}]
 }
 
 async function fromPackageJson(root: string): Promise<DeclaredDependencies[]> {
@@ -165,7 +180,7 @@ async function fromPackageJson(root: string): Promise<DeclaredDependencies[]> {
   })
   const dev = Object.keys(pkg.devDependencies ?? {}).length
   const notes = dev > 0 ? [`${dev} devDependencies are pruned by the Node.js buildpack after the build and are not listed`] : []
-  return [{file: 'package.json', manager: 'npm', notes, packages}]
+  return [{extras: {}, file: 'package.json', manager: 'npm', notes, packages}]
 }
 
 /**

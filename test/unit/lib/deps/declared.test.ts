@@ -34,7 +34,7 @@ describe('deps/declared', () => {
       join(dir, 'requirements.txt'),
       '--extra-index-url https://download.pytorch.org/whl/cpu\n-r requirements/base.txt\ntorch==2.1.0+cpu\n./wheels/x-1.0-py3-none-any.whl\n',
     )
-    writeFileSync(join(dir, 'requirements/base.txt'), 'Flask>=2\n-r ../requirements.txt\nnumpy==1.26.4 \\\n  --hash=sha256:abc\n')
+    writeFileSync(join(dir, 'requirements/base.txt'), 'Flask>=2\n-r ../requirements.txt\nnumpy==1.26.4 \\\n  --hash=sha256:abc\nUvicorn[Standard]>=0.29\n')
     const result = await readDeclaredDependencies(dir)
     expect(result.map(r => [r.file, r.manager])).to.deep.equal([
       ['requirements.txt', 'pip'],
@@ -45,7 +45,8 @@ describe('deps/declared', () => {
       'line 1: packages may come from https://download.pytorch.org/whl/cpu (--extra-index-url)',
       'line 4: ./wheels/x-1.0-py3-none-any.whl is installed from a URL or path; its name is not known before it is built',
     ])
-    expect(summary(result[1].packages)).to.deep.equal(['python:flask:requirement', 'python:numpy@1.26.4:requirement'])
+    expect(summary(result[1].packages)).to.deep.equal(['python:flask:requirement', 'python:numpy@1.26.4:requirement', 'python:uvicorn:requirement'])
+    expect(result[1].extras).to.deep.equal({uvicorn: ['standard']})
     expect(result[1].packages[0]).to.include({compressed: 0, files: 0, size: 0})
   })
 
@@ -63,7 +64,7 @@ describe('deps/declared', () => {
         '[tool.poetry.dependencies]',
         'python = "^3.11"',
         'numpy = "1.26.4"',
-        'torch = {version = "^2.1", source = "pytorch"}',
+        'torch = {version = "^2.1", source = "pytorch", extras = ["Opt_Einsum"]}',
         '"opencv-python" = "*"',
       ].join('\n'),
     )
@@ -100,6 +101,7 @@ describe('deps/declared', () => {
     expect(Object.keys(byManager).sort()).to.deep.equal(['npm', 'pep621', 'pipenv', 'poetry', 'uv'])
     expect(summary(byManager.pep621.packages)).to.deep.equal(['python:tensorflow@2.16.1:requirement', 'python:pandas:requirement'])
     expect(summary(byManager.poetry.packages)).to.deep.equal(['python:numpy@1.26.4:requirement', 'python:torch:requirement', 'python:opencv-python:requirement'])
+    expect(byManager.poetry.extras).to.deep.equal({torch: ['opt-einsum']})
     expect(summary(byManager.pipenv.packages)).to.deep.equal(['python:requests@2.31.0:requirement'])
     expect(byManager.pipenv.notes).to.deep.equal(['1 "develop" packages are not installed on Heroku and are not listed'])
     expect(summary(byManager.uv.packages)).to.deep.equal(['python:scikit-learn@1.4.2:requirement'])
