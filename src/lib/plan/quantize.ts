@@ -1,0 +1,77 @@
+import {readFile} from 'node:fs/promises'
+import {fileURLToPath} from 'node:url'
+
+import {savedModelRoots} from '../analysis/models.js'
+import type {FileRow, Finding} from '../analysis/types.js'
+import {DYNAMIC_RANGE_INT8} from '../knowledge/quantize.js'
+import {formatBytes} from '../util/bytes.js'
+
+const isUnder = (path: string, dir: string) => path.startsWith(`${dir}/`)
+
+const TEMPLATE = fileURLToPath(new URL('../../../templates/quantize_model.py.tmpl', import.meta.url))
+
+export interface QuantizeModel {
+  /** a model file, or a SavedModel folder */
+  path: string
+  format: string
+  files: number
+  size: number
+  compressed: number
+  /** estimated compressed bytes saved once the .tflite file replaces it */
+  savings: number
+}
+
+/** Keras and SavedModel models of the repo that the TFLiteConverter can quantize, largest first. */
+export function quantizableModels(files: FileRow[]): QuantizeModel[] {
+  const repo = files.filter(f => f.origin === 'repo')
+  const models: QuantizeModel[] = []
+  const model = (path: string, format: string, members: FileRow[]): QuantizeModel => {
+    const compressed = members.reduce((n, f) => n + f.compressed, 0)
+    return {
+      compressed,
+      files: members.length,
+      format,
+      path,
+      savings: Math.round(compressed * (1 - DYNAMIC_RANGE_INT8.ratio)),
+      size: members.reduce((n, f) => n + f.size, 0),
+    }
+  }
+
+  const roots = savedModelRoots(repo)
+  for (const root of roots) models.push(model(root, 'savedmodel', repo.filter(f => isUnder(f.path, root))))
+  for (const f of repo) {
+    if (f.modelFormat && f.modelFormat !== 'savedmodel' && DYNAMIC_RANGE_INT8.formats.includes(f.modelFormat) && !roots.some(r => isUnder(f.path, r))) {
+      models.push(model(f.path, f.modelFormat, [f]))
+    }
+  }
+
+  return models.sort((a, b) => b.compressed - a.compressed || a.path.localeCompare(b.path))
+}
+
+/** The quantization finding: an estimate, since only converting the model tells its real size. */
+export function quantizeFinding(models: QuantizeModel[]): Finding | undefined {
+  if (models.length === 0) return undefined
+  const savings = models.reduce((n, m) => n + m.savings, 0)
+  return {
+    command: 'heroku slug:diet --emit-quantize-script quantize_model.py',
+    estimated: true,
+    evidence: models.map(m => `${m.path} (${m.format}): ${formatBytes(m.compressed)} compressed`),
+    id: 'quantize-model',
+    kind: 'model-in-repo',
+    paths: models.map(m => m.path),
+    remedy:
+      `Convert to ${DYNAMIC_RANGE_INT8.label} (about ${Math.round(1 / DYNAMIC_RANGE_INT8.ratio)}x smaller) and run it with `
+      + `${DYNAMIC_RANGE_INT8.runtime} instead of TensorFlow; check the accuracy on your own data first.`,
+    savings,
+    severity: savings >= 100e6 ? 'high' : (savings >= 10e6 ? 'medium' : 'low'),
+    source: DYNAMIC_RANGE_INT8.source,
+    title: `${models.length} Keras/SavedModel model${models.length === 1 ? '' : 's'} could be quantized to TensorFlow Lite`,
+  }
+}
+
+/** A ready-to-run TFLiteConverter script for these models (paths relative to the repo root). */
+export async function renderQuantizeScript(models: Pick<QuantizeModel, 'format' | 'path'>[]): Promise<string> {
+  const template = await readFile(TEMPLATE, 'utf8')
+  const list = JSON.stringify(models.map(m => ({format: m.format, path: m.path})), null, 1)
+  return template.replace('__MODELS__', () => list)
+}

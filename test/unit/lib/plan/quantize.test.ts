@@ -1,0 +1,75 @@
+import {expect} from 'chai'
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+
+import {quantizableModels, quantizeFinding, renderQuantizeScript} from '../../../../src/lib/plan/quantize.js'
+import {row} from './helpers.js'
+
+const FILES = [
+  row('models/classifier.h5', 80e6, {category: 'model', compressed: 76e6, modelFormat: 'keras-h5'}),
+  row('models/encoder/saved_model.pb', 1e6, {category: 'model', compressed: 0.5e6, modelFormat: 'savedmodel'}),
+  row('models/encoder/variables/variables.data-00000-of-00001', 40e6, {category: 'model', compressed: 39.5e6, modelFormat: 'savedmodel'}),
+  row('models/tiny.onnx', 5e6, {category: 'model', compressed: 4e6, modelFormat: 'onnx'}),
+  row('models/already.tflite', 5e6, {category: 'model', compressed: 4e6, modelFormat: 'tflite'}),
+  row('.heroku/python/lib/python3.11/site-packages/h5py/tests/data.h5', 1e6, {modelFormat: 'keras-h5'}),
+]
+
+describe('quantize', () => {
+  it('finds Keras files and SavedModel folders in the repo, with ~4x estimated savings', () => {
+    const models = quantizableModels(FILES)
+    expect(models.map(m => [m.path, m.format, m.files])).to.deep.equal([
+      ['models/classifier.h5', 'keras-h5', 1],
+      ['models/encoder', 'savedmodel', 2],
+    ])
+    expect(models[0].savings).to.equal(57e6)
+    const finding = quantizeFinding(models)!
+    expect(finding.estimated).to.equal(true)
+    expect(finding.savings).to.equal(57e6 + 30e6)
+    expect(finding.source).to.match(/post_training_quant/)
+    expect(quantizeFinding([])).to.equal(undefined)
+  })
+
+  describe('the generated script', function () {
+    this.timeout(30_000)
+    let dir: string
+
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'diet-quantize-'))
+    })
+
+    afterEach(() => rmSync(dir, {force: true, recursive: true}))
+
+    it('converts each model with the TFLiteConverter and dynamic-range optimization, writing <model>.tflite', async () => {
+      const script = await renderQuantizeScript(quantizableModels(FILES))
+      expect(spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], {input: script}).status).to.equal(0)
+      writeFileSync(join(dir, 'quantize_model.py'), script)
+      mkdirSync(join(dir, 'models/encoder'), {recursive: true})
+      writeFileSync(join(dir, 'models/classifier.h5'), Buffer.alloc(4096))
+      writeFileSync(join(dir, 'models/encoder/saved_model.pb'), Buffer.alloc(1024))
+      const calls = join(dir, 'calls.jsonl')
+      const run = spawnSync('python3', ['quantize_model.py'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: {...process.env, FAKE_TF_CALLS: calls, PYTHONPATH: resolve('test/fixtures/diet/fake-tensorflow')},
+      })
+      expect(run.status, run.stderr).to.equal(0)
+      expect(readFileSync(calls, 'utf8').trim().split('\n').map(l => JSON.parse(l))).to.deep.equal([
+        ['load_model', 'models/classifier.h5', false],
+        ['convert', 'keras:models/classifier.h5', ['Optimize.DEFAULT']],
+        ['convert', 'models/encoder', ['Optimize.DEFAULT']],
+      ])
+      expect(existsSync(join(dir, 'models/classifier.tflite'))).to.equal(true)
+      expect(existsSync(join(dir, 'models/encoder.tflite'))).to.equal(true)
+      expect(run.stdout).to.match(/models\/classifier.h5: 4,096 bytes -> models\/classifier.tflite: 64 bytes \(64.0x smaller\)/)
+    })
+
+    it('fails when a model is missing', async () => {
+      writeFileSync(join(dir, 'q.py'), await renderQuantizeScript([{format: 'keras-h5', path: 'gone.h5'}]))
+      const run = spawnSync('python3', ['q.py'], {cwd: dir, encoding: 'utf8', env: {...process.env, FAKE_TF_CALLS: join(dir, 'c'), PYTHONPATH: resolve('test/fixtures/diet/fake-tensorflow')}})
+      expect(run.status).to.equal(1)
+      expect(run.stderr).to.contain('gone.h5: not found')
+    })
+  })
+})
