@@ -11,24 +11,22 @@ export interface Classified {
   packages: PackageRow[]
 }
 
-/** The SavedModel folder a path is inside, if any (walks up the path: O(depth)). */
-function savedModelRootOf(path: string, roots: Set<string>): string | undefined {
-  for (let dir = dirName(path); dir !== ''; dir = dirName(dir)) if (roots.has(dir)) return dir
-  return roots.has('') ? '' : undefined
+/** Whether a path is inside one of the SavedModel folders (walks up the path: O(depth)). */
+function inSavedModel(path: string, roots: Set<string>): boolean {
+  for (let dir = dirName(path); dir !== ''; dir = dirName(dir)) if (roots.has(dir)) return true
+  return false
 }
 
 /** One pass over the scan: every file with its origin, package, model format and category; packages summed. */
 export function classify(scan: ScanResult): Classified {
   const index = new PackageIndex(scan)
-  const roots = new Set(savedModelRootsOf(scan.entries.filter(e => e.type === 'file').map(e => e.path)))
+  // A saved_model.pb at /app itself would make every file part of one model: only folders count.
+  const roots = new Set(savedModelRootsOf(scan.entries.filter(e => e.type === 'file').map(e => e.path)).filter(r => r !== ''))
   const files: FileRow[] = []
   for (const entry of scan.entries) {
     if (entry.type !== 'file') continue
     const owner = index.ownerOf(entry.path)
-    const modelFormat
-      = roots.size > 0 && savedModelRootOf(entry.path, roots) !== undefined
-        ? 'savedmodel'
-        : detectModelFormat(entry.path, entry.peek)
+    const modelFormat = roots.size > 0 && inSavedModel(entry.path, roots) ? 'savedmodel' : detectModelFormat(entry.path, entry.peek)
     const row: FileRow = {
       category: categoryOf(entry.path, entry.size, owner, modelFormat),
       compressed: entry.compressed,

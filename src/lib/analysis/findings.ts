@@ -372,10 +372,10 @@ const REPO_FINDINGS: ReadonlyArray<{category: Category; kind: FindingKind; what:
 ]
 
 function modelFinding(models: FileRow[]): Finding | undefined {
-  const roots = savedModelRootsOf(models.filter(f => f.modelFormat === 'savedmodel').map(f => f.path))
+  const roots = savedModelRootsOf(models.filter(f => f.modelFormat === 'savedmodel').map(f => f.path)).filter(r => r !== '')
   const units = new Map<string, {format: string; bytes: number}>()
   for (const f of models) {
-    const root = f.modelFormat === 'savedmodel' ? roots.find(r => f.path.startsWith(`${r}/`) || r === '') : undefined
+    const root = f.modelFormat === 'savedmodel' ? roots.find(r => f.path.startsWith(`${r}/`)) : undefined
     const path = root === undefined ? f.path : `${root}/`
     const unit = units.get(path) ?? {bytes: 0, format: f.modelFormat ?? 'model'}
     unit.bytes += f.compressed

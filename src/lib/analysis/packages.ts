@@ -230,7 +230,8 @@ export class PackageIndex {
     const slash = rest.indexOf('/')
     if (slash === -1 && !/\.(?:py|so|pyd)$/.test(rest)) return undefined
     const segment = slash === -1 ? rest : rest.slice(0, slash)
-    if (segment === '__pycache__') return undefined
+    // a namespace folder several distributions share (nvidia/, google/) is no package of its own
+    if (segment === '__pycache__' || this.byFolder.get(`${site}/${segment}`) === null) return undefined
     const module = this.byModule.get(`${site}/${moduleStem(segment)}`)
     if (module) return module
     const dist = /^(.+)\.(?:dist-info|egg-info)$/.exec(segment)

@@ -15,8 +15,3 @@ export function extensionOf(path: string): string {
   const i = name.lastIndexOf('.')
   return i <= 0 ? '' : name.slice(i).toLowerCase()
 }
-
-/** True when `path` is `dir` itself or inside it. */
-export function isUnder(path: string, dir: string): boolean {
-  return dir === '' || path === dir || (path.startsWith(dir) && path[dir.length] === '/')
-}
