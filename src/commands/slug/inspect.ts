@@ -5,7 +5,9 @@ import {SlugCommand} from '../../lib/command-base.js'
 import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
 import {scanAppSlug, type ScannedSlug} from '../../lib/inspect/app-slug.js'
 import {checkBudget} from '../../lib/inspect/budget.js'
+import {classifyFiles} from '../../lib/analysis/index.js'
 import {reportFromScan} from '../../lib/report/from-scan.js'
+import {writeHtmlReport} from '../../lib/report/html.js'
 import {downloadProgress} from '../../lib/report/progress.js'
 import {renderReport} from '../../lib/report/terminal.js'
 import type {SlugReport} from '../../lib/report/types.js'
@@ -23,6 +25,7 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
     '$ heroku slug:inspect --app example-app --release v42 --top 40',
     '$ heroku slug:inspect --file slug.tgz --json',
     '$ heroku slug:inspect --app example-app --max-size 400MB',
+    '$ heroku slug:inspect --app example-app --html slug-report.html',
   ]
   static flags = {
     app: flags.app(),
@@ -33,6 +36,7 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
     save: Flags.string({description: 'also keep the downloaded slug at this path (written atomically)'}),
     top: Flags.integer({default: 20, description: 'how many of the largest files to list', min: 1}),
     depth: Flags.integer({default: 2, description: 'folder depth of the folder rollup', min: 1}),
+    html: Flags.string({description: 'also write the report as one self-contained HTML page (a zoomable treemap) to this path'}),
     'max-size': Flags.string({description: 'exit 1 when the compressed slug is over this size (e.g. 400MB): a CI budget gate'}),
   }
 
@@ -57,6 +61,11 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
 
     const report = reportFromScan(scanned.scan, scanned.source, analyze)
     if (!this.jsonEnabled()) renderReport(report, line => this.log(line))
+    if (flags.html) {
+      await writeHtmlReport(flags.html, report, {files: classifyFiles(scanned.scan)})
+      if (!this.jsonEnabled()) this.log(`HTML report written to ${flags.html}`)
+    }
+
     checkBudget(report, budget)
     return report
   }

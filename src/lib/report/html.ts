@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 
 import type {FileRow} from '../analysis/types.js'
 import {writeFileAtomic} from '../util/atomic-write.js'
+import {UserError} from '../util/errors.js'
 import {formatBytes, formatPercent} from '../util/bytes.js'
 import {CATEGORY_STYLES} from './html/categories.js'
 import {reportTrees, type TreeOptions} from './html/tree.js'
@@ -105,5 +106,10 @@ ${js}
 
 /** Writes the report to `path` (atomically: a half-written page never replaces a good one). */
 export async function writeHtmlReport(path: string, report: SlugReport, options: HtmlReportOptions = {}): Promise<void> {
-  await writeFileAtomic(path, renderHtmlReport(report, options))
+  try {
+    await writeFileAtomic(path, renderHtmlReport(report, options))
+  } catch (error) {
+    const {code, message} = error as NodeJS.ErrnoException
+    throw new UserError(`Cannot write the HTML report to ${path}: ${code ?? message}.`)
+  }
 }

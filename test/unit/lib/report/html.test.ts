@@ -1,10 +1,15 @@
 import {expect} from 'chai'
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import Inspect from '../../../../src/commands/slug/inspect.js'
 import {escapeHtml, renderHtmlReport, scriptJson, writeHtmlReport} from '../../../../src/lib/report/html.js'
+import type {SlugReport} from '../../../../src/lib/report/types.js'
+import {UserError} from '../../../../src/lib/util/errors.js'
 import {syntheticReport} from '../../../browser/synthetic-report.js'
+import {runCommand} from '../../../helpers/run-command.js'
+import {buildSlug, incompressible} from '../../../helpers/slug-builder.js'
 
 function embedded(html: string, id: string): unknown {
   const m = new RegExp(`<script type="application/json" id="${id}">([^<]*)</script>`).exec(html)
@@ -69,6 +74,31 @@ describe('report/html', () => {
       expect(page.trees.folder).to.equal(undefined)
       expect(page.trees.package).to.be.an('object')
     })
+  })
+
+  it('writeHtmlReport says in one line why it cannot write', async () => {
+    const {report} = syntheticReport(10)
+    const error = await writeHtmlReport('/nonexistent-dir/report.html', report).catch(error_ => error_)
+    expect(error).to.be.instanceOf(UserError)
+    expect(error.message).to.equal('Cannot write the HTML report to /nonexistent-dir/report.html: ENOENT.')
+  })
+
+  it('slug:inspect --file --html writes the page with every file of the slug, and the same report as --json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'html-inspect-'))
+    try {
+      const many = Array.from({length: 30}, (_, i) => ({content: `print(${i})\n`, path: `./app/pkg/m${i}.py`}))
+      await writeFile(join(dir, 'slug.tgz'), buildSlug([{content: incompressible(200_000), path: './app/models/m.onnx'}, ...many]))
+      const html = join(dir, 'report.html')
+      const run = await runCommand<SlugReport>(Inspect, ['--file', join(dir, 'slug.tgz'), '--html', html, '--top', '5', '--json'])
+      expect(run.exitCode).to.equal(0)
+      const page = await readFile(html, 'utf8')
+      expect(JSON.stringify(embedded(page, 'slug-report'))).to.equal(JSON.stringify(run.result))
+      const {trees} = (embedded(page, 'slug-page') as {trees: {folder: {files: number}}})
+      expect(run.result!.files).to.have.length(5)
+      expect(trees.folder.files).to.equal(31)
+    } finally {
+      await rm(dir, {force: true, recursive: true})
+    }
   })
 
   it('writeHtmlReport writes the page to the path', async () => {
