@@ -1,0 +1,129 @@
+import type {APIClient} from '@heroku-cli/command'
+import type * as Heroku from '@heroku-cli/schema'
+import http from 'node:http'
+import https from 'node:https'
+
+import {formatBytes} from '../util/bytes.js'
+import {UserError} from '../util/errors.js'
+import {api} from './errors.js'
+
+/** How many builds are listed to find the newest (the API caps a page at 1000; a few are plenty). */
+const BUILD_WINDOW = 20
+/** A build log is text; anything this large is not one worth holding in memory. */
+export const MAX_BUILD_LOG_BYTES = 50 * 1000 * 1000
+const MAX_REDIRECTS = 5
+/** The output stream stays open while a build runs; a silent socket this long means it is stuck. */
+const IDLE_TIMEOUT_MS = 60_000
+
+const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i
+
+/** Newest builds first, at most `max` of them. */
+export async function listBuilds(heroku: APIClient, app: string, max = BUILD_WINDOW): Promise<Heroku.Build[]> {
+  return api(
+    heroku.get<Heroku.Build[]>(`/apps/${encodeURIComponent(app)}/builds`, {
+      headers: {Range: `created_at ..; order=desc, max=${max}`},
+      partial: true,
+    }),
+    `the builds of ${app}`,
+  )
+}
+
+export async function getBuild(heroku: APIClient, app: string, id: string): Promise<Heroku.Build> {
+  return api(heroku.get<Heroku.Build>(`/apps/${encodeURIComponent(app)}/builds/${encodeURIComponent(id)}`), `build ${id} of ${app}`)
+}
+
+export function buildTime(build: Heroku.Build): number {
+  return Date.parse(build.created_at)
+}
+
+/** The newest build by creation time (the API's order is not relied on). */
+export function latestBuild(builds: Heroku.Build[]): Heroku.Build | undefined {
+  let newest: Heroku.Build | undefined
+  for (const build of builds) {
+    if (!newest || buildTime(build) > buildTime(newest)) newest = build
+  }
+
+  return newest
+}
+
+/** `--build latest` or `--build <id>`: the build whose log to read. Refuses a build that is still running. */
+export async function resolveBuild(heroku: APIClient, app: string, choice: string): Promise<Heroku.Build> {
+  let build: Heroku.Build | undefined
+  if (choice === 'latest') {
+    build = latestBuild(await listBuilds(heroku, app))
+    if (!build) throw new UserError(`${app} has no builds yet: push to it first, or inspect the repo with slug:inspect --dir.`)
+  } else if (UUID.test(choice)) {
+    build = await getBuild(heroku, app, choice)
+  } else {
+    throw new UserError(`--build takes a build id (a UUID, as listed by heroku builds --app ${app}) or "latest", not "${choice}".`)
+  }
+
+  if (build.status === 'pending') {
+    throw new UserError(`Build ${build.id} of ${app} is still running: run the command again when it has finished.`)
+  }
+
+  if (!build.output_stream_url) throw new UserError(`Build ${build.id} of ${app} has no output log.`)
+  return build
+}
+
+function expiredLog(status: number): UserError {
+  const advice = 'Push again, or save the output of git push and pass it with --log FILE.'
+  return new UserError(`The build log has expired or is gone (HTTP ${status}): Heroku keeps build output for a limited time. ${advice}`)
+}
+
+/**
+ * The whole text of a build's output. `output_stream_url` is a signed URL that carries its own
+ * authorization, so it is fetched with plain http/https and no Heroku token is ever sent to it.
+ */
+export async function fetchBuildOutput(url: string, options: {maxBytes?: number} = {}): Promise<string> {
+  const maxBytes = options.maxBytes ?? MAX_BUILD_LOG_BYTES
+  let target = url
+  for (let redirects = 0; ; redirects++) {
+    const result = await getText(target, maxBytes)
+    if ('text' in result) return result.text
+    if (redirects >= MAX_REDIRECTS) throw new UserError('The build log URL redirected too many times.')
+    target = new URL(result.location, target).toString()
+  }
+}
+
+function getText(url: string, maxBytes: number): Promise<{location: string} | {text: string}> {
+  const parsed = new URL(url)
+  const client = parsed.protocol === 'http:' ? http : https
+  return new Promise((resolve, reject) => {
+    const req = client.get(parsed, {headers: {Accept: 'text/plain'}}, res => {
+      const status = res.statusCode ?? 0
+      if ([301, 302, 303, 307, 308].includes(status) && res.headers.location) {
+        const {location} = res.headers
+        res.resume()
+        resolve({location})
+        return
+      }
+
+      if (status !== 200) {
+        res.resume()
+        reject([403, 404, 410].includes(status) ? expiredLog(status) : new UserError(`Fetching the build log failed with HTTP ${status}.`))
+        return
+      }
+
+      const chunks: Buffer[] = []
+      let length = 0
+      res.on('data', (chunk: Buffer) => {
+        length += chunk.length
+        if (length > maxBytes) {
+          req.destroy()
+          reject(new UserError(`The build log is larger than ${formatBytes(maxBytes)}: that is not a log slug:inspect can read.`))
+          return
+        }
+
+        chunks.push(chunk)
+      })
+      res.on('end', () => resolve({text: Buffer.concat(chunks).toString('utf8')}))
+      res.on('error', error => reject(new UserError(`The build log download failed: ${error.message}.`)))
+    })
+    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(new Error('no data for 60 s')))
+    req.on('error', error => {
+      const {code} = (error as NodeJS.ErrnoException)
+      reject(error instanceof UserError ? error : new UserError(`Cannot fetch the build log (${code ?? error.message}).`))
+    })
+  })
+}

@@ -1,0 +1,157 @@
+import {APIClient} from '@heroku-cli/command'
+import {Config} from '@oclif/core'
+import {expect} from 'chai'
+import nock from 'nock'
+import {fileURLToPath} from 'node:url'
+
+import {fetchBuildOutput, getBuild, latestBuild, listBuilds, resolveBuild} from '../../../../src/lib/heroku/builds.js'
+import {UserError} from '../../../../src/lib/util/errors.js'
+
+const root = fileURLToPath(new URL('../../../..', import.meta.url))
+const OUTPUT_HOST = 'https://build-output.heroku.com'
+const OUTPUT_PATH = '/streams/5f/5f0a-example/logs/6a1b.log'
+const OUTPUT_URL = `${OUTPUT_HOST}${OUTPUT_PATH}?X-Amz-Signature=abc123`
+
+function build(id: string, status: 'failed' | 'pending' | 'succeeded', createdAt: string) {
+  return {
+    created_at: createdAt,
+    id,
+    output_stream_url: `${OUTPUT_HOST}/streams/${id}.log`,
+    source_blob: {},
+    status,
+    updated_at: createdAt,
+    user: {},
+  }
+}
+
+const B1 = '11111111-1111-4111-8111-111111111111'
+const B2 = '22222222-2222-4222-8222-222222222222'
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error
+  }
+
+  throw new Error('expected a rejection')
+}
+
+describe('heroku/builds', () => {
+  let heroku: APIClient
+  let api: nock.Scope
+
+  before(async () => {
+    heroku = new APIClient(await Config.load(root))
+  })
+
+  beforeEach(() => {
+    api = nock('https://api.heroku.com')
+  })
+
+  afterEach(() => {
+    api.done()
+    nock.cleanAll()
+  })
+
+  describe('listBuilds', () => {
+    it('asks for the newest builds with a bounded Range header and does not follow Next-Range', async () => {
+      api
+      .get('/apps/example-app/builds')
+      .matchHeader('range', 'created_at ..; order=desc, max=5')
+      .reply(206, [build(B2, 'failed', '2026-11-25T10:00:00Z'), build(B1, 'succeeded', '2026-11-24T10:00:00Z')], {
+        'Next-Range': ']2026-11-24T10:00:00Z..; order=desc, max=5',
+      })
+      const builds = await listBuilds(heroku, 'example-app', 5)
+      expect(builds.map(b => b.id)).to.deep.equal([B2, B1])
+    })
+
+    it('maps API errors to one-line UserErrors', async () => {
+      api.get('/apps/nope/builds').reply(404, {id: 'not_found', message: "Couldn't find that app."})
+      const error = await rejection(listBuilds(heroku, 'nope'))
+      expect(error).to.be.instanceOf(UserError)
+      expect(error.message).to.equal("Couldn't find that app (the builds of nope).")
+    })
+  })
+
+  it('getBuild reads one build by id', async () => {
+    api.get(`/apps/example-app/builds/${B1}`).reply(200, build(B1, 'failed', '2026-11-25T10:00:00Z'))
+    expect((await getBuild(heroku, 'example-app', B1)).status).to.equal('failed')
+  })
+
+  it('latestBuild goes by creation time, not list order', () => {
+    const builds = [build(B1, 'succeeded', '2026-11-24T10:00:00Z'), build(B2, 'failed', '2026-11-25T10:00:00Z')]
+    expect(latestBuild(builds)?.id).to.equal(B2)
+    expect(latestBuild([])).to.equal(undefined)
+  })
+
+  describe('resolveBuild', () => {
+    it('"latest" picks the newest build', async () => {
+      api.get('/apps/example-app/builds').reply(200, [build(B1, 'succeeded', '2026-11-24T10:00:00Z'), build(B2, 'failed', '2026-11-25T10:00:00Z')])
+      expect((await resolveBuild(heroku, 'example-app', 'latest')).id).to.equal(B2)
+    })
+
+    it('an app with no builds is a UserError', async () => {
+      api.get('/apps/example-app/builds').reply(200, [])
+      const error = await rejection(resolveBuild(heroku, 'example-app', 'latest'))
+      expect(error).to.be.instanceOf(UserError)
+      expect(error.message).to.equal('example-app has no builds yet: push to it first, or inspect the repo with slug:inspect --dir.')
+    })
+
+    it('refuses a build that is still running, and a build id that is not a UUID', async () => {
+      api.get(`/apps/example-app/builds/${B1}`).reply(200, build(B1, 'pending', '2026-11-25T10:00:00Z'))
+      expect((await rejection(resolveBuild(heroku, 'example-app', B1))).message).to.equal(`Build ${B1} of example-app is still running: run the command again when it has finished.`)
+      const error = await rejection(resolveBuild(heroku, 'example-app', 'v42'))
+      expect(error).to.be.instanceOf(UserError)
+      expect(error.message).to.match(/^--build takes a build id/)
+    })
+  })
+
+  describe('fetchBuildOutput', () => {
+    it('GETs the signed URL without an Authorization header and returns the whole text', async () => {
+      const text = '-----> Building on the Heroku-24 stack\n' + '       Downloading x-1.0-py3-none-any.whl (1.0 MB)\n'.repeat(2000)
+      const output = nock(OUTPUT_HOST, {badheaders: ['authorization']})
+      .get(OUTPUT_PATH)
+      .query({'X-Amz-Signature': 'abc123'})
+      .reply(200, text)
+      expect(await fetchBuildOutput(OUTPUT_URL)).to.equal(text)
+      output.done()
+    })
+
+    it('follows a redirect', async () => {
+      const output = nock(OUTPUT_HOST, {badheaders: ['authorization']})
+      .get(OUTPUT_PATH)
+      .query(true)
+      .reply(302, '', {Location: '/streams/moved.log'})
+      .get('/streams/moved.log')
+      .reply(200, 'moved')
+      expect(await fetchBuildOutput(OUTPUT_URL)).to.equal('moved')
+      output.done()
+    })
+
+    for (const status of [403, 404, 410]) {
+      it(`an expired log (HTTP ${status}) is a UserError that says so`, async () => {
+        nock(OUTPUT_HOST).get(OUTPUT_PATH).query(true).reply(status, '<Error>AccessDenied</Error>')
+        const error = await rejection(fetchBuildOutput(OUTPUT_URL))
+        expect(error).to.be.instanceOf(UserError)
+        expect(error.message).to.match(new RegExp(`^The build log has expired or is gone \\(HTTP ${status}\\)`))
+      })
+    }
+
+    it('other HTTP failures and network errors are UserErrors too', async () => {
+      nock(OUTPUT_HOST).get(OUTPUT_PATH).query(true).reply(500, 'oops')
+      expect((await rejection(fetchBuildOutput(OUTPUT_URL))).message).to.equal('Fetching the build log failed with HTTP 500.')
+      nock(OUTPUT_HOST).get(OUTPUT_PATH).query(true).replyWithError(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}))
+      const error = await rejection(fetchBuildOutput(OUTPUT_URL))
+      expect(error).to.be.instanceOf(UserError)
+      expect(error.message).to.equal('Cannot fetch the build log (ECONNRESET).')
+    })
+
+    it('refuses a body over the size cap', async () => {
+      nock(OUTPUT_HOST).get(OUTPUT_PATH).query(true).reply(200, 'x'.repeat(5000))
+      const error = await rejection(fetchBuildOutput(OUTPUT_URL, {maxBytes: 1000}))
+      expect(error).to.be.instanceOf(UserError)
+      expect(error.message).to.match(/^The build log is larger than/)
+    })
+  })
+})
