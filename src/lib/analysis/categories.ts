@@ -171,8 +171,8 @@ const CODE = new Set([
 export function categoryOf(
   path: string,
   size: number,
-  owner: {ecosystem: Ecosystem} | undefined,
-  modelFormat: string | undefined,
+  owner?: {ecosystem: Ecosystem},
+  modelFormat?: string,
 ): Category {
   if (owner) return PACKAGE_CATEGORY[owner.ecosystem]
   if (/(?:^|\/)(?:site|dist)-packages\//.test(path)) return 'python-package'

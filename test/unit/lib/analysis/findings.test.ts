@@ -1,0 +1,202 @@
+import {expect} from 'chai'
+
+import {analyzeScan, COMMANDS, packageFindings} from '../../../../src/lib/analysis/index.js'
+import type {Analysis, FileRow, Finding, PackageRow} from '../../../../src/lib/analysis/types.js'
+import {classify} from '../../../../src/lib/analysis/classify.js'
+import {HDF5_PEEK, ScanBuilder, SITE} from '../../../helpers/scan-fixtures.js'
+
+/** A TensorFlow + PyTorch app the way people push them: every kind of finding at once. */
+function mlSlug() {
+  return new ScanBuilder()
+  .dist('tensorflow', '2.16.1', {
+    'tensorflow/__init__.py': 2000,
+    'tensorflow/python/_pywrap_tensorflow_internal.so': 300_000_000,
+    'tensorflow/python/tests/test_ops.py': 500_000,
+  })
+  .dist('tensorboard', '2.16.2', {'tensorboard/__init__.py': 1000, 'tensorboard/webfiles.zip': 4_000_000})
+  .dist('torch', '2.5.1', {
+    'torch/__init__.py': 3000,
+    'torch/lib/libc10_cuda.so': 1_000_000,
+    'torch/lib/libtorch_cpu.so': 150_000_000,
+    'torch/lib/libtorch_cuda.so': 400_000_000,
+  })
+  .dist('nvidia-cublas-cu12', '12.4.5.8', {'nvidia/cublas/lib/libcublas.so.12': 90_000_000})
+  .dist('nvidia-cudnn-cu12', '9.1.0.70', {'nvidia/cudnn/lib/libcudnn.so.9': 200_000_000})
+  .dist('triton', '3.1.0', {'triton/_C/libtriton.so': 80_000_000})
+  .dist('opencv-python', '4.10.0.84', {'cv2/cv2.abi3.so': 20_000_000, 'opencv_python.libs/libQt5Gui.so.5': 8_000_000})
+  .dist('pandas', '2.2.2', {
+    'pandas/core/frame.py': 300_000,
+    'pandas/tests/frame/test_frame.py': 2_000_000,
+    'pandas/tests/io/test_csv.py': 1_000_000,
+  })
+  .dist('numpy', '1.26.4', {
+    'numpy/core/_multiarray_umath.so': 10_000_000,
+    'numpy/core/tests/test_multiarray.py': 400_000,
+    'numpy/testing/_private/utils.py': 100_000,
+  })
+  .dist('pytest', '8.2.0', {'_pytest/main.py': 300_000, 'pytest/__init__.py': 1000})
+  .dist('jupyterlab', '4.2.1', {'jupyterlab/static/main.js': 6_000_000, 'jupyterlab/tests/test_app.py': 200_000})
+  .dist('some-pkg', '1.0', {'some_pkg/weights.onnx': 2_000_000})
+  .file('.heroku/python/bin/python3.12', 5_000_000)
+  .file('models/classifier.h5', 95_000_000, {peek: HDF5_PEEK})
+  .file('models/sentiment/saved_model.pb', 400_000)
+  .file('models/sentiment/variables/variables.data-00000-of-00001', 80_000_000)
+  .file('models/sentiment/variables/variables.index', 20_000)
+  .file('models/README.md', 100)
+  .file('models/tiny.pkl', 500, {peek: Buffer.from([0x80, 0x04, 0x95, 0, 0, 0])})
+  .file('data/train.csv', 30_000_000)
+  .file('data/valid.csv', 5_000_000)
+  .file('notebooks/explore.ipynb', 3_000_000)
+  .file('notebooks/.ipynb_checkpoints/explore-checkpoint.ipynb', 3_000_000)
+  .file('docs/manual.pdf', 12_000_000)
+  .file('tests/test_app.py', 10_000)
+  .file('app.py', 2000)
+  .file('requirements.txt', 100)
+  .file('Procfile', 20)
+  .outsideEntry('./tmp/build.log', 20_000, 5000)
+  .build()
+}
+
+function find(findings: Finding[], id: string): Finding {
+  const finding = findings.find(f => f.id === id)
+  expect(finding, id).to.not.equal(undefined)
+  return finding!
+}
+
+/** Which findings would remove each file: a package finding covers its packages' files, a path finding its paths. */
+function coverage(files: FileRow[], findings: Finding[]): Map<string, string[]> {
+  const covered = new Map<string, string[]>()
+  for (const f of files) {
+    const by: string[] = []
+    for (const finding of findings) {
+      const name = f.package?.replace(/^python:/, '')
+      const inPackages = finding.kind !== 'package-tests' && name !== undefined && f.package!.startsWith('python:') && finding.packages?.includes(name)
+      const inPaths = finding.paths?.some(p => (p.endsWith('/') ? f.path.startsWith(p) : f.path === p))
+      if (inPackages || inPaths) by.push(finding.id)
+    }
+
+    covered.set(f.path, by)
+  }
+
+  return covered
+}
+
+describe('analyzeScan findings', () => {
+  const scan = mlSlug()
+  const analysis: Analysis = analyzeScan(scan, {depth: 2, top: 10})
+  const {findings} = analysis
+
+  it('replaces CUDA torch by the CPU build: measured CUDA libraries inside torch plus every CUDA wheel', () => {
+    const torch = find(findings, 'heavy-package:torch')
+    expect(torch.savings).to.equal(401_000_000 + 90_000_002 + 200_000_002 + 80_000_002)
+    expect(torch.estimated).to.equal(false)
+    expect(torch.command).to.equal(COMMANDS.fixRequirements)
+    expect(torch.packages).to.have.members(['torch', 'nvidia-cublas-cu12', 'nvidia-cudnn-cu12', 'triton'])
+    expect(torch.source).to.match(/^https:\/\/pytorch\.org\//)
+    expect(findings.some(f => f.kind === 'cuda-on-dyno')).to.equal(false)
+  })
+
+  it('estimates tensorflow -> tensorflow-cpu from the measured share and the wheel ratio', () => {
+    const tf = find(findings, 'heavy-package:tensorflow')
+    expect(tf.savings).to.equal(Math.round(300_502_002 * (1 - (214 / 590))))
+    expect(tf.estimated).to.equal(true)
+    expect(tf.severity).to.equal('high')
+    expect(tf.remedy).to.include('ai-edge-litert')
+    const opencv = find(findings, 'heavy-package:opencv-python')
+    expect(opencv.savings).to.equal(Math.round(28_000_002 * (1 - (49.9 / 62.5))))
+  })
+
+  it('flags dev-only packages at their measured share; tensorboard (pulled by tensorflow) goes to post_compile', () => {
+    expect(find(findings, 'dev-package:pytest')).to.include({command: COMMANDS.fixRequirements, estimated: false, savings: 301_002})
+    expect(find(findings, 'dev-package:jupyterlab').savings).to.equal(6_200_002)
+    const tensorboard = find(findings, 'dev-package:tensorboard')
+    expect(tensorboard).to.include({command: COMMANDS.postCompile, savings: 4_001_002})
+    expect(tensorboard.evidence.join('\n')).to.include('required by tensorflow')
+  })
+
+  it('counts test folders only inside packages no other finding removes', () => {
+    const tests = find(findings, 'package-tests')
+    expect(tests.paths).to.deep.equal([`${SITE}/numpy/core/tests/`, `${SITE}/pandas/tests/`])
+    expect(tests.savings).to.equal(3_400_000)
+    expect(tests.command).to.equal(COMMANDS.postCompile)
+    expect(tests.packages).to.deep.equal(['pandas', 'numpy'])
+  })
+
+  it('sends repo models to slug:offload-models, a SavedModel folder as one unit; not models inside packages', () => {
+    const models = find(findings, 'model-in-repo')
+    expect(models.paths).to.deep.equal(['models/classifier.h5', 'models/sentiment/'])
+    expect(models.savings).to.equal(95_000_000 + 80_420_000)
+    expect(models.command).to.equal(COMMANDS.offloadModels)
+  })
+
+  it('sends data, notebooks, docs and caches in the repo to slug:diet, as the fewest paths', () => {
+    expect(find(findings, 'data-in-repo')).to.deep.include({paths: ['data/'], savings: 35_000_000, command: COMMANDS.diet})
+    expect(find(findings, 'notebooks-in-repo')).to.deep.include({paths: ['notebooks/explore.ipynb'], savings: 3_000_000})
+    expect(find(findings, 'caches')).to.deep.include({paths: ['notebooks/.ipynb_checkpoints/'], savings: 3_000_000})
+    expect(find(findings, 'docs-media-in-repo')).to.deep.include({paths: ['docs/'], savings: 12_000_000})
+  })
+
+  it('reports entries outside ./app as information', () => {
+    const outside = find(findings, 'outside-app')
+    expect(outside).to.include({savings: 5000, severity: 'low'})
+    expect(outside.command).to.equal(undefined)
+    expect(outside.evidence.join('\n')).to.include('./tmp/build.log')
+  })
+
+  it('sorts findings by savings and never counts a file twice', () => {
+    const savings = findings.map(f => f.savings)
+    expect(savings).to.deep.equal([...savings].sort((a, b) => b - a))
+    const {files} = classify(scan)
+    const doubled = [...coverage(files, findings)].filter(([, by]) => by.length > 1)
+    expect(doubled).to.deep.equal([])
+    const total = findings.reduce((sum, f) => sum + f.savings, 0)
+    expect(total).to.be.below(scan.compressedSize)
+    for (const f of findings) {
+      expect(f.evidence.length, f.id).to.be.greaterThan(0)
+      expect(f.remedy, f.id).to.not.equal('')
+      expect(f.source, f.id).to.match(/^https:\/\//)
+    }
+  })
+})
+
+function row(name: string, compressed: number, evidence: PackageRow['evidence'], version?: string): PackageRow {
+  return {compressed, ecosystem: 'python', evidence, files: compressed > 0 ? 1 : 0, name, size: compressed, version}
+}
+
+describe('packageFindings (a package list alone)', () => {
+  it('scales build-log wheel sizes by the knowledge table ratio', () => {
+    const findings = packageFindings([row('tensorflow', 590_000_000, 'build-log', '2.16.1')])
+    expect(findings).to.have.length(1)
+    expect(findings[0]).to.include({estimated: true, id: 'heavy-package:tensorflow', savings: 376_000_000})
+  })
+
+  it('uses the table figures for bare requirements, CUDA dependencies included for torch', () => {
+    const findings = packageFindings([row('torch', 0, 'requirement'), row('pytest', 0, 'requirement'), row('flask', 0, 'requirement')])
+    expect(find(findings, 'heavy-package:torch')).to.include({estimated: true, savings: 906e6 - 175e6 + 2090e6})
+    expect(find(findings, 'dev-package:pytest')).to.include({estimated: true, savings: 350_000})
+    expect(findings).to.have.length(2)
+  })
+
+  it('takes the CUDA wheels of a build log as measured, apart from tensorflow', () => {
+    const findings = packageFindings([
+      row('tensorflow', 590_000_000, 'build-log'),
+      row('nvidia-cublas-cu12', 400_000_000, 'build-log'),
+      row('nvidia-cudnn-cu12', 600_000_000, 'build-log'),
+    ])
+    expect(findings.map(f => f.id)).to.deep.equal(['cuda-on-dyno', 'heavy-package:tensorflow'])
+    expect(find(findings, 'cuda-on-dyno')).to.deep.include({packages: ['nvidia-cudnn-cu12', 'nvidia-cublas-cu12'], savings: 1_000_000_000})
+  })
+
+  it('says nothing about a CPU build of torch', () => {
+    expect(packageFindings([row('torch', 180_000_000, 'build-log', '2.5.1+cpu')])).to.deep.equal([])
+    expect(packageFindings([row('torch', 180_000_000, 'installed', '2.5.1')])).to.deep.equal([])
+  })
+
+  it('keeps GPU packages when the app runs on GPUs, and still flags the rest', () => {
+    const findings = packageFindings(
+      [row('torch', 900e6, 'build-log'), row('nvidia-cudnn-cu12', 600e6, 'build-log'), row('opencv-python', 62e6, 'build-log'), row('black', 2e6, 'build-log')],
+      {gpu: true},
+    )
+    expect(findings.map(f => f.id)).to.deep.equal(['heavy-package:opencv-python', 'dev-package:black'])
+  })
+})
