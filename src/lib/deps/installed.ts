@@ -137,11 +137,11 @@ export async function readInstalledPackages(sitePackages: string, location = sit
 }
 
 /**
- * A virtual environment's site-packages inside the repo (`.venv`, `venv` or `env`, POSIX or Windows
- * layout), undefined when there is none.
+ * A virtual environment's site-packages inside `root` (by default `.venv`, `venv` or `env`; POSIX or
+ * Windows layout), undefined when there is none.
  */
-export async function findSitePackages(root: string): Promise<string | undefined> {
-  for (const venv of ['.venv', 'venv', 'env']) {
+export async function findSitePackages(root: string, venvs: readonly string[] = ['.venv', 'venv', 'env']): Promise<string | undefined> {
+  for (const venv of venvs) {
     const lib = join(root, venv, 'lib')
     const pythons = (await readdir(lib).catch(() => [] as string[])).filter(d => /^python3(?:\.\d+)?$/.test(d)).sort()
     for (const python of pythons.reverse()) {
