@@ -1,0 +1,645 @@
+/**
+ * What the synthetic slug holds at scale 1: a Heroku Python app that installed `tensorflow[and-cuda]`
+ * plus dev tools, the shape of the slugs that hit the 500 MB limit. Names, versions and folder layouts
+ * follow the real wheels (each row's `source`); file counts and sizes are scaled down so the whole
+ * slug is ~500 MB compressed. Sizes are in KiB (groups: the mean of a log-normal spread) or MiB (big files).
+ */
+
+export type GroupKind = 'header' | 'js' | 'prose' | 'pyi' | 'python' | 'so'
+
+export interface FileGroup {
+  kind: GroupKind
+  /** files at scale 1 */
+  count: number
+  meanKiB: number
+  /** folders the files are spread over, relative to the package's base */
+  dirs: string[]
+  /** file names are `${prefix}<words>${suffix}` */
+  prefix?: string
+  suffix?: string
+}
+
+export type BigKind = 'elf' | 'zip'
+
+export interface BigFile {
+  path: string
+  mib: number
+  kind: BigKind
+}
+
+export interface PythonPackage {
+  name: string
+  version: string
+  summary: string
+  source: string
+  /** import names (top_level.txt) */
+  topLevel: string[]
+  groups: FileGroup[]
+  big?: BigFile[]
+  /** console scripts pip writes to .heroku/python/bin */
+  scripts?: Array<{name: string; module: string; func: string}>
+  /** a namespace package shared with other distributions: its empty `__init__.py` is installed once, listed in each RECORD */
+  namespace?: string
+  requires?: string[]
+}
+
+const SO = '.cpython-312-x86_64-linux-gnu.so'
+const g = (kind: GroupKind, count: number, meanKiB: number, dirs: string[], naming: {prefix?: string; suffix?: string} = {}): FileGroup => ({
+  count,
+  dirs,
+  kind,
+  meanKiB,
+  ...naming,
+})
+const under = (base: string, dirs: string[]): string[] => dirs.map(d => (d ? `${base}/${d}` : base))
+
+/** The Python runtime the buildpack installs (under .heroku/python); one item in the analysis. */
+export const PYTHON_RUNTIME = {
+  version: '3.12.3',
+  source: 'https://devcenter.heroku.com/articles/python-support#supported-python-versions',
+  groups: [
+    g('python', 210, 30, ['lib/python3.12']),
+    g('python', 1650, 24, under('lib/python3.12', [
+      'asyncio',
+      'collections',
+      'concurrent/futures',
+      'ctypes',
+      'ctypes/macholib',
+      'curses',
+      'dbm',
+      'email',
+      'email/mime',
+      'encodings',
+      'ensurepip',
+      'html',
+      'http',
+      'idlelib',
+      'importlib',
+      'importlib/metadata',
+      'importlib/resources',
+      'json',
+      'lib2to3',
+      'lib2to3/fixes',
+      'lib2to3/pgen2',
+      'logging',
+      'multiprocessing',
+      'multiprocessing/dummy',
+      'pydoc_data',
+      're',
+      'sqlite3',
+      'tkinter',
+      'tomllib',
+      'turtledemo',
+      'unittest',
+      'urllib',
+      'venv',
+      'wsgiref',
+      'xml/dom',
+      'xml/etree',
+      'xml/parsers',
+      'xml/sax',
+      'xmlrpc',
+      'zipfile/_path',
+      'zoneinfo',
+    ])),
+    g('so', 70, 100, ['lib/python3.12/lib-dynload'], {prefix: '_', suffix: SO}),
+    g('header', 190, 10, under('include/python3.12', ['', 'cpython', 'internal'])),
+  ],
+  big: [
+    {kind: 'elf', mib: 0.02, path: 'bin/python3.12'},
+    {kind: 'elf', mib: 7, path: 'lib/libpython3.12.so.1.0'},
+    {kind: 'zip', mib: 2, path: 'lib/python3.12/ensurepip/_bundled/pip-24.0-py3-none-any.whl'},
+  ] as BigFile[],
+}
+
+const TF = 'tensorflow'
+
+export const PACKAGES: PythonPackage[] = [
+  {
+    name: 'pip', version: '24.0', summary: 'The PyPA recommended tool for installing Python packages.',
+    source: 'https://pypi.org/project/pip/24.0/', topLevel: ['pip'],
+    groups: [g('python', 760, 14, under('pip', [
+      '_internal/cli',
+      '_internal/commands',
+      '_internal/distributions',
+      '_internal/index',
+      '_internal/locations',
+      '_internal/metadata',
+      '_internal/models',
+      '_internal/network',
+      '_internal/operations',
+      '_internal/req',
+      '_internal/resolution/resolvelib',
+      '_internal/utils',
+      '_internal/vcs',
+      '_vendor/cachecontrol',
+      '_vendor/certifi',
+      '_vendor/chardet',
+      '_vendor/distlib',
+      '_vendor/idna',
+      '_vendor/msgpack',
+      '_vendor/packaging',
+      '_vendor/pkg_resources',
+      '_vendor/platformdirs',
+      '_vendor/pygments',
+      '_vendor/pygments/lexers',
+      '_vendor/rich',
+      '_vendor/requests',
+      '_vendor/resolvelib',
+      '_vendor/tenacity',
+      '_vendor/tomli',
+      '_vendor/truststore',
+      '_vendor/urllib3',
+      '_vendor/urllib3/util',
+    ]))],
+    big: [{kind: 'elf', mib: 0.1, path: 'pip/_vendor/distlib/t64.exe'}, {kind: 'elf', mib: 0.1, path: 'pip/_vendor/distlib/w64.exe'}],
+    scripts: [{func: 'main', module: 'pip._internal.cli.main', name: 'pip'}, {func: 'main', module: 'pip._internal.cli.main', name: 'pip3'}],
+  },
+  {
+    name: 'setuptools', version: '69.5.1', summary: 'Easily download, build, install, upgrade, and uninstall Python packages',
+    source: 'https://pypi.org/project/setuptools/69.5.1/', topLevel: ['_distutils_hack', 'pkg_resources', 'setuptools'],
+    groups: [g('python', 420, 13, [
+      '_distutils_hack',
+      'pkg_resources',
+      'pkg_resources/_vendor',
+      'setuptools',
+      'setuptools/_distutils',
+      'setuptools/_distutils/command',
+      'setuptools/command',
+      'setuptools/config',
+      'setuptools/_vendor/packaging',
+      'setuptools/_vendor/importlib_metadata',
+    ])],
+  },
+  {
+    name: 'wheel', version: '0.43.0', summary: 'A built-package format for Python', source: 'https://pypi.org/project/wheel/0.43.0/',
+    topLevel: ['wheel'], groups: [g('python', 30, 9, ['wheel', 'wheel/cli', 'wheel/vendored/packaging'])],
+    scripts: [{func: 'main', module: 'wheel.cli', name: 'wheel'}],
+  },
+  {
+    name: 'tensorflow', version: '2.16.1', summary: 'TensorFlow is an open source machine learning framework for everyone.',
+    source: 'https://pypi.org/project/tensorflow/2.16.1/', topLevel: [TF],
+    groups: [
+      g('python', 5000, 75, [...under(`${TF}/python`, [
+        'ops',
+        'ops/ragged',
+        'ops/structured',
+        'ops/linalg',
+        'ops/signal',
+        'ops/distributions',
+        'ops/parallel_for',
+        'ops/losses',
+        'ops/numpy_ops',
+        'framework',
+        'eager',
+        'eager/polymorphic_function',
+        'data/ops',
+        'data/util',
+        'data/experimental/ops',
+        'distribute',
+        'distribute/coordinator',
+        'distribute/experimental',
+        'training',
+        'training/saving',
+        'saved_model',
+        'saved_model/registration',
+        'util',
+        'autograph/converters',
+        'autograph/core',
+        'autograph/impl',
+        'autograph/operators',
+        'autograph/pyct',
+        'autograph/pyct/static_analysis',
+        'client',
+        'compiler/xla',
+        'debug/lib',
+        'feature_column',
+        'grappler',
+        'layers',
+        'lib/io',
+        'module',
+        'checkpoint',
+        'platform',
+        'profiler',
+        'profiler/internal',
+        'summary',
+        'tools',
+        'tpu',
+        'tpu/ops',
+        'types',
+        'user_ops',
+        'trackable',
+      ]), ...under(TF, [
+        'compiler/mlir',
+        'compiler/tf2xla/python',
+        'lite/python',
+        'lite/python/optimize',
+        'lite/experimental/microfrontend/python/ops',
+        'tools/pip_package',
+        'dtensor/python',
+        'core/function/polymorphism',
+        'core/framework',
+        'core/protobuf',
+        'tsl/protobuf',
+      ])]),
+      g('python', 1300, 3, under(`${TF}/_api/v2`, [
+        '',
+        'compat',
+        'compat/v1',
+        'compat/v1/nn',
+        'compat/v1/train',
+        'compat/v1/data',
+        'compat/v2',
+        'data',
+        'data/experimental',
+        'distribute',
+        'io',
+        'image',
+        'linalg',
+        'lite',
+        'math',
+        'nn',
+        'random',
+        'saved_model',
+        'signal',
+        'sparse',
+        'strings',
+        'summary',
+        'sysconfig',
+        'test',
+        'train',
+        'types/experimental',
+        'xla',
+      ])),
+      g('header', 6000, 60, under(`${TF}/include`, [
+        'tensorflow/core/framework',
+        'tensorflow/core/kernels',
+        'tensorflow/core/kernels/linalg',
+        'tensorflow/core/lib/core',
+        'tensorflow/core/platform',
+        'tensorflow/core/util',
+        'tensorflow/core/common_runtime',
+        'tensorflow/core/graph',
+        'tensorflow/compiler/xla/service',
+        'tensorflow/compiler/tf2xla',
+        'tensorflow/lite/kernels',
+        'tsl/platform',
+        'tsl/lib/core',
+        'xla/service',
+        'xla/stream_executor',
+        'Eigen/src/Core',
+        'Eigen/src/Core/arch/AVX',
+        'Eigen/src/SparseCore',
+        'unsupported/Eigen/CXX11/src/Tensor',
+        'absl/strings',
+        'absl/container',
+        'absl/container/internal',
+        'absl/base',
+        'absl/base/internal',
+        'absl/status',
+        'absl/synchronization',
+        'absl/time',
+        'google/protobuf',
+        'google/protobuf/stubs',
+        'google/protobuf/io',
+        'external/local_config_cuda/cuda',
+        'external/highwayhash',
+        'external/farmhash_archive/src',
+      ]), {suffix: '.h'}),
+      g('python', 900, 35, [...under(`${TF}/python/kernel_tests`, [
+        'array_ops',
+        'math_ops',
+        'nn_ops',
+        'linalg',
+        'random',
+        'sparse_ops',
+        'data_structures',
+        'control_flow',
+        'signal',
+        'strings_ops',
+        'image_ops',
+        'variables',
+        'io_ops',
+        'proto',
+      ]), ...under(TF, ['compiler/tests', 'python/debug/lib/tests', 'lite/testing'])], {suffix: '_test.py'}),
+      g('so', 60, 400, under(TF, [
+        'python',
+        'python/framework',
+        'python/util',
+        'python/client',
+        'python/platform',
+        'python/profiler/internal',
+        'lite/python/interpreter_wrapper',
+        'compiler/mlir/quantization/tensorflow/python',
+      ]), {prefix: '_pywrap_', suffix: '.so'}),
+    ],
+    big: [
+      {kind: 'elf', mib: 40, path: `${TF}/python/_pywrap_tensorflow_internal.so`},
+      {kind: 'elf', mib: 24, path: `${TF}/libtensorflow_cc.so.2`},
+      {kind: 'elf', mib: 20, path: `${TF}/libtensorflow_framework.so.2`},
+    ],
+    scripts: [
+      {func: 'main', module: 'tensorflow.python.tools.saved_model_cli', name: 'saved_model_cli'},
+      {func: 'main', module: 'tensorflow.lite.python.tflite_convert', name: 'tflite_convert'},
+      {func: 'main', module: 'tensorflow.python.tools.import_pb_to_tensorboard', name: 'import_pb_to_tensorboard'},
+    ],
+    requires: [
+      'absl-py >=1.0.0',
+      'flatbuffers >=23.5.26',
+      'grpcio <2.0,>=1.24.3',
+      'h5py >=3.10.0',
+      'keras >=3.0.0',
+      'ml-dtypes ~=0.3.1',
+      'numpy <2.0.0,>=1.26.0',
+      'protobuf !=4.21.0,>=3.20.3',
+      'tensorboard <2.17,>=2.16',
+      "nvidia-cublas-cu12 ==12.3.4.1 ; extra == 'and-cuda'",
+    ],
+  },
+  {
+    name: 'keras', version: '3.3.3', summary: 'Multi-backend Keras.', source: 'https://pypi.org/project/keras/3.3.3/', topLevel: ['keras'],
+    groups: [g('python', 1000, 30, under('keras', [
+      'src/layers/core',
+      'src/layers/convolutional',
+      'src/layers/rnn',
+      'src/layers/preprocessing',
+      'src/layers/normalization',
+      'src/ops',
+      'src/backend/tensorflow',
+      'src/backend/jax',
+      'src/backend/torch',
+      'src/backend/numpy',
+      'src/models',
+      'src/optimizers',
+      'src/losses',
+      'src/metrics',
+      'src/callbacks',
+      'src/saving',
+      'src/utils',
+      'src/applications',
+      'src/datasets',
+      'src/trainers',
+      'src/export',
+      'api',
+      'api/layers',
+      'api/_tf_keras/keras',
+      'api/_tf_keras/keras/layers',
+    ]))],
+  },
+  {
+    name: 'numpy', version: '1.26.4', summary: 'Fundamental package for array computing in Python', source: 'https://pypi.org/project/numpy/1.26.4/',
+    topLevel: ['numpy'],
+    groups: [
+      g('python', 330, 30, under('numpy', [
+        '',
+        'core',
+        'lib',
+        'linalg',
+        'fft',
+        'random',
+        'ma',
+        'polynomial',
+        'f2py',
+        'distutils',
+        'distutils/command',
+        'typing',
+        'testing',
+        'testing/_private',
+        '_typing',
+        'array_api',
+        'compat',
+        '_utils',
+      ])),
+      g('pyi', 120, 8, under('numpy', ['', 'core', 'lib', 'linalg', 'fft', 'random', 'ma', 'polynomial'])),
+      g('python', 380, 40, under('numpy', [
+        'core/tests',
+        'lib/tests',
+        'linalg/tests',
+        'fft/tests',
+        'random/tests',
+        'ma/tests',
+        'polynomial/tests',
+        'f2py/tests',
+        'distutils/tests',
+        'typing/tests',
+        'testing/tests',
+      ]), {prefix: 'test_'}),
+      g('header', 40, 25, ['numpy/core/include/numpy', 'numpy/core/include/numpy/random'], {suffix: '.h'}),
+      g('so', 20, 200, under('numpy', ['core', 'random', 'linalg', 'fft']), {prefix: '_', suffix: SO}),
+    ],
+    big: [
+      {kind: 'elf', mib: 6, path: `numpy/core/_multiarray_umath${SO}`},
+      {kind: 'elf', mib: 11, path: 'numpy.libs/libopenblas64_p-r0-0cf96a72.3.23.dev.so'},
+      {kind: 'elf', mib: 2.6, path: 'numpy.libs/libgfortran-040039e1.so.5.0.0'},
+    ],
+    scripts: [{func: 'main', module: 'numpy.f2py.f2py2e', name: 'f2py'}],
+  },
+  {
+    name: 'tensorboard', version: '2.16.2', summary: 'TensorBoard lets you watch Tensors Flow', source: 'https://pypi.org/project/tensorboard/2.16.2/',
+    topLevel: ['tensorboard'],
+    groups: [g('python', 420, 20, under('tensorboard', [
+      '',
+      'backend',
+      'backend/event_processing',
+      'compat/proto',
+      'data',
+      'plugins/core',
+      'plugins/scalar',
+      'plugins/histogram',
+      'plugins/image',
+      'plugins/graph',
+      'plugins/projector',
+      'plugins/hparams',
+      'summary',
+      'util',
+    ]))],
+    big: [{kind: 'zip', mib: 5, path: 'tensorboard/webfiles.zip'}],
+    scripts: [{func: 'run_main', module: 'tensorboard.main', name: 'tensorboard'}],
+  },
+  {
+    name: 'tensorboard-data-server', version: '0.7.2', summary: 'Fast data loading for TensorBoard', source: 'https://pypi.org/project/tensorboard-data-server/0.7.2/',
+    topLevel: ['tensorboard_data_server'], groups: [g('python', 2, 2, ['tensorboard_data_server'])],
+    big: [{kind: 'elf', mib: 4, path: 'tensorboard_data_server/bin/server'}],
+  },
+  {
+    name: 'protobuf', version: '4.25.3', summary: '', source: 'https://pypi.org/project/protobuf/4.25.3/', topLevel: ['google'],
+    groups: [g('python', 90, 30, under('google/protobuf', ['', 'internal', 'pyext', 'compiler', 'util']))],
+    big: [{kind: 'elf', mib: 0.6, path: 'google/_upb/_message.abi3.so'}],
+  },
+  {
+    name: 'grpcio', version: '1.63.0', summary: 'HTTP/2-based RPC framework', source: 'https://pypi.org/project/grpcio/1.63.0/', topLevel: ['grpc'],
+    groups: [g('python', 80, 18, under('grpc', ['', '_cython', 'aio', 'experimental', 'experimental/aio', 'framework/foundation', 'framework/common']))],
+    big: [{kind: 'elf', mib: 9, path: `grpc/_cython/cygrpc${SO}`}],
+  },
+  {
+    name: 'absl-py', version: '2.1.0', summary: 'Abseil Python Common Libraries', source: 'https://pypi.org/project/absl-py/2.1.0/', topLevel: ['absl'],
+    groups: [g('python', 40, 30, under('absl', ['', 'flags', 'logging', 'testing']))],
+  },
+  {
+    name: 'h5py', version: '3.11.0', summary: 'Read and write HDF5 files from Python', source: 'https://pypi.org/project/h5py/3.11.0/', topLevel: ['h5py'],
+    groups: [
+      g('python', 60, 20, under('h5py', ['', '_hl'])),
+      g('python', 50, 15, under('h5py', ['tests', 'tests/data_files', 'tests/test_vds']), {prefix: 'test_'}),
+      g('so', 25, 150, ['h5py'], {prefix: '_', suffix: SO}),
+    ],
+    big: [{kind: 'elf', mib: 4, path: 'h5py.libs/libhdf5-1ff6ea5d.so.310.4.0'}],
+  },
+  {
+    name: 'ml-dtypes', version: '0.3.2', summary: '', source: 'https://pypi.org/project/ml-dtypes/0.3.2/', topLevel: ['ml_dtypes'],
+    groups: [g('python', 10, 8, ['ml_dtypes', 'ml_dtypes/tests'])],
+    big: [{kind: 'elf', mib: 2.5, path: `ml_dtypes/_ml_dtypes_ext${SO}`}],
+  },
+  ...[
+    ['astunparse', '1.6.3', 'astunparse', 6],
+    ['flatbuffers', '24.3.25', 'flatbuffers', 14],
+    ['gast', '0.5.4', 'gast', 8],
+    ['google-pasta', '0.2.0', 'pasta', 40],
+    ['opt-einsum', '3.3.0', 'opt_einsum', 30],
+    ['termcolor', '2.4.0', 'termcolor', 4],
+    ['typing-extensions', '4.11.0', 'typing_extensions', 1],
+    ['six', '1.16.0', 'six', 1],
+    ['packaging', '24.0', 'packaging', 16],
+    ['wrapt', '1.16.0', 'wrapt', 10],
+    ['markdown', '3.6', 'markdown', 40],
+    ['werkzeug', '3.0.3', 'werkzeug', 70],
+    ['requests', '2.31.0', 'requests', 18],
+    ['urllib3', '2.2.1', 'urllib3', 40],
+    ['idna', '3.7', 'idna', 8],
+    ['charset-normalizer', '3.3.2', 'charset_normalizer', 20],
+    ['certifi', '2024.2.2', 'certifi', 4],
+    ['rich', '13.7.1', 'rich', 80],
+    ['namex', '0.0.8', 'namex', 5],
+    ['optree', '0.11.0', 'optree', 20],
+    ['flask', '3.0.3', 'flask', 30],
+    ['jinja2', '3.1.4', 'jinja2', 25],
+    ['markupsafe', '2.1.5', 'markupsafe', 5],
+    ['itsdangerous', '2.2.0', 'itsdangerous', 10],
+    ['click', '8.1.7', 'click', 16],
+    ['blinker', '1.8.2', 'blinker', 4],
+    ['gunicorn', '22.0.0', 'gunicorn', 60],
+    ['pillow', '10.3.0', 'PIL', 100],
+  ].map(([name, version, top, count]): PythonPackage => ({
+    groups: [g('python', count as number, 18, [top as string])],
+    name: name as string,
+    source: `https://pypi.org/project/${name}/${version}/`,
+    summary: '',
+    topLevel: [top as string],
+    version: version as string,
+  })),
+  ...([
+    ['cublas', '12.3.4.1', [['libcublas.so.12', 4], ['libcublasLt.so.12', 6], ['libnvblas.so.12', 0.5]], 15],
+    ['cuda-runtime', '12.3.101', [['libcudart.so.12', 0.7]], 90],
+    ['cudnn', '8.9.7.29', [['libcudnn.so.8', 0.15], ['libcudnn_ops_infer.so.8', 2.5], ['libcudnn_cnn_infer.so.8', 3]], 10],
+    ['cufft', '11.0.12.1', [['libcufft.so.11', 2.5]], 8],
+    ['nccl', '2.19.3', [['libnccl.so.2', 2]], 2],
+    ['cusparse', '12.2.0.103', [['libcusparse.so.12', 2.5]], 4],
+    ['curand', '10.3.4.107', [['libcurand.so.10', 1.5]], 6],
+    ['cusolver', '11.5.4.101', [['libcusolver.so.11', 2.5]], 6],
+    ['cuda-nvrtc', '12.3.107', [['libnvrtc.so.12', 2]], 2],
+    ['cuda-cupti', '12.3.101', [['libcupti.so.12', 1]], 40],
+    ['nvjitlink', '12.3.101', [['libnvJitLink.so.12', 1.5]], 2],
+  ] as Array<[string, string, Array<[string, number]>, number]>).map(([lib, version, libs, headers]): PythonPackage => {
+    const dir = lib.replace('-', '_')
+    return {
+      big: libs.map(([file, mib]) => ({kind: 'elf' as const, mib, path: `nvidia/${dir}/lib/${file}`})),
+      groups: [g('python', 1, 2, [`nvidia/${dir}`]), g('header', headers, 30, [`nvidia/${dir}/include`], {suffix: '.h'})],
+      name: `nvidia-${lib}-cu12`,
+      source: `https://pypi.org/project/nvidia-${lib}-cu12/${version}/`,
+      summary: `CUDA ${lib} native runtime libraries`,
+      namespace: 'nvidia',
+      topLevel: ['nvidia'],
+      version,
+    }
+  }),
+  // Dev-only packages: what a notebook-to-production app often ships by mistake.
+  {
+    name: 'pytest', version: '8.2.0', summary: 'pytest: simple powerful testing with Python', source: 'https://pypi.org/project/pytest/8.2.0/',
+    topLevel: ['_pytest', 'py', 'pytest'],
+    groups: [g('python', 75, 25, ['_pytest', '_pytest/_code', '_pytest/assertion', '_pytest/config', '_pytest/mark', 'pytest'])],
+    scripts: [{func: 'console_main', module: 'pytest', name: 'pytest'}, {func: 'console_main', module: 'pytest', name: 'py.test'}],
+  },
+  ...[['pluggy', '1.5.0', 'pluggy', 10],
+    ['iniconfig', '2.0.0', 'iniconfig', 3],
+    ['traitlets', '5.14.3', 'traitlets', 60],
+    ['jupyter-core', '5.7.2', 'jupyter_core', 40],
+    ['jupyter-client', '8.6.1', 'jupyter_client', 60],
+    ['tornado', '6.4', 'tornado', 120],
+    ['parso', '0.8.4', 'parso', 70],
+    ['jupyter-server', '2.14.0', 'jupyter_server', 150],
+    ['nbformat', '5.10.4', 'nbformat', 40],
+    ['nbconvert', '7.16.4', 'nbconvert', 120]].map(([name, version, top, count]): PythonPackage => ({
+    groups: [g('python', count as number, 20, [top as string, `${top}/tests`])],
+    name: name as string,
+    source: `https://pypi.org/project/${name}/${version}/`,
+    summary: '',
+    topLevel: [top as string],
+    version: version as string,
+  })),
+  {
+    name: 'jupyter', version: '1.0.0', summary: 'Jupyter metapackage. Install all the Jupyter components in one go.',
+    source: 'https://pypi.org/project/jupyter/1.0.0/', topLevel: [], groups: [],
+    requires: ['notebook', 'qtconsole', 'jupyter-console', 'nbconvert', 'ipykernel', 'ipywidgets'],
+  },
+  {
+    name: 'notebook', version: '7.2.0', summary: 'Jupyter Notebook - A web-based notebook environment for interactive computing',
+    source: 'https://pypi.org/project/notebook/7.2.0/', topLevel: ['notebook'],
+    groups: [g('python', 20, 8, ['notebook']), g('js', 160, 60, ['notebook/static', 'notebook/static/chunks'])],
+    scripts: [{func: 'main', module: 'notebook.app', name: 'jupyter-notebook'}],
+  },
+  {
+    name: 'jupyterlab', version: '4.2.0', summary: 'JupyterLab computational environment', source: 'https://pypi.org/project/jupyterlab/4.2.0/',
+    topLevel: ['jupyterlab'],
+    groups: [g('python', 150, 15, under('jupyterlab', ['', 'handlers', 'tests'])), g('js', 220, 80, ['jupyterlab/static', 'jupyterlab/static/chunks'])],
+    scripts: [{func: 'main', module: 'jupyterlab.labapp', name: 'jupyter-lab'}],
+  },
+  {
+    name: 'ipykernel', version: '6.29.4', summary: 'IPython Kernel for Jupyter', source: 'https://pypi.org/project/ipykernel/6.29.4/',
+    topLevel: ['ipykernel'], groups: [g('python', 80, 15, ['ipykernel', 'ipykernel/comm', 'ipykernel/inprocess', 'ipykernel/tests'])],
+  },
+  {
+    name: 'ipython', version: '8.24.0', summary: 'IPython: Productive Interactive Computing', source: 'https://pypi.org/project/ipython/8.24.0/',
+    topLevel: ['IPython'],
+    groups: [g('python', 330, 25, under('IPython', ['', 'core', 'core/tests', 'terminal', 'lib', 'utils', 'utils/tests', 'extensions', 'display', 'sphinxext']))],
+    scripts: [{func: 'start_ipython', module: 'IPython', name: 'ipython'}],
+  },
+  {
+    name: 'jedi', version: '0.19.1', summary: 'An autocompletion tool for Python that can be used for text editors.',
+    source: 'https://pypi.org/project/jedi/0.19.1/', topLevel: ['jedi'],
+    groups: [
+      g('python', 300, 15, under('jedi', ['', 'api', 'inference', 'inference/compiled', 'inference/value', 'plugins'])),
+      g('pyi', 2200, 5, under('jedi/third_party/typeshed', ['stdlib/2', 'stdlib/2and3', 'stdlib/3', 'stdlib/3/os', 'third_party/2and3', 'third_party/2and3/requests', 'third_party/3'])),
+    ],
+  },
+  {
+    name: 'pyzmq', version: '26.0.3', summary: 'Python bindings for 0MQ', source: 'https://pypi.org/project/pyzmq/26.0.3/', topLevel: ['zmq'],
+    groups: [g('python', 100, 12, under('zmq', ['', 'backend', 'backend/cython', 'eventloop', 'green', 'sugar', 'utils']))],
+    big: [{kind: 'elf', mib: 1.5, path: `zmq/backend/cython/_zmq${SO}`}, {kind: 'elf', mib: 1.1, path: 'pyzmq.libs/libzmq-a430b4ce.so.5.2.5'}],
+  },
+  {
+    name: 'debugpy', version: '1.8.1', summary: 'An implementation of the Debug Adapter Protocol for Python',
+    source: 'https://pypi.org/project/debugpy/1.8.1/', topLevel: ['debugpy'],
+    groups: [g('python', 400, 20, under('debugpy', ['', 'adapter', 'common', 'launcher', 'server', '_vendored/pydevd', '_vendored/pydevd/_pydevd_bundle', '_vendored/pydevd/pydevd_plugins']))],
+    big: [{kind: 'elf', mib: 1, path: 'debugpy/_vendored/pydevd/pydevd_attach_to_process/attach_linux_amd64.so'}],
+  },
+  {
+    name: 'black', version: '24.4.2', summary: 'The uncompromising code formatter.', source: 'https://pypi.org/project/black/24.4.2/',
+    topLevel: ['black', 'blackd', 'blib2to3'],
+    groups: [g('python', 40, 20, ['black', 'blackd', 'blib2to3', 'blib2to3/pgen2']), g('so', 20, 150, ['black', 'blib2to3/pgen2'], {suffix: SO})],
+    scripts: [{func: 'patched_main', module: 'black', name: 'black'}],
+  },
+]
+
+/** The app's requirements.txt, as its author wrote it. */
+export const REQUIREMENTS = `tensorflow[and-cuda]==2.16.1
+keras==3.3.3
+numpy==1.26.4
+h5py==3.11.0
+pillow==10.3.0
+flask==3.0.3
+gunicorn==22.0.0
+pytest==8.2.0
+jupyter==1.0.0
+notebook==7.2.0
+ipykernel==6.29.4
+black==24.4.2
+`
