@@ -254,7 +254,8 @@ export function packageTestsFinding(files: FileRow[], claimed: Set<string>): Fin
   const folders = new Map<string, {bytes: number; files: number; package: string}>()
   let savings = 0
   for (const f of files) {
-    if (f.origin !== 'buildpack' || (f.package && claimed.has(f.package.slice(f.package.indexOf(':') + 1)))) continue
+    if (f.origin !== 'buildpack' || !f.path.includes('/test')) continue
+    if (f.package && claimed.has(f.package.slice(f.package.indexOf(':') + 1))) continue
     const site = SITE_PACKAGES.exec(f.path)
     if (!site) continue
     const start = site.index + site[0].length - 1
@@ -301,6 +302,11 @@ export function packageTestsFinding(files: FileRow[], claimed: Set<string>): Fin
 /** Files that must stay: the build reads them. */
 function removable(f: FileRow): boolean {
   return f.origin === 'repo' && !BUILD_INPUTS.has(f.path) && !f.path.startsWith('bin/')
+}
+
+function topFolder(path: string): string {
+  const slash = path.indexOf('/')
+  return slash === -1 ? '' : path.slice(0, slash)
 }
 
 /** Number of files under each folder. */
@@ -404,15 +410,26 @@ function modelFinding(models: FileRow[]): Finding | undefined {
 
 /** Findings about files pushed from the repo: models, data, notebooks, docs and media, caches. */
 export function repoFindings(files: FileRow[]): Finding[] {
-  const repo = files.filter(f => removable(f))
+  const byCategory = new Map<Category, FileRow[]>()
+  for (const f of files) {
+    if (!removable(f)) continue
+    const list = byCategory.get(f.category)
+    if (list) list.push(f)
+    else byCategory.set(f.category, [f])
+  }
+
   const findings: Finding[] = []
-  const models = modelFinding(repo.filter(f => f.category === 'model'))
+  const models = modelFinding(byCategory.get('model') ?? [])
   if (models) findings.push(models)
-  const totals = folderCounts(files)
-  for (const rule of REPO_FINDINGS) {
-    const selected = repo.filter(f => f.category === rule.category)
-    const savings = sumCompressed(selected)
-    if (savings < MIN_PATH_SAVINGS) continue
+  const chosen = REPO_FINDINGS.map(rule => ({rule, selected: byCategory.get(rule.category) ?? []}))
+  .map(c => ({...c, savings: sumCompressed(c.selected)}))
+  .filter(c => c.savings >= MIN_PATH_SAVINGS)
+  if (chosen.length === 0) return findings
+  // A folder is "pure" when every file under it, whatever its origin, is selected: only the top folders
+  // holding selected files need counting.
+  const tops = new Set(chosen.flatMap(c => c.selected.map(f => topFolder(f.path))))
+  const totals = folderCounts(files.filter(f => tops.has(topFolder(f.path))))
+  for (const {rule, savings, selected} of chosen) {
     const largest = [...selected].sort((a, b) => b.compressed - a.compressed).slice(0, 5)
     findings.push({
       command: COMMANDS.diet,

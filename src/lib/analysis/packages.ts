@@ -135,7 +135,8 @@ export class PackageIndex {
       if (d.file !== 'RECORD') continue
       const row = this.distRow(d.site, d.folder, d.stem)
       withRecord.add(`${d.site}/${d.folder}`)
-      for (const rel of recordPaths(scan.captured[`${d.site}/${d.folder}/RECORD`])) this.ownRecorded(d.site, rel, row)
+      let folder = ''
+      for (const rel of recordPaths(scan.captured[`${d.site}/${d.folder}/RECORD`])) folder = this.ownRecorded(d.site, rel, row, folder)
     }
 
     for (const d of distFiles) {
@@ -205,17 +206,27 @@ export class PackageIndex {
     return this.row('python', meta.name ?? fromFolder.name, site, meta.version ?? fromFolder.version)
   }
 
-  private ownRecorded(site: string, rel: string, row: PackageRow): void {
-    if (rel === '') return
-    const path = rel.startsWith('/') ? rel.replace(/^\/app\//, '') : posix.join(site, rel)
+  /**
+   * Records a RECORD path's owner, and registers the folders above it up to site-packages. Returns the
+   * file's folder: RECORD lists a folder's files together, so the next line usually skips the walk up.
+   */
+  private ownRecorded(site: string, rel: string, row: PackageRow, previousFolder: string): string {
+    if (rel === '') return previousFolder
+    let path: string
+    if (rel.startsWith('/')) path = rel.replace(/^\/app\//, '')
+    else if (rel.startsWith('.') || rel.includes('/.')) path = posix.join(site, rel)
+    else path = `${site}/${rel}`
     this.byFile.set(path, row)
-    if (!path.startsWith(`${site}/`)) return
-    for (let dir = dirName(path); dir.length > site.length; dir = dirName(dir)) {
+    const folder = dirName(path)
+    if (folder === previousFolder || path[site.length] !== '/' || !path.startsWith(site)) return folder
+    for (let dir = folder; dir.length > site.length; dir = dirName(dir)) {
       const owner = this.byFolder.get(dir)
       // ancestors of a folder already seen were registered with it
       if (owner === row || owner === null) break
       this.byFolder.set(dir, owner === undefined ? row : null)
     }
+
+    return folder
   }
 
   private pythonFallback(path: string): PackageRow | undefined {
