@@ -1,6 +1,7 @@
 import {flags} from '@heroku-cli/command'
 import {Flags} from '@oclif/core'
 
+import {checkNewestBuild, reportFromBuild, reportFromLogFile} from '../../lib/buildlog/inspect.js'
 import {SlugCommand} from '../../lib/command-base.js'
 import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
 import {scanAppSlug, type ScannedSlug} from '../../lib/inspect/app-slug.js'
@@ -26,6 +27,8 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
     '$ heroku slug:inspect --file slug.tgz --json',
     '$ heroku slug:inspect --app example-app --max-size 400MB',
     '$ heroku slug:inspect --app example-app --html slug-report.html',
+    '$ heroku slug:inspect --app example-app --build latest',
+    '$ git push heroku main 2>&1 | tee push.log; heroku slug:inspect --log push.log',
   ]
   static flags = {
     app: flags.app(),
@@ -33,6 +36,14 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
     release: Flags.string({description: 'inspect the slug of this release (42 or v42) instead of the current one'}),
     slug: Flags.string({description: 'inspect the slug with this id', exclusive: ['release']}),
     file: Flags.string({description: 'inspect a local slug .tgz (as saved by heroku slugs:download); no app or network needed'}),
+    build: Flags.string({
+      description: 'read the log of this build (an id, or "latest") instead of a slug: what pip installed, ranked by wheel size',
+      exclusive: ['release', 'slug', 'file', 'log', 'save'],
+    }),
+    log: Flags.string({
+      description: 'read a saved build log (the output of git push heroku main, or "-" for stdin); no app or network needed',
+      exclusive: ['release', 'slug', 'file', 'build', 'save'],
+    }),
     save: Flags.string({description: 'also keep the downloaded slug at this path (written atomically)'}),
     top: Flags.integer({default: 20, description: 'how many of the largest files to list', min: 1}),
     depth: Flags.integer({default: 2, description: 'folder depth of the folder rollup', min: 1}),
@@ -46,23 +57,34 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
     const progress = downloadProgress('Downloading slug', !this.jsonEnabled())
     const analyze = {depth: flags.depth, top: flags.top}
 
-    let scanned: ScannedSlug
-    if (flags.file) {
+    let scanned: ScannedSlug | undefined
+    let report: SlugReport | undefined
+    let note: string | undefined
+    if (flags.log) {
+      report = await reportFromLogFile(flags.log)
+    } else if (flags.file) {
       scanned = {scan: await scanSlugFile(flags.file, {progress, savePath: flags.save}), source: {file: flags.file}}
+    } else if (flags.app && flags.build) {
+      report = await reportFromBuild(this.heroku, flags.app, flags.build)
     } else if (flags.app) {
-      scanned = await scanAppSlug(
-        this.heroku,
-        {app: flags.app, release: flags.release === undefined ? undefined : parseReleaseVersion(flags.release), slugId: flags.slug},
-        {progress, savePath: flags.save},
-      )
+      // With no release or slug named, a failed push newer than the running release is what to show.
+      if (flags.release === undefined && flags.slug === undefined) ({note, report} = await checkNewestBuild(this.heroku, flags.app))
+      if (!report) {
+        scanned = await scanAppSlug(
+          this.heroku,
+          {app: flags.app, release: flags.release === undefined ? undefined : parseReleaseVersion(flags.release), slugId: flags.slug},
+          {progress, savePath: flags.save},
+        )
+      }
     } else {
-      throw new UserError('Say what to inspect: --app APP (or a heroku git remote), or --file SLUG.tgz.')
+      throw new UserError('Say what to inspect: --app APP (or a heroku git remote), --file SLUG.tgz, or --log BUILD.log.')
     }
 
-    const report = reportFromScan(scanned.scan, scanned.source, analyze)
+    report ??= reportFromScan(scanned!.scan, scanned!.source, analyze)
+    if (note) report.notes.push(note)
     if (!this.jsonEnabled()) renderReport(report, line => this.log(line))
     if (flags.html) {
-      await writeHtmlReport(flags.html, report, {files: classifyFiles(scanned.scan)})
+      await writeHtmlReport(flags.html, report, {files: scanned ? classifyFiles(scanned.scan) : undefined})
       if (!this.jsonEnabled()) this.log(`HTML report written to ${flags.html}`)
     }
 

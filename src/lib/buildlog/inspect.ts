@@ -1,0 +1,56 @@
+import type {APIClient} from '@heroku-cli/command'
+import type * as Heroku from '@heroku-cli/schema'
+
+import {fetchBuildOutput, latestBuild, listBuilds, resolveBuild} from '../heroku/builds.js'
+import {currentRelease, listReleases} from '../heroku/slugs.js'
+import type {SlugReport} from '../report/types.js'
+import {chooseEvidence} from './evidence.js'
+import {parseBuildLogOrThrow, readBuildLogText} from './read.js'
+import {reportFromBuildLog} from './report.js'
+
+/** `slug:inspect --log FILE` (or `-`): a saved build output, no app or network needed. */
+export async function reportFromLogFile(path: string): Promise<SlugReport> {
+  const {name, text} = await readBuildLogText(path)
+  return reportFromBuildLog(parseBuildLogOrThrow(text, name), {file: name})
+}
+
+async function reportFromBuildOutput(app: string, build: Heroku.Build): Promise<SlugReport> {
+  const text = await fetchBuildOutput(build.output_stream_url!)
+  const log = parseBuildLogOrThrow(text, `the log of build ${build.id}`)
+  return reportFromBuildLog(log, {app, buildId: build.id, stack: build.stack})
+}
+
+/** `slug:inspect --app APP --build ID|latest` */
+export async function reportFromBuild(heroku: APIClient, app: string, choice: string): Promise<SlugReport> {
+  return reportFromBuildOutput(app, await resolveBuild(heroku, app, choice))
+}
+
+export interface NewestBuildCheck {
+  /** the failed build's report, when it replaces the slug */
+  report?: SlugReport
+  /** something to tell the reader of the slug report */
+  note?: string
+}
+
+/**
+ * `slug:inspect --app APP` with nothing else: a push that failed after the running release left no slug,
+ * so its log is the evidence; the release still running is offered with --release.
+ */
+export async function checkNewestBuild(heroku: APIClient, app: string): Promise<NewestBuildCheck> {
+  const builds = await listBuilds(heroku, app)
+  // Only a failed newest build needs the release it is compared with: the common case costs one call.
+  const releases = latestBuild(builds)?.status === 'failed' ? await listReleases(heroku, app) : []
+  const evidence = chooseEvidence({builds, currentRelease: currentRelease(releases)})
+  if (evidence.kind === 'slug') {
+    const running = evidence.buildInProgress
+    return running ? {note: `Build ${running.id} is still running: this is the slug of the release before it.`} : {}
+  }
+
+  if (!evidence.build.output_stream_url) return {note: `The newest build, ${evidence.build.id}, failed and has no output log.`}
+  const report = await reportFromBuildOutput(app, evidence.build)
+  const failed = `The newest build (${evidence.build.id}) failed, so it left no slug: this report reads its log.`
+  const {previous} = evidence
+  const offer = previous ? ` ${app} still runs v${previous.version} from an earlier successful build: inspect that slug with --release v${previous.version}.` : ''
+  report.notes.unshift(failed + offer)
+  return {report}
+}
