@@ -64,7 +64,7 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
       report = await reportFromLogFile(flags.log)
     } else if (flags.file) {
       scanned = {scan: await scanSlugFile(flags.file, {progress, savePath: flags.save}), source: {file: flags.file}}
-    } else if (flags.app && flags.build) {
+    } else if (flags.build) {
       report = await reportFromBuild(this.heroku, flags.app, flags.build)
     } else if (flags.app) {
       // With no release or slug named, a failed push newer than the running release is what to show.

@@ -4,6 +4,7 @@ import type * as Heroku from '@heroku-cli/schema'
 import {fetchBuildOutput, latestBuild, listBuilds, resolveBuild} from '../heroku/builds.js'
 import {currentRelease, listReleases} from '../heroku/slugs.js'
 import type {SlugReport} from '../report/types.js'
+import {UserError} from '../util/errors.js'
 import {chooseEvidence} from './evidence.js'
 import {parseBuildLogOrThrow, readBuildLogText} from './read.js'
 import {reportFromBuildLog} from './report.js'
@@ -21,7 +22,8 @@ async function reportFromBuildOutput(app: string, build: Heroku.Build): Promise<
 }
 
 /** `slug:inspect --app APP --build ID|latest` */
-export async function reportFromBuild(heroku: APIClient, app: string, choice: string): Promise<SlugReport> {
+export async function reportFromBuild(heroku: APIClient, app: string | undefined, choice: string): Promise<SlugReport> {
+  if (!app) throw new UserError('--build reads a build of an app: add --app APP (or run it where a heroku git remote is set).')
   return reportFromBuildOutput(app, await resolveBuild(heroku, app, choice))
 }
 

@@ -124,6 +124,12 @@ describe('slug:inspect --log and --build', () => {
     expect(none.error?.message).to.equal('empty-app has no builds yet: push to it first, or inspect the repo with slug:inspect --dir.')
   })
 
+  it('--build without an app is a one-line error', async () => {
+    const {error, exitCode} = await runCommand(Inspect, ['--build', 'latest'])
+    expect(exitCode).to.equal(1)
+    expect(error?.message).to.equal('--build reads a build of an app: add --app APP (or run it where a heroku git remote is set).')
+  })
+
   it('--build and --log exclude the slug flags', async () => {
     const {exitCode, error} = await runCommand(Inspect, ['--log', fixture('success.log'), '--file', 'slug.tgz'])
     expect(exitCode).to.equal(2)
