@@ -68,12 +68,13 @@ export class ScanBuilder {
     project: string,
     version: string,
     files: Files,
-    options: {site?: string; record?: boolean; recordOnly?: string[]; topLevel?: string[]} = {},
+    options: {site?: string; record?: boolean; recordOnly?: string[]; topLevel?: string[]; requires?: string[]} = {},
   ): this {
     const site = options.site ?? SITE
     const distInfo = `${project.replaceAll('-', '_')}-${version}.dist-info`
     for (const [rel, compressed] of Object.entries(files)) this.file(`${site}/${rel}`, compressed)
-    this.text(`${site}/${distInfo}/METADATA`, `Metadata-Version: 2.1\nName: ${project}\nVersion: ${version}\n\nLong description.\n`)
+    const requires = (options.requires ?? []).map(r => `Requires-Dist: ${r}\n`).join('')
+    this.text(`${site}/${distInfo}/METADATA`, `Metadata-Version: 2.1\nName: ${project}\nVersion: ${version}\n${requires}\nLong description.\n`)
     if (options.topLevel) this.text(`${site}/${distInfo}/top_level.txt`, `${options.topLevel.join('\n')}\n`)
     if (options.record !== false) {
       const lines = [

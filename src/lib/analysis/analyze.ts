@@ -1,5 +1,6 @@
 import type {ScanResult} from '../slug/types.js'
 import {classify} from './classify.js'
+import {requirementNames} from './dependencies.js'
 import {folderRollup} from './folders.js'
 import {finalizeFindings, knowledgeFindings, outsideFinding, packageTestsFinding, repoFindings} from './findings.js'
 import type {Analysis, Category, CategoryRow, FileRow, Finding, Origin, Usage} from './types.js'
@@ -42,9 +43,10 @@ function originTotals(files: FileRow[]): Record<Origin, Usage> {
 
 /** Everything slug:inspect reports about a scanned slug. O(n · path depth) plus sorts. */
 export function analyzeScan(scan: ScanResult, options: AnalyzeOptions): Analysis {
-  const {files, packages} = classify(scan)
+  const {files, packages, requires} = classify(scan)
   const claimed = new Set<string>()
-  const findings: Finding[] = [...knowledgeFindings(packages, {files}, claimed)]
+  const requested = requirementNames(scan.captured['requirements.txt'])
+  const findings: Finding[] = [...knowledgeFindings(packages, {files, requested, requires}, claimed)]
   const tests = packageTestsFinding(files, claimed)
   if (tests) findings.push(tests)
   findings.push(...repoFindings(files))

@@ -9,6 +9,8 @@ import type {FileRow, PackageRow} from './types.js'
 export interface Classified {
   files: FileRow[]
   packages: PackageRow[]
+  /** each Python distribution's dependencies (normalized names), from METADATA */
+  requires: Map<string, string[]>
 }
 
 /** Whether a path is inside one of the SavedModel folders (walks up the path: O(depth)). */
@@ -45,7 +47,7 @@ export function classify(scan: ScanResult): Classified {
   }
 
   const packages = index.packages().sort((a, b) => b.compressed - a.compressed || a.name.localeCompare(b.name))
-  return {files, packages}
+  return {files, packages, requires: index.requires}
 }
 
 /** Every file of the slug (entries of type 'file'), classified. */

@@ -4,6 +4,7 @@ import {modelFormatInfo} from '../knowledge/model-formats.js'
 import type {OutsideApp} from '../slug/types.js'
 import {formatBytes} from '../util/bytes.js'
 import {BUILD_INPUTS} from './categories.js'
+import {exclusiveDependencies} from './dependencies.js'
 import {savedModelRootsOf} from './models.js'
 import {dirName} from './paths.js'
 import type {Category, FileRow, Finding, FindingKind, PackageRow} from './types.js'
@@ -55,6 +56,10 @@ export interface KnowledgeOptions {
   gpu?: boolean
   /** the slug's files, to measure GPU-only libraries inside a package */
   files?: FileRow[]
+  /** Python dependencies from METADATA (normalized names), to find packages only dev packages need */
+  requires?: ReadonlyMap<string, readonly string[]>
+  /** names requirements.txt asks for: production roots, never dev-only */
+  requested?: string[]
 }
 
 interface PackageGroup {
@@ -175,17 +180,29 @@ function cudaFinding(groups: Map<string, PackageGroup>, claimed: Set<string>): F
   }
 }
 
-function devFindings(groups: Map<string, PackageGroup>, claimed: Set<string>): Finding[] {
+function devFindings({claimed, groups, options}: Context): Finding[] {
+  const present = DEV_PACKAGES.filter(d => groups.has(d.name) && !claimed.has(d.name)).map(d => d.name)
+  const exclusive = options.requires
+    ? exclusiveDependencies(present, new Set(groups.keys()), options.requires, options.requested ?? [])
+    : new Map<string, string[]>()
   const findings: Finding[] = []
   for (const dev of DEV_PACKAGES) {
     const group = groups.get(dev.name)
     if (!group || claimed.has(dev.name)) continue
     claimed.add(dev.name)
     const known = group.compressed > 0
-    const savings = known ? group.compressed : dev.typicalBytes
+    const only = (exclusive.get(dev.name) ?? []).filter(name => !claimed.has(name))
+    for (const name of only) claimed.add(name)
+    const onlyBytes = only.reduce((sum, name) => sum + groups.get(name)!.compressed, 0)
+    const savings = (known ? group.compressed : dev.typicalBytes) + onlyBytes
     const requiredBy = dev.requiredBy?.filter(name => groups.has(name)) ?? []
     const evidence = group.rows.map(r => describe(r))
     if (!known) evidence.push(`a ${dev.name} wheel is ~${formatBytes(dev.typicalBytes)}`)
+    if (only.length > 0) {
+      const names = only.length > 8 ? `${only.slice(0, 8).join(', ')}...` : only.join(', ')
+      evidence.push(`${only.length} more package${only.length === 1 ? '' : 's'} installed only for it: ${formatBytes(onlyBytes)} (${names})`)
+    }
+
     if (requiredBy.length > 0) evidence.push(`required by ${requiredBy.join(', ')}: pip installs it even when requirements.txt does not list it`)
     findings.push({
       command: requiredBy.length > 0 ? COMMANDS.postCompile : COMMANDS.fixRequirements,
@@ -193,7 +210,7 @@ function devFindings(groups: Map<string, PackageGroup>, claimed: Set<string>): F
       evidence,
       id: `dev-package:${dev.name}`,
       kind: 'dev-package',
-      packages: [dev.name],
+      packages: [dev.name, ...only],
       remedy:
         requiredBy.length > 0
           ? `${dev.name} (${dev.purpose}) comes with ${requiredBy.join(', ')} but the app does not use it: uninstall it after the build in bin/post_compile.`
@@ -231,7 +248,7 @@ export function knowledgeFindings(packages: PackageRow[], options: KnowledgeOpti
     if (cuda) findings.push(cuda)
   }
 
-  findings.push(...devFindings(groups, claimed))
+  findings.push(...devFindings({claimed, groups, options}))
   return finalizeFindings(findings)
 }
 

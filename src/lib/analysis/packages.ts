@@ -36,14 +36,29 @@ export function parseDistFolder(stem: string): {name: string; version?: string} 
   return {name: normalizePythonName(stem.slice(0, dash)), version: version || undefined}
 }
 
-/** `Name:` and `Version:` from the header block of a METADATA / PKG-INFO file. */
-function metadataHeaders(text: string | undefined): {name?: string; version?: string} {
-  if (!text) return {}
+/** A project name at the start of a requirement (`foo[extra]>=1; python_version<"3.13"`). */
+export const PROJECT_NAME = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/
+
+/** Names in a METADATA header's `Requires-Dist:` lines, leaving out extras (`; extra == "test"`). */
+export function requiresDist(header: string): string[] {
+  const names: string[] = []
+  for (const m of header.matchAll(/^Requires-Dist:\s*(.+)$/gm)) {
+    if (/\bextra\s*==/.test(m[1])) continue
+    const name = PROJECT_NAME.exec(m[1])?.[1]
+    if (name) names.push(normalizePythonName(name))
+  }
+
+  return names
+}
+
+/** `Name:`, `Version:` and `Requires-Dist:` from the header block of a METADATA / PKG-INFO file. */
+function metadataHeaders(text: string | undefined): {name?: string; version?: string; requires: string[]} {
+  if (!text) return {requires: []}
   const end = text.search(/\r?\n\r?\n/)
   const header = end === -1 ? text : text.slice(0, end)
   const name = /^Name:\s*(.+?)\s*$/m.exec(header)?.[1]
   const version = /^Version:\s*(.+?)\s*$/m.exec(header)?.[1]
-  return {name: name ? normalizePythonName(name) : undefined, version}
+  return {name: name ? normalizePythonName(name) : undefined, requires: requiresDist(header), version}
 }
 
 /** First CSV field of each RECORD line (paths with commas are quoted, quotes doubled). */
@@ -121,6 +136,8 @@ export class PackageIndex {
   /** every row, by location + key: the same package installed twice stays two rows */
   private readonly rows = new Map<string, PackageRow>()
   private readonly captured: Record<string, string>
+  /** each Python distribution's dependencies (normalized names), from METADATA */
+  readonly requires = new Map<string, string[]>()
 
   constructor(scan: Pick<ScanResult, 'captured'>) {
     this.captured = scan.captured
@@ -203,7 +220,9 @@ export class PackageIndex {
   private distRow(site: string, folder: string, stem: string): PackageRow {
     const fromFolder = parseDistFolder(stem)
     const meta = metadataHeaders(this.captured[`${site}/${folder}/METADATA`] ?? this.captured[`${site}/${folder}/PKG-INFO`])
-    return this.row('python', meta.name ?? fromFolder.name, site, meta.version ?? fromFolder.version)
+    const name = meta.name ?? fromFolder.name
+    if (meta.requires.length > 0) this.requires.set(name, meta.requires)
+    return this.row('python', name, site, meta.version ?? fromFolder.version)
   }
 
   /**
