@@ -52,7 +52,7 @@ export function s3Error(error: unknown, context: S3Context): Error {
   }
 
   if (status === 403 || code === 'AccessDenied' || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch') {
-    const why = code && code !== 'Forbidden' ? ` ${code}` : ''
+    const why = code && code !== 'Forbidden' && code !== 'Unknown' ? ` ${code}` : ''
     return new UserError(`S3 refused access to the bucket ${context.bucket} (${context.where}, HTTP 403${why}) while ${context.doing}: check the keys and the bucket's policy.`)
   }
 

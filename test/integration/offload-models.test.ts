@@ -1,0 +1,356 @@
+import {CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
+import {expect} from 'chai'
+import {execFileSync, spawn} from 'node:child_process'
+import {createHash, randomBytes} from 'node:crypto'
+import {copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+
+import OffloadModels from '../../src/commands/slug/offload-models.js'
+import type {OffloadResult} from '../../src/lib/offload/offload.js'
+import {runCommand} from '../helpers/run-command.js'
+import {type FaultyProxy, type S3Server, startFaultyProxy, startForbiddenS3, startMoto} from '../helpers/s3-server.js'
+import {type HerokuApiStub, startHerokuApi} from './helpers/heroku-api.js'
+
+const BUCKET = 'offload-models-it'
+const KEY_ID = 'AKIAINTEGRATIONTEST1'
+const SECRET = 'integration-secret-key-never-printed-0123456789'
+const HDF5 = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])
+
+/** A safetensors file: 8-byte header length, then a JSON header, then tensor bytes. */
+function safetensors(size: number): Buffer {
+  const header = Buffer.from('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}')
+  const length = Buffer.alloc(8)
+  length.writeBigUInt64LE(BigInt(header.length))
+  return Buffer.concat([length, header, randomBytes(size - 8 - header.length)])
+}
+
+/** A committed repo: a 17 MB Keras HDF5 model (multipart), a 6 MB safetensors model and a 6 MB video (not a model). */
+function makeRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'offload-it-'))
+  const files: Record<string, Buffer | string> = {
+    Procfile: 'web: gunicorn app:app\n',
+    'app.py': 'print("hello")\n',
+    'assets/intro.mp4': randomBytes(6e6),
+    'models/big.h5': Buffer.concat([HDF5, randomBytes(17e6 - HDF5.length)]),
+    'models/small.safetensors': safetensors(6e6),
+    'requirements.txt': 'flask==3.0.0\n# the web server\ngunicorn\n',
+  }
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), {recursive: true})
+    writeFileSync(join(dir, path), content)
+  }
+
+  const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.email=it@example.com', '-c', 'user.name=it', ...args], {stdio: 'ignore'})
+  git('init', '-q')
+  git('add', '.')
+  git('commit', '-q', '-m', 'app')
+  return dir
+}
+
+/** Every file of the repo (outside .git) with its sha256: what "nothing lost, nothing changed" is checked against. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(join(dir, rel), {withFileTypes: true})) {
+      const path = rel ? `${rel}/${entry.name}` : entry.name
+      if (entry.name === '.git') continue
+      if (entry.isDirectory()) walk(path)
+      else out[path] = createHash('sha256').update(readFileSync(join(dir, path))).digest('hex')
+    }
+  }
+
+  walk('')
+  return out
+}
+
+/** Runs `python3 -m model_store` without blocking the event loop (the test's proxy runs in this process). */
+async function runLoader(cwd: string, config: Record<string, string>): Promise<{status: null | number, stderr: string}> {
+  const child = spawn('python3', ['-m', 'model_store'], {
+    cwd,
+    env: {
+      AWS_ACCESS_KEY_ID: KEY_ID,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SECRET_ACCESS_KEY: SECRET,
+      HOME: cwd,
+      PATH: process.env.PATH,
+      ...config,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.on('data', chunk => {
+    stderr += String(chunk)
+  })
+  const status = await new Promise<null | number>(resolve => {
+    child.on('close', resolve)
+  })
+  return {status, stderr}
+}
+
+function loaderDir(repo: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'offload-loader-'))
+  copyFileSync(join(repo, 'model_store.py'), join(dir, 'model_store.py'))
+  return dir
+}
+
+function offload(app: string, repo: string, endpoint: string, ...more: string[]) {
+  return runCommand<OffloadResult & {dryRun: boolean}>(OffloadModels, ['--app', app, '--dir', repo, '--bucket', BUCKET, '--endpoint', endpoint, ...more])
+}
+
+describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', () => {
+  let moto: S3Server
+  let heroku: HerokuApiStub
+  let s3: S3Client
+  const saved = {...process.env}
+
+  before(async () => {
+    moto = await startMoto()
+    heroku = await startHerokuApi()
+    process.env.HEROKU_HOST = heroku.url
+    process.env.AWS_ACCESS_KEY_ID = KEY_ID
+    process.env.AWS_SECRET_ACCESS_KEY = SECRET
+    process.env.AWS_REGION = 'us-east-1'
+    s3 = new S3Client({credentials: {accessKeyId: KEY_ID, secretAccessKey: SECRET}, endpoint: moto.endpoint, forcePathStyle: true, region: 'us-east-1'})
+    await s3.send(new CreateBucketCommand({Bucket: BUCKET}))
+  })
+
+  after(async () => {
+    s3?.destroy()
+    await heroku?.stop()
+    await moto?.stop()
+    process.env = saved
+  })
+
+  function newApp(name: string, config: Record<string, string> = {}): string {
+    heroku.apps.set(name, {addons: [], config: {...config}})
+    return name
+  }
+
+  function expectUntouched(repo: string, original: Record<string, string>, app: string) {
+    expect(snapshot(repo)).to.deep.equal(original)
+    expect(heroku.patches.filter(p => p.app === app)).to.deep.equal([])
+  }
+
+  describe('a first run, a re-run and the loader', () => {
+    let repo: string
+    let app: string
+    let original: Record<string, string>
+
+    before(() => {
+      repo = makeRepo()
+      original = snapshot(repo)
+      app = newApp('it-main')
+    })
+
+    it('uploads both models (the big one in parts), verifies them, and sets the config vars in one PATCH', async () => {
+      const {error, exitCode, result, stderr, stdout} = await offload(app, repo, moto.endpoint, '--json')
+      expect(error?.message, stderr).to.equal(undefined)
+      expect(exitCode).to.equal(0)
+      const out = result!
+      expect(out.dryRun).to.equal(false)
+      expect(out.models.map(m => m.path)).to.deep.equal(['models/big.h5', 'models/small.safetensors'])
+      expect(out.uploads.map(u => [u.path, u.status])).to.deep.equal([['models/big.h5', 'uploaded'], ['models/small.safetensors', 'uploaded']])
+      expect(out.bytesUploaded).to.equal(17e6 + 6e6)
+      const big = out.uploads.find(u => u.path === 'models/big.h5')!
+      expect(big.etag, 'a multipart ETag ends in -PARTS').to.match(/-[2-9]"?$/)
+      expect(big.sha256).to.equal(original['models/big.h5'])
+
+      expect(heroku.patches).to.have.length(1)
+      expect(heroku.patches[0]).to.deep.equal({
+        app,
+        body: {
+          MODEL_S3_BUCKET: BUCKET,
+          MODEL_S3_ENDPOINT: moto.endpoint,
+          MODEL_S3_MANIFEST: `${app}/models/manifest.json`,
+          MODEL_S3_PREFIX: `${app}/models/`,
+          MODEL_S3_REGION: 'us-east-1',
+        },
+      })
+      expect(stdout + stderr).not.to.include(SECRET)
+      expect(stdout + stderr).not.to.include(KEY_ID)
+    })
+
+    it('writes the manifest to S3 and the repo, the .slugignore block, the loader and boto3; model files untouched', async () => {
+      const local = readFileSync(join(repo, 'models.manifest.json'), 'utf8')
+      const remote = await (await s3.send(new GetObjectCommand({Bucket: BUCKET, Key: `${app}/models/manifest.json`}))).Body!.transformToString()
+      expect(remote).to.equal(local)
+      const manifest = JSON.parse(local)
+      expect(manifest.version).to.equal(1)
+      expect(manifest.models.map((m: {key: string, path: string, sha256: string, size: number}) => [m.path, m.key, m.size, m.sha256])).to.deep.equal([
+        ['models/big.h5', `${app}/models/models/big.h5`, 17e6, original['models/big.h5']],
+        ['models/small.safetensors', `${app}/models/models/small.safetensors`, 6e6, original['models/small.safetensors']],
+      ])
+      const slugignore = readFileSync(join(repo, '.slugignore'), 'utf8')
+      expect(slugignore).to.include('\nmodels/big.h5\nmodels/small.safetensors\n')
+      expect(slugignore).not.to.include('intro.mp4')
+      expect(readFileSync(join(repo, 'requirements.txt'), 'utf8')).to.equal('flask==3.0.0\n# the web server\ngunicorn\nboto3\n')
+      expect(readFileSync(join(repo, 'model_store.py'), 'utf8')).to.include('def ensure_models(')
+      const after = snapshot(repo)
+      for (const path of ['models/big.h5', 'models/small.safetensors', 'assets/intro.mp4', 'app.py', 'Procfile']) expect(after[path], path).to.equal(original[path])
+    })
+
+    it('a second run uploads zero bytes, makes no release and changes no file', async () => {
+      const files = snapshot(repo)
+      const {exitCode, result} = await offload(app, repo, moto.endpoint)
+      expect(exitCode).to.equal(0)
+      expect(result!.bytesUploaded).to.equal(0)
+      expect(result!.uploads.every(u => u.status === 'skipped')).to.equal(true)
+      expect(result!.released).to.equal(false)
+      expect(heroku.patches).to.have.length(1)
+      expect(snapshot(repo)).to.deep.equal(files)
+    })
+
+    it('the generated model_store.py (python3 + boto3) fetches byte-identical files into an empty folder, then skips them', async () => {
+      const dir = loaderDir(repo)
+      const first = await runLoader(dir, heroku.apps.get(app)!.config)
+      expect(first.status, first.stderr).to.equal(0)
+      for (const path of ['models/big.h5', 'models/small.safetensors']) {
+        expect(createHash('sha256').update(readFileSync(join(dir, path))).digest('hex'), path).to.equal(original[path])
+      }
+
+      expect(first.stderr).to.match(/models\/big\.h5 17\.0 MB in \d+\.\d s/)
+      expect(first.stderr).to.match(/2 model file\(s\) ready, 23\.0 MB downloaded/)
+      const second = await runLoader(dir, heroku.apps.get(app)!.config)
+      expect(second.status, second.stderr).to.equal(0)
+      expect(second.stderr).to.include('models/big.h5 present')
+      expect(second.stderr).to.match(/0 B downloaded/)
+    })
+
+    it('the loader fails loudly, exit 1, when an object in S3 no longer matches its sha256', async () => {
+      await s3.send(new PutObjectCommand({Body: randomBytes(6e6), Bucket: BUCKET, Key: `${app}/models/models/small.safetensors`}))
+      const dir = loaderDir(repo)
+      const run = await runLoader(dir, heroku.apps.get(app)!.config)
+      expect(run.status).to.equal(1)
+      expect(run.stderr).to.match(/model_store: error: checksum mismatch for models\/small\.safetensors/)
+      expect(run.stderr).not.to.include('Traceback')
+      expect(readdirSync(join(dir, 'models')).filter(f => f.startsWith('small')), 'no half or wrong file is left').to.deep.equal([])
+    })
+
+    it('a re-run repairs the corrupted object (it no longer has the right sha256), and the loader works again', async () => {
+      const {exitCode, result} = await offload(app, repo, moto.endpoint)
+      expect(exitCode).to.equal(0)
+      expect(result!.uploads.map(u => [u.path, u.status])).to.deep.equal([['models/big.h5', 'skipped'], ['models/small.safetensors', 'uploaded']])
+      const run = await runLoader(loaderDir(repo), heroku.apps.get(app)!.config)
+      expect(run.status, run.stderr).to.equal(0)
+    })
+  })
+
+  describe('bad input: one line, non-zero exit, nothing lost', () => {
+    it('a bucket that does not exist', async () => {
+      const repo = makeRepo()
+      const original = snapshot(repo)
+      const app = newApp('it-no-bucket')
+      const {error, exitCode} = await runCommand(OffloadModels, ['--app', app, '--dir', repo, '--bucket', 'no-such-bucket', '--endpoint', moto.endpoint])
+      expect(exitCode).to.equal(1)
+      expect(error?.message).to.match(/^The bucket no-such-bucket does not exist \(http:\/\/127\.0\.0\.1:\d+\)\. Check --bucket, or create it first\./)
+      expect(error?.message).not.to.include('\n')
+      expectUntouched(repo, original, app)
+    })
+
+    it('S3 answering 403 AccessDenied', async () => {
+      const forbidden = await startForbiddenS3()
+      try {
+        const repo = makeRepo()
+        const original = snapshot(repo)
+        const app = newApp('it-forbidden')
+        const {error, exitCode} = await offload(app, repo, forbidden.endpoint)
+        expect(exitCode).to.equal(1)
+        expect(error?.message, error?.message).to.match(/^S3 refused access to the bucket offload-models-it \(http:\/\/127\.0\.0\.1:\d+, HTTP 403\) while checking the bucket: check the keys/)
+        expect(forbidden.requests).to.be.greaterThan(0)
+        expectUntouched(repo, original, app)
+      } finally {
+        await forbidden.stop()
+      }
+    })
+
+    it('no AWS credentials anywhere', async () => {
+      const repo = makeRepo()
+      const original = snapshot(repo)
+      const app = newApp('it-no-keys')
+      delete process.env.AWS_ACCESS_KEY_ID
+      delete process.env.AWS_SECRET_ACCESS_KEY
+      try {
+        const {error, exitCode} = await offload(app, repo, moto.endpoint)
+        expect(exitCode).to.equal(1)
+        expect(error?.message).to.match(/^No AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/)
+        expectUntouched(repo, original, app)
+      } finally {
+        process.env.AWS_ACCESS_KEY_ID = KEY_ID
+        process.env.AWS_SECRET_ACCESS_KEY = SECRET
+      }
+    })
+
+    it('an app that does not exist', async () => {
+      const repo = makeRepo()
+      const original = snapshot(repo)
+      const {error, exitCode} = await offload('it-missing-app', repo, moto.endpoint)
+      expect(exitCode).to.equal(1)
+      expect(error?.message).to.match(/^Couldn't find that app/)
+      expect(snapshot(repo)).to.deep.equal(original)
+    })
+
+    describe('an upload cut mid-way', () => {
+      let proxy: FaultyProxy
+
+      before(async () => {
+        proxy = await startFaultyProxy(moto.port, 3_000_000)
+      })
+
+      after(async () => {
+        await proxy.stop()
+      })
+
+      it('fails with one line saying nothing was lost, sets nothing, and a re-run completes', async () => {
+        const repo = makeRepo()
+        const original = snapshot(repo)
+        const app = newApp('it-cut')
+        const failed = await offload(app, repo, proxy.endpoint)
+        expect(failed.exitCode).to.equal(1)
+        const cut = /^The connection to S3 \(http:\/\/127\.0\.0\.1:\d+\) failed while uploading it-cut\/models\/models\/big\.h5 \([\w ]+\)\. /
+        expect(failed.error?.message).to.match(cut)
+        expect(failed.error?.message).to.include('Nothing was lost: run the command again')
+        expect(failed.error?.message).not.to.include('\n')
+        expectUntouched(repo, original, app)
+
+        proxy.mode = 'pass'
+        const again = await offload(app, repo, proxy.endpoint)
+        expect(again.exitCode, again.error?.message).to.equal(0)
+        expect(again.result!.uploads.map(u => u.status)).to.deep.equal(['uploaded', 'uploaded'])
+        expect(heroku.patches.filter(p => p.app === app)).to.have.length(1)
+        const loaded = await runLoader(loaderDir(repo), heroku.apps.get(app)!.config)
+        expect(loaded.status, loaded.stderr).to.equal(0)
+      })
+    })
+
+    it('a config var holding another value is not replaced without --force, and is with it (one PATCH)', async () => {
+      const repo = makeRepo()
+      const original = snapshot(repo)
+      const app = newApp('it-conflict', {DATABASE_URL: 'postgres://u:p@h/db', MODEL_S3_BUCKET: 'older-bucket'})
+      const refused = await offload(app, repo, moto.endpoint)
+      expect(refused.exitCode).to.equal(1)
+      expect(refused.error?.message).to.equal('These config vars already hold other values: MODEL_S3_BUCKET. Run again with --force to replace them.')
+      expectUntouched(repo, original, app)
+      const forced = await offload(app, repo, moto.endpoint, '--force')
+      expect(forced.exitCode, forced.error?.message).to.equal(0)
+      expect(heroku.patches.filter(p => p.app === app)).to.have.length(1)
+      expect(heroku.apps.get(app)!.config.MODEL_S3_BUCKET).to.equal(BUCKET)
+      expect(heroku.apps.get(app)!.config.DATABASE_URL).to.equal('postgres://u:p@h/db')
+    })
+
+    it('--set-credentials copies the keys to the app in the same PATCH and never shows them', async () => {
+      const repo = makeRepo()
+      const app = newApp('it-keys')
+      const {exitCode, stderr, stdout} = await offload(app, repo, moto.endpoint, '--set-credentials', '--json')
+      expect(exitCode).to.equal(0)
+      const patches = heroku.patches.filter(p => p.app === app)
+      expect(patches).to.have.length(1)
+      expect(patches[0].body.AWS_ACCESS_KEY_ID).to.equal(KEY_ID)
+      expect(patches[0].body.AWS_SECRET_ACCESS_KEY).to.equal(SECRET)
+      expect(stdout).to.include('"AWS_SECRET_ACCESS_KEY"')
+      expect(stdout + stderr).not.to.include(SECRET)
+      expect(stdout + stderr).not.to.include(KEY_ID)
+      expect(readFileSync(join(repo, 'models.manifest.json'), 'utf8')).not.to.include(SECRET)
+    })
+  })
+})
