@@ -51,13 +51,16 @@ function usageCells(r: Usage, total: number) {
 
 const USAGE_COLUMNS = {size: {header: 'Size'}, compressed: {header: 'Compressed'}, share: {header: '% of slug'}}
 
-function findingRows(findings: Finding[]) {
-  return findings.map(f => ({
-    saves: `${f.estimated ? '~' : ''}${formatBytes(f.savings)}`,
-    severity: f.severity,
-    title: f.title,
-    remedy: f.command ? `${f.remedy} Run: ${f.command}` : f.remedy,
-  }))
+/** Findings read as a numbered list: their remedies are sentences, too long for table cells. */
+function printFindings(findings: Finding[], print: Print): void {
+  for (const [i, f] of findings.entries()) {
+    const saves = `saves ${f.estimated ? 'about ' : ''}${formatBytes(f.savings)}${f.estimated ? ' (estimate)' : ''}`
+    print(`${i + 1}. [${f.severity}] ${f.title}: ${saves}`)
+    for (const line of f.evidence) print(`   - ${line}`)
+    print(`   ${f.remedy}`)
+    if (f.command) print(`   Run: ${color.cyan(f.command)}`)
+    print('')
+  }
 }
 
 /** The terminal view of a report: a header, then files, folders, packages and findings as tables. */
@@ -106,14 +109,8 @@ export function renderReport(report: SlugReport, print: Print): void {
     return
   }
 
-  hux.table(findingRows(report.findings), {
-    severity: {header: 'Severity'},
-    title: {header: 'Finding'},
-    saves: {header: 'Saves'},
-    remedy: {header: 'Remedy'},
-  }, tableOptions)
+  printFindings(report.findings, print)
   const saved = report.findings.reduce((sum, f) => sum + f.savings, 0)
   const after = Math.max(0, total - saved)
-  print('')
   print(`All findings together save about ${formatBytes(saved)}: ${formatBytes(after)} compressed, ${limitStatus(after, report)}.`)
 }
