@@ -2,7 +2,7 @@ import type {APIClient} from '@heroku-cli/command'
 import type * as Heroku from '@heroku-cli/schema'
 
 import {fetchBuildOutput, latestBuild, listBuilds, resolveBuild} from '../heroku/builds.js'
-import {currentRelease, listReleases} from '../heroku/slugs.js'
+import {currentRelease, getApp, listReleases, noSlugReason} from '../heroku/slugs.js'
 import type {SlugReport} from '../report/types.js'
 import {UserError} from '../util/errors.js'
 import {chooseEvidence} from './evidence.js'
@@ -39,6 +39,9 @@ export interface NewestBuildCheck {
  * so its log is the evidence; the release still running is offered with --release.
  */
 export async function checkNewestBuild(heroku: APIClient, app: string): Promise<NewestBuildCheck> {
+  // Container and Fir apps build images, not slugs: their build logs are no evidence of a slug.
+  const reason = noSlugReason(await getApp(heroku, app))
+  if (reason) throw new UserError(reason)
   const builds = await listBuilds(heroku, app)
   // Only a failed newest build needs the release it is compared with: the common case costs one call.
   const releases = latestBuild(builds)?.status === 'failed' ? await listReleases(heroku, app) : []

@@ -97,6 +97,8 @@ describe('slug:inspect --log and --build', () => {
 
   it('--app alone: a failed build newer than the current release is read instead of the slug, and the release is offered', async () => {
     const api = nock('https://api.heroku.com')
+    .get('/apps/example-app')
+    .reply(200, {build_stack: {name: 'heroku-22'}, name: 'example-app'})
     .get('/apps/example-app/builds')
     .reply(206, [build(FAILED, 'failed', '2026-11-25T09:00:00Z'), build(OLD, 'succeeded', '2026-11-20T11:55:00Z')])
     .get('/apps/example-app/releases')
@@ -122,6 +124,14 @@ describe('slug:inspect --log and --build', () => {
     const none = await runCommand(Inspect, ['--app', 'empty-app', '--build', 'latest'])
     expect(none.exitCode).to.equal(1)
     expect(none.error?.message).to.equal('empty-app has no builds yet: push to it first, or inspect the repo with slug:inspect --dir.')
+  })
+
+  it('--app alone on a container app says why there is no slug, without reading its builds', async () => {
+    const api = nock('https://api.heroku.com').get('/apps/box').reply(200, {build_stack: {name: 'container'}, name: 'box'})
+    const {error, exitCode} = await runCommand(Inspect, ['--app', 'box'])
+    expect(exitCode).to.equal(1)
+    expect(error?.message).to.match(/^box uses the container stack/)
+    api.done()
   })
 
   it('--build without an app is a one-line error', async () => {
