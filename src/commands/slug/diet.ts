@@ -1,0 +1,105 @@
+import {flags} from '@heroku-cli/command'
+import {hux} from '@heroku/heroku-cli-util'
+import {Flags} from '@oclif/core'
+import {isAbsolute, relative, resolve} from 'node:path'
+
+import {SlugCommand} from '../../lib/command-base.js'
+import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
+import {applyChanges} from '../../lib/plan/apply.js'
+import {type DietPlan, PLAN_FILES, planDiet} from '../../lib/plan/diet.js'
+import {loadEvidence, loadRepoState, repoEstimator} from '../../lib/plan/evidence.js'
+import {renderDietPlan} from '../../lib/plan/render.js'
+import {downloadProgress} from '../../lib/report/progress.js'
+import {repoRoot} from '../../lib/repo/files.js'
+import {UserError} from '../../lib/util/errors.js'
+
+export interface DietResult extends DietPlan {
+  /** the repo root the plan is for */
+  root: string
+  dryRun: boolean
+  /** files written, relative to the root (empty on a dry run or when declined) */
+  written: string[]
+}
+
+/** How long the confirmation waits for an answer before taking "no". */
+const CONFIRM_MS = 10 * 60 * 1000
+
+export default class Diet extends SlugCommand {
+  static description = `shrink the slug: .slugignore rules, bin/post_compile pruning and lighter requirements, with the bytes each saves
+
+Reads the same evidence as slug:inspect (the app's current slug, a slug file, a build log, or the repo alone), plans
+changes that cannot break the next build or the running app, shows them with their savings, the predicted slug size
+and the diff of every file, and writes them after confirmation.`
+  static enableJsonFlag = true
+  static examples = [
+    '$ heroku slug:diet --app example-app --dry-run',
+    '$ heroku slug:diet --app example-app --post-compile --fix-requirements',
+    '$ heroku slug:diet --log push.log --dir . --yes',
+    '$ heroku slug:diet --file slug.tgz --emit-quantize-script quantize_model.py',
+  ]
+  static flags = {
+    app: flags.app(),
+    remote: flags.remote(),
+    release: Flags.string({description: 'plan from the slug of this release (42 or v42) instead of the current one'}),
+    file: Flags.string({description: 'plan from a local slug .tgz (as saved by heroku slugs:download)', exclusive: ['log']}),
+    log: Flags.string({description: 'plan from a saved build log (- for stdin), e.g. of a push that was rejected as too large', exclusive: ['file']}),
+    dir: Flags.string({description: 'the app\'s git repository (default: the current directory)'}),
+    'post-compile': Flags.boolean({description: 'write bin/post_compile to prune what pip installed that the app cannot import'}),
+    'fix-requirements': Flags.boolean({description: 'rewrite requirements.txt (lighter builds, dev packages out, pins); advice only without it'}),
+    'keep-tests': Flags.boolean({description: 'keep test folders in the slug (automatic when app.json has environments.test)'}),
+    'emit-quantize-script': Flags.string({description: 'write a TFLiteConverter script for the Keras/SavedModel models found to this path'}),
+    'dry-run': Flags.boolean({description: 'show the plan and the diffs, write nothing'}),
+    yes: Flags.boolean({char: 'y', description: 'write without asking for confirmation'}),
+  }
+
+  async run(): Promise<DietResult> {
+    const {flags} = await this.parse(Diet)
+    const release = flags.release === undefined ? undefined : parseReleaseVersion(flags.release)
+    const quantizePath = flags['emit-quantize-script']
+    const cwd = process.cwd()
+
+    // The repo comes first: a missing or broken repo fails before any download.
+    const dir = resolve(cwd, flags.dir ?? '.')
+    const root = await repoRoot(dir)
+    const scriptPath = quantizePath === undefined ? undefined : repoPath(root, resolve(cwd, quantizePath))
+    const repo = await loadRepoState(root, scriptPath === undefined ? PLAN_FILES : [...PLAN_FILES, scriptPath])
+
+    const progress = downloadProgress('Downloading slug', !this.jsonEnabled())
+    const app = flags.file || flags.log ? undefined : flags.app
+    const evidence = await loadEvidence(this.heroku, {app, file: flags.file, log: flags.log, release}, repo, progress)
+
+    const plan = await planDiet(
+      {...evidence, declared: repo.declared, estimate: repoEstimator(repo), existing: repo.existing, models: repo.models, offloaded: repo.offloaded, repoFiles: repo.repoFiles, texts: repo.texts},
+      {fixRequirements: flags['fix-requirements'], keepTests: flags['keep-tests'], postCompile: flags['post-compile'], quantizeScript: scriptPath},
+    )
+    // '%s': this.log formats its message, which would turn the hook's `%%` into `%`
+    if (!this.jsonEnabled()) renderDietPlan(plan, line => this.log('%s', line))
+    const result: DietResult = {...plan, dryRun: flags['dry-run'], root: repo.root, written: []}
+    if (flags['dry-run'] || plan.changes.length === 0) return result
+
+    if (!flags.yes) {
+      const files = plan.changes.map(c => c.path).join(', ')
+      if (this.jsonEnabled() || !process.stdin.isTTY || !process.stdout.isTTY) {
+        throw new UserError(`slug:diet would write ${files} but cannot ask for confirmation here: pass --yes to write, or --dry-run to only see the plan. Nothing was written.`)
+      }
+
+      if (!(await hux.confirm(`Write ${files}?`, {defaultAnswer: false, ms: CONFIRM_MS}))) {
+        this.log('Nothing was written.')
+        return result
+      }
+    }
+
+    result.written = await applyChanges(repo.root, plan.changes)
+    if (!this.jsonEnabled()) {
+      this.log(`Wrote ${result.written.join(', ')}. Review with git diff, commit, and push to rebuild.`)
+    }
+
+    return result
+  }
+}
+
+/** A path relative to the repo root when it is inside the repo, else absolute. */
+function repoPath(root: string, absolute: string): string {
+  const rel = relative(root, absolute)
+  return rel.startsWith('..') || isAbsolute(rel) ? absolute : rel.split('\\').join('/')
+}

@@ -1,0 +1,124 @@
+import type {APIClient} from '@heroku-cli/command'
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {classifyFiles, detectModelFormat} from '../analysis/index.js'
+import {savedModelRootsOf} from '../analysis/models.js'
+import type {FileRow} from '../analysis/types.js'
+import {parseBuildLogOrThrow, readBuildLogText} from '../buildlog/read.js'
+import {reportFromBuildLog} from '../buildlog/report.js'
+import {readDeclaredDependencies} from '../deps/declared.js'
+import {scanAppSlug} from '../inspect/app-slug.js'
+import {readLocalManifest} from '../offload/manifest.js'
+import {reportFromScan} from '../report/from-scan.js'
+import type {SlugReport} from '../report/types.js'
+import {estimateCompressedSizes} from '../repo/estimate.js'
+import {listRepo, type RepoFile} from '../repo/files.js'
+import {predictRepoReport} from '../repo/report.js'
+import {type ScanProgress, scanSlugFile} from '../slug/sources.js'
+import {UserError} from '../util/errors.js'
+import type {DietInput} from './diet.js'
+import {readReferenceTexts} from './references.js'
+
+/** What slug:diet knows about the repo before it looks at any slug. */
+export interface RepoState {
+  root: string
+  repoFiles: RepoFile[]
+  texts: Record<string, string>
+  existing: Partial<Record<string, string>>
+  models: {path: string; format: string}[]
+  offloaded: string[]
+  declared: DietInput['declared']
+}
+
+/** A file the plan may rewrite: undefined when absent; unreadable or binary is the user's to fix first. */
+async function readExisting(root: string, path: string): Promise<string | undefined> {
+  let buffer: Buffer
+  try {
+    buffer = await readFile(join(root, path))
+  } catch (error) {
+    const {code} = (error as NodeJS.ErrnoException)
+    if (code === 'ENOENT') return undefined
+    throw new UserError(`Cannot read ${path}: ${code ?? (error as Error).message}. Nothing was written.`)
+  }
+
+  if (buffer.includes(0)) throw new UserError(`${path} is not a text file. Nothing was written.`)
+  return buffer.toString('utf8')
+}
+
+/** Models by content (the same detection as slug:inspect), every file of a SavedModel folder included. */
+function repoModels(files: RepoFile[]): {path: string; format: string}[] {
+  const roots = savedModelRootsOf(files.map(f => f.path))
+  const models: {path: string; format: string}[] = []
+  for (const f of files) {
+    if (f.type !== 'file') continue
+    const inSavedModel = roots.some(r => f.path.startsWith(`${r}/`))
+    const format = inSavedModel ? 'savedmodel' : detectModelFormat(f.path, f.peek)
+    if (format) models.push({format, path: f.path})
+  }
+
+  return models
+}
+
+/** Reads the repo holding `dir` (it must be a git repository) and the files the plan may change. */
+export async function loadRepoState(dir: string, paths: string[]): Promise<RepoState> {
+  const {files, root} = await listRepo(dir)
+  const existing: Partial<Record<string, string>> = {}
+  for (const path of paths) existing[path] = await readExisting(root, path)
+  const manifest = await readLocalManifest(root)
+  return {
+    declared: await readDeclaredDependencies(root),
+    existing,
+    models: repoModels(files),
+    offloaded: manifest?.models.map(m => m.path) ?? [],
+    repoFiles: files,
+    root,
+    texts: await readReferenceTexts(root, files),
+  }
+}
+
+export interface EvidenceChoice {
+  app?: string
+  release?: number
+  file?: string
+  log?: string
+}
+
+export interface Evidence {
+  report: SlugReport
+  /** every file with its compressed share (none for a build log) */
+  files: FileRow[]
+}
+
+/** The same evidence slug:inspect reads: an app's slug, a slug file, a build log, or else the repo itself. */
+export async function loadEvidence(heroku: APIClient, choice: EvidenceChoice, repo: RepoState, progress?: ScanProgress): Promise<Evidence> {
+  const analyze = {depth: 2, top: 20}
+  if (choice.file) {
+    const scan = await scanSlugFile(choice.file, {progress})
+    return {files: classifyFiles(scan), report: reportFromScan(scan, {file: choice.file}, analyze)}
+  }
+
+  if (choice.log) {
+    const {name, text} = await readBuildLogText(choice.log)
+    return {files: [], report: reportFromBuildLog(parseBuildLogOrThrow(text, name), {file: name})}
+  }
+
+  if (choice.app) {
+    const {scan, source} = await scanAppSlug(heroku, {app: choice.app, release: choice.release}, {progress})
+    return {files: classifyFiles(scan), report: reportFromScan(scan, source, analyze)}
+  }
+
+  // Every file's row is needed (not the top N), so the report lists them all.
+  const report = await predictRepoReport(repo.root, {depth: 1, top: Number.MAX_SAFE_INTEGER})
+  return {files: report.files, report}
+}
+
+/** Estimates the compressed share of repo files the evidence has none for. */
+export function repoEstimator(repo: RepoState): (paths: string[]) => Promise<Map<string, number>> {
+  return async paths => {
+    const wanted = new Set(paths)
+    const files = repo.repoFiles.filter(f => wanted.has(f.path))
+    const shares = await estimateCompressedSizes(repo.root, files)
+    return new Map(files.map((f, i) => [f.path, Math.round(shares[i])]))
+  }
+}

@@ -1,0 +1,217 @@
+import {expect} from 'chai'
+import {execFileSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+
+import Diet, {type DietResult} from '../../../../src/commands/slug/diet.js'
+import {BLOCK_BEGIN} from '../../../../src/lib/plan/slugignore-file.js'
+import {runCommand} from '../../../helpers/run-command.js'
+import {buildSlug, type FixtureEntry, incompressible} from '../../../helpers/slug-builder.js'
+
+const HDF5 = Buffer.concat([Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]), incompressible(50_000, 7)])
+
+const REPO: Record<string, Buffer | string> = {
+  '.github/workflows/ci.yml': 'on: push\n',
+  Procfile: 'web: gunicorn app:app\n',
+  'app.py': 'from flask import Flask\napp = Flask(__name__)\n',
+  'docs/design.psd': incompressible(300_000, 3),
+  'models/clf.h5': HDF5,
+  'notebooks/eda.ipynb': JSON.stringify({cells: [{source: 'x = 1\n'.repeat(2000)}]}),
+  'requirements.txt': 'flask\nnumpy==1.26.4\npytest==8.0.0\ntensorflow==2.16.1\n',
+  'tests/test_app.py': 'def test_ok():\n    assert True\n',
+}
+
+const SITE = '.heroku/python/lib/python3.11/site-packages'
+
+function dist(name: string, version: string, files: Record<string, Buffer | string>): FixtureEntry[] {
+  const info = `${SITE}/${name}-${version}.dist-info`
+  const record = [...Object.keys(files).map(f => `${f},sha256=x,${Buffer.byteLength(files[f])}`), `${name}-${version}.dist-info/METADATA,,`, `${name}-${version}.dist-info/RECORD,,`]
+  return [
+    ...Object.entries(files).map(([f, content]) => ({content, path: `./app/${SITE}/${f}`})),
+    {content: `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`, path: `./app/${info}/METADATA`},
+    {content: `${record.join('\n')}\n`, path: `./app/${info}/RECORD`},
+  ]
+}
+
+const SLUG = buildSlug([
+  ...Object.entries(REPO).map(([path, content]) => ({content, path: `./app/${path}`})),
+  ...dist('flask', '3.0.0', {'flask/__init__.py': 'import os\n'}),
+  ...dist('numpy', '1.26.4', {
+    'numpy/__init__.py': 'x = 1\n',
+    'numpy/_core/include/numpy/ndarraytypes.h': '#define X 1\n'.repeat(500),
+    'numpy/_core/tests/test_multiarray.py': incompressible(100_000, 5),
+  }),
+  ...dist('pytest', '8.0.0', {'pytest/__init__.py': incompressible(20_000, 9)}),
+  ...dist('tensorflow', '2.16.1', {'tensorflow/__init__.py': 'x = 1\n', 'tensorflow/libtf.so': incompressible(400_000, 11)}),
+])
+
+function makeRepo(files: Record<string, Buffer | string> = REPO): string {
+  const dir = mkdtempSync(join(tmpdir(), 'diet-cmd-'))
+  execFileSync('git', ['init', '-q', dir])
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), {recursive: true})
+    writeFileSync(join(dir, path), content)
+  }
+
+  execFileSync('git', ['-C', dir, 'add', '-A'])
+  return dir
+}
+
+/** Every file of the work tree with its bytes, to prove nothing was written. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const path of execFileSync('git', ['-C', dir, 'ls-files', '--others', '--cached'], {encoding: 'utf8'}).split('\n').filter(Boolean)) {
+    out[path] = readFileSync(join(dir, path)).toString('base64')
+  }
+
+  return out
+}
+
+describe('slug:diet', function () {
+  this.timeout(60_000)
+  let dir: string
+  let slugPath: string
+  let isTTY: boolean | undefined
+
+  beforeEach(() => {
+    dir = makeRepo()
+    slugPath = join(mkdtempSync(join(tmpdir(), 'diet-slug-')), 'slug.tgz')
+    writeFileSync(slugPath, SLUG)
+    isTTY = process.stdin.isTTY
+    Object.defineProperty(process.stdin, 'isTTY', {configurable: true, value: false})
+  })
+
+  afterEach(() => {
+    Object.defineProperty(process.stdin, 'isTTY', {configurable: true, value: isTTY})
+    rmSync(dir, {force: true, recursive: true})
+    rmSync(dirname(slugPath), {force: true, recursive: true})
+  })
+
+  it('--dry-run shows the plan, the savings and the diff, and writes nothing', async () => {
+    const before = snapshot(dir)
+    const {exitCode, stdout} = await runCommand(Diet, ['--file', slugPath, '--dir', dir, '--dry-run', '--post-compile', '--fix-requirements'])
+    expect(exitCode).to.equal(0)
+    expect(stdout).to.contain('=== Slug diet plan from the slug file')
+    expect(stdout).to.match(/\/docs\/ +docs-media +1 +\d+(\.\d)? kB/)
+    expect(stdout).to.contain('--- /dev/null\n+++ b/.slugignore')
+    expect(stdout).to.contain('-tensorflow==2.16.1\n+tensorflow-cpu==2.16.1')
+    expect(stdout).to.contain('heroku slug:offload-models')
+    expect(stdout).to.match(/After this run: +\d/)
+    // the hook's diff is printed verbatim (a log format string would turn %% into %)
+    expect(stdout).to.contain('rel%%/*}" ;;')
+    expect(snapshot(dir)).to.deep.equal(before)
+  })
+
+  it('without a terminal and without --yes, it refuses and writes nothing', async () => {
+    const before = snapshot(dir)
+    const {error, exitCode} = await runCommand(Diet, ['--file', slugPath, '--dir', dir])
+    expect(exitCode).to.equal(1)
+    expect(error?.message).to.match(/cannot ask for confirmation here: pass --yes .* Nothing was written\.$/)
+    expect(error?.message).not.to.contain('\n')
+    expect(snapshot(dir)).to.deep.equal(before)
+  })
+
+  it('--yes writes .slugignore, bin/post_compile (executable) and the requirements; a second run changes nothing', async () => {
+    const args = ['--file', slugPath, '--dir', dir, '--post-compile', '--fix-requirements', '--yes']
+    const first = await runCommand<DietResult>(Diet, args)
+    expect(first.exitCode, first.error?.message).to.equal(0)
+    expect(first.result!.written).to.deep.equal(['.slugignore', 'bin/post_compile', 'requirements.txt', 'requirements-dev.txt'])
+    const slugignore = readFileSync(join(dir, '.slugignore'), 'utf8')
+    expect(slugignore).to.equal(`${BLOCK_BEGIN}\n/.github/\n/docs/\n/notebooks/\n/tests/\n# <<< heroku-slug-diet\n`)
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('flask==3.0.0\nnumpy==1.26.4\ntensorflow-cpu==2.16.1\n')
+    expect(readFileSync(join(dir, 'requirements-dev.txt'), 'utf8')).to.equal('-r requirements.txt\npytest==8.0.0\n')
+    expect(statSync(join(dir, 'bin/post_compile')).mode & 0o777).to.equal(0o755)
+    expect(readFileSync(join(dir, 'bin/post_compile'), 'utf8')).to.match(/^#!\/usr\/bin\/env bash\nset -euo pipefail\n/)
+
+    const after = snapshot(dir)
+    const second = await runCommand<DietResult>(Diet, args)
+    expect(second.exitCode).to.equal(0)
+    expect(second.stdout).to.contain('Nothing to write')
+    expect(second.result!.written).to.deep.equal([])
+    expect(snapshot(dir)).to.deep.equal(after)
+  })
+
+  it('--json returns the plan with measured savings and the what-if', async () => {
+    const {exitCode, result, stdout} = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--dry-run', '--json', '--post-compile'])
+    expect(exitCode).to.equal(0)
+    const json = JSON.parse(stdout) as DietResult
+    expect(json.slugignore.rules).to.deep.equal(['/.github/', '/docs/', '/notebooks/', '/tests/'])
+    const docs = json.slugignore.items.find(i => i.rule === '/docs/')!
+    expect(docs.compressed).to.be.within(295_000, 305_000)
+    expect(json.postCompile!.items.find(i => i.rule.id === 'package-tests')!.targets).to.deep.equal([`${SITE}/numpy/_core/tests`])
+    expect(json.whatIf.before).to.equal(SLUG.length)
+    expect(json.whatIf.after).to.equal(json.whatIf.before - json.whatIf.lines.filter(l => l.applied).reduce((n, l) => n + l.savings, 0))
+    expect(json.changes.map(c => c.path)).to.deep.equal(['.slugignore', 'bin/post_compile'])
+    expect(result!.written).to.deep.equal([])
+  })
+
+  it('works from the repo alone and keeps tests when app.json declares Heroku CI', async () => {
+    writeFileSync(join(dir, 'app.json'), JSON.stringify({environments: {test: {scripts: {test: 'pytest'}}}}))
+    execFileSync('git', ['-C', dir, 'add', 'app.json'])
+    const {exitCode, result} = await runCommand<DietResult>(Diet, ['--dir', dir, '--dry-run'])
+    expect(exitCode).to.equal(0)
+    expect(result!.evidence.kind).to.equal('repo')
+    expect(result!.slugignore.rules).to.deep.equal(['/.github/', '/docs/', '/notebooks/'])
+    expect(result!.slugignoreEstimated).to.equal(true)
+    expect(result!.slugignore.items.find(i => i.rule === '/docs/')!.compressed).to.be.greaterThan(250_000)
+  })
+
+  it('--emit-quantize-script writes a TFLiteConverter script for the Keras model', async () => {
+    const {exitCode, result} = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', join(dir, 'quantize_model.py'), '--yes'])
+    expect(exitCode).to.equal(0)
+    expect(result!.written).to.include('quantize_model.py')
+    const script = readFileSync(join(dir, 'quantize_model.py'), 'utf8')
+    expect(script).to.contain('"path": "models/clf.h5"')
+    expect(script).to.contain('tf.lite.TFLiteConverter.from_keras_model')
+  })
+
+  describe('bad input: one line, non-zero exit, nothing written', () => {
+    it('not a git repository', async () => {
+      const plain = mkdtempSync(join(tmpdir(), 'diet-plain-'))
+      try {
+        const {error, exitCode} = await runCommand(Diet, ['--dir', plain, '--dry-run'])
+        expect(exitCode).to.equal(1)
+        expect(error?.message).to.match(/is not a git repository/)
+      } finally {
+        rmSync(plain, {force: true, recursive: true})
+      }
+    })
+
+    it('an unreadable .slugignore', async () => {
+      mkdirSync(join(dir, '.slugignore'))
+      const before = snapshot(dir)
+      const {error, exitCode} = await runCommand(Diet, ['--file', slugPath, '--dir', dir, '--yes'])
+      expect(exitCode).to.equal(1)
+      expect(error?.message).to.equal('Cannot read .slugignore: EISDIR. Nothing was written.')
+      expect(snapshot(dir)).to.deep.equal(before)
+    })
+
+    it('a requirements file pip cannot read', async () => {
+      writeFileSync(join(dir, 'requirements.txt'), 'flask\nthis is not valid!\n')
+      const before = snapshot(dir)
+      const {error, exitCode} = await runCommand(Diet, ['--file', slugPath, '--dir', dir, '--yes'])
+      expect(exitCode).to.equal(1)
+      expect(error?.message).to.match(/requirements.txt line 2/)
+      expect(snapshot(dir)).to.deep.equal(before)
+    })
+
+    it('a slug it cannot read', async () => {
+      writeFileSync(slugPath, 'not a gzip file at all')
+      const before = snapshot(dir)
+      const {error, exitCode} = await runCommand(Diet, ['--file', slugPath, '--dir', dir, '--yes'])
+      expect(exitCode).to.equal(1)
+      expect(error?.message).not.to.contain('\n')
+      expect(snapshot(dir)).to.deep.equal(before)
+    })
+
+    it('a requirements file with --hash lines is left alone, with the reason', async () => {
+      writeFileSync(join(dir, 'requirements.txt'), 'tensorflow==2.16.1 --hash=sha256:abcd\n')
+      const {exitCode, result, stdout} = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--fix-requirements', '--yes'])
+      expect(exitCode).to.equal(0)
+      expect(result!.written).to.deep.equal(['.slugignore'])
+      expect(stdout).to.match(/uses --hash/)
+      expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('tensorflow==2.16.1 --hash=sha256:abcd\n')
+    })
+  })
+})
