@@ -17,7 +17,7 @@ export function limitStatus(compressed: number, report: Pick<SlugReport, 'totals
 
 function title(report: SlugReport): string {
   const {source} = report
-  const what = report.kind === 'slug' ? 'Slug' : (report.kind === 'build-log' ? 'Failed build' : 'Predicted slug')
+  const what = report.kind === 'slug' ? 'Slug' : (report.kind === 'build-log' ? 'Build log' : 'Predicted slug')
   if (source.app) {
     const release = source.release === undefined ? '' : ` v${source.release}`
     return `${what} of ${color.app(source.app)}${release}`
