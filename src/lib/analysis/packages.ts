@@ -138,6 +138,9 @@ export class PackageIndex {
   private readonly captured: Record<string, string>
   /** each Python distribution's dependencies (normalized names), from METADATA */
   readonly requires = new Map<string, string[]>()
+  private pythonRuntimeVersion?: {version?: string}
+  /** node packages by folder: package.json is parsed once per package */
+  private readonly nodeRows = new Map<string, PackageRow>()
 
   constructor(scan: Pick<ScanResult, 'captured'>) {
     this.captured = scan.captured
@@ -278,8 +281,14 @@ export class PackageIndex {
     if (parts.length <= nameParts || parts[0].startsWith('.')) return undefined
     const name = scoped ? `${parts[0]}/${parts[1]}` : parts[0]
     const location = path.slice(0, at) + 'node_modules/' + name
-    const meta = nodeNameVersion(this.captured[`${location}/package.json`])
-    return this.row('node', meta.name ?? name, location, meta.version)
+    let row = this.nodeRows.get(location)
+    if (!row) {
+      const meta = nodeNameVersion(this.captured[`${location}/package.json`])
+      row = this.row('node', meta.name ?? name, location, meta.version)
+      this.nodeRows.set(location, row)
+    }
+
+    return row
   }
 
   private gemOwner(base: string, kind: string, folder: string): PackageRow {
@@ -290,9 +299,11 @@ export class PackageIndex {
   }
 
   private runtimeRow(location: string, name: string, version?: string): PackageRow {
-    return this.row('runtime', name, location, version ?? (name === 'python' ? this.pythonVersion() : undefined))
+    if (name === 'python') this.pythonRuntimeVersion ??= {version: this.pythonVersion()}
+    return this.row('runtime', name, location, version ?? (name === 'python' ? this.pythonRuntimeVersion!.version : undefined))
   }
 
+  /** Asked for once: runtime.txt, .python-version, else the lib/pythonX.Y folder of a site-packages. */
   private pythonVersion(): string | undefined {
     const runtime = /python-(\d[\w.]*)/.exec(this.captured['runtime.txt'] ?? '')?.[1]
     const pinned = this.captured['.python-version']?.trim().split(/\s+/)[0]

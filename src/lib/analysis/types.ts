@@ -56,7 +56,9 @@ export interface Finding {
   estimated: boolean
   /** where the knowledge behind the finding comes from (URL) */
   source?: string
+  /** what the remedy removes, relative to /app: files, or folders written with a trailing '/' */
   paths?: string[]
+  /** normalized names of the packages the remedy removes or replaces */
   packages?: string[]
 }
 
