@@ -5,8 +5,7 @@ import {join} from 'node:path'
 import {classifyFiles, detectModelFormat} from '../analysis/index.js'
 import {savedModelRootsOf} from '../analysis/models.js'
 import type {FileRow} from '../analysis/types.js'
-import {parseBuildLogOrThrow, readBuildLogText} from '../buildlog/read.js'
-import {reportFromBuildLog} from '../buildlog/report.js'
+import {checkNewestBuild, reportFromLogFile} from '../buildlog/inspect.js'
 import {readDeclaredDependencies} from '../deps/declared.js'
 import {scanAppSlug} from '../inspect/app-slug.js'
 import {readLocalManifest} from '../offload/manifest.js'
@@ -98,14 +97,16 @@ export async function loadEvidence(heroku: APIClient, choice: EvidenceChoice, re
     return {files: classifyFiles(scan), report: reportFromScan(scan, {file: choice.file}, analyze)}
   }
 
-  if (choice.log) {
-    const {name, text} = await readBuildLogText(choice.log)
-    return {files: [], report: reportFromBuildLog(parseBuildLogOrThrow(text, name), {file: name})}
-  }
+  if (choice.log) return {files: [], report: await reportFromLogFile(choice.log)}
 
   if (choice.app) {
+    // As slug:inspect: a push that failed after the running release left no slug, and its log is the evidence.
+    const newest = choice.release === undefined ? await checkNewestBuild(heroku, choice.app) : {}
+    if (newest.report) return {files: [], report: newest.report}
     const {scan, source} = await scanAppSlug(heroku, {app: choice.app, release: choice.release}, {progress})
-    return {files: classifyFiles(scan), report: reportFromScan(scan, source, analyze)}
+    const report = reportFromScan(scan, source, analyze)
+    if (newest.note) report.notes.unshift(newest.note)
+    return {files: classifyFiles(scan), report}
   }
 
   // Every file's row is needed (not the top N), so the report lists them all.

@@ -1,8 +1,10 @@
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
+import nock from 'nock'
 
 import Diet, {type DietResult} from '../../../../src/commands/slug/diet.js'
 import {BLOCK_BEGIN} from '../../../../src/lib/plan/slugignore-file.js'
@@ -164,6 +166,44 @@ describe('slug:diet', function () {
     const script = readFileSync(join(dir, 'quantize_model.py'), 'utf8')
     expect(script).to.contain('"path": "models/clf.h5"')
     expect(script).to.contain('tf.lite.TFLiteConverter.from_keras_model')
+  })
+
+  it('--app reads the current release\'s slug, as slug:inspect does', async () => {
+    const sha = createHash('sha256').update(SLUG).digest('hex')
+    const app = {build_stack: {name: 'heroku-24'}, name: 'example-app'}
+    const api = nock('https://api.heroku.com')
+    .get('/apps/example-app')
+    .times(2)
+    .reply(200, app)
+    .get('/apps/example-app/builds')
+    .reply(206, [{created_at: '2026-11-20T12:00:00Z', id: '11111111-1111-4111-8111-111111111111', status: 'succeeded'}])
+    .get('/apps/example-app/releases')
+    .reply(206, [{current: true, slug: {id: 'slug-11'}, status: 'succeeded', version: 11}])
+    .get('/apps/example-app/slugs/slug-11')
+    .reply(200, {blob: {url: 'https://slugs.example.s3.amazonaws.com/slug-11.tgz?X-Amz-Signature=abc'}, checksum: `SHA256:${sha}`, id: 'slug-11', size: SLUG.length})
+    const blob = nock('https://slugs.example.s3.amazonaws.com', {badheaders: ['authorization']})
+    .get('/slug-11.tgz')
+    .query({'X-Amz-Signature': 'abc'})
+    .reply(200, SLUG, {'Content-Length': String(SLUG.length)})
+    const {exitCode, result, stdout} = await runCommand<DietResult>(Diet, ['--app', 'example-app', '--dir', dir, '--dry-run'])
+    expect(exitCode).to.equal(0)
+    expect(stdout).to.contain('=== Slug diet plan from the slug of example-app v11')
+    expect(result!.evidence.source.slugId).to.equal('slug-11')
+    expect(result!.whatIf.before).to.equal(SLUG.length)
+    api.done()
+    blob.done()
+  })
+
+  it('--log plans from a failed build: PyTorch moves to its CPU wheels', async () => {
+    writeFileSync(join(dir, 'requirements.txt'), 'torch==2.3.0\ngunicorn==22.0.0\n')
+    const {exitCode, result} = await runCommand<DietResult>(Diet, ['--log', 'test/fixtures/build-logs/cuda-torch.log', '--dir', dir, '--fix-requirements', '--yes'])
+    expect(exitCode).to.equal(0)
+    expect(result!.evidence.kind).to.equal('build-log')
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('--extra-index-url https://download.pytorch.org/whl/cpu\ntorch==2.3.0+cpu\ngunicorn==22.0.0\n')
+    const torch = result!.whatIf.lines.find(l => l.label === 'requirements.txt: swap torch')!
+    expect(torch.applied).to.equal(true)
+    expect(torch.savings).to.be.greaterThan(1e9)
+    expect(result!.whatIf.after).to.be.lessThan(result!.whatIf.before - 1e9)
   })
 
   describe('bad input: one line, non-zero exit, nothing written', () => {
