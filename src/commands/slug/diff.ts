@@ -18,8 +18,8 @@ export default class Diff extends SlugCommand {
   }
   static description = `show what changed between two slugs: files, folders and packages added, removed, grown or shrunk
 
-Streams both slugs at once (never extracted to disk) and lists the changes biggest first by their share of the
-compressed size, which is what Heroku's 500 MB limit counts. By default it compares the app's current release with
+Streams both slugs at once (never extracted to disk) and lists the changes biggest first by their share of the \
+compressed size, which is what Heroku's 500 MB limit counts. By default it compares the app's current release with \
 the last release before it that had a different slug (config-var releases reuse the slug, so they are skipped).`
   static enableJsonFlag = true
   static examples = [

@@ -1,5 +1,5 @@
 import type {SlugEntry} from '../slug/types.js'
-import {byBiggestChange, changeSizes, delta, sizeChange} from './rows.js'
+import {byBiggestChange, byText, changeSizes, delta, sizeChange} from './rows.js'
 import type {FileChange, MovedFile} from './types.js'
 
 export interface FileDiff {
@@ -34,7 +34,7 @@ function moveKey(e: SlugEntry): string | undefined {
 /** Pairs removed and added files that look like the same file at a new path, in path order. */
 function findMoves(removed: SlugEntry[], added: SlugEntry[]): Array<[SlugEntry, SlugEntry]> {
   const waiting = new Map<string, SlugEntry[]>()
-  for (const e of added.sort((a, b) => a.path.localeCompare(b.path))) {
+  for (const e of added.sort((a, b) => byText(a.path, b.path))) {
     const key = moveKey(e)
     if (key === undefined) continue
     const list = waiting.get(key)
@@ -43,7 +43,7 @@ function findMoves(removed: SlugEntry[], added: SlugEntry[]): Array<[SlugEntry, 
   }
 
   const pairs: Array<[SlugEntry, SlugEntry]> = []
-  for (const e of removed.sort((a, b) => a.path.localeCompare(b.path))) {
+  for (const e of removed.sort((a, b) => byText(a.path, b.path))) {
     const key = moveKey(e)
     const match = key === undefined ? undefined : waiting.get(key)?.shift()
     if (match) pairs.push([e, match])
@@ -80,6 +80,6 @@ export function diffFiles(before: SlugEntry[], after: SlugEntry[]): FileDiff {
 
   const moved = pairs
   .map(([b, a]): MovedFile => ({compressed: delta(Math.round(b.compressed), Math.round(a.compressed)), from: b.path, size: a.size, to: a.path}))
-  .sort((x, y) => y.compressed.after - x.compressed.after || x.to.localeCompare(y.to))
+  .sort((x, y) => y.compressed.after - x.compressed.after || byText(x.to, y.to))
   return {changes: changes.sort(byBiggestChange(r => r.path)), moved}
 }

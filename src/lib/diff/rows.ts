@@ -18,12 +18,18 @@ export function changeSizes(
   }
 }
 
+/** Orders text by code point: paths sort the same everywhere, and far faster than localeCompare. */
+export function byText(a: string, b: string): number {
+  if (a === b) return 0
+  return a < b ? -1 : 1
+}
+
 /** Biggest change first: absolute compressed delta (what the limit counts), then absolute size delta, then name. */
 export function byBiggestChange<T extends ChangeSizes>(key: (row: T) => string): (a: T, b: T) => number {
   return (a, b) =>
     Math.abs(b.compressed.delta) - Math.abs(a.compressed.delta)
     || Math.abs(b.size.delta) - Math.abs(a.size.delta)
-    || key(a).localeCompare(key(b))
+    || byText(key(a), key(b))
 }
 
 /** Added, removed, or which way the uncompressed size went; undefined when it did not move. */
