@@ -1,0 +1,161 @@
+import {expect} from 'chai'
+import {randomBytes} from 'node:crypto'
+import {readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import nock from 'nock'
+
+import OffloadModels, {type OffloadOutput} from '../../../../src/commands/slug/offload-models.js'
+import {runCommand} from '../../../helpers/run-command.js'
+import {hdf5, makeRepo} from '../../lib/offload/repo-fixture.js'
+
+const API = 'https://api.heroku.com'
+const KEY_ID = 'AKIAUNITTESTKEY00001'
+const SECRET = 'unit-secret-access-key-must-never-show-0123'
+const ADDON_SECRET = 'bucketeer-secret-must-never-show'
+
+function repo(): string {
+  return makeRepo({'app.py': 'print(1)\n', 'models/clf.h5': hdf5(6e6), 'requirements.txt': 'flask\n', 'static/logo.png': randomBytes(2000)})
+}
+
+function files(dir: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const entry of readdirSync(dir, {recursive: true, withFileTypes: true})) {
+    if (entry.isFile() && !entry.parentPath.includes('.git')) out[join(entry.parentPath, entry.name)] = readFileSync(join(entry.parentPath, entry.name), 'hex')
+  }
+
+  return out
+}
+
+function app(addons: unknown[] = [], config: Record<string, string> = {}) {
+  return nock(API).get('/apps/example-app/addons').reply(200, addons).get('/apps/example-app/config-vars').reply(200, config)
+}
+
+describe('slug:offload-models', () => {
+  const saved = {...process.env}
+
+  beforeEach(() => {
+    process.env.AWS_ACCESS_KEY_ID = KEY_ID
+    process.env.AWS_SECRET_ACCESS_KEY = SECRET
+    process.env.AWS_EC2_METADATA_DISABLED = 'true'
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+  })
+
+  afterEach(() => {
+    nock.cleanAll()
+    process.env = {...saved}
+    process.exitCode = undefined
+  })
+
+  it('--dry-run shows the models, the destination, the config vars and the files, and touches nothing', async () => {
+    const dir = repo()
+    const before = files(dir)
+    const api = app()
+    const patch = nock(API).patch('/apps/example-app/config-vars').reply(200, {})
+    const {exitCode, result, stdout} = await runCommand<OffloadOutput>(OffloadModels, ['--app', 'example-app', '--dir', dir, '--bucket', 'models', '--dry-run'])
+    expect(exitCode).to.equal(0)
+    expect(result?.dryRun).to.equal(true)
+    expect(stdout).to.match(/=== Models of example-app to offload: 1, 6\.0 MB/)
+    expect(stdout).to.match(/models\/clf\.h5\s+keras-h5\s+6\.0 MB\s+1/)
+    expect(stdout).to.include('Destination: s3://models/example-app/models/ (AWS region us-east-1; keys from the AWS SDK\'s default chain)')
+    expect(stdout).to.match(/MODEL_S3_MANIFEST\s+add\s+example-app\/models\/manifest\.json/)
+    expect(stdout).to.match(/model_store\.py\s+create/)
+    expect(stdout).to.match(/requirements\.txt\s+update\s+the loader needs boto3/)
+    expect(stdout).to.include('Dry run: nothing was uploaded, set or written.')
+    expect(stdout).not.to.include('logo.png')
+    expect(files(dir)).to.deep.equal(before)
+    expect(patch.isDone()).to.equal(false)
+    api.done()
+  })
+
+  it('--json --set-credentials: the keys are planned but their values appear nowhere', async () => {
+    const api = app()
+    const {exitCode, stderr, stdout} = await runCommand<OffloadOutput>(OffloadModels, [
+      '--app', 'example-app', '--dir', repo(), '--bucket', 'models', '--dry-run', '--set-credentials', '--json',
+    ])
+    expect(exitCode).to.equal(0)
+    const json = JSON.parse(stdout) as OffloadOutput
+    expect(json.configVars.changes.filter(c => c.secret)).to.deep.equal([
+      {action: 'add', name: 'AWS_ACCESS_KEY_ID', secret: true},
+      {action: 'add', name: 'AWS_SECRET_ACCESS_KEY', secret: true},
+    ])
+    expect(stdout + stderr).not.to.include(SECRET)
+    expect(stdout + stderr).not.to.include(KEY_ID)
+    api.done()
+  })
+
+  it('with the app\'s Bucketeer add-on: its bucket and region, its key var names, never its keys', async () => {
+    const api = app(
+      [{
+        addon_service: {name: 'bucketeer'},
+        config_vars: ['BUCKETEER_AWS_ACCESS_KEY_ID', 'BUCKETEER_AWS_REGION', 'BUCKETEER_AWS_SECRET_ACCESS_KEY', 'BUCKETEER_BUCKET_NAME'],
+        name: 'bucketeer-rigid-1',
+      }],
+      {
+        BUCKETEER_AWS_ACCESS_KEY_ID: 'AKIABUCKETEERKEY', BUCKETEER_AWS_REGION: 'eu-west-1', BUCKETEER_AWS_SECRET_ACCESS_KEY: ADDON_SECRET, BUCKETEER_BUCKET_NAME: 'bucketeer-42',
+      },
+    )
+    const {exitCode, result, stderr, stdout} = await runCommand<OffloadOutput>(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--dry-run'])
+    expect(exitCode).to.equal(0)
+    expect(stdout).to.include('Destination: s3://bucketeer-42/example-app/models/ (AWS region eu-west-1; keys from the bucketeer add-on bucketeer-rigid-1)')
+    expect(stdout).to.include('Note: Using the bucketeer add-on bucketeer-rigid-1 (the app\'s only storage add-on).')
+    expect(result?.configVars.changes.find(c => c.name === 'MODEL_S3_SECRET_ACCESS_KEY_VAR')?.value).to.equal('BUCKETEER_AWS_SECRET_ACCESS_KEY')
+    expect(JSON.stringify(result) + stdout + stderr).not.to.include(ADDON_SECRET)
+    expect(JSON.stringify(result) + stdout + stderr).not.to.include('AKIABUCKETEERKEY')
+    api.done()
+  })
+
+  it('refuses to replace a config var holding another value without --force: no PATCH, no upload, nothing written', async () => {
+    const dir = repo()
+    const before = files(dir)
+    const api = app([], {MODEL_S3_BUCKET: 'older-bucket', MODEL_S3_REGION: 'eu-west-1'})
+    const patch = nock(API).patch('/apps/example-app/config-vars').reply(200, {})
+    const {error, exitCode, stdout} = await runCommand(OffloadModels, ['--app', 'example-app', '--dir', dir, '--bucket', 'models'])
+    expect(exitCode).to.equal(1)
+    expect(error?.message).to.equal('These config vars already hold other values: MODEL_S3_BUCKET, MODEL_S3_REGION. Run again with --force to replace them.')
+    expect(stdout).not.to.include('older-bucket')
+    expect(patch.isDone()).to.equal(false)
+    expect(files(dir)).to.deep.equal(before)
+    api.done()
+  })
+
+  it('--force plans the replacement', async () => {
+    const api = app([], {MODEL_S3_BUCKET: 'older-bucket'})
+    const {exitCode, result} = await runCommand<OffloadOutput>(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--bucket', 'models', '--dry-run', '--force'])
+    expect(exitCode).to.equal(0)
+    expect(result?.configVars.changes.find(c => c.name === 'MODEL_S3_BUCKET')).to.deep.equal({action: 'change', name: 'MODEL_S3_BUCKET', secret: false, value: 'models'})
+    api.done()
+  })
+
+  it('refuses a config that would outgrow 32 kB', async () => {
+    const api = app([], {LARGE: 'x'.repeat(32_700)})
+    const {error, exitCode} = await runCommand(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--bucket', 'models', '--dry-run'])
+    expect(exitCode).to.equal(1)
+    expect(error?.message).to.match(/^The app's config vars would take 32\.\d kB, over Heroku's 32\.8 kB limit/)
+    api.done()
+  })
+
+  it('bad input: an unknown app, no models, a path outside the repo, a bad --min-size, --set-credentials with an add-on', async () => {
+    const notFound = {id: 'not_found', message: 'Couldn\'t find that app.'}
+    nock(API).get('/apps/nope/addons').reply(404, notFound).get('/apps/nope/config-vars').reply(404, notFound)
+    const unknown = await runCommand(OffloadModels, ['--app', 'nope', '--dir', repo(), '--bucket', 'models', '--dry-run'])
+    expect(unknown.exitCode).to.equal(1)
+    expect(unknown.error?.message).to.match(/^Couldn't find that app \(the (add-ons|config vars) of nope\)\.$/)
+
+    app()
+    const none = await runCommand(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--bucket', 'models', '--min-size', '1GB', '--dry-run'])
+    expect(none.error?.message).to.match(/^No committed model file of 1\.0 GB or more was found in /)
+
+    app()
+    const outside = await runCommand(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--bucket', 'models', '--dry-run', '../../etc/passwd'])
+    expect(outside.error?.message).to.match(/^\.\.\/\.\.\/etc\/passwd is outside the repository /)
+
+    const size = await runCommand(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--bucket', 'models', '--min-size', 'big'])
+    expect(size.error?.message).to.equal('--min-size takes a size such as 5MB or 500kB, not "big".')
+
+    app([{addon_service: {name: 'cloudcube'}, config_vars: ['CLOUDCUBE_ACCESS_KEY_ID', 'CLOUDCUBE_SECRET_ACCESS_KEY', 'CLOUDCUBE_URL'], name: 'cloudcube-1'}], {
+      CLOUDCUBE_ACCESS_KEY_ID: 'A', CLOUDCUBE_SECRET_ACCESS_KEY: 'B', CLOUDCUBE_URL: 'https://cloud-cube.s3.amazonaws.com/cube1',
+    })
+    const both = await runCommand(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--addon', 'cloudcube-1', '--set-credentials', '--dry-run'])
+    expect(both.error?.message).to.match(/^--set-credentials copies local AWS keys; with a storage add-on/)
+  })
+})
