@@ -1,3 +1,4 @@
+// classify gives files and packages in one pass; the index's classifyFiles and findPackages would run it twice.
 import {classify} from '../analysis/classify.js'
 import {type ReportSource, SLUG_LIMIT, SLUG_WARNING} from '../report/types.js'
 import type {ScanResult} from '../slug/types.js'

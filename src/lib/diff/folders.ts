@@ -1,5 +1,4 @@
-import {folderRollup} from '../analysis/folders.js'
-import type {FileRow, FolderRow} from '../analysis/types.js'
+import {type FileRow, folderRollup, type FolderRow} from '../analysis/index.js'
 import {byBiggestChange, changeSizes, delta, sizeChange} from './rows.js'
 import type {FolderChange} from './types.js'
 

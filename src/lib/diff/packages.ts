@@ -1,5 +1,4 @@
-import {normalizePythonName} from '../analysis/packages.js'
-import type {PackageRow, Usage} from '../analysis/types.js'
+import {normalizePythonName, type PackageRow, type Usage} from '../analysis/index.js'
 import {byBiggestChange, changeSizes, delta, sizeChange} from './rows.js'
 import type {PackageChange, PackageChangeKind} from './types.js'
 import {compareVersions} from './versions.js'
