@@ -20,6 +20,8 @@ export interface PostCompileRule {
   /** find -mindepth below site-packages; 2 = inside a package */
   minDepth: number
   guard: PruneGuard
+  /** top-level packages the rule never touches (they read these files at run time) */
+  keepPackages?: string[]
   /** why removing these cannot break the app */
   why: string
   source: string
@@ -39,6 +41,9 @@ export const POST_COMPILE_RULES: PostCompileRule[] = [
   {
     guard: 'no-code',
     id: 'c-headers',
+    // These compile code while the app runs (torch.utils.cpp_extension and torch.compile, Triton and CuPy
+    // kernels, Numba, Pythran) and need their headers then.
+    keepPackages: ['cupy', 'cupy_backends', 'numba', 'pythran', 'torch', 'triton'],
     minDepth: 2,
     names: ['include'],
     source: 'https://www.tensorflow.org/guide/create_op#compile_the_op_using_your_system_compiler_tensorflow_binary_installation',

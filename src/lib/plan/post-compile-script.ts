@@ -13,7 +13,7 @@ export function renderPostCompileBlock(rules: PostCompileRule[] = POST_COMPILE_R
   const calls = rules.flatMap(r => [
     `    # ${r.id} (${r.title}): ${r.why}. Source: ${r.source}`,
     r.type === 'd'
-      ? `    slug_diet_prune_dirs "$site" ${r.guard} ${r.minDepth} ${r.names.map(n => q(n)).join(' ')}`
+      ? `    slug_diet_prune_dirs "$site" ${r.guard} ${r.minDepth} ${q((r.keepPackages ?? []).join(' '))} ${r.names.map(n => q(n)).join(' ')}`
       : `    slug_diet_prune_files "$site" ${r.minDepth} ${r.names.map(n => q(n)).join(' ')}`,
   ])
   return [
@@ -40,11 +40,14 @@ export function renderPostCompileBlock(rules: PostCompileRule[] = POST_COMPILE_R
     '  esac',
     '}',
     'slug_diet_prune_dirs() {',
-    '  local site=$1 guard=$2 depth=$3 dir name',
-    '  shift 3',
+    '  # site, guard, mindepth, top-level packages to leave alone (space-separated), then the folder names',
+    '  local site=$1 guard=$2 depth=$3 keep=" $4 " dir name rel',
+    '  shift 4',
     '  local match=()',
     '  for name in "$@"; do match+=(-o -name "$name"); done',
     '  while IFS= read -r -d \'\' dir; do',
+    '    rel=${dir#"$site"/}',
+    '    [[ "$keep" == *" ${rel%%/*} "* ]] && continue',
     '    if [[ -d "$dir" ]] && slug_diet_allowed "$site" "$dir" "$guard"; then rm -rf -- "$dir"; fi',
     '  done < <(find "$site" -mindepth "$depth" -type d \\( "${match[@]:1}" \\) -prune -print0)',
     '}',

@@ -42,6 +42,7 @@ function globToRegExp(glob: string): RegExp {
 /** The folder or file a rule removes for this file (find's -mindepth and -prune semantics), if any. */
 function targetOf(rule: PostCompileRule, file: SiteFile, names: RegExp[]): string | undefined {
   const {segments, site} = file
+  if (rule.keepPackages?.includes(segments[0])) return undefined
   if (rule.type === 'f') {
     const name = segments.at(-1)!
     return segments.length >= rule.minDepth && names.some(n => n.test(name)) ? `${site}/${segments.join('/')}` : undefined

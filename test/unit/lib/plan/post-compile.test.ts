@@ -24,6 +24,7 @@ describe('planPostCompile', () => {
     row(`${SITE}/sklearn/datasets/examples/README.txt`, 300),
     row(`${SITE}/pkg/docs/guide.md`, 100),
     row(`${SITE}/tests/__init__.py`, 50),
+    row(`${SITE}/torch/include/ATen/ATen.h`, 9000),
     row('app/tests/test_app.py', 700),
     row('lib/libfoo.a', 900),
   ]
@@ -44,6 +45,8 @@ describe('planPostCompile', () => {
     const targets = planPostCompile(files).items.flatMap(i => i.targets)
     expect(targets).not.to.include(`${SITE}/weird/include`)
     expect(targets).not.to.include(`${SITE}/tests`)
+    // torch compiles C++ while the app runs (cpp_extension, torch.compile): its headers stay
+    expect(targets).not.to.include(`${SITE}/torch/include`)
     expect(targets.some(t => !t.startsWith(SITE))).to.equal(false)
   })
 
@@ -107,6 +110,8 @@ describe('bin/post_compile on a real numpy', function () {
     writeFileSync(join(site, 'keeper', '__init__.py'), 'from keeper.tests import helper\nVALUE = helper.VALUE\n')
     writeFileSync(join(site, 'keeper', 'tests', '__init__.py'), '')
     writeFileSync(join(site, 'keeper', 'tests', 'helper.py'), 'VALUE = 42\n')
+    mkdirSync(join(site, 'torch', 'include'), {recursive: true})
+    writeFileSync(join(site, 'torch', 'include', 'ATen.h'), '#pragma once\n')
 
     const before = [
       join(site, 'numpy', '_core', 'tests'),
@@ -125,6 +130,7 @@ describe('bin/post_compile on a real numpy', function () {
     for (const p of before) expect(existsSync(p), p).to.equal(false)
     expect(existsSync(join(site, 'numpy', 'testing', '__init__.py'))).to.equal(true)
     expect(existsSync(join(site, 'keeper', 'tests', 'helper.py'))).to.equal(true)
+    expect(existsSync(join(site, 'torch', 'include', 'ATen.h'))).to.equal(true)
 
     const check = spawnSync(
       'python3',
