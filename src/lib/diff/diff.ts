@@ -1,5 +1,5 @@
 // classify gives files and packages in one pass; the index's classifyFiles and findPackages would run it twice.
-import {classify} from '../analysis/classify.js'
+import {classify} from '../analysis/index.js'
 import {type ReportSource, SLUG_LIMIT, SLUG_WARNING} from '../report/types.js'
 import type {ScanResult} from '../slug/types.js'
 import {diffFiles, type FileDiff} from './files.js'
