@@ -1,25 +1,17 @@
 import {expect} from 'chai'
+import {readFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {SlugReport} from '../../src/lib/report/types.js'
-import {FakeHeroku, type FakeRelease} from './fake-heroku.js'
-import {tensorflowSlug} from './fixtures.js'
+import {FakeHeroku} from './fake-heroku.js'
+import {CURRENT_SLUG, exampleApp, OLD_SLUG} from './fixtures.js'
+
+const FAILED_BUILD = '7c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5'
+const overLimitLog = readFileSync(new URL('../fixtures/build-logs/over-limit.log', import.meta.url), 'utf8')
 import {HerokuCli} from './heroku-cli.js'
 
 const API_KEY = 'e2e-token-6f1c9a0d3b7e'
-const CURRENT_SLUG = '5f0e6a2c-1d4b-4c8e-9a7f-0b3c2d1e4f59'
-const OLD_SLUG = '5f0e6a2c-1d4b-4c8e-9a7f-0b3c2d1e4f01'
-
-/** 60 releases (more than one 50-release page): v60 failed and is not current; v59 is what runs. */
-function releases(): FakeRelease[] {
-  return Array.from({length: 60}, (_, i) => {
-    const version = i + 1
-    if (version === 60) return {current: false, slugId: OLD_SLUG, status: 'failed', version} as FakeRelease
-    return {current: version === 59, slugId: version === 59 ? CURRENT_SLUG : OLD_SLUG, status: 'succeeded', version} as FakeRelease
-  })
-}
-
 /** The one line oclif prints for a user error, without the "Error:" decoration or a stack. */
 function errorText(stderr: string): string {
   return stderr.replaceAll(/\s*›\s*/g, ' ').replaceAll(/\s+/g, ' ').trim()
@@ -28,26 +20,34 @@ function errorText(stderr: string): string {
 describe('e2e: slug:inspect through the real heroku CLI', function () {
   this.timeout(120_000)
   const api = new FakeHeroku()
-  const blob = tensorflowSlug()
+  const app = exampleApp()
+  const {blob} = app.slugs![0]
   let cli: HerokuCli
 
   before(async () => {
     await api.start()
-    api.addApp({
-      name: 'example-app',
-      releases: releases(),
-      slugs: [
-        {blob, commit: '3f9c2a1b7e5d4c2a9b8e', id: CURRENT_SLUG},
-        {blob: tensorflowSlug(), id: OLD_SLUG},
-      ],
-    })
+    api.addApp(app)
     api.addApp({generation: 'fir', name: 'fir-app'})
     api.addApp({buildStack: 'container', name: 'container-app'})
     api.addApp({name: 'new-app', releases: []})
+    api.addApp({
+      builds: [
+        {createdAt: '2026-01-02T10:00:00Z', id: FAILED_BUILD, output: overLimitLog, status: 'failed'},
+        {createdAt: '2026-01-01T10:00:00Z', id: '0b1e2d3c-4a5b-4c6d-8e7f-000000000001', output: '', slugId: OLD_SLUG, status: 'succeeded'},
+      ],
+      name: 'failed-app',
+      releases: [{current: true, slugId: OLD_SLUG, status: 'succeeded', version: 7}],
+      slugs: [app.slugs![1]],
+    })
     cli = await HerokuCli.create(api.url, API_KEY)
   })
 
   beforeEach(() => api.clear())
+
+  /** "METHOD path" of the requests the fake API saw, each once. */
+  function calls(): string[] {
+    return [...new Set(api.requests.map(r => `${r.method} ${r.path}`))]
+  }
 
   after(async () => {
     await cli?.cleanup()
@@ -71,22 +71,26 @@ describe('e2e: slug:inspect through the real heroku CLI', function () {
     expect(stdout).to.include('tensorflow')
     expect(stdout + stderr).not.to.include(API_KEY)
 
-    expect(api.requests.map(r => `${r.method} ${r.path}`)).to.deep.equal([
+    // The app is read, its builds checked (a newer failed push would be the evidence), then the release and its slug.
+    expect(calls()).to.have.members([
       'GET /apps/example-app',
+      'GET /apps/example-app/builds',
       'GET /apps/example-app/releases',
       `GET /apps/example-app/slugs/${CURRENT_SLUG}`,
       `GET /blobs/${CURRENT_SLUG}`,
     ])
-    const [app, list, slug] = api.requests
-    expect(app.headers.accept).to.equal('application/vnd.heroku+json; version=3.sdk')
+    const [list] = api.requestsTo('GET', /\/releases$/)
+    expect(api.requestsTo('GET', /\/releases$/)).to.have.length(1)
     expect(list.headers.range).to.equal('version ..; order=desc, max=50')
-    expect(slug.headers.accept).to.equal('application/vnd.heroku+json; version=3')
+    expect(api.requestsTo('GET', /^\/apps\/example-app$/).every(r => r.headers.accept === 'application/vnd.heroku+json; version=3.sdk')).to.equal(true)
+    expect(api.requestsTo('GET', /\/slugs\//)[0].headers.accept).to.equal('application/vnd.heroku+json; version=3')
+    expect(api.requestsTo('GET', /^\/blobs\//)).to.have.length(1)
   })
 
   it('sends the API key to HEROKU_HOST as a Bearer token, and nothing to the pre-signed blob URL', async () => {
     await cli.run(['slug:inspect', '-a', 'example-app'])
     const apiCalls = api.requests.filter(r => r.path.startsWith('/apps/'))
-    expect(apiCalls).to.have.length(3)
+    expect(apiCalls.length).to.be.greaterThan(3)
     for (const r of apiCalls) expect(r.headers.authorization, r.path).to.equal(`Bearer ${API_KEY}`)
     const [download] = api.requestsTo('GET', /^\/blobs\//)
     expect(download.headers.authorization).to.equal(undefined)
@@ -125,7 +129,7 @@ describe('e2e: slug:inspect through the real heroku CLI', function () {
     const {status, stderr, stdout} = await cli.run(['slug:inspect', '-a', 'example-app', '--release', 'v58'])
     expect(status, stderr).to.equal(0)
     expect(stdout).to.include('v58')
-    expect(api.requests.map(r => `${r.method} ${r.path}`)).to.deep.equal([
+    expect(calls()).to.have.members([
       'GET /apps/example-app',
       'GET /apps/example-app/releases/58',
       `GET /apps/example-app/slugs/${OLD_SLUG}`,
@@ -139,7 +143,7 @@ describe('e2e: slug:inspect through the real heroku CLI', function () {
     expect(stdout).to.equal('')
     expect(errorText(stderr)).to.include('fir-app is a Fir-generation app')
     expect(stderr).not.to.match(/\n\s+at /)
-    expect(api.requests.map(r => `${r.method} ${r.path}`)).to.deep.equal(['GET /apps/fir-app'])
+    expect(calls()).to.deep.equal(['GET /apps/fir-app'])
   })
 
   it('refuses a container app with a clear one-line error and a non-zero exit', async () => {
@@ -147,7 +151,26 @@ describe('e2e: slug:inspect through the real heroku CLI', function () {
     expect(status).to.not.equal(0)
     expect(errorText(stderr)).to.include('container-app uses the container stack')
     expect(stderr).not.to.match(/\n\s+at /)
-    expect(api.requests.map(r => `${r.method} ${r.path}`)).to.deep.equal(['GET /apps/container-app'])
+    expect(calls()).to.deep.equal(['GET /apps/container-app'])
+  })
+
+  it('reads the log of a failed push newer than the running release, fetched without the API token', async () => {
+    const {status, stderr, stdout} = await cli.run(['slug:inspect', '-a', 'failed-app', '--json'])
+    expect(status, stderr).to.equal(0)
+    const report = JSON.parse(stdout) as SlugReport
+    expect(report.kind).to.equal('build-log')
+    expect(report.prediction).to.equal(true)
+    expect(report.source).to.include({app: 'failed-app', buildId: FAILED_BUILD})
+    expect(report.packages.map(p => p.name)).to.include('tensorflow')
+    expect(report.notes[0]).to.include(`The newest build (${FAILED_BUILD}) failed`)
+    expect(report.notes[0]).to.include('--release v7')
+
+    const [builds] = api.requestsTo('GET', /\/builds$/)
+    expect(builds.headers.range).to.equal('created_at ..; order=desc, max=20')
+    const streams = api.requestsTo('GET', /^\/streams\//)
+    expect(streams.map(r => r.path)).to.deep.equal([`/streams/${FAILED_BUILD}`])
+    expect(streams[0].headers.authorization).to.equal(undefined)
+    expect(api.requestsTo('GET', /^\/blobs\//)).to.deep.equal([])
   })
 
   it('says an app with no releases has nothing to inspect yet', async () => {
