@@ -74,7 +74,7 @@ export function renderDietPlan(plan: DietPlan, print: Print): void {
     hux.table(
       req.changes.map(c => ({
         change: c.kind,
-        line: c.after === undefined ? `${c.before ?? ''} (removed)` : `${c.before ?? '(new)'} -> ${c.after}`,
+        line: c.after === undefined ? `${c.before ?? ''} (${c.kind === 'move-dev' ? 'moved' : 'removed'})` : `${c.before ?? '(new)'} -> ${c.after}`,
         saves: c.savings > 0 ? approx(c.estimated, c.savings) : '',
         why: c.why,
       })),
@@ -84,11 +84,6 @@ export function renderDietPlan(plan: DietPlan, print: Print): void {
   }
 
   for (const advice of plan.declaredAdvice) print(`  ${advice}`)
-  if (slugignore.modelsToOffload.paths.length > 0) {
-    print('')
-    print(`Models in the repo (${formatBytes(slugignore.modelsToOffload.size)}): offload them first with heroku slug:offload-models, then run slug:diet again.`)
-  }
-
   if (plan.quantize.finding) {
     print('')
     print(`${plan.quantize.finding.title}: ~${formatBytes(plan.quantize.finding.savings)} (estimate; ${plan.quantize.finding.source}).`)

@@ -68,10 +68,14 @@ function installedVersions(packages: PackageRow[]): Map<string, string> {
   return versions
 }
 
+/** Extras that only pull GPU libraries (`tensorflow[and-cuda]`): the CPU build has none. */
+const GPU_EXTRA = /cuda|gpu/i
+
 /** `name[extras]==version ; marker  # comment`, the way pip reads it. */
-function renderRequirement(line: RequirementLine, name: string, specifier: string | undefined): string {
+function renderRequirement(line: RequirementLine, name: string, specifier: string | undefined, dropGpuExtras = false): string {
   const indent = /^\s*/.exec(line.text)![0]
-  const extras = line.extras && line.extras.length > 0 ? `[${line.extras.join(',')}]` : ''
+  const kept = (line.extras ?? []).filter(e => !(dropGpuExtras && GPU_EXTRA.test(e)))
+  const extras = kept.length > 0 ? `[${kept.join(',')}]` : ''
   const marker = line.marker ? `; ${line.marker}` : ''
   const comment = line.comment ? `  # ${line.comment}` : ''
   return `${indent}${name}${extras}${specifier ?? ''}${marker}${comment}`
@@ -124,7 +128,7 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
       const specifier = line.pinned === undefined && line.url === undefined && installed ? `==${installed}` : line.specifier
       changes.push({
         ...savingsOf(swap.finding),
-        after: renderRequirement(line, swap.to, specifier),
+        after: renderRequirement(line, swap.to, specifier, swap.gpuOnly),
         before: line.text,
         kind: 'swap',
         line: line.line,
@@ -135,7 +139,7 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
       const version = line.pinned?.replace(/\+.*$/, '') ?? installed
       changes.push({
         ...savingsOf('heavy-package:torch'),
-        after: version ? renderRequirement(line, line.name!, `==${version}+cpu`) : line.text,
+        after: version ? renderRequirement(line, line.name!, `==${version}+cpu`, true) : line.text,
         before: line.text,
         kind: 'swap',
         line: line.line,

@@ -70,6 +70,11 @@ describe('planRequirements', () => {
     expect(planRequirements(input({packages: [installed('torch', '2.3.0+cpu')], text: plan.text!})).changes).to.deep.equal([])
   })
 
+  it('drops GPU-only extras in a swap (tensorflow[and-cuda] -> tensorflow-cpu)', () => {
+    const plan = planRequirements(input({text: 'tensorflow[and-cuda,foo]==2.16.1 ; sys_platform == "linux"\n'}))
+    expect(plan.text).to.equal('tensorflow-cpu[foo]==2.16.1; sys_platform == "linux"\n')
+  })
+
   it('keeps GPU builds when the app runs on GPUs, but still swaps GUI-only OpenCV', () => {
     const plan = planRequirements(input({gpu: true}))
     expect(plan.text).to.contain('tensorflow==2.16.1  # the model')
