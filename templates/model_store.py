@@ -182,7 +182,7 @@ def _warn_boot_time(total):
     mbps = float(os.environ.get("MODEL_STORE_EXPECTED_MBPS") or 50)
     seconds = total / (mbps * 1e6)
     if seconds > BOOT_LIMIT_SECONDS / 2:
-        log("warning: downloading %s takes about %.0f s at %.0f MB/s; a web dyno must bind $PORT within %d s "
+        log("warning: downloading %s takes about %.0f s at %g MB/s; a web dyno must bind $PORT within %d s "
             "(error R10). Load the models after the server starts, or make them smaller."
             % (human(total), seconds, mbps, BOOT_LIMIT_SECONDS))
 

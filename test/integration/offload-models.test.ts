@@ -217,6 +217,22 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
       expect(second.stderr).to.match(/0 B downloaded/)
     })
 
+    it('the loader warns when the expected download time endangers the 60 s boot limit (R10)', async () => {
+      const run = await runLoader(loaderDir(repo), {...heroku.apps.get(app)!.config, MODEL_STORE_EXPECTED_MBPS: '0.5'})
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stderr).to.include('model_store: warning: downloading 23.0 MB takes about 46 s at 0.5 MB/s; a web dyno must bind $PORT within 60 s (error R10).')
+    })
+
+    it('the loader refuses a manifest that names a path outside the app', async () => {
+      const evil = {bucket: BUCKET, models: [{key: `${app}/models/models/big.h5`, model: 'x', path: '../escape.h5', sha256: original['models/big.h5'], size: 17e6}], prefix: '', version: 1}
+      await s3.send(new PutObjectCommand({Body: JSON.stringify(evil), Bucket: BUCKET, Key: `${app}/evil.json`}))
+      const dir = loaderDir(repo)
+      const run = await runLoader(dir, {...heroku.apps.get(app)!.config, MODEL_S3_MANIFEST: `${app}/evil.json`})
+      expect(run.status).to.equal(1)
+      expect(run.stderr).to.equal('model_store: error: the manifest names a path outside the app: \'../escape.h5\'\n')
+      expect(readdirSync(dirname(dir)).filter(f => f === 'escape.h5')).to.deep.equal([])
+    })
+
     it('the loader fails loudly, exit 1, when an object in S3 no longer matches its sha256', async () => {
       await s3.send(new PutObjectCommand({Body: randomBytes(6e6), Bucket: BUCKET, Key: `${app}/models/models/small.safetensors`}))
       const dir = loaderDir(repo)

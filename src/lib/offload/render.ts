@@ -48,7 +48,8 @@ export function renderResult(result: OffloadResult, print: Print): void {
   }
 
   const uploaded = result.uploads.filter(u => u.status === 'uploaded').length
-  print(`Uploaded ${formatBytes(result.bytesUploaded)} (${uploaded} of ${result.uploads.length} files; the others were already there).`)
+  const skipped = result.uploads.length - uploaded
+  print(`Uploaded ${formatBytes(result.bytesUploaded)} in ${uploaded} file(s)${skipped > 0 ? `; ${skipped} already in S3` : ''}. Manifest: s3://${result.destination.bucket}/${result.manifestKey}`)
   print(result.released ? `Config vars of ${color.app(result.app)} set in one release.` : 'Config vars already set: no new release.')
   const written = result.files.filter(f => f.action !== 'unchanged').map(f => f.path)
   print(written.length > 0 ? `Wrote ${written.join(', ')}.` : 'The repo files were already up to date.')
