@@ -159,6 +159,18 @@ describe('slug:diet', function () {
     expect(result!.slugignore.items.find(i => i.rule === '/docs/')!.compressed).to.be.greaterThan(250_000)
   })
 
+  it('keeps the rules slug:offload-models wrote, and removes offloaded models although the code loads them', async () => {
+    const manifest = {bucket: 'b', models: [{key: 'app/models/clf.h5', model: 'models/clf.h5', path: 'models/clf.h5', sha256: 'a'.repeat(64), size: HDF5.length}], prefix: 'app/models/', version: 1}
+    writeFileSync(join(dir, 'models.manifest.json'), JSON.stringify(manifest))
+    writeFileSync(join(dir, 'app.py'), 'MODEL = "models/clf.h5"\n')
+    writeFileSync(join(dir, '.slugignore'), `*.log\n${BLOCK_BEGIN}\nmodels/clf.h5\n# <<< heroku-slug-diet\n`)
+    execFileSync('git', ['-C', dir, 'add', '-A'])
+    const {exitCode, result} = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--keep-tests', '--yes'])
+    expect(exitCode).to.equal(0)
+    expect(readFileSync(join(dir, '.slugignore'), 'utf8')).to.equal(`*.log\n${BLOCK_BEGIN}\n/.github/\n/docs/\n/notebooks/\nmodels/clf.h5\n# <<< heroku-slug-diet\n`)
+    expect(result!.slugignore.modelsToOffload.paths).to.deep.equal([])
+  })
+
   it('--emit-quantize-script writes a TFLiteConverter script for the Keras model', async () => {
     const {exitCode, result} = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', join(dir, 'quantize_model.py'), '--yes'])
     expect(exitCode).to.equal(0)
