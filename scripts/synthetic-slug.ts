@@ -4,12 +4,13 @@
  * Scale 1 is ~500 MB compressed, ~1.4 GB uncompressed, ~25k entries; sizes and counts grow linearly.
  * The slug is streamed (tar items -> 1 MiB chunks -> gzip level 6, as Heroku compresses -> file).
  */
+import {createHash} from 'node:crypto'
 import {createWriteStream} from 'node:fs'
-import {mkdir, rename, rm, stat} from 'node:fs/promises'
-import {dirname} from 'node:path'
+import {mkdir, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
-import {pathToFileURL} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
 import {createGzip} from 'node:zlib'
 
@@ -58,6 +59,32 @@ export async function writeSyntheticSlug(options: SyntheticSlugOptions): Promise
 
   const {size} = await stat(options.out)
   return {compressedBytes: size, entries: stats.entries, files: stats.files, path: options.out, uncompressedBytes: stats.bytes}
+}
+
+/** A hash of the generator's own source: a cached slug is reused only if the code that made it is unchanged. */
+async function generatorFingerprint(): Promise<string> {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const files = [join(here, 'synthetic-slug.ts'), ...(await readdir(join(here, 'synthetic'))).sort().map(f => join(here, 'synthetic', f))]
+  const hash = createHash('sha256')
+  for (const file of files) hash.update(await readFile(file))
+  return hash.digest('hex').slice(0, 10)
+}
+
+export interface CachedSlug {
+  path: string
+  /** false when an earlier run's slug was reused */
+  generated: boolean
+  compressedBytes: number
+}
+
+/** A synthetic slug in `dir`, keyed by scale, seed and generator version: made once, then reused. */
+export async function cachedSyntheticSlug(options: {dir: string; scale: number; seed?: string}): Promise<CachedSlug> {
+  const seed = options.seed ?? DEFAULT_SEED
+  const path = join(options.dir, `slug-s${options.scale}-${seed.replaceAll(/[^\w.-]/g, '_')}-${await generatorFingerprint()}.tgz`)
+  const existing = await stat(path).catch(() => null)
+  if (existing) return {compressedBytes: existing.size, generated: false, path}
+  const slug = await writeSyntheticSlug({out: path, scale: options.scale, seed})
+  return {compressedBytes: slug.compressedBytes, generated: true, path}
 }
 
 async function main(): Promise<void> {

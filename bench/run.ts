@@ -1,0 +1,158 @@
+/**
+ * `npm run bench`: slug:inspect against the tools a user would otherwise reach for, on synthetic
+ * TensorFlow slugs at scale 1 (~500 MB) and 2 (~1 GB), runs interleaved so load drifts hit every
+ * command alike. Medians of wall time, CPU time and peak RSS go to bench/RESULTS.md.
+ * Options: --runs N (5), --scales 1,2, --rates 0,100 (MB/s for the HTTP cases; 0 = loopback speed),
+ * --root DIR (a built copy of the plugin to run, default `.`: lets a long run ignore rebuilds of the checkout).
+ */
+import {existsSync} from 'node:fs'
+import {mkdir, rm, writeFile} from 'node:fs/promises'
+import {cpus, loadavg} from 'node:os'
+import {join} from 'node:path'
+import {parseArgs} from 'node:util'
+
+import {cachedSyntheticSlug, DEFAULT_SEED} from '../scripts/synthetic-slug.js'
+import {formatBytes} from '../src/lib/util/bytes.js'
+import {checkGnuTime, measure, median, type Sample, sequence, WORK} from './lib/measure.js'
+import {machine, writeSection} from './lib/results.js'
+import {serveFiles} from './lib/server.js'
+
+interface Case {
+  name: string
+  run: () => Promise<Sample>
+}
+
+const {values} = parseArgs({
+  options: {
+    rates: {default: '0,100', type: 'string'},
+    root: {default: '.', type: 'string'},
+    runs: {default: '5', type: 'string'},
+    scales: {default: '1,2', type: 'string'},
+    seed: {default: DEFAULT_SEED, type: 'string'},
+  },
+})
+const runs = Number(values.runs)
+const scales = values.scales.split(',').map(Number)
+const rates = values.rates.split(',').map(Number)
+const rateLabel = (rate: number) => (rate ? ` at ${rate} MB/s` : '')
+
+checkGnuTime()
+const run = join(values.root, 'bin/run.js')
+if (!existsSync(join(values.root, 'dist/commands/slug/inspect.js'))) throw new Error(`${values.root}/dist is missing: run \`npm run build\` first (\`npm run bench\` does).`)
+await mkdir(WORK, {recursive: true})
+
+const started = new Date()
+const machineText = machine()
+const slugs: Record<string, {path: string; size: number; scale: number}> = {}
+for (const scale of scales) {
+  console.log(`slug at scale ${scale}...`)
+  const slug = await cachedSyntheticSlug({dir: WORK, scale, seed: values.seed})
+  console.log(`  ${slug.path}: ${formatBytes(slug.compressedBytes)}${slug.generated ? ' (generated)' : ' (cached)'}`)
+  slugs[`s${scale}`] = {path: slug.path, scale, size: slug.compressedBytes}
+}
+
+const server = await serveFiles(Object.fromEntries(Object.entries(slugs).map(([name, s]) => [name, s.path])))
+const download = join(WORK, 'download.tgz')
+
+function casesFor(name: string, path: string): Case[] {
+  const cases: Case[] = [
+    {name: 'slug:inspect --file --json', run: () => measure(['node', run, 'slug:inspect', '--file', path, '--json'])},
+    {name: 'tar -tzvf', run: () => measure(['tar', '-tzvf', path])},
+    {name: 'node gunzip to /dev/null', run: () => measure(['node', 'bench/gunzip.js', path])},
+  ]
+  for (const rate of rates) {
+    const url = server.url(name, rate)
+    cases.push(
+      {name: `inspect from HTTP${rateLabel(rate)}`, run: () => measure(['node', '--import', 'tsx', 'bench/inspect-url.ts', url])},
+      {
+        name: `curl to file, then tar -tzvf${rateLabel(rate)}`,
+        async run() {
+          const fetched = await measure(['curl', '-sSf', '-o', download, url])
+          const listed = await measure(['tar', '-tzvf', download])
+          await rm(download, {force: true})
+          return sequence(fetched, listed)
+        },
+      },
+    )
+  }
+
+  return cases
+}
+
+const TSX_STARTUP = 'node --import tsx, imports of inspect-url.ts only'
+const samples = new Map<string, Sample[]>()
+const record = (key: string, sample: Sample) => samples.set(key, [...(samples.get(key) ?? []), sample])
+try {
+  for (let i = 0; i < runs; i++) {
+    for (const [name, slug] of Object.entries(slugs)) {
+      const cases = casesFor(name, slug.path)
+      // Rotate the order every run, so no command always runs first or just after the heaviest one.
+      const order = [...cases.slice(i % cases.length), ...cases.slice(0, i % cases.length)]
+      for (const c of order) {
+        const sample = await c.run()
+        record(`${slug.scale}|${c.name}`, sample)
+        console.log(`run ${i + 1}/${runs} scale ${slug.scale} ${c.name}: ${sample.wall.toFixed(2)} s wall, ${sample.cpu.toFixed(2)} s CPU, ${sample.rss.toFixed(0)} MB`)
+      }
+    }
+
+    record(`-|${TSX_STARTUP}`, await measure(['node', '--import', 'tsx', 'bench/inspect-url.ts', '--load-only']))
+  }
+} finally {
+  await server.close()
+}
+
+const med = (key: string, field: keyof Sample) => median((samples.get(key) ?? []).map(s => s[field]))
+const rows: string[] = []
+for (const key of samples.keys()) {
+  const [scale, name] = key.split('|')
+  const slug = Object.values(slugs).find(s => String(s.scale) === scale)
+  rows.push(`| ${scale} | ${slug ? formatBytes(slug.size) : ''} | ${name} | ${med(key, 'wall').toFixed(2)} | ${med(key, 'cpu').toFixed(2)} | ${med(key, 'rss').toFixed(0)} |`)
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a')
+const ratios: string[] = []
+for (const scale of scales) {
+  const k = (name: string) => `${scale}|${name}`
+  const inspect = k('slug:inspect --file --json')
+  const tar = k('tar -tzvf')
+  const http = rates.map(rate => {
+    const a = k(`inspect from HTTP${rateLabel(rate)}`)
+    const b = k(`curl to file, then tar -tzvf${rateLabel(rate)}`)
+    return `${rate ? `${rate} MB/s` : 'loopback'}: ${ratio(med(a, 'wall'), med(b, 'wall'))} (CPU ${ratio(med(a, 'cpu'), med(b, 'cpu'))})`
+  })
+  ratios.push(`| ${scale} | ${ratio(med(inspect, 'wall'), med(tar, 'wall'))} (CPU ${ratio(med(inspect, 'cpu'), med(tar, 'cpu'))}) | ${med(inspect, 'rss').toFixed(0)} MB | ${http.join('; ')} |`)
+}
+
+const [first, last] = [scales[0], scales.at(-1)!]
+const flat = ratio(med(`${last}|slug:inspect --file --json`, 'rss'), med(`${first}|slug:inspect --file --json`, 'rss'))
+const body = `## Speed and memory (\`npm run bench\`)
+
+Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${runs} runs per command, interleaved (order rotated each run),
+page cache warm. Wall time is measured around each process; CPU time (user + system, children included) and
+peak RSS come from GNU time (\`/usr/bin/time -f '%U %S %M'\`). Slugs: \`scripts/synthetic-slug.ts\`, seed \`${values.seed}\`.
+
+${machineText}
+- load average when it ended: ${loadavg().map(l => l.toFixed(2)).join(', ')} (on ${cpus().length} cores: above ${cpus().length}, processes waited for a CPU and wall times stretch; CPU times do not)
+
+| scale | slug (compressed) | command | wall median (s) | CPU median (s) | peak RSS median (MB) |
+|---|---|---|---|---|---|
+${rows.join('\n')}
+
+| scale | inspect / \`tar -tzvf\`, wall (target <= 0.55) | inspect peak RSS (target <= 150 MB) | inspect from HTTP / (curl + \`tar -tzvf\`), wall (target <= 0.45) |
+|---|---|---|---|
+${ratios.join('\n')}
+
+Peak RSS of inspect at scale ${last} / scale ${first}: ${flat} (flat = close to 1).
+
+Notes:
+- "inspect from HTTP" is \`bench/inspect-url.ts\`: \`scanSlugUrl\` + \`reportFromScan\` (what \`slug:inspect --app\` runs once
+  it has the blob URL), serialised like \`--json\`. It runs through tsx; the "${TSX_STARTUP}" row is that loader's
+  own start-up cost, which the built command (plain JS in dist/) does not pay.
+- "curl to file, then tar -tzvf" adds the two commands' times; its RSS is the larger of the two.
+- HTTP rows at a rate are paced by the local server (a real blob URL streams from S3 at tens to hundreds of MB/s);
+  at loopback speed the download is nearly free, which favours curl + tar.
+- \`tar -tzvf\` runs \`gzip -d\` as a child; its CPU time is included.
+`
+await writeFile(join(WORK, 'results.json'), JSON.stringify({machine: machineText, samples: Object.fromEntries(samples), slugs, started}, null, 2))
+await writeSection('speed', body)
+console.log(`\n${rows.join('\n')}\n\n${ratios.join('\n')}\nwritten to bench/RESULTS.md`)
