@@ -1,5 +1,5 @@
 import type {FileRow} from '../analysis/types.js'
-import {applySlugignore, createSlugignoreMatcher} from '../slugignore/match.js'
+import {applySlugignore, createSlugignoreMatcher, parseSlugignore} from '../slugignore/match.js'
 import {
   buildInputReason, CANDIDATE_KINDS, type CandidateKind, candidateKind, TEST_DIRS,
 } from './repo-candidates.js'
@@ -106,7 +106,12 @@ export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
   const models = new Set(input.models)
   const userText = userRules(input.slugignore).join('\n')
   const removedByUser = new Set(applySlugignore(paths, userText).removed)
-  const notes: string[] = []
+  const notes: string[] = [...parseSlugignore(userText).warnings]
+  // The user's own lines are theirs to change, but a build input they remove is worth a warning.
+  for (const path of [...removedByUser].filter(p => buildInputReason(p)).sort()) {
+    notes.push(`Your .slugignore removes ${path} (${buildInputReason(path)}): the build or the dyno may need it.`)
+  }
+
   const heldBack: HeldBack[] = []
 
   // Candidates by kind, before the reference search.

@@ -122,6 +122,13 @@ describe('planSlugignore', () => {
     expect(managedRules(once)).to.have.length(8)
   })
 
+  it('warns when the user\'s own rules remove a build input or use a negation', () => {
+    const plan = planSlugignore(input({slugignore: '*.lock\n!keep.csv\n'}))
+    expect(plan.notes).to.include('Your .slugignore removes poetry.lock (poetry.lock is a build input): the build or the dyno may need it.')
+    expect(plan.notes.some(n => /negation/.test(n))).to.equal(true)
+    expect(plan.text.startsWith('*.lock\n!keep.csv\n')).to.equal(true)
+  })
+
   it('does not propose what the user\'s rules already remove', () => {
     const plan = planSlugignore(input({slugignore: '/docs/\n'}))
     expect(plan.items.some(i => i.files.some(f => f.startsWith('docs/')))).to.equal(false)
