@@ -44,6 +44,13 @@
 
   function value(node) { return state.area === 'compressed' ? node.compressed : node.size }
   function share(node) { return formatPercent(node.compressed, total.compressed) }
+  // Findings write commands and package names in `backticks`: shown as code, still as text nodes only.
+  function withCode(parent, text) {
+    String(text).split('`').forEach(function (part, i) {
+      if (part) parent.appendChild(i % 2 ? el('code', '', part) : document.createTextNode(part))
+    })
+    return parent
+  }
   function plural(n, one, many) { return n.toLocaleString('en-US') + ' ' + (n === 1 ? one : many) }
 
   function fullPath(id) {
@@ -393,6 +400,10 @@
     $('view-folder').disabled = true
     $('view-folder').title = 'A build log lists packages, not files'
   }
+  if (roots[state.view].size <= 0) {
+    $('area-uncompressed').disabled = true
+    $('area-uncompressed').title = 'Uncompressed sizes are not known for this report'
+  }
 
   // ---- header, size bar, legend, findings, notes (drawn once) ----
   function renderHeader() {
@@ -410,7 +421,7 @@
     if (s.commit) parts.push('commit ' + s.commit.slice(0, 10))
     if (s.file) parts.push(s.file)
     if (s.dir) parts.push(s.dir)
-    parts.push(plural(report.totals.files, 'file', 'files'))
+    if (report.totals.files > 0) parts.push(plural(report.totals.files, 'file', 'files'))
     var source = $('source')
     parts.forEach(function (p) { source.appendChild(el('span', '', p)) })
     if (report.prediction) {
@@ -425,8 +436,8 @@
     var t = report.totals
     var text = $('size-text')
     text.appendChild(el('strong', '', formatBytes(t.compressed) + (report.prediction ? ' compressed (predicted)' : ' compressed')))
-    text.appendChild(document.createTextNode(' · ' + formatPercent(t.compressed, t.limit) + ' of the ' + formatBytes(t.limit) +
-      ' limit · ' + formatBytes(t.uncompressed) + ' uncompressed '))
+    text.appendChild(document.createTextNode(' · ' + formatPercent(t.compressed, t.limit) + ' of the ' + formatBytes(t.limit) + ' limit' +
+      (t.uncompressed > 0 ? ' · ' + formatBytes(t.uncompressed) + ' uncompressed ' : ' ')))
     if (t.compressed > t.limit) text.appendChild(el('span', 'over', 'over the limit by ' + formatBytes(t.compressed - t.limit)))
     else if (t.compressed > t.warning) text.appendChild(el('span', 'near', 'over the ' + formatBytes(t.warning) + ' warning'))
     var scaleMax = Math.max(t.limit * 1.12, t.compressed * 1.04)
@@ -493,18 +504,18 @@
       var head = el('div', 'finding-head')
       var title = el('span', 'finding-title')
       title.appendChild(el('span', 'sev ' + f.severity))
-      title.appendChild(document.createTextNode(f.title))
+      withCode(title, f.title)
       title.firstChild.title = f.severity + ' severity'
       head.appendChild(title)
       if (f.savings > 0) head.appendChild(el('span', 'savings', (f.estimated ? '~' : '') + formatBytes(f.savings)))
       li.appendChild(head)
       if (f.evidence && f.evidence.length) {
         var ul = el('ul', 'evidence')
-        f.evidence.slice(0, 3).forEach(function (line) { ul.appendChild(el('li', '', line)) })
+        f.evidence.slice(0, 3).forEach(function (line) { ul.appendChild(withCode(el('li'), line)) })
         if (f.evidence.length > 3) ul.appendChild(el('li', '', 'and ' + (f.evidence.length - 3) + ' more'))
         li.appendChild(ul)
       }
-      li.appendChild(el('p', 'remedy', f.remedy))
+      li.appendChild(withCode(el('p', 'remedy'), f.remedy))
       if (f.command) {
         var p = el('p', 'remedy')
         p.appendChild(el('code', '', f.command))

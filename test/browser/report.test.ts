@@ -160,6 +160,8 @@ describe('HTML report in Chromium', function () {
     ])
     expect(await items.first().locator('.savings').innerText()).to.equal('203 MB')
     expect(await items.nth(1).locator('.savings').innerText()).to.equal('~180 MB')
+    expect(await items.nth(1).locator('.remedy code').allTextContents()).to.deep.equal(['tensorflow-cpu'])
+    expect(await items.nth(1).locator('.remedy').innerText()).to.equal('Use tensorflow-cpu: dynos have no GPU.')
     expect(await items.nth(2).innerText()).to.include('<script>alert(1)</script>')
     expect(dialogs).to.deep.equal([])
 
@@ -205,6 +207,7 @@ describe('HTML report in Chromium', function () {
       ...report,
       files: [],
       findings: report.findings.slice(1, 2),
+      totals: {...report.totals, files: 0, uncompressed: 0},
       kind: 'build-log',
       prediction: true,
       source: {app: 'example-app', buildId: '01234567-89ab-4cde-8f01-23456789abcd'},
@@ -216,6 +219,7 @@ describe('HTML report in Chromium', function () {
     expect(await page.locator('#kind-badge').innerText()).to.equal('prediction')
     expect(await page.locator('#prediction').innerText()).to.include('predicted from a build log')
     expect(await topNames(page)).to.deep.equal(['Python packages', 'Rest of the slug (not in the log)', 'Language runtime'])
+    expect(await page.locator('#source').innerText()).not.to.include('files')
     await screenshot(page, 'report-build-log')
   })
 

@@ -135,7 +135,7 @@ export function syntheticReport(fileCount: number, seed = 42): {files: FileRow[]
       id: 'heavy-package:tensorflow',
       kind: 'heavy-package',
       packages: ['tensorflow'],
-      remedy: 'Use tensorflow-cpu: dynos have no GPU.',
+      remedy: 'Use `tensorflow-cpu`: dynos have no GPU.',
       savings: 180e6,
       severity: 'high',
       source: 'https://pypi.org/project/tensorflow-cpu/',

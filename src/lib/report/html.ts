@@ -44,7 +44,11 @@ export function escapeHtml(text: string): string {
 
 function reportTitle(report: SlugReport): string {
   const {source} = report
-  if (report.kind === 'build-log') return `Predicted slug of ${source.app ?? 'the app'} (build log${source.buildId ? ` ${source.buildId}` : ''})`
+  if (report.kind === 'build-log') {
+    if (source.app) return `Predicted slug of ${source.app} (build log${source.buildId ? ` of ${source.buildId}` : ''})`
+    return `Predicted slug from the build log ${source.file ?? ''}`.trim()
+  }
+
   if (report.kind === 'repo') return `Predicted slug of ${source.dir ?? 'the repo'}`
   if (source.app) return `Slug of ${source.app}${source.release === undefined ? '' : ` v${source.release}`}`
   return `Slug ${source.file ?? source.slugId ?? ''}`.trim()

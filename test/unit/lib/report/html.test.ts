@@ -65,7 +65,7 @@ describe('report/html', () => {
     it('titles the page by where the report came from, escaped', () => {
       expect(renderHtmlReport(report)).to.include('<title>Slug of example-app v42</title>')
       expect(renderHtmlReport({...report, kind: 'repo', prediction: true, source: {dir: '<repo>'}})).to.include('<title>Predicted slug of &#60;repo&#62;</title>')
-      expect(renderHtmlReport({...report, files: [], kind: 'build-log', prediction: true, source: {app: 'a', buildId: 'b1'}})).to.include('<title>Predicted slug of a (build log b1)</title>')
+      expect(renderHtmlReport({...report, files: [], kind: 'build-log', prediction: true, source: {app: 'a', buildId: 'b1'}})).to.include('<title>Predicted slug of a (build log of b1)</title>')
     })
 
     it('has no folder tree for a build log (it lists packages, not files)', () => {
