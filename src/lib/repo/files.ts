@@ -26,6 +26,13 @@ export interface RepoFile {
   peek?: Buffer
 }
 
+/** The folder is not in a git work tree: there is nothing a push would send. */
+export class NotARepositoryError extends UserError {
+  constructor(readonly dir: string) {
+    super(`${dir} is not a git repository: Heroku builds what git push sends, so --dir needs one.`)
+  }
+}
+
 async function git(dir: string, args: string[]): Promise<string> {
   try {
     const {stdout} = await run('git', ['-C', dir, ...args], {encoding: 'utf8', maxBuffer: 512 * 1024 * 1024})
@@ -37,7 +44,7 @@ async function git(dir: string, args: string[]): Promise<string> {
     }
 
     if (/not a git repository/i.test(error_.stderr ?? '')) {
-      throw new UserError(`${dir} is not a git repository: Heroku builds what git push sends, so --dir needs one.`)
+      throw new NotARepositoryError(dir)
     }
 
     throw new UserError(`git failed in ${dir}: ${(error_.stderr ?? error_.message).trim().split('\n')[0]}`)
