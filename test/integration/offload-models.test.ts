@@ -2,9 +2,10 @@ import {CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client} from 
 import {expect} from 'chai'
 import {execFileSync, spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
-import {copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import OffloadModels from '../../src/commands/slug/offload-models.js'
 import type {OffloadResult} from '../../src/lib/offload/offload.js'
@@ -75,6 +76,30 @@ async function runLoader(cwd: string, config: Record<string, string>): Promise<{
       HOME: cwd,
       PATH: process.env.PATH,
       ...config,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.on('data', chunk => {
+    stderr += String(chunk)
+  })
+  const status = await new Promise<null | number>(resolve => {
+    child.on('close', resolve)
+  })
+  return {status, stderr}
+}
+
+const NODE_LOADER = fileURLToPath(new URL('../../templates/model-store.mjs', import.meta.url))
+const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url))
+
+/** Runs `node model-store.mjs` in `cwd` (an empty folder whose node_modules links to the plugin's, for the AWS SDK). */
+async function runNodeLoader(cwd: string, config: Record<string, string>): Promise<{status: null | number, stderr: string}> {
+  copyFileSync(NODE_LOADER, join(cwd, 'model-store.mjs'))
+  if (!existsSync(join(cwd, 'node_modules'))) symlinkSync(NODE_MODULES, join(cwd, 'node_modules'))
+  const child = spawn(process.execPath, ['model-store.mjs'], {
+    cwd,
+    env: {
+      AWS_ACCESS_KEY_ID: KEY_ID, AWS_EC2_METADATA_DISABLED: 'true', AWS_SECRET_ACCESS_KEY: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', HOME: cwd, PATH: process.env.PATH, ...config,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
@@ -233,6 +258,21 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
       expect(readdirSync(dirname(dir)).filter(f => f === 'escape.h5')).to.deep.equal([])
     })
 
+    it('the Node loader (model-store.mjs) fetches the same byte-identical files, then skips them', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'offload-node-loader-'))
+      const first = await runNodeLoader(dir, heroku.apps.get(app)!.config)
+      expect(first.status, first.stderr).to.equal(0)
+      for (const path of ['models/big.h5', 'models/small.safetensors']) {
+        expect(createHash('sha256').update(readFileSync(join(dir, path))).digest('hex'), path).to.equal(original[path])
+      }
+
+      expect(first.stderr).to.match(/model_store: models\/big\.h5 17\.0 MB in \d+\.\d s/)
+      const second = await runNodeLoader(dir, heroku.apps.get(app)!.config)
+      expect(second.status, second.stderr).to.equal(0)
+      expect(second.stderr).to.include('model_store: models/big.h5 present (17.0 MB)')
+      expect(second.stderr).to.match(/2 model file\(s\) ready, 0 B downloaded/)
+    })
+
     it('the loader fails loudly, exit 1, when an object in S3 no longer matches its sha256', async () => {
       await s3.send(new PutObjectCommand({Body: randomBytes(6e6), Bucket: BUCKET, Key: `${app}/models/models/small.safetensors`}))
       const dir = loaderDir(repo)
@@ -241,6 +281,9 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
       expect(run.stderr).to.match(/model_store: error: checksum mismatch for models\/small\.safetensors/)
       expect(run.stderr).not.to.include('Traceback')
       expect(readdirSync(join(dir, 'models')).filter(f => f.startsWith('small')), 'no half or wrong file is left').to.deep.equal([])
+      const node = await runNodeLoader(mkdtempSync(join(tmpdir(), 'offload-node-loader-')), heroku.apps.get(app)!.config)
+      expect(node.status).to.equal(1)
+      expect(node.stderr).to.match(/model_store: error: checksum mismatch for models\/small\.safetensors/)
     })
 
     it('a re-run repairs the corrupted object (it no longer has the right sha256), and the loader works again', async () => {

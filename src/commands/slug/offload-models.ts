@@ -16,7 +16,7 @@ export default class OffloadModels extends SlugCommand {
 
 Finds the committed model files (or takes the PATHS given), uploads them to S3 (skipping what is already there with the
 same sha256), writes a manifest, sets the MODEL_S3_* config vars in one release, lists the models in .slugignore and
-writes model_store.py, which each dyno runs before the web process to download and verify them.`
+writes model_store.py (or model-store.mjs for Node), which each dyno runs before the web process to download and verify them.`
   static enableJsonFlag = true
   static strict = false
   static examples = [
@@ -37,7 +37,7 @@ writes model_store.py, which each dyno runs before the web process to download a
     addon: Flags.string({description: 'use this storage add-on\'s bucket and keys (Bucketeer or Cloudcube; name or service)'}),
     'set-credentials': Flags.boolean({description: 'copy the local AWS keys into AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY on the app'}),
     force: Flags.boolean({description: 'replace config vars that hold other values, and a model_store.py the plugin did not write'}),
-    loader: Flags.option({description: 'the boot-time loader to write (default: python for a Python app)', options: ['python', 'none'] as const})(),
+    loader: Flags.option({description: 'the boot-time loader to write (default: python for a Python app, node for a Node app)', options: ['python', 'node', 'none'] as const})(),
     'dry-run': Flags.boolean({description: 'show the plan; upload, set and write nothing'}),
   }
 

@@ -6,6 +6,12 @@ import type {OffloadPlan, OffloadResult} from './offload.js'
 
 type Print = (line: string) => void
 
+/** The Procfile line that runs each loader before the web server (the server command is an example). */
+const PROCFILE_LINES: Record<string, string> = {
+  node: 'web: node model-store.mjs && node server.js',
+  python: 'web: python -m model_store && gunicorn app:app',
+}
+
 export function describeDestination(d: Destination): string {
   const where = d.endpoint ? `endpoint ${d.endpoint}` : `AWS region ${d.region}`
   const keys = d.credentials.source === 'addon' ? `keys from the ${d.credentials.service} add-on ${d.credentials.addon}` : 'keys from the AWS SDK\'s default chain'
@@ -53,9 +59,10 @@ export function renderResult(result: OffloadResult, print: Print): void {
   print(result.released ? `Config vars of ${color.app(result.app)} set in one release.` : 'Config vars already set: no new release.')
   const written = result.files.filter(f => f.action !== 'unchanged').map(f => f.path)
   print(written.length > 0 ? `Wrote ${written.join(', ')}.` : 'The repo files were already up to date.')
-  if (result.loader === 'python') {
+  const procfile = PROCFILE_LINES[result.loader]
+  if (procfile) {
     print('Next: run the loader before the web process in the Procfile, e.g.')
-    print('  web: python -m model_store && gunicorn app:app')
+    print(`  ${procfile}`)
     print('then commit and push; the models stay in git, out of the slug.')
   }
 }

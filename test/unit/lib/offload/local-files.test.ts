@@ -60,10 +60,11 @@ describe('offload/local-files', () => {
     expect(() => requirementsWithBoto3('flask==3.0.0 --hash=sha256:abc\n')).to.throw(/pins hashes/)
   })
 
-  it('picks the Python loader for a Python app only', () => {
+  it('picks the Python loader for a Python app, the Node one for a Node app', () => {
     expect(defaultLoader(['app.py', 'requirements.txt'])).to.equal('python')
     expect(defaultLoader(['pyproject.toml'])).to.equal('python')
-    expect(defaultLoader(['package.json', 'index.js'])).to.equal('none')
+    expect(defaultLoader(['package.json', 'index.js'])).to.equal('node')
+    expect(defaultLoader(['Gemfile'])).to.equal('none')
   })
 
   it('plans .slugignore, the manifest, model_store.py and requirements.txt, then writes them, keeping the user\'s lines and modes', async () => {
@@ -94,6 +95,16 @@ describe('offload/local-files', () => {
     expect(message).to.equal('model_store.py exists and was not written by this plugin: move it away, or run again with --force to replace it.')
     const forced = await planLocalFiles({force: true, loader: 'python', manifest, models, root: dir})
     expect(forced.writes.find(w => w.path === 'model_store.py')?.action).to.equal('update')
+  })
+
+  it('writes model-store.mjs for Node and leaves package.json alone, with a note to install the SDK', async () => {
+    const dir = tempDir({'package.json': '{"dependencies": {"express": "^4"}}\n'})
+    const plan = await planLocalFiles({force: false, loader: 'node', manifest, models, root: dir})
+    expect(plan.writes.map(w => [w.path, w.action])).to.deep.equal([['.slugignore', 'create'], ['models.manifest.json', 'create'], ['model-store.mjs', 'create']])
+    expect(plan.writes[2].text).to.include('export async function ensureModels(')
+    expect(plan.notes).to.deep.equal(['Run npm install @aws-sdk/client-s3 and commit package.json and the lock file: the loader needs it.'])
+    const ready = await planLocalFiles({force: false, loader: 'node', manifest, models, root: tempDir({'package.json': '{"dependencies": {"@aws-sdk/client-s3": "^3"}}'})})
+    expect(ready.notes).to.deep.equal([])
   })
 
   it('notes what the user must do when there is no requirements.txt or no loader', async () => {
