@@ -480,13 +480,19 @@
     })
   }
 
+  // A finding names a file, or a folder with a trailing slash; a folder may be part of a joined cell ("lib/python3.12").
   function showPath(path) {
+    var wanted = path.replace(/\/+$/, '')
     var previous = state.view
     if (roots.folder) setView('folder')
     var entries = searchIndex()
+    var best = null
     for (var i = 0; i < entries.length; i++) {
-      if (entries[i].path === path) return reveal(entries[i])
+      var p = entries[i].path
+      if (p === wanted) return reveal(entries[i])
+      if (p.indexOf(wanted + '/') === 0 && (!best || p.length < best.path.length)) best = entries[i]
     }
+    if (best) return reveal(best)
     setView(previous)
   }
 

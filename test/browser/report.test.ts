@@ -167,6 +167,9 @@ describe('HTML report in Chromium', function () {
 
     await items.first().locator('button.show').click()
     expect(await page.locator('#treemap .cell.found').getAttribute('data-name')).to.equal('classifier.h5')
+    await items.nth(2).locator('button.show').click()
+    expect(await crumbs(page)).to.deep.equal(['/app', 'data'])
+    expect(await page.locator('#search-status').innerText()).to.equal('Opened data')
   })
 
   it('shows the compressed size against the 300 MB warning and 500 MB limit', async () => {

@@ -147,7 +147,7 @@ export function syntheticReport(fileCount: number, seed = 42): {files: FileRow[]
       evidence: ['data/train.csv (25 MB) <script>alert(1)</script>'],
       id: 'data-in-repo:data',
       kind: 'data-in-repo',
-      paths: ['data/train.csv'],
+      paths: ['data/'],
       remedy: 'List data/ in .slugignore.',
       savings: files[2].compressed,
       severity: 'medium',
