@@ -27,9 +27,7 @@ const CONFIRM_MS = 10 * 60 * 1000
 export default class Diet extends SlugCommand {
   static description = `shrink the slug: .slugignore rules, bin/post_compile pruning and lighter requirements, with the bytes each saves
 
-Reads the same evidence as slug:inspect (the app's current slug, a slug file, a build log, or the repo alone), plans
-changes that cannot break the next build or the running app, shows them with their savings, the predicted slug size
-and the diff of every file, and writes them after confirmation.`
+Reads the same evidence as slug:inspect (the app's current slug, a slug file, a build log, or the repo alone), plans changes that cannot break the next build or the running app, shows them with their savings, the predicted slug size and the diff of every file, and writes them after confirmation.`
   static enableJsonFlag = true
   static examples = [
     '$ heroku slug:diet --app example-app --dry-run',
