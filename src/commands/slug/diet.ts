@@ -25,9 +25,14 @@ export interface DietResult extends DietPlan {
 const CONFIRM_MS = 10 * 60 * 1000
 
 export default class Diet extends SlugCommand {
-  static description = `shrink the slug: .slugignore rules, bin/post_compile pruning and lighter requirements, with the bytes each saves
-
-Reads the same evidence as slug:inspect (the app's current slug, a slug file, a build log, or the repo alone), plans changes that cannot break the next build or the running app, shows them with their savings, the predicted slug size and the diff of every file, and writes them after confirmation.`
+  static description = [
+    'shrink the slug: .slugignore rules, bin/post_compile pruning and lighter requirements, with the bytes each saves\n',
+    [
+      'Reads the same evidence as slug:inspect (the app\'s current slug, a slug file, a build log, or the repo alone),',
+      'plans changes that cannot break the next build or the running app, shows them with their savings, the predicted',
+      'slug size and the diff of every file, and writes them after confirmation.',
+    ].join(' '),
+  ].join('\n')
   static enableJsonFlag = true
   static examples = [
     '$ heroku slug:diet --app example-app --dry-run',
