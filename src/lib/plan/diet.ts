@@ -198,7 +198,7 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
     }
 
     const applied = options.fixRequirements && requirements?.text !== undefined
-    const basis = c.estimated ? 'knowledge table (estimate)' : measured
+    const basis = c.estimated ? `knowledge table (estimate): ${c.source ?? 'no source'}` : measured
     lines.push({applied, basis, estimated: c.estimated, label: `requirements.txt: ${c.kind} ${c.package}`, savings: c.savings, source: c.source})
   }
 

@@ -68,7 +68,7 @@ describe('planDiet', () => {
     expect(plan.whatIf.after).to.equal(520e6 - 9.5e6)
     expect(plan.whatIf.afterAll).to.equal(520e6 - 209.5e6)
     expect(plan.whatIf.status).to.deep.equal({after: 'over-limit', afterAll: 'over-warning', before: 'over-limit'})
-    expect(plan.whatIf.lines[2].basis).to.equal('knowledge table (estimate)')
+    expect(plan.whatIf.lines[2].basis).to.equal('knowledge table (estimate): https://pypi.org/project/tensorflow-cpu/')
     expect(plan.changes.map(c => c.path)).to.deep.equal(['.slugignore', 'bin/post_compile'])
   })
 
