@@ -397,6 +397,24 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
       expect(heroku.apps.get(app)!.config.DATABASE_URL).to.equal('postgres://u:p@h/db')
     })
 
+    it('a failed config-var PATCH after the uploads: the repo is untouched, and a re-run uploads nothing and finishes', async () => {
+      const repo = makeRepo()
+      const original = snapshot(repo)
+      const app = newApp('it-patch-fails')
+      heroku.failPatches = 1
+      const failed = await offload(app, repo, moto.endpoint)
+      expect(failed.exitCode).to.equal(1)
+      expect(failed.error?.message).to.match(/^The Heroku API answered HTTP 503 for the config vars of it-patch-fails: The API is temporarily unavailable\. Nothing was lost/)
+      expect(snapshot(repo)).to.deep.equal(original)
+      expect(heroku.apps.get(app)!.config).to.deep.equal({})
+
+      const again = await offload(app, repo, moto.endpoint)
+      expect(again.exitCode, again.error?.message).to.equal(0)
+      expect(again.result!.bytesUploaded).to.equal(0)
+      expect(heroku.patches.filter(p => p.app === app)).to.have.length(1)
+      expect(snapshot(repo)['models.manifest.json']).to.be.a('string')
+    })
+
     it('--set-credentials copies the keys to the app in the same PATCH and never shows them', async () => {
       const repo = makeRepo()
       const app = newApp('it-keys')

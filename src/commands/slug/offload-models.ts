@@ -1,5 +1,5 @@
 import {flags} from '@heroku-cli/command'
-import {Flags} from '@oclif/core'
+import {Flags, ux} from '@oclif/core'
 
 import {SlugCommand} from '../../lib/command-base.js'
 import type {LoaderKind} from '../../lib/offload/local-files.js'
@@ -45,6 +45,9 @@ writes model_store.py (or model-store.mjs for Node), which each dyno runs before
     const {argv, flags} = await this.parse(OffloadModels)
     const minSize = parseSize(flags['min-size'])
     if (minSize === undefined) throw new UserError(`--min-size takes a size such as 5MB or 500kB, not "${flags['min-size']}".`)
+    // Hashing big models takes seconds: say what is going on, to a person (stderr is a terminal, no --json).
+    const spinner = !this.jsonEnabled() && process.stderr.isTTY
+    if (spinner) ux.action.start('Finding and hashing the models, reading the app\'s add-ons and config vars')
     const prepared = await prepareOffload(this.heroku, {
       app: flags.app,
       destination: {addon: flags.addon, bucket: flags.bucket, endpoint: flags.endpoint, prefix: flags.prefix, region: flags.region},
@@ -55,6 +58,7 @@ writes model_store.py (or model-store.mjs for Node), which each dyno runs before
       paths: argv as string[],
       setCredentials: flags['set-credentials'],
     }, flags['dry-run'])
+    if (spinner) ux.action.stop()
     const print = this.log.bind(this)
     if (!this.jsonEnabled()) renderPlan(prepared.plan, print)
     if (flags['dry-run']) {

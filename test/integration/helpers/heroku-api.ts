@@ -13,6 +13,8 @@ export interface HerokuApiStub {
   patches: Array<{app: string, body: Record<string, null | string>}>
   /** "METHOD path" of every request, in order */
   requests: string[]
+  /** answer the next config-var PATCHes with 503, as a Platform API outage would */
+  failPatches: number
   stop(): Promise<void>
 }
 
@@ -23,7 +25,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startHerokuApi(): Promise<HerokuApiStub> {
-  const stub: HerokuApiStub = {apps: new Map(), patches: [], requests: [], async stop() {}, url: ''}
+  const stub: HerokuApiStub = {apps: new Map(), failPatches: 0, patches: [], requests: [], async stop() {}, url: ''}
   const server = createServer(async (req, res) => {
     const body = await readBody(req)
     stub.requests.push(`${req.method} ${req.url}`)
@@ -43,6 +45,9 @@ export async function startHerokuApi(): Promise<HerokuApiStub> {
       send(200, app.addons)
     } else if (req.method === 'GET') {
       send(200, app.config)
+    } else if (req.method === 'PATCH' && stub.failPatches > 0) {
+      stub.failPatches--
+      send(503, {id: 'unavailable', message: 'The API is temporarily unavailable.'})
     } else if (req.method === 'PATCH') {
       const changes = JSON.parse(body) as Record<string, null | string>
       stub.patches.push({app: decodeURIComponent(m[1]), body: changes})
