@@ -9,6 +9,8 @@ import {checkBudget} from '../../lib/inspect/budget.js'
 import {classifyFiles} from '../../lib/analysis/index.js'
 import {reportFromScan} from '../../lib/report/from-scan.js'
 import {writeHtmlReport} from '../../lib/report/html.js'
+import {NotARepositoryError} from '../../lib/repo/files.js'
+import {predictRepoReport} from '../../lib/repo/report.js'
 import {downloadProgress} from '../../lib/report/progress.js'
 import {renderReport} from '../../lib/report/terminal.js'
 import type {SlugReport} from '../../lib/report/types.js'
@@ -29,6 +31,7 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
     '$ heroku slug:inspect --app example-app --html slug-report.html',
     '$ heroku slug:inspect --app example-app --build latest',
     '$ git push heroku main 2>&1 | tee push.log; heroku slug:inspect --log push.log',
+    '$ heroku slug:inspect --dir . --site-packages .venv',
   ]
   static flags = {
     app: flags.app(),
@@ -43,6 +46,14 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
     log: Flags.string({
       description: 'read a saved build log (the output of git push heroku main, or "-" for stdin); no app or network needed',
       exclusive: ['release', 'slug', 'file', 'build', 'save'],
+    }),
+    dir: Flags.string({
+      description: 'predict the slug a git push of this repository would build (the default when no app is given or found)',
+      exclusive: ['release', 'slug', 'file', 'build', 'log', 'save'],
+    }),
+    'site-packages': Flags.string({
+      description: 'with a repository: measure Python packages from this installed environment (a site-packages folder or a virtualenv)',
+      exclusive: ['release', 'slug', 'file', 'build', 'log', 'save'],
     }),
     save: Flags.string({description: 'also keep the downloaded slug at this path (written atomically)'}),
     top: Flags.integer({default: 20, description: 'how many of the largest files to list', min: 1}),
@@ -64,6 +75,8 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
       report = await reportFromLogFile(flags.log)
     } else if (flags.file) {
       scanned = {scan: await scanSlugFile(flags.file, {progress, savePath: flags.save}), source: {file: flags.file}}
+    } else if (flags.dir) {
+      report = await predictRepoReport(flags.dir, {...analyze, sitePackages: flags['site-packages']})
     } else if (flags.build) {
       report = await reportFromBuild(this.heroku, flags.app, flags.build)
     } else if (flags.app) {
@@ -77,7 +90,14 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
         )
       }
     } else {
-      throw new UserError('Say what to inspect: --app APP (or a heroku git remote), --file SLUG.tgz, or --log BUILD.log.')
+      // No app named or found: predict the slug of the repository here, if this is one.
+      report = await predictRepoReport('.', {...analyze, sitePackages: flags['site-packages']}).catch((error: unknown) => {
+        if (error instanceof NotARepositoryError) {
+          throw new UserError('Say what to inspect: --app APP (or a heroku git remote), --file SLUG.tgz, --log BUILD.log, or --dir REPO.')
+        }
+
+        throw error
+      })
     }
 
     report ??= reportFromScan(scanned!.scan, scanned!.source, analyze)
