@@ -66,17 +66,13 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 /** Runs `python3 -m model_store` without blocking the event loop (the test's proxy runs in this process). */
-async function runLoader(cwd: string, config: Record<string, string>): Promise<{status: null | number, stderr: string}> {
+async function runLoader(cwd: string, config: Record<string, string | undefined>): Promise<{status: null | number, stderr: string}> {
+  const env: Record<string, string | undefined> = {
+    AWS_ACCESS_KEY_ID: KEY_ID, AWS_EC2_METADATA_DISABLED: 'true', AWS_SECRET_ACCESS_KEY: SECRET, HOME: cwd, PATH: process.env.PATH, ...config,
+  }
   const child = spawn('python3', ['-m', 'model_store'], {
     cwd,
-    env: {
-      AWS_ACCESS_KEY_ID: KEY_ID,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SECRET_ACCESS_KEY: SECRET,
-      HOME: cwd,
-      PATH: process.env.PATH,
-      ...config,
-    },
+    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let stderr = ''
@@ -240,6 +236,23 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
       expect(second.status, second.stderr).to.equal(0)
       expect(second.stderr).to.include('models/big.h5 present')
       expect(second.stderr).to.match(/0 B downloaded/)
+    })
+
+    it('the loader reads the keys from the add-on\'s vars named by MODEL_S3_*_VAR (no AWS_* keys on the dyno)', async () => {
+      const config = {
+        ...heroku.apps.get(app)!.config,
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        BUCKETEER_AWS_ACCESS_KEY_ID: KEY_ID,
+        BUCKETEER_AWS_SECRET_ACCESS_KEY: SECRET,
+        MODEL_S3_ACCESS_KEY_ID_VAR: 'BUCKETEER_AWS_ACCESS_KEY_ID',
+        MODEL_S3_SECRET_ACCESS_KEY_VAR: 'BUCKETEER_AWS_SECRET_ACCESS_KEY',
+      }
+      const run = await runLoader(loaderDir(repo), config)
+      expect(run.status, run.stderr).to.equal(0)
+      const without = await runLoader(loaderDir(repo), {...config, MODEL_S3_ACCESS_KEY_ID_VAR: undefined, MODEL_S3_SECRET_ACCESS_KEY_VAR: undefined})
+      expect(without.status, 'without the names boto3 finds no keys: the test proves the names were used').to.equal(1)
+      expect(without.stderr).to.match(/model_store: error: cannot read the manifest .*Unable to locate credentials/)
     })
 
     it('the loader warns when the expected download time endangers the 60 s boot limit (R10)', async () => {
