@@ -10,7 +10,7 @@ import {fileURLToPath} from 'node:url'
 import OffloadModels from '../../src/commands/slug/offload-models.js'
 import type {OffloadResult} from '../../src/lib/offload/offload.js'
 import {runCommand} from '../helpers/run-command.js'
-import {type FaultyProxy, type S3Server, startFaultyProxy, startForbiddenS3, startMoto} from '../helpers/s3-server.js'
+import {type S3Server, startFaultyProxy, startForbiddenS3, startMoto} from '../helpers/s3-server.js'
 import {type HerokuApiStub, startHerokuApi} from './helpers/heroku-api.js'
 
 const BUCKET = 'offload-models-it'
@@ -95,7 +95,13 @@ async function runNodeLoader(cwd: string, config: Record<string, string>): Promi
   const child = spawn(process.execPath, ['model-store.mjs'], {
     cwd,
     env: {
-      AWS_ACCESS_KEY_ID: KEY_ID, AWS_EC2_METADATA_DISABLED: 'true', AWS_SECRET_ACCESS_KEY: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', HOME: cwd, PATH: process.env.PATH, ...config,
+      AWS_ACCESS_KEY_ID: KEY_ID,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_SECRET_ACCESS_KEY: SECRET,
+      HOME: cwd,
+      PATH: process.env.PATH,
+      ...config,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
@@ -146,6 +152,10 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
   function newApp(name: string, config: Record<string, string> = {}): string {
     heroku.apps.set(name, {addons: [], config: {...config}})
     return name
+  }
+
+  function patchesOf(app: string) {
+    return heroku.patches.filter(p => p.app === app)
   }
 
   function expectUntouched(repo: string, original: Record<string, string>, app: string) {
@@ -362,18 +372,9 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
       expect(snapshot(repo)).to.deep.equal(original)
     })
 
-    describe('an upload cut mid-way', () => {
-      let proxy: FaultyProxy
-
-      before(async () => {
-        proxy = await startFaultyProxy(moto.port, 3_000_000)
-      })
-
-      after(async () => {
-        await proxy.stop()
-      })
-
-      it('fails with one line saying nothing was lost, sets nothing, and a re-run completes', async () => {
+    it('an upload cut mid-way: one line saying nothing was lost, nothing set, and a re-run completes', async () => {
+      const proxy = await startFaultyProxy(moto.port, 3_000_000)
+      try {
         const repo = makeRepo()
         const original = snapshot(repo)
         const app = newApp('it-cut')
@@ -388,11 +389,13 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
         proxy.mode = 'pass'
         const again = await offload(app, repo, proxy.endpoint)
         expect(again.exitCode, again.error?.message).to.equal(0)
-        expect(again.result!.uploads.map(u => u.status)).to.deep.equal(['uploaded', 'uploaded'])
-        expect(heroku.patches.filter(p => p.app === app)).to.have.length(1)
+        expect(again.result!.uploads.map(({status}) => status)).to.deep.equal(['uploaded', 'uploaded'])
+        expect(patchesOf(app)).to.have.length(1)
         const loaded = await runLoader(loaderDir(repo), heroku.apps.get(app)!.config)
         expect(loaded.status, loaded.stderr).to.equal(0)
-      })
+      } finally {
+        await proxy.stop()
+      }
     })
 
     it('a config var holding another value is not replaced without --force, and is with it (one PATCH)', async () => {
