@@ -10,12 +10,18 @@ import {classifyFiles} from '../../lib/analysis/index.js'
 import {reportFromScan} from '../../lib/report/from-scan.js'
 import {writeHtmlReport} from '../../lib/report/html.js'
 import {NotARepositoryError} from '../../lib/repo/files.js'
-import {predictRepoReport} from '../../lib/repo/report.js'
+import {predictRepo, type RepoReportOptions} from '../../lib/repo/report.js'
 import {downloadProgress} from '../../lib/report/progress.js'
 import {renderReport} from '../../lib/report/terminal.js'
 import type {SlugReport} from '../../lib/report/types.js'
 import {scanSlugFile} from '../../lib/slug/sources.js'
 import {UserError} from '../../lib/util/errors.js'
+
+/** A repository's predicted slug, with its scan-shaped file list (the HTML treemap draws every file). */
+async function predict(dir: string, options: RepoReportOptions): Promise<{report: SlugReport; scanned: ScannedSlug}> {
+  const {report, scan} = await predictRepo(dir, options)
+  return {report, scanned: {scan, source: report.source}}
+}
 
 export default class Inspect extends SlugCommand {
   static description = `show where the bytes of a slug go, and what to do about them
@@ -76,7 +82,7 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
     } else if (flags.file) {
       scanned = {scan: await scanSlugFile(flags.file, {progress, savePath: flags.save}), source: {file: flags.file}}
     } else if (flags.dir) {
-      report = await predictRepoReport(flags.dir, {...analyze, sitePackages: flags['site-packages']})
+      ({report, scanned} = await predict(flags.dir, {...analyze, sitePackages: flags['site-packages']}))
     } else if (flags.build) {
       report = await reportFromBuild(this.heroku, flags.app, flags.build)
     } else if (flags.app) {
@@ -91,13 +97,13 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
       }
     } else {
       // No app named or found: predict the slug of the repository here, if this is one.
-      report = await predictRepoReport('.', {...analyze, sitePackages: flags['site-packages']}).catch((error: unknown) => {
+      ({report, scanned} = await predict('.', {...analyze, sitePackages: flags['site-packages']}).catch((error: unknown) => {
         if (error instanceof NotARepositoryError) {
           throw new UserError('Say what to inspect: --app APP (or a heroku git remote), --file SLUG.tgz, --log BUILD.log, or --dir REPO.')
         }
 
         throw error
-      })
+      }))
     }
 
     report ??= reportFromScan(scanned!.scan, scanned!.source, analyze)

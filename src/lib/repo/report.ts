@@ -154,12 +154,23 @@ function packageNotes(declared: DeclaredDependencies[], site: SiteFiles | undefi
   return notes
 }
 
+/** A predicted slug: the report, and the slug-shaped scan it was analysed from (every file, for the HTML treemap). */
+export interface RepoPrediction {
+  report: SlugReport
+  scan: ScanResult
+}
+
 /**
  * What a `git push` of the repo holding `dir` would put in the slug: the committed files that survive
  * .slugignore, each with an estimated compressed share, and the packages (measured from an installed
  * environment when one is known, else as declared), analysed like a real slug and marked as a prediction.
  */
 export async function predictRepoReport(dir: string, options: RepoReportOptions): Promise<SlugReport> {
+  return (await predictRepo(dir, options)).report
+}
+
+/** predictRepoReport, with the scan-shaped entry list it analysed. */
+export async function predictRepo(dir: string, options: RepoReportOptions): Promise<RepoPrediction> {
   const listing = await listRepo(dir)
   const {root} = listing
 
@@ -213,7 +224,7 @@ export async function predictRepoReport(dir: string, options: RepoReportOptions)
     ...packageNotes(declared, site, missing),
   ]
 
-  return {
+  const report: SlugReport = {
     ...analysis,
     findings,
     kind: 'repo',
@@ -229,4 +240,5 @@ export async function predictRepoReport(dir: string, options: RepoReportOptions)
       warning: SLUG_WARNING,
     },
   }
+  return {report, scan}
 }

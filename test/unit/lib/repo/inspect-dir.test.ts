@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -43,6 +43,16 @@ describe('slug:inspect --dir', () => {
     expect(stdout).to.include('.slugignore removes 1 file (200 kB unpacked) before the build.')
     expect(stdout).to.include('tensorflow can be replaced by tensorflow-cpu')
     expect(stdout).to.include('Run: heroku slug:offload-models')
+  })
+
+  it('writes the HTML treemap of the predicted slug with every file', async () => {
+    const html = join(dir, 'report.html')
+    const {exitCode} = await runCommand(Inspect, ['--dir', repo, '--html', html, '--top', '1'])
+    expect(exitCode).to.equal(0)
+    const page = readFileSync(html, 'utf8')
+    expect(page).to.include('model.h5')
+    expect(page).to.include('Procfile')
+    expect(page).not.to.include('eda.ipynb')
   })
 
   it('returns the prediction as JSON, and gates it with --max-size', async () => {
