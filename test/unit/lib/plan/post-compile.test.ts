@@ -8,6 +8,7 @@ import {POST_COMPILE_RULES} from '../../../../src/lib/knowledge/post-compile-rul
 import {
   HOOK_BEGIN, HOOK_END, mergePostCompileHook, planPostCompile, SITE_PACKAGES_ENV,
 } from '../../../../src/lib/plan/post-compile.js'
+import {walkFiles} from '../../../../src/lib/repo/files.js'
 import {row, SITE} from './helpers.js'
 
 const GOLDEN = 'test/fixtures/diet/post_compile.golden'
@@ -98,7 +99,7 @@ describe('bin/post_compile on a real numpy', function () {
 
   afterEach(() => rmSync(tmp, {force: true, recursive: true}))
 
-  it('prunes tests, headers and static libraries, and numpy still imports and computes', () => {
+  it('prunes tests, headers and static libraries, exactly as planned, and numpy still imports and computes', async () => {
     const numpyInit = execFileSync('python3', ['-c', 'import numpy; print(numpy.__file__)'], {encoding: 'utf8'}).trim()
     const origin = dirname(dirname(numpyInit))
     const site = join(tmp, 'site-packages')
@@ -121,6 +122,10 @@ describe('bin/post_compile on a real numpy', function () {
     ].filter(p => existsSync(p))
     expect(before.length).to.be.greaterThan(2)
 
+    const filesBefore = await walkFiles(site)
+    const plan = planPostCompile(filesBefore.map(p => row(`${SITE}/${p}`, 100)))
+    const planned = new Set(plan.items.flatMap(i => i.targets).flatMap(t => filesBefore.filter(p => `${SITE}/${p}` === t || `${SITE}/${p}`.startsWith(`${t}/`))))
+
     const hook = join(tmp, 'post_compile')
     writeFileSync(hook, mergePostCompileHook(), {mode: 0o755})
     const run = spawnSync('bash', [hook], {encoding: 'utf8', env: {...process.env, [SITE_PACKAGES_ENV]: site}})
@@ -128,6 +133,12 @@ describe('bin/post_compile on a real numpy', function () {
     expect(run.stdout).to.match(/heroku-slug-diet: pruned \d+ MiB/)
 
     for (const p of before) expect(existsSync(p), p).to.equal(false)
+    // The plan measured what the script removes: every removed file was planned, and the only planned
+    // files left are the test folder the build-time import guard keeps.
+    const after = new Set(await walkFiles(site))
+    const removed = filesBefore.filter(p => !after.has(p))
+    expect(removed.filter(p => !planned.has(p))).to.deep.equal([])
+    expect([...planned].filter(p => after.has(p)).sort()).to.deep.equal(['keeper/tests/__init__.py', 'keeper/tests/helper.py'])
     expect(existsSync(join(site, 'numpy', 'testing', '__init__.py'))).to.equal(true)
     expect(existsSync(join(site, 'keeper', 'tests', 'helper.py'))).to.equal(true)
     expect(existsSync(join(site, 'torch', 'include', 'ATen.h'))).to.equal(true)
