@@ -130,6 +130,11 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
   let heroku: HerokuApiStub
   let s3: S3Client
   const saved = {...process.env}
+  /** Puts back the environment the tests changed, keeping process.env the object Node made. */
+  const restoreEnv = () => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
+    Object.assign(process.env, saved)
+  }
 
   before(async () => {
     moto = await startMoto()
@@ -146,7 +151,7 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
     s3?.destroy()
     await heroku?.stop()
     await moto?.stop()
-    process.env = saved
+    restoreEnv()
   })
 
   function newApp(name: string, config: Record<string, string> = {}): string {

@@ -32,6 +32,11 @@ function app(addons: unknown[] = [], config: Record<string, string> = {}) {
 
 describe('slug:offload-models', () => {
   const saved = {...process.env}
+  /** Puts back the environment the tests changed, keeping process.env the object Node made. */
+  const restoreEnv = () => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
+    Object.assign(process.env, saved)
+  }
 
   beforeEach(() => {
     process.env.AWS_ACCESS_KEY_ID = KEY_ID
@@ -42,7 +47,7 @@ describe('slug:offload-models', () => {
 
   afterEach(() => {
     nock.cleanAll()
-    process.env = {...saved}
+    restoreEnv()
     process.exitCode = undefined
   })
 
