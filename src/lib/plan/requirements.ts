@@ -1,3 +1,4 @@
+import {COMMANDS} from '../analysis/findings.js'
 import type {Finding, PackageRow} from '../analysis/types.js'
 import {normalizePackageName, parseRequirements, type RequirementLine} from '../deps/requirements.js'
 import {DEV_PACKAGES} from '../knowledge/dev-packages.js'
@@ -158,18 +159,21 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
         why: 'a CUDA library only the GPU build of PyTorch loads (counted with the torch swap)',
       })
     } else if (dev) {
-      const requiredBy = dev.requiredBy?.filter(n => names.has(n)) ?? []
-      if (requiredBy.length > 0) continue
-      const row = input.packages.find(p => p.ecosystem === 'python' && normalizePackageName(p.name) === name && p.evidence === 'installed')
       const finding = findingFor(input.findings, `dev-package:${name}`)
+      const requiredBy = dev.requiredBy?.filter(n => names.has(n)) ?? []
+      // A production package depends on it: pip installs it anyway, so moving the line saves nothing.
+      if (requiredBy.length > 0 || finding?.command === COMMANDS.postCompile) continue
+      const row = input.packages.find(p => p.ecosystem === 'python' && normalizePackageName(p.name) === name && p.evidence === 'installed')
+      // The finding counts the packages only this one pulls in; without it, the package itself.
+      const measured = finding ?? (row ? {estimated: false, savings: row.compressed} : {estimated: true, savings: dev.typicalBytes})
       changes.push({
         after: undefined,
         before: line.text,
-        estimated: row === undefined && (finding?.estimated ?? true),
+        estimated: measured.estimated,
         kind: 'move-dev',
         line: line.line,
         package: line.name!,
-        savings: row?.compressed ?? finding?.savings ?? dev.typicalBytes,
+        savings: measured.savings,
         source: dev.source,
         why: `${dev.purpose}: moved to ${devPath}`,
       })
