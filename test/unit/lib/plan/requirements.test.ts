@@ -15,6 +15,10 @@ function finding(id: string, savings: number, estimated = true): Finding {
   return {estimated, evidence: [], id, kind: 'heavy-package', remedy: '', savings, severity: 'high', source: `https://example.org/${id}`, title: id}
 }
 
+function dev(id: string, savings: number, command: string): Finding {
+  return {...finding(id, savings, false), command, kind: 'dev-package'}
+}
+
 const PACKAGES = [
   installed('numpy', '1.26.4'),
   installed('pandas', '2.2.1'),
@@ -84,6 +88,14 @@ describe('planRequirements', () => {
   it('does not move a dev package another requirement depends on', () => {
     const plan = planRequirements(input({packages: [], text: 'tensorflow-cpu==2.16.1\ntensorboard==2.16.2\n'}))
     expect(plan.changes).to.deep.equal([])
+  })
+
+  it('takes a dev package\'s savings from its finding, and leaves it when a production package needs it', () => {
+    const plan = planRequirements(input({
+      findings: [dev('dev-package:pytest', 900_000, 'heroku slug:diet --fix-requirements'), dev('dev-package:black', 1, 'heroku slug:diet --post-compile')],
+      text: 'pytest==8.0.0\nblack==24.1.0\n',
+    }))
+    expect(plan.changes.map(c => [c.package, c.savings])).to.deep.equal([['pytest', 900_000]])
   })
 
   it('never rewrites a file with --hash lines, and says why', () => {
