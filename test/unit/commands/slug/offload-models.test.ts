@@ -88,6 +88,18 @@ describe('slug:offload-models', () => {
     api.done()
   })
 
+  it('--set-credentials in the terminal view: the key vars are listed, their values hidden', async () => {
+    const api = app([], {AWS_SECRET_ACCESS_KEY: 'an-older-secret-value'})
+    const {exitCode, stderr, stdout} = await runCommand(OffloadModels, [
+      '--app', 'example-app', '--dir', repo(), '--bucket', 'models', '--dry-run', '--set-credentials', '--force',
+    ])
+    expect(exitCode).to.equal(0)
+    expect(stdout).to.match(/AWS_ACCESS_KEY_ID\s+add\s+\(secret, not shown\)/)
+    expect(stdout).to.match(/AWS_SECRET_ACCESS_KEY\s+change\s+\(secret, not shown\)/)
+    for (const secret of [SECRET, KEY_ID, 'an-older-secret-value']) expect(stdout + stderr).not.to.include(secret)
+    api.done()
+  })
+
   it('with the app\'s Bucketeer add-on: its bucket and region, its key var names, never its keys', async () => {
     const api = app(
       [{
