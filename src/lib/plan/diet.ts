@@ -147,7 +147,10 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
   const postCompile = options.postCompile || input.files.some(f => f.path.startsWith('.heroku/python/')) ? planPostCompile(installed) : undefined
   if (postCompile && leaving.size > 0) notes.push('Files of packages a requirements change removes are not counted again under bin/post_compile.')
 
+  // Models the plan already removes (offloaded) are not quantized too.
+  const leavingFiles = new Set(slugignore.items.flatMap(i => i.files))
   const models = quantizableModels(input.files.some(f => f.origin === 'repo') ? input.files : modelRows(input))
+  .filter(m => !leavingFiles.has(m.path) && ![...leavingFiles].some(p => p.startsWith(`${m.path}/`)))
   const quantize: DietPlan['quantize'] = {finding: quantizeFinding(models), models}
   if (options.quantizeScript) {
     if (models.length === 0) notes.push('No Keras or SavedModel model was found: no quantize script is written.')

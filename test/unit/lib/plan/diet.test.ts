@@ -110,6 +110,24 @@ describe('planDiet', () => {
   })
 })
 
+describe('planDiet with models', () => {
+  const files = [...FILES, row('models/clf.h5', 80e6, {category: 'model', compressed: 76e6, modelFormat: 'keras-h5'})]
+  const repoFiles = [{path: 'app.py', size: 100}, {path: 'models/clf.h5', size: 80e6}]
+  const models = [{format: 'keras-h5', path: 'models/clf.h5'}]
+
+  it('points to offload-models first, counting the model once', async () => {
+    const plan = await planDiet(input({files, models, repoFiles}), {fixRequirements: false, keepTests: false, postCompile: false})
+    expect(plan.whatIf.lines.filter(l => l.label.includes('model')).map(l => [l.label, l.savings])).to.deep.equal([['offload models (heroku slug:offload-models)', 76e6]])
+    expect(plan.quantize.finding?.savings).to.equal(57e6)
+  })
+
+  it('once offloaded, the model leaves through .slugignore and is not quantized as well', async () => {
+    const plan = await planDiet(input({files, models, offloaded: ['models/clf.h5'], repoFiles}), {fixRequirements: false, keepTests: false, postCompile: false})
+    expect(plan.whatIf.lines.filter(l => l.label.includes('model')).map(l => [l.label, l.savings])).to.deep.equal([['.slugignore /models/', 76e6]])
+    expect(plan.quantize.finding).to.equal(undefined)
+  })
+})
+
 describe('predictAfter', () => {
   it('places the sizes against the 500 MB limit and the 300 MB warning', () => {
     const line = {applied: true, basis: 'x', estimated: false, label: 'a', savings: 250e6}
