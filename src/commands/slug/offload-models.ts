@@ -1,5 +1,5 @@
 import {flags} from '@heroku-cli/command'
-import {Flags, ux} from '@oclif/core'
+import {Args, Flags, ux} from '@oclif/core'
 
 import {SlugCommand} from '../../lib/command-base.js'
 import type {LoaderKind} from '../../lib/offload/local-files.js'
@@ -25,6 +25,9 @@ writes model_store.py (or model-store.mjs for Node), which each dyno runs before
     '$ heroku slug:offload-models --app example-app --bucket example-models --dry-run',
     '$ heroku slug:offload-models --app example-app --bucket models --endpoint https://s3.example.com --set-credentials',
   ]
+  static args = {
+    paths: Args.string({description: 'model files, folders or globs to offload (default: every committed model of --min-size or more)'}),
+  }
   static flags = {
     app: flags.app({required: true}),
     remote: flags.remote(),
