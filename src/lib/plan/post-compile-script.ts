@@ -8,7 +8,14 @@ export const SITE_PACKAGES_ENV = 'SLUG_DIET_SITE_PACKAGES'
 
 const q = (s: string) => `'${s.replaceAll('\'', String.raw`'\''`)}'`
 
-/** The managed block: a function run in a subshell, so its shell options never leak into the user's hook. */
+/** Ends the here-document that feeds the block to bash. */
+const HEREDOC = 'HEROKU_SLUG_DIET'
+
+/**
+ * The managed block: bash code fed to its own `bash` process by a here-document, so it runs the same in
+ * a bash or a POSIX sh hook (dash is /bin/sh on Heroku's stacks) and its shell options never leak into
+ * the user's lines.
+ */
 export function renderPostCompileBlock(rules: PostCompileRule[] = POST_COMPILE_RULES): string[] {
   const calls = rules.flatMap(r => [
     `    # ${r.id} (${r.title}): ${r.why}. Source: ${r.source}`,
@@ -20,6 +27,8 @@ export function renderPostCompileBlock(rules: PostCompileRule[] = POST_COMPILE_R
     HOOK_BEGIN,
     '# Removes files pip installed that the app cannot import. Each rule below says why it is safe.',
     `# ${SITE_PACKAGES_ENV}=DIR prunes DIR instead of the build's site-packages.`,
+    `bash <<'${HEREDOC}'`,
+    'set -euo pipefail',
     'slug_diet_has_code() {',
     String.raw`  [[ -n "$(find "$1" \( -name '*.py' -o -name '*.pyd' -o -name '*.so' -o -name '*.so.*' \) -print -quit)" ]]`,
     '}',
@@ -65,7 +74,6 @@ export function renderPostCompileBlock(rules: PostCompileRule[] = POST_COMPILE_R
     '  find "$site" -mindepth "$depth" -type f \\( "${match[@]:1}" \\) -delete',
     '}',
     'slug_diet_prune() {',
-    '  set -euo pipefail',
     '  local sites=() site before after',
     '  local -A slug_diet_imports=()',
     `  if [[ -n "\${${SITE_PACKAGES_ENV}:-}" ]]; then`,
@@ -83,7 +91,9 @@ export function renderPostCompileBlock(rules: PostCompileRule[] = POST_COMPILE_R
     '    echo "-----> heroku-slug-diet: pruned $(((before - after) / 1024)) MiB from $site"',
     '  done',
     '}',
-    '(slug_diet_prune)',
+    '# bash reads this script from stdin: the commands get /dev/null instead',
+    'slug_diet_prune </dev/null',
+    HEREDOC,
     HOOK_END,
   ]
 }

@@ -1,5 +1,6 @@
 import type {FileRow} from '../analysis/types.js'
 import {POST_COMPILE_RULES, type PostCompileRule} from '../knowledge/post-compile-rules.js'
+import {UserError} from '../util/errors.js'
 import {HOOK_BEGIN, HOOK_END, renderPostCompileBlock} from './post-compile-script.js'
 
 export {HOOK_BEGIN, HOOK_END, SITE_PACKAGES_ENV} from './post-compile-script.js'
@@ -115,12 +116,24 @@ export function planPostCompile(files: FileRow[], rules: PostCompileRule[] = POS
 }
 
 /**
+ * Why the block cannot go into this hook, or undefined: it is shell code, and a hook in another language
+ * (`#!/usr/bin/env python3`) would break on it.
+ */
+export function notShellReason(existing: string | undefined): string | undefined {
+  const shebang = existing?.startsWith('#!') ? existing.slice(0, existing.includes('\n') ? existing.indexOf('\n') : undefined) : undefined
+  if (shebang === undefined || /[/\s](?:ba|da|k|z)?sh(?:\s|$)/.test(shebang)) return undefined
+  return `${HOOK_PATH} is not a shell script (${shebang.trim()}): slug:diet only adds its pruning block to a shell hook. Call a bash script holding the block from it instead.`
+}
+
+/**
  * The hook with the managed block: a new hook is a bash script with `set -euo pipefail`; an existing one
  * keeps every line of its own, with the block replaced in place or added at the end (before a final
  * `exit`, which would otherwise skip it).
  */
 export function mergePostCompileHook(existing?: string, rules: PostCompileRule[] = POST_COMPILE_RULES): string {
   const block = renderPostCompileBlock(rules)
+  const reason = notShellReason(existing)
+  if (reason) throw new UserError(reason)
   if (existing === undefined || existing.trim() === '') {
     return `${['#!/usr/bin/env bash', 'set -euo pipefail', '', ...block].join('\n')}\n`
   }

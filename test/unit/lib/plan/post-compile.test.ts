@@ -9,6 +9,7 @@ import {
   HOOK_BEGIN, HOOK_END, mergePostCompileHook, planPostCompile, SITE_PACKAGES_ENV,
 } from '../../../../src/lib/plan/post-compile.js'
 import {walkFiles} from '../../../../src/lib/repo/files.js'
+import {UserError} from '../../../../src/lib/util/errors.js'
 import {row, SITE} from './helpers.js'
 
 const GOLDEN = 'test/fixtures/diet/post_compile.golden'
@@ -78,6 +79,31 @@ describe('mergePostCompileHook', () => {
     expect(lines.slice(0, 3)).to.deep.equal(['#!/bin/sh', '# collect static', 'python manage.py collectstatic --noinput'])
     expect(lines.indexOf(HOOK_BEGIN)).to.be.greaterThan(2)
     expect(lines.indexOf('exit 0')).to.be.greaterThan(lines.indexOf(HOOK_END))
+  })
+
+  it('runs under a POSIX sh hook too (dash is /bin/sh on Heroku\'s stacks), after the user\'s own lines', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'diet-sh-'))
+    try {
+      const site = join(tmp, 'site')
+      mkdirSync(join(site, 'pkg', 'tests'), {recursive: true})
+      writeFileSync(join(site, 'pkg', '__init__.py'), 'X = 1\n')
+      writeFileSync(join(site, 'pkg', 'tests', 'test_x.py'), 'def test(): pass\n')
+      const hook = join(tmp, 'post_compile')
+      writeFileSync(hook, mergePostCompileHook('#!/bin/sh\nset -e\necho "user line ran"\n'), {mode: 0o755})
+      const run = spawnSync('/bin/sh', [hook], {encoding: 'utf8', env: {...process.env, [SITE_PACKAGES_ENV]: site}})
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stdout).to.match(/^user line ran\n-----> heroku-slug-diet: pruned 0 MiB/)
+      expect(existsSync(join(site, 'pkg', 'tests'))).to.equal(false)
+      expect(existsSync(join(site, 'pkg', '__init__.py'))).to.equal(true)
+    } finally {
+      rmSync(tmp, {force: true, recursive: true})
+    }
+  })
+
+  it('refuses to add shell code to a hook written in another language', () => {
+    expect(() => mergePostCompileHook('#!/usr/bin/env python3\nprint("hi")\n')).to.throw(UserError, /bin\/post_compile is not a shell script \(#!\/usr\/bin\/env python3\)/)
+    expect(() => mergePostCompileHook('#!/usr/bin/env bash\necho\n')).not.to.throw()
+    expect(() => mergePostCompileHook('echo no shebang\n')).not.to.throw()
   })
 
   it('is idempotent and rewrites only its block', () => {
