@@ -1,27 +1,17 @@
 import {flags} from '@heroku-cli/command'
 import {Flags} from '@oclif/core'
 
-import {checkNewestBuild, reportFromBuild, reportFromLogFile} from '../../lib/buildlog/inspect.js'
+import {classifyFiles} from '../../lib/analysis/index.js'
 import {SlugCommand} from '../../lib/command-base.js'
 import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
-import {scanAppSlug, type ScannedSlug} from '../../lib/inspect/app-slug.js'
 import {checkBudget} from '../../lib/inspect/budget.js'
-import {classifyFiles} from '../../lib/analysis/index.js'
-import {reportFromScan} from '../../lib/report/from-scan.js'
+import {type Evidence, type EvidenceChoice, loadEvidence} from '../../lib/inspect/evidence.js'
 import {writeHtmlReport} from '../../lib/report/html.js'
-import {NotARepositoryError} from '../../lib/repo/files.js'
-import {predictRepo, type RepoReportOptions} from '../../lib/repo/report.js'
 import {downloadProgress} from '../../lib/report/progress.js'
 import {renderReport} from '../../lib/report/terminal.js'
 import type {SlugReport} from '../../lib/report/types.js'
-import {scanSlugFile} from '../../lib/slug/sources.js'
+import {NotARepositoryError} from '../../lib/repo/files.js'
 import {UserError} from '../../lib/util/errors.js'
-
-/** A repository's predicted slug, with its scan-shaped file list (the HTML treemap draws every file). */
-async function predict(dir: string, options: RepoReportOptions): Promise<{report: SlugReport; scanned: ScannedSlug}> {
-  const {report, scan} = await predictRepo(dir, options)
-  return {report, scanned: {scan, source: report.source}}
-}
 
 export default class Inspect extends SlugCommand {
   static description = `show where the bytes of a slug go, and what to do about them
@@ -71,50 +61,45 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
   async run(): Promise<SlugReport> {
     const {flags} = await this.parse(Inspect)
     const budget = checkBudget.parse(flags['max-size'])
-    const progress = downloadProgress('Downloading slug', !this.jsonEnabled())
-    const analyze = {depth: flags.depth, top: flags.top}
-
-    let scanned: ScannedSlug | undefined
-    let report: SlugReport | undefined
-    let note: string | undefined
-    if (flags.log) {
-      report = await reportFromLogFile(flags.log)
-    } else if (flags.file) {
-      scanned = {scan: await scanSlugFile(flags.file, {progress, savePath: flags.save}), source: {file: flags.file}}
-    } else if (flags.dir) {
-      ({report, scanned} = await predict(flags.dir, {...analyze, sitePackages: flags['site-packages']}))
-    } else if (flags.build) {
-      report = await reportFromBuild(this.heroku, flags.app, flags.build)
-    } else if (flags.app) {
-      // With no release or slug named, a failed push newer than the running release is what to show.
-      if (flags.release === undefined && flags.slug === undefined) ({note, report} = await checkNewestBuild(this.heroku, flags.app))
-      if (!report) {
-        scanned = await scanAppSlug(
-          this.heroku,
-          {app: flags.app, release: flags.release === undefined ? undefined : parseReleaseVersion(flags.release), slugId: flags.slug},
-          {progress, savePath: flags.save},
-        )
-      }
-    } else {
-      // No app named or found: predict the slug of the repository here, if this is one.
-      ({report, scanned} = await predict('.', {...analyze, sitePackages: flags['site-packages']}).catch((error: unknown) => {
-        if (error instanceof NotARepositoryError) {
-          throw new UserError('Say what to inspect: --app APP (or a heroku git remote), --file SLUG.tgz, --log BUILD.log, or --dir REPO.')
-        }
-
-        throw error
-      }))
+    const choice: EvidenceChoice = {
+      app: flags.app,
+      build: flags.build,
+      dir: flags.dir,
+      file: flags.file,
+      log: flags.log,
+      release: flags.release === undefined ? undefined : parseReleaseVersion(flags.release),
+      sitePackages: flags['site-packages'],
+      slugId: flags.slug,
     }
+    const options = {
+      analyze: {depth: flags.depth, top: flags.top},
+      progress: downloadProgress('Downloading slug', !this.jsonEnabled()),
+      savePath: flags.save,
+    }
+    const {report, scan} = await this.evidence(choice, options)
 
-    report ??= reportFromScan(scanned!.scan, scanned!.source, analyze)
-    if (note) report.notes.push(note)
     if (!this.jsonEnabled()) renderReport(report, line => this.log(line))
     if (flags.html) {
-      await writeHtmlReport(flags.html, report, {files: scanned ? classifyFiles(scanned.scan) : undefined})
+      await writeHtmlReport(flags.html, report, {files: scan ? classifyFiles(scan) : undefined})
       if (!this.jsonEnabled()) this.log(`HTML report written to ${flags.html}`)
     }
 
     checkBudget(report, budget)
     return report
+  }
+
+  /** With nothing named and no app found, the repository here is what a push would build. */
+  private async evidence(choice: EvidenceChoice, options: Parameters<typeof loadEvidence>[2]): Promise<Evidence> {
+    const named = choice.app ?? choice.build ?? choice.dir ?? choice.file ?? choice.log
+    if (named !== undefined) return loadEvidence(this.heroku, choice, options)
+    try {
+      return await loadEvidence(this.heroku, {...choice, dir: '.'}, options)
+    } catch (error) {
+      if (error instanceof NotARepositoryError) {
+        throw new UserError('Say what to inspect: --app APP (or a heroku git remote), --file SLUG.tgz, --log BUILD.log, or --dir REPO.')
+      }
+
+      throw error
+    }
   }
 }

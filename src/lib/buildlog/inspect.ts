@@ -2,7 +2,7 @@ import type {APIClient} from '@heroku-cli/command'
 import type * as Heroku from '@heroku-cli/schema'
 
 import {fetchBuildOutput, latestBuild, listBuilds, resolveBuild} from '../heroku/builds.js'
-import {currentRelease, getApp, listReleases, noSlugReason} from '../heroku/slugs.js'
+import {type AppInfo, currentRelease, getApp, listReleases, noSlugReason} from '../heroku/slugs.js'
 import type {SlugReport} from '../report/types.js'
 import {UserError} from '../util/errors.js'
 import {chooseEvidence} from './evidence.js'
@@ -28,6 +28,8 @@ export async function reportFromBuild(heroku: APIClient, app: string | undefined
 }
 
 export interface NewestBuildCheck {
+  /** the app, as fetched for the check: the slug lookup reuses it */
+  app?: AppInfo
   /** the failed build's report, when it replaces the slug */
   report?: SlugReport
   /** something to tell the reader of the slug report */
@@ -40,7 +42,8 @@ export interface NewestBuildCheck {
  */
 export async function checkNewestBuild(heroku: APIClient, app: string): Promise<NewestBuildCheck> {
   // Container and Fir apps build images, not slugs: their build logs are no evidence of a slug.
-  const reason = noSlugReason(await getApp(heroku, app))
+  const info = await getApp(heroku, app)
+  const reason = noSlugReason(info)
   if (reason) throw new UserError(reason)
   const builds = await listBuilds(heroku, app)
   // Only a failed newest build needs the release it is compared with: the common case costs one call.
@@ -48,10 +51,10 @@ export async function checkNewestBuild(heroku: APIClient, app: string): Promise<
   const evidence = chooseEvidence({builds, currentRelease: currentRelease(releases)})
   if (evidence.kind === 'slug') {
     const running = evidence.buildInProgress
-    return running ? {note: `Build ${running.id} is still running: this is the slug of the release before it.`} : {}
+    return running ? {app: info, note: `Build ${running.id} is still running: this is the slug of the release before it.`} : {app: info}
   }
 
-  if (!evidence.build.output_stream_url) return {note: `The newest build, ${evidence.build.id}, failed and has no output log.`}
+  if (!evidence.build.output_stream_url) return {app: info, note: `The newest build, ${evidence.build.id}, failed and has no output log.`}
   const report = await reportFromBuildOutput(app, evidence.build)
   const failed = `The newest build (${evidence.build.id}) failed, so it left no slug: this report reads its log.`
   const {previous} = evidence

@@ -91,11 +91,11 @@ export interface ResolvedSlug {
 export async function resolveSlug(
   heroku: APIClient,
   appName: string,
-  choice: {release?: number; slugId?: string},
+  choice: {appInfo?: AppInfo; release?: number; slugId?: string},
 ): Promise<ResolvedSlug> {
   if (choice.slugId) return {slug: await getSlug(heroku, appName, choice.slugId)}
 
-  const app = await getApp(heroku, appName)
+  const app = choice.appInfo ?? await getApp(heroku, appName)
   const reason = noSlugReason(app)
   if (reason) throw new UserError(reason)
 

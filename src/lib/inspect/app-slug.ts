@@ -1,6 +1,6 @@
 import type {APIClient} from '@heroku-cli/command'
 
-import {resolveSlug, slugSha256} from '../heroku/slugs.js'
+import {type AppInfo, resolveSlug, slugSha256} from '../heroku/slugs.js'
 import type {ReportSource} from '../report/types.js'
 import {type DownloadOptions, scanSlugUrl} from '../slug/sources.js'
 import type {ScanResult} from '../slug/types.js'
@@ -8,6 +8,8 @@ import {UserError} from '../util/errors.js'
 
 export interface AppSlugChoice {
   app: string
+  /** the app's record when the caller already fetched it */
+  appInfo?: AppInfo
   release?: number
   slugId?: string
 }

@@ -5,16 +5,13 @@ import {join} from 'node:path'
 import {classifyFiles, detectModelFormat} from '../analysis/index.js'
 import {savedModelRootsOf} from '../analysis/models.js'
 import type {FileRow} from '../analysis/types.js'
-import {checkNewestBuild, reportFromLogFile} from '../buildlog/inspect.js'
 import {readDeclaredDependencies} from '../deps/declared.js'
-import {scanAppSlug} from '../inspect/app-slug.js'
 import {readLocalManifest} from '../offload/manifest.js'
-import {reportFromScan} from '../report/from-scan.js'
 import type {SlugReport} from '../report/types.js'
 import {estimateCompressedSizes} from '../repo/estimate.js'
 import {listRepo, type RepoFile} from '../repo/files.js'
-import {predictRepoReport} from '../repo/report.js'
-import {type ScanProgress, scanSlugFile} from '../slug/sources.js'
+import {loadEvidence as loadSharedEvidence} from '../inspect/evidence.js'
+import type {ScanProgress} from '../slug/sources.js'
 import {UserError} from '../util/errors.js'
 import type {DietInput} from './diet.js'
 import {readReferenceTexts} from './references.js'
@@ -91,27 +88,13 @@ export interface Evidence {
 
 /** The same evidence slug:inspect reads: an app's slug, a slug file, a build log, or else the repo itself. */
 export async function loadEvidence(heroku: APIClient, choice: EvidenceChoice, repo: RepoState, progress?: ScanProgress): Promise<Evidence> {
-  const analyze = {depth: 2, top: 20}
-  if (choice.file) {
-    const scan = await scanSlugFile(choice.file, {progress})
-    return {files: classifyFiles(scan), report: reportFromScan(scan, {file: choice.file}, analyze)}
-  }
-
-  if (choice.log) return {files: [], report: await reportFromLogFile(choice.log)}
-
-  if (choice.app) {
-    // As slug:inspect: a push that failed after the running release left no slug, and its log is the evidence.
-    const newest = choice.release === undefined ? await checkNewestBuild(heroku, choice.app) : {}
-    if (newest.report) return {files: [], report: newest.report}
-    const {scan, source} = await scanAppSlug(heroku, {app: choice.app, release: choice.release}, {progress})
-    const report = reportFromScan(scan, source, analyze)
-    if (newest.note) report.notes.unshift(newest.note)
-    return {files: classifyFiles(scan), report}
-  }
-
-  // Every file's row is needed (not the top N), so the report lists them all.
-  const report = await predictRepoReport(repo.root, {depth: 1, top: Number.MAX_SAFE_INTEGER})
-  return {files: report.files, report}
+  const elsewhere = choice.app ?? choice.file ?? choice.log
+  const {report, scan} = await loadSharedEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
+    analyze: {depth: 2, top: 20},
+    progress,
+  })
+  // The plan weighs every file, not just the report's top N.
+  return {files: scan ? classifyFiles(scan) : [], report}
 }
 
 /** Estimates the compressed share of repo files the evidence has none for. */

@@ -184,8 +184,8 @@ describe('slug:diet', function () {
     const sha = createHash('sha256').update(SLUG).digest('hex')
     const app = {build_stack: {name: 'heroku-24'}, name: 'example-app'}
     const api = nock('https://api.heroku.com')
+    // One app lookup serves both the failed-build check and the slug lookup.
     .get('/apps/example-app')
-    .times(2)
     .reply(200, app)
     .get('/apps/example-app/builds')
     .reply(206, [{created_at: '2026-11-20T12:00:00Z', id: '11111111-1111-4111-8111-111111111111', status: 'succeeded'}])

@@ -69,9 +69,7 @@ describe('slug:inspect', () => {
 
   it('streams the current release slug of an app without sending the token to the blob URL', async () => {
     const api = nock('https://api.heroku.com')
-      .get('/apps/example-app')
-      .reply(200, {build_stack: {name: 'heroku-24'}, name: 'example-app'})
-      // slug:inspect first looks for a failed build newer than the running release (src/lib/buildlog/inspect.ts)
+      // Looked up once: for the failed-build check (src/lib/buildlog/inspect.ts) and then the slug.
       .get('/apps/example-app')
       .reply(200, {build_stack: {name: 'heroku-24'}, name: 'example-app'})
       .get('/apps/example-app/builds')
