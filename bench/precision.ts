@@ -175,6 +175,8 @@ Error = (share - gzip) / gzip.
 | what | count | max abs error | median abs error | worst |
 |---|---|---|---|---|
 ${summary(`synthetic slug (scale ${scale}, ${formatBytes(generated.compressedBytes)}): files >= 1 MiB`, genLarge)}
+${summary('... of which incompressible (gzip saves < 5%: .so, weights)', genLarge.filter(r => r.gzip > r.size * 0.95))}
+${summary('... of which compressible (text, csv, notebooks)', genLarge.filter(r => r.gzip <= r.size * 0.95))}
 ${summary('synthetic slug: package totals (distributions >= 1 MiB)', genPackages)}
 ${summary('known files, slug made by GNU tar -czf: files >= 1 MiB', knownLarge)}
 
