@@ -6,9 +6,7 @@ import {SlugCommand} from '../../lib/command-base.js'
 import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
 import {checkBudget} from '../../lib/inspect/budget.js'
 import {type Evidence, type EvidenceChoice, loadEvidence} from '../../lib/inspect/evidence.js'
-import {writeHtmlReport} from '../../lib/report/html.js'
 import {downloadProgress} from '../../lib/report/progress.js'
-import {renderReport} from '../../lib/report/terminal.js'
 import type {SlugReport} from '../../lib/report/types.js'
 import {NotARepositoryError} from '../../lib/repo/files.js'
 import {UserError} from '../../lib/util/errors.js'
@@ -78,8 +76,14 @@ share of the compressed size, which is what Heroku's 500 MB limit counts, and fi
     }
     const {report, scan} = await this.evidence(choice, options)
 
-    if (!this.jsonEnabled()) renderReport(report, line => this.log(line))
+    // The renderers load on demand: --json needs neither, and hux pulls in a large tree of modules.
+    if (!this.jsonEnabled()) {
+      const {renderReport} = await import('../../lib/report/terminal.js')
+      renderReport(report, line => this.log(line))
+    }
+
     if (flags.html) {
+      const {writeHtmlReport} = await import('../../lib/report/html.js')
       await writeHtmlReport(flags.html, report, {files: scan ? classifyFiles(scan) : undefined})
       if (!this.jsonEnabled()) this.log(`HTML report written to ${flags.html}`)
     }

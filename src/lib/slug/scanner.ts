@@ -1,7 +1,7 @@
 import {createHash, type Hash} from 'node:crypto'
-import {Gunzip} from 'minizlib'
 
 import {UserError} from '../util/errors.js'
+import {Inflater} from './inflater.js'
 import {TarReader} from './tar-reader.js'
 import type {ScanResult, SlugEntry} from './types.js'
 
@@ -56,7 +56,7 @@ const SQUASHFS_MESSAGE = 'This slug is a squashfs image (an old Cedar-era slug f
  */
 export class SlugScanner {
   private readonly hash: Hash = createHash('sha256')
-  private readonly gunzip: Gunzip
+  private readonly gunzip: Inflater
   private readonly tar: TarReader
   private readonly capture: (path: string) => boolean
   private readonly entries: SlugEntry[] = []
@@ -67,8 +67,10 @@ export class SlugScanner {
   private error?: Error
   private current?: SlugEntry
   private currentOutside = false
-  private captureParts?: Buffer[]
-  private peekParts?: Buffer[]
+  // Sized up front from the tar header and filled in place: no per-chunk copies, no concatenation.
+  private captureBuffer?: Buffer
+  private captureFill = 0
+  private peekBuffer?: Buffer
   private peekFill = 0
   // Entries that received content bytes while the current compressed piece was being inflated.
   private touched: SlugEntry[] = []
@@ -84,14 +86,8 @@ export class SlugScanner {
       data: (chunk, start, end) => this.onData(chunk, start, end),
       entry: header => this.onEntry(header.path, header.type, header.size, header.linkTarget),
     })
-    // chunkSize is passed through to node's zlib: larger output chunks mean fewer callbacks.
-    this.gunzip = new Gunzip({chunkSize: 128 * 1024} as ConstructorParameters<typeof Gunzip>[0])
-    this.gunzip.on('data', (out: Buffer) => {
-      if (this.tar.finished) return
-      this.tar.write(out)
-    })
-    this.gunzip.on('error', (error: unknown) => {
-      this.error ??= error as Error
+    this.gunzip = new Inflater(out => {
+      if (!this.tar.finished) this.tar.write(out)
     })
   }
 
@@ -204,9 +200,13 @@ export class SlugScanner {
       if (this.outside.examples.length < 5) this.outside.examples.push(rawPath)
     } else {
       this.entries.push(entry)
-      if (type === 'file' && size > 0 && size <= CAPTURE_MAX_BYTES && this.capture(entry.path)) this.captureParts = []
+      if (type === 'file' && size > 0 && size <= CAPTURE_MAX_BYTES && this.capture(entry.path)) {
+        this.captureBuffer = Buffer.allocUnsafe(size)
+        this.captureFill = 0
+      }
+
       if (type === 'file' && size >= PEEK_MIN_SIZE) {
-        this.peekParts = []
+        this.peekBuffer = Buffer.allocUnsafe(PEEK_BYTES)
         this.peekFill = 0
       }
     }
@@ -225,20 +225,18 @@ export class SlugScanner {
 
     this.pieceDataBytes += bytes
     if (!this.current) return
-    if (this.captureParts) this.captureParts.push(Buffer.from(chunk.subarray(start, end)))
-    if (this.peekParts && this.peekFill < PEEK_BYTES) {
-      const take = Math.min(PEEK_BYTES - this.peekFill, bytes)
-      this.peekParts.push(Buffer.from(chunk.subarray(start, start + take)))
-      this.peekFill += take
+    if (this.captureBuffer) this.captureFill += chunk.copy(this.captureBuffer, this.captureFill, start, end)
+    if (this.peekBuffer && this.peekFill < PEEK_BYTES) {
+      this.peekFill += chunk.copy(this.peekBuffer, this.peekFill, start, Math.min(end, start + PEEK_BYTES - this.peekFill))
     }
   }
 
   private finishEntry(): void {
     const entry = this.current
-    if (entry && this.captureParts) this.captured[entry.path] = Buffer.concat(this.captureParts).toString('utf8')
-    if (entry && this.peekParts && this.peekFill > 0) entry.peek = Buffer.concat(this.peekParts)
-    this.captureParts = undefined
-    this.peekParts = undefined
+    if (entry && this.captureBuffer) this.captured[entry.path] = this.captureBuffer.toString('utf8', 0, this.captureFill)
+    if (entry && this.peekBuffer && this.peekFill > 0) entry.peek = this.peekBuffer.subarray(0, this.peekFill)
+    this.captureBuffer = undefined
+    this.peekBuffer = undefined
     this.peekFill = 0
     // The outside sink's share moves to the outside totals as it is attributed; settle per entry here.
     if (this.outsideSink.compressed > 0) {

@@ -1,5 +1,5 @@
-import {createReadStream, createWriteStream, type WriteStream} from 'node:fs'
-import {rename, rm, stat} from 'node:fs/promises'
+import {createWriteStream, type WriteStream} from 'node:fs'
+import {open, rename, rm, stat} from 'node:fs/promises'
 import http from 'node:http'
 import https from 'node:https'
 import {basename, dirname, join} from 'node:path'
@@ -92,22 +92,26 @@ export async function scanSlugFile(path: string, options: ScanSinkOptions = {}):
   const save = options.savePath ? new SaveCopy(options.savePath) : undefined
   options.progress?.start(size)
   try {
-    await new Promise<void>((resolve, reject) => {
-      const stream = createReadStream(path, {highWaterMark: FILE_READ_BYTES})
-      stream.on('data', (chunk: Buffer | string) => {
-        try {
-          const buf = chunk as Buffer
-          save?.write(buf)
-          scanner.write(buf)
-          options.progress?.update(scanner.bytesRead)
-        } catch (error) {
-          stream.destroy()
-          reject(error)
-        }
-      })
-      stream.on('error', error => reject(new UserError(`Cannot read ${path}: ${error.message}.`)))
-      stream.on('end', () => resolve())
+    // One buffer, reused for every read: a read stream allocates a fresh one per chunk, and that
+    // garbage dominated peak memory. The scanner copies what it keeps; the saved copy gets its own bytes.
+    const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+      throw new UserError(`Cannot read ${path}: ${error.code ?? error.message}.`)
     })
+    try {
+      const buffer = Buffer.allocUnsafe(FILE_READ_BYTES)
+      for (;;) {
+        const {bytesRead} = await handle.read(buffer, 0, buffer.length, null).catch((error: Error) => {
+          throw new UserError(`Cannot read ${path}: ${error.message}.`)
+        })
+        if (bytesRead === 0) break
+        const chunk = buffer.subarray(0, bytesRead)
+        save?.write(Buffer.from(chunk))
+        scanner.write(chunk)
+        options.progress?.update(scanner.bytesRead)
+      }
+    } finally {
+      await handle.close()
+    }
   } catch (error) {
     await save?.discard()
     throw error
