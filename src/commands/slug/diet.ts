@@ -1,5 +1,5 @@
 import {flags} from '@heroku-cli/command'
-import {hux} from '@heroku/heroku-cli-util'
+import * as hux from '@heroku/heroku-cli-util/hux'
 import {Flags} from '@oclif/core'
 import {isAbsolute, relative, resolve} from 'node:path'
 

@@ -1,4 +1,6 @@
-import {color, hux} from '@heroku/heroku-cli-util'
+// The subpath modules: the package root also loads its Postgres and SSH helpers.
+import * as color from '@heroku/heroku-cli-util/color'
+import * as hux from '@heroku/heroku-cli-util/hux'
 
 import {formatBytes} from '../util/bytes.js'
 import type {Destination} from './destination.js'
