@@ -77,7 +77,7 @@ ${machine()}
 ${rows.map(r => `| ${r.name} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rss.toFixed(0)} |`).join('\n')}
 
 \`slug:inspect --help\` / bare oclif command, wall: ${(plugin.wall / floor.wall).toFixed(2)}. Help reads the
-plugin's manifest, but oclif still loads the command's module to run `--help`, and with it @heroku-cli/command (the Heroku base class and API client, with Sentry): that is most of the difference. Inside the Heroku CLI that module is already loaded.
+plugin's manifest, but oclif still loads the command's module to run \`--help\`, and with it @heroku-cli/command (the Heroku base class and API client, with Sentry): that is most of the difference. Inside the Heroku CLI that module is already loaded.
 `
 await writeSection('install', body)
 console.log(body)

@@ -15,7 +15,6 @@ export default class Inspect extends SlugCommand {
   static description = `show where the bytes of a slug go, and what to do about them
 
 Streams the slug (never extracted to disk) and shows the largest files, folders and installed packages with each one's share of the compressed size, which is what Heroku's 500 MB limit counts, and findings with their remedies. Without a slug (a push that was rejected), reads the build's log; with --dir, predicts the slug of a local repository.`
-
   // The evidence flags exclude one another; oclif's generated usage line cannot show that legibly.
   static usage = [
     'slug:inspect [-a <app> | -r <remote>] [--release <n> | --slug <id> | --build <id>|latest] [--save <path>] [OPTIONS]',
@@ -23,7 +22,6 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
     'slug:inspect --log <build.log>|- [OPTIONS]',
     'slug:inspect [--dir <repo>] [--site-packages <path>] [OPTIONS]',
   ]
-
   static enableJsonFlag = true
   static examples = [
     '$ heroku slug:inspect --app example-app',
