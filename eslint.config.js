@@ -19,7 +19,7 @@ export default [
       'perfectionist/sort-modules': 'off',
       'no-await-in-loop': 'off',
       'max-depth': 'off',
-      'complexity': 'off',
+      complexity: 'off',
       'unicorn/no-array-reduce': 'off',
       'unicorn/prefer-top-level-await': 'off',
       'unicorn/no-process-exit': 'off',
@@ -27,7 +27,7 @@ export default [
       'unicorn/prefer-event-target': 'off',
       'mocha/no-setup-in-describe': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
-      'camelcase': 'off',
+      camelcase: 'off',
       // Long one-line imports and literals read better than one name per line.
       '@stylistic/object-curly-newline': 'off',
       'unicorn/number-literal-case': 'off',

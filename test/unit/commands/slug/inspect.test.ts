@@ -69,30 +69,30 @@ describe('slug:inspect', () => {
 
   it('streams the current release slug of an app without sending the token to the blob URL', async () => {
     const api = nock('https://api.heroku.com')
-      // Looked up once: for the failed-build check (src/lib/buildlog/inspect.ts) and then the slug.
-      .get('/apps/example-app')
-      .reply(200, {build_stack: {name: 'heroku-24'}, name: 'example-app'})
-      .get('/apps/example-app/builds')
-      .reply(206, [{created_at: '2026-11-20T12:00:00Z', id: '11111111-1111-4111-8111-111111111111', status: 'succeeded'}])
-      .get('/apps/example-app/releases')
-      .matchHeader('range', /^version \.\.; order=desc, max=\d+$/)
-      .reply(206, [
-        {current: false, slug: {id: 'slug-new'}, status: 'pending', version: 12},
-        {current: true, slug: {id: 'slug-11'}, status: 'succeeded', version: 11},
-      ])
-      .get('/apps/example-app/slugs/slug-11')
-      .reply(200, {
-        blob: {method: 'get', url: 'https://slugs.example.s3.amazonaws.com/slug-11.tgz?X-Amz-Signature=abc'},
-        checksum: `SHA256:${sha}`,
-        commit: '0123456789abcdef',
-        id: 'slug-11',
-        size: slug.length,
-        stack: {name: 'heroku-24'},
-      })
+    // Looked up once: for the failed-build check (src/lib/buildlog/inspect.ts) and then the slug.
+    .get('/apps/example-app')
+    .reply(200, {build_stack: {name: 'heroku-24'}, name: 'example-app'})
+    .get('/apps/example-app/builds')
+    .reply(206, [{created_at: '2026-11-20T12:00:00Z', id: '11111111-1111-4111-8111-111111111111', status: 'succeeded'}])
+    .get('/apps/example-app/releases')
+    .matchHeader('range', /^version \.\.; order=desc, max=\d+$/)
+    .reply(206, [
+      {current: false, slug: {id: 'slug-new'}, status: 'pending', version: 12},
+      {current: true, slug: {id: 'slug-11'}, status: 'succeeded', version: 11},
+    ])
+    .get('/apps/example-app/slugs/slug-11')
+    .reply(200, {
+      blob: {method: 'get', url: 'https://slugs.example.s3.amazonaws.com/slug-11.tgz?X-Amz-Signature=abc'},
+      checksum: `SHA256:${sha}`,
+      commit: '0123456789abcdef',
+      id: 'slug-11',
+      size: slug.length,
+      stack: {name: 'heroku-24'},
+    })
     const blob = nock('https://slugs.example.s3.amazonaws.com', {badheaders: ['authorization']})
-      .get('/slug-11.tgz')
-      .query({'X-Amz-Signature': 'abc'})
-      .reply(200, slug, {'Content-Length': String(slug.length)})
+    .get('/slug-11.tgz')
+    .query({'X-Amz-Signature': 'abc'})
+    .reply(200, slug, {'Content-Length': String(slug.length)})
 
     const {exitCode, stdout} = await runCommand(Inspect, ['--app', 'example-app'])
     expect(exitCode).to.equal(0)
@@ -118,7 +118,7 @@ describe('slug:inspect', () => {
 
   it('gives a one-line error for a corrupt slug file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bad-'))
-    writeFileSync(join(dir, 'bad.tgz'), slug.subarray(0, slug.length - 100))
+    writeFileSync(join(dir, 'bad.tgz'), slug.subarray(0, -100))
     const {error, exitCode, stdout} = await runCommand(Inspect, ['--file', join(dir, 'bad.tgz')])
     expect(exitCode).to.equal(1)
     expect(error?.message).to.match(/^The slug is truncated/)
