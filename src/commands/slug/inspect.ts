@@ -85,7 +85,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
     // The renderers load on demand: --json needs neither, and hux pulls in a large tree of modules.
     if (!this.jsonEnabled()) {
       const {renderReport} = await import('../../lib/report/terminal.js')
-      renderReport(report, line => this.log(line))
+      renderReport(report, line => this.log(line), {maxPackages: flags.top})
     }
 
     if (flags.html) {

@@ -66,7 +66,7 @@ function printFindings(findings: Finding[], print: Print): void {
 }
 
 /** The terminal view of a report: a header, then files, folders, packages and findings as tables. */
-export function renderReport(report: SlugReport, print: Print): void {
+export function renderReport(report: SlugReport, print: Print, options: {maxPackages?: number} = {}): void {
   const total = report.totals.compressed
   const tableOptions = {printLine: (s: unknown) => print(String(s))}
 
@@ -96,12 +96,15 @@ export function renderReport(report: SlugReport, print: Print): void {
   if (report.packages.length > 0) {
     print('')
     hux.styledHeader('Packages')
-    const rows = report.packages.map(p => ({
+    const shown = report.packages.slice(0, options.maxPackages ?? report.packages.length)
+    const rows = shown.map(p => ({
       name: p.version ? `${p.name} ${p.version}` : p.name,
       ecosystem: p.ecosystem,
       ...usageCells(p, total),
     }))
     hux.table(rows, {name: {header: 'Package'}, ecosystem: {header: 'Kind'}, ...USAGE_COLUMNS}, tableOptions)
+    const hidden = report.packages.length - shown.length
+    if (hidden > 0) print(`  ...and ${hidden} smaller packages (--top to show more, --json lists them all)`)
   }
 
   print('')
