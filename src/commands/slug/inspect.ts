@@ -17,7 +17,8 @@ export default class Inspect extends SlugCommand {
 Streams the slug (never extracted to disk) and shows the largest files, folders and installed packages with each one's share of the compressed size, which is what Heroku's 500 MB limit counts, and findings with their remedies. Without a slug (a push that was rejected), reads the build's log; with --dir, predicts the slug of a local repository.`
   // The evidence flags exclude one another; oclif's generated usage line cannot show that legibly.
   static usage = [
-    'slug:inspect [-a <app> | -r <remote>] [--release <n> | --slug <id> | --build <id>|latest] [--save <path>] [OPTIONS]',
+    'slug:inspect [-a <app> | -r <remote>] [OPTIONS]',
+    'slug:inspect -a <app> [--release <n> | --slug <id> | --build <id>|latest] [--save <path>] [OPTIONS]',
     'slug:inspect --file <slug.tgz> [--save <path>] [OPTIONS]',
     'slug:inspect --log <build.log>|- [OPTIONS]',
     'slug:inspect [--dir <repo>] [--site-packages <path>] [OPTIONS]',
