@@ -130,6 +130,14 @@ describe('SlugScanner', () => {
       expect(scanError(slug)).to.match(/corrupt|damaged/)
     })
 
+    it('rejects garbage after the gzip stream, but not zero padding', () => {
+      const slug = buildSlug([{content: 'a', path: './app/a'}])
+      expect(scanError(Buffer.concat([slug, Buffer.from('garbage!garbage!')]))).to.match(/^The slug's gzip data is corrupt/)
+      const padded = scan(Buffer.concat([slug, Buffer.alloc(1024)]))
+      expect(padded.entries.map(e => e.path)).to.deep.equal(['a'])
+      expect(padded.compressedSize).to.equal(slug.length + 1024)
+    })
+
     it('rejects garbage tar headers', () => {
       expect(scanError(gzipSync(Buffer.from('this is not a tar header '.repeat(100))))).to.match(/^The slug's tar stream is damaged/)
     })
