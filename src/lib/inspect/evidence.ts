@@ -4,7 +4,7 @@ import type {AnalyzeOptions} from '../analysis/index.js'
 import {checkNewestBuild, reportFromBuild, reportFromLogFile} from '../buildlog/inspect.js'
 import {reportFromScan} from '../report/from-scan.js'
 import type {SlugReport} from '../report/types.js'
-import {predictRepo} from '../repo/report.js'
+import {predictRepo, type RepoReportOptions} from '../repo/report.js'
 import {type ScanProgress, scanSlugFile} from '../slug/sources.js'
 import type {ScanResult} from '../slug/types.js'
 import {UserError} from '../util/errors.js'
@@ -27,6 +27,8 @@ export interface EvidenceOptions {
   progress?: ScanProgress
   /** keep a downloaded or read slug at this path */
   savePath?: string
+  /** for --dir: what the caller already read of the repo */
+  known?: RepoReportOptions['known']
 }
 
 /** A report, with the scan behind it when there is one (a build log has no files). */
@@ -41,7 +43,7 @@ export interface Evidence {
  * that failed after the running release left no slug, so its log is the evidence.
  */
 export async function loadEvidence(heroku: APIClient, choice: EvidenceChoice, options: EvidenceOptions): Promise<Evidence> {
-  const {analyze, progress, savePath} = options
+  const {analyze, known, progress, savePath} = options
   if (choice.log) return {report: await reportFromLogFile(choice.log)}
 
   if (choice.file) {
@@ -49,7 +51,7 @@ export async function loadEvidence(heroku: APIClient, choice: EvidenceChoice, op
     return {report: reportFromScan(scan, {file: choice.file}, analyze), scan}
   }
 
-  if (choice.dir) return predictRepo(choice.dir, {...analyze, sitePackages: choice.sitePackages})
+  if (choice.dir) return predictRepo(choice.dir, {...analyze, known, sitePackages: choice.sitePackages})
 
   if (choice.build) return {report: await reportFromBuild(heroku, choice.app, choice.build)}
 

@@ -5,26 +5,27 @@ import {join} from 'node:path'
 import {classifyFiles, detectModelFormat} from '../analysis/index.js'
 import {savedModelRootsOf} from '../analysis/models.js'
 import type {FileRow} from '../analysis/types.js'
-import {readDeclaredDependencies} from '../deps/declared.js'
+import {type DeclaredDependencies, readDeclaredDependencies} from '../deps/declared.js'
 import {readLocalManifest} from '../offload/manifest.js'
 import type {SlugReport} from '../report/types.js'
 import {estimateCompressedSizes} from '../repo/estimate.js'
-import {listRepo, type RepoFile} from '../repo/files.js'
+import {listRepo, type RepoFile, type RepoListing} from '../repo/files.js'
 import {loadEvidence as loadSharedEvidence} from '../inspect/evidence.js'
 import type {ScanProgress} from '../slug/sources.js'
 import {UserError} from '../util/errors.js'
-import type {DietInput} from './diet.js'
 import {readReferenceTexts} from './references.js'
 
 /** What slug:diet knows about the repo before it looks at any slug. */
 export interface RepoState {
   root: string
+  /** what git ls-files gave, kept so the repo prediction does not list and read the repo again */
+  listing: RepoListing
   repoFiles: RepoFile[]
   texts: Record<string, string>
   existing: Partial<Record<string, string>>
   models: {path: string; format: string}[]
   offloaded: string[]
-  declared: DietInput['declared']
+  declared: DeclaredDependencies[]
 }
 
 /** A file the plan may rewrite: undefined when absent; unreadable or binary is the user's to fix first. */
@@ -58,13 +59,15 @@ function repoModels(files: RepoFile[]): {path: string; format: string}[] {
 
 /** Reads the repo holding `dir` (it must be a git repository) and the files the plan may change. */
 export async function loadRepoState(dir: string, paths: string[]): Promise<RepoState> {
-  const {files, root} = await listRepo(dir)
+  const listing = await listRepo(dir)
+  const {files, root} = listing
   const existing: Partial<Record<string, string>> = {}
   for (const path of paths) existing[path] = await readExisting(root, path)
   const manifest = await readLocalManifest(root)
   return {
     declared: await readDeclaredDependencies(root),
     existing,
+    listing,
     models: repoModels(files),
     offloaded: manifest?.models.map(m => m.path) ?? [],
     repoFiles: files,
@@ -91,6 +94,7 @@ export async function loadEvidence(heroku: APIClient, choice: EvidenceChoice, re
   const elsewhere = choice.app ?? choice.file ?? choice.log
   const {report, scan} = await loadSharedEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
     analyze: {depth: 2, top: 20},
+    known: {declared: repo.declared, listing: repo.listing},
     progress,
   })
   // The plan weighs every file, not just the report's top N.

@@ -21,6 +21,8 @@ export interface RepoReportOptions {
   sitePackages?: string
   top: number
   depth: number
+  /** what the caller already read of the repo holding `dir`, so it is not read again */
+  known?: {listing: RepoListing; declared: DeclaredDependencies[]}
 }
 
 /** How close the estimator came to real slugs (test/unit/lib/repo/estimate.test.ts; numpy, typescript and a whole site-packages). */
@@ -171,7 +173,7 @@ export async function predictRepoReport(dir: string, options: RepoReportOptions)
 
 /** predictRepoReport, with the scan-shaped entry list it analysed. */
 export async function predictRepo(dir: string, options: RepoReportOptions): Promise<RepoPrediction> {
-  const listing = await listRepo(dir)
+  const listing = options.known?.listing ?? await listRepo(dir)
   const {root} = listing
 
   const slugignore = listing.files.find(f => f.path === '.slugignore' && f.type === 'file')
@@ -180,7 +182,7 @@ export async function predictRepo(dir: string, options: RepoReportOptions): Prom
   const keptSet = new Set(kept)
   const repoFiles = listing.files.filter(f => keptSet.has(f.path))
 
-  const declared = await readDeclaredDependencies(root)
+  const declared = options.known?.declared ?? await readDeclaredDependencies(root)
   const sitePath = options.sitePackages ? await resolveSitePackages(options.sitePackages) : await findSitePackages(root)
   const site = sitePath ? await siteFiles(sitePath, declared) : undefined
 
