@@ -1,7 +1,6 @@
 import {flags} from '@heroku-cli/command'
 import {Flags} from '@oclif/core'
 
-import {classifyFiles} from '../../lib/analysis/index.js'
 import {SlugCommand} from '../../lib/command-base.js'
 import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
 import {checkBudget} from '../../lib/inspect/budget.js'
@@ -81,7 +80,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
       progress: downloadProgress('Downloading slug', !this.jsonEnabled()),
       savePath: flags.save,
     }
-    const {report, scan} = await this.evidence(choice, options)
+    const {files, report} = await this.evidence(choice, options)
 
     // The renderers load on demand: --json needs neither, and hux pulls in a large tree of modules.
     if (!this.jsonEnabled()) {
@@ -91,7 +90,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
 
     if (flags.html) {
       const {writeHtmlReport} = await import('../../lib/report/html.js')
-      await writeHtmlReport(flags.html, report, {files: scan ? classifyFiles(scan) : undefined})
+      await writeHtmlReport(flags.html, report, {files})
       if (!this.jsonEnabled()) this.log(`HTML report written to ${flags.html}`)
     }
 

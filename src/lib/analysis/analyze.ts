@@ -1,5 +1,5 @@
 import type {ScanResult} from '../slug/types.js'
-import {classify} from './classify.js'
+import {type Classified, classify} from './classify.js'
 import {requirementNames} from './dependencies.js'
 import {folderRollup} from './folders.js'
 import {finalizeFindings, knowledgeFindings, outsideFinding, packageTestsFinding, repoFindings} from './findings.js'
@@ -41,9 +41,12 @@ function originTotals(files: FileRow[]): Record<Origin, Usage> {
   return totals
 }
 
-/** Everything slug:inspect reports about a scanned slug. O(n · path depth) plus sorts. */
-export function analyzeScan(scan: ScanResult, options: AnalyzeOptions): Analysis {
-  const {files, packages, requires} = classify(scan)
+/**
+ * Everything slug:inspect reports about a scanned slug. O(n · path depth) plus sorts. A caller that also
+ * needs every file's row passes the classification it made, so the slug is classified once.
+ */
+export function analyzeScan(scan: ScanResult, options: AnalyzeOptions, classified: Classified = classify(scan)): Analysis {
+  const {files, packages, requires} = classified
   const claimed = new Set<string>()
   const requested = requirementNames(scan.captured['requirements.txt'])
   const findings: Finding[] = [...knowledgeFindings(packages, {files, requested, requires}, claimed)]

@@ -1,6 +1,6 @@
 export {type AnalyzeOptions, analyzeScan} from './analyze.js'
 export {categoryOf} from './categories.js'
-export {classify, classifyFiles, findPackages} from './classify.js'
+export {type Classified, classify, classifyFiles, findPackages} from './classify.js'
 export {COMMANDS, packageFindings, severityOf} from './findings.js'
 export {folderRollup} from './folders.js'
 export {detectModelFormat, savedModelRoots} from './models.js'

@@ -1,9 +1,10 @@
 import type {APIClient} from '@heroku-cli/command'
 
-import type {AnalyzeOptions} from '../analysis/index.js'
+import {type AnalyzeOptions, classify} from '../analysis/index.js'
+import type {FileRow} from '../analysis/types.js'
 import {checkNewestBuild, reportFromBuild, reportFromLogFile} from '../buildlog/inspect.js'
 import {reportFromScan} from '../report/from-scan.js'
-import type {SlugReport} from '../report/types.js'
+import type {ReportSource, SlugReport} from '../report/types.js'
 import {predictRepo, type RepoReportOptions} from '../repo/report.js'
 import {type ScanProgress, scanSlugFile} from '../slug/sources.js'
 import type {ScanResult} from '../slug/types.js'
@@ -31,10 +32,16 @@ export interface EvidenceOptions {
   known?: RepoReportOptions['known']
 }
 
-/** A report, with the scan behind it when there is one (a build log has no files). */
+/** A report, with every file's row when there are files (a build log has none). */
 export interface Evidence {
   report: SlugReport
-  scan?: ScanResult
+  files?: FileRow[]
+}
+
+/** Classifies the slug once, for the report and for the full file list. */
+function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOptions): Evidence {
+  const classified = classify(scan)
+  return {files: classified.files, report: reportFromScan(scan, source, analyze, classified)}
 }
 
 /**
@@ -48,10 +55,13 @@ export async function loadEvidence(heroku: APIClient, choice: EvidenceChoice, op
 
   if (choice.file) {
     const scan = await scanSlugFile(choice.file, {progress, savePath})
-    return {report: reportFromScan(scan, {file: choice.file}, analyze), scan}
+    return fromScan(scan, {file: choice.file}, analyze)
   }
 
-  if (choice.dir) return predictRepo(choice.dir, {...analyze, known, sitePackages: choice.sitePackages})
+  if (choice.dir) {
+    const {files, report} = await predictRepo(choice.dir, {...analyze, known, sitePackages: choice.sitePackages})
+    return {files, report}
+  }
 
   if (choice.build) return {report: await reportFromBuild(heroku, choice.app, choice.build)}
 
@@ -65,7 +75,7 @@ export async function loadEvidence(heroku: APIClient, choice: EvidenceChoice, op
     {app: choice.app, appInfo: newest.app, release: choice.release, slugId: choice.slugId},
     {progress, savePath},
   )
-  const report = reportFromScan(scan, source, analyze)
-  if (newest.note) report.notes.unshift(newest.note)
-  return {report, scan}
+  const evidence = fromScan(scan, source, analyze)
+  if (newest.note) evidence.report.notes.unshift(newest.note)
+  return evidence
 }

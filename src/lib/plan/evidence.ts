@@ -2,7 +2,7 @@ import type {APIClient} from '@heroku-cli/command'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {classifyFiles, detectModelFormat} from '../analysis/index.js'
+import {detectModelFormat} from '../analysis/index.js'
 import {savedModelRootsOf} from '../analysis/models.js'
 import type {FileRow} from '../analysis/types.js'
 import {type DeclaredDependencies, readDeclaredDependencies} from '../deps/declared.js'
@@ -92,13 +92,13 @@ export interface Evidence {
 /** The same evidence slug:inspect reads: an app's slug, a slug file, a build log, or else the repo itself. */
 export async function loadEvidence(heroku: APIClient, choice: EvidenceChoice, repo: RepoState, progress?: ScanProgress): Promise<Evidence> {
   const elsewhere = choice.app ?? choice.file ?? choice.log
-  const {report, scan} = await loadSharedEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
+  const {files, report} = await loadSharedEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
     analyze: {depth: 2, top: 20},
     known: {declared: repo.declared, listing: repo.listing},
     progress,
   })
   // The plan weighs every file, not just the report's top N.
-  return {files: scan ? classifyFiles(scan) : [], report}
+  return {files: files ?? [], report}
 }
 
 /** Estimates the compressed share of repo files the evidence has none for. */

@@ -1,9 +1,9 @@
 import {readdir, readFile, stat} from 'node:fs/promises'
 import {basename, join, resolve} from 'node:path'
 
-import {analyzeScan} from '../analysis/index.js'
+import {analyzeScan, classify} from '../analysis/index.js'
 import {finalizeFindings, packageFindings} from '../analysis/findings.js'
-import type {PackageRow} from '../analysis/types.js'
+import type {FileRow, PackageRow} from '../analysis/types.js'
 import {type DeclaredDependencies, readDeclaredDependencies} from '../deps/declared.js'
 import {findSitePackages, type InstalledDistribution, readDistributions, requiredClosure} from '../deps/installed.js'
 import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../report/types.js'
@@ -160,6 +160,8 @@ function packageNotes(declared: DeclaredDependencies[], site: SiteFiles | undefi
 export interface RepoPrediction {
   report: SlugReport
   scan: ScanResult
+  /** every predicted file's row (the report lists only the largest) */
+  files: FileRow[]
 }
 
 /**
@@ -211,7 +213,8 @@ export async function predictRepo(dir: string, options: RepoReportOptions): Prom
     sha256: '',
     uncompressedSize: files.reduce((sum, e) => sum + e.size, 0),
   }
-  const analysis = analyzeScan(scan, {depth: options.depth, top: options.top})
+  const classified = classify(scan)
+  const analysis = analyzeScan(scan, {depth: options.depth, top: options.top}, classified)
 
   // Declared packages the analysis did not find installed: listed as requirements, with knowledge findings.
   const installed = new Set(analysis.packages.map(p => `${p.ecosystem}:${p.name}`))
@@ -242,5 +245,5 @@ export async function predictRepo(dir: string, options: RepoReportOptions): Prom
       warning: SLUG_WARNING,
     },
   }
-  return {report, scan}
+  return {files: classified.files, report, scan}
 }

@@ -1,17 +1,17 @@
-import {analyzeScan, type AnalyzeOptions} from '../analysis/index.js'
+import {analyzeScan, type AnalyzeOptions, type Classified} from '../analysis/index.js'
 import type {ScanResult} from '../slug/types.js'
 import {formatBytes} from '../util/bytes.js'
 import {type ReportSource, SLUG_LIMIT, SLUG_WARNING, type SlugReport} from './types.js'
 
 /** A measured report: the analysis of one scanned slug, with where it came from. */
-export function reportFromScan(scan: ScanResult, source: ReportSource, options: AnalyzeOptions): SlugReport {
+export function reportFromScan(scan: ScanResult, source: ReportSource, options: AnalyzeOptions, classified?: Classified): SlugReport {
   const notes: string[] = []
   if (scan.outside.count > 0) {
     notes.push(`${scan.outside.count} entries (${formatBytes(scan.outside.size)}) lie outside ./app/; Heroku does not unpack them, but they still count toward the compressed size.`)
   }
 
   return {
-    ...analyzeScan(scan, options),
+    ...analyzeScan(scan, options, classified),
     kind: 'slug',
     notes,
     prediction: false,
