@@ -1,10 +1,9 @@
 import {parseSize} from '../util/bytes.js'
 import type {InstalledPackage, PipDownload, PipRequirement} from './types.js'
 
-/** PEP 503 normalisation: "Jinja2", "nvidia_cublas_cu12", "ruamel.yaml" -> "jinja2", "nvidia-cublas-cu12", "ruamel-yaml". */
-export function normalizePackageName(name: string): string {
-  return name.toLowerCase().replaceAll(/[-_.]+/g, '-')
-}
+// The one PEP 503 normalisation lives in analysis/packages.ts; this module keeps exporting it under its own name.
+
+import {normalizePythonName as normalizePackageName} from '../analysis/packages.js'
 
 /** A size as pip prints it: "589.8 MB", "37 kB", "982 bytes", or old pip's "752.0MB". Decimal units. */
 export function parsePipSize(text: string): number | undefined {
@@ -121,3 +120,5 @@ export function parseAlreadySatisfiedLine(line: string): string | undefined {
   const m = /^\s*Requirement already satisfied:\s+([A-Za-z0-9][\w.-]*)/.exec(line)
   return m ? normalizePackageName(m[1]) : undefined
 }
+
+export {normalizePythonName as normalizePackageName} from '../analysis/packages.js'

@@ -1,3 +1,5 @@
+import {normalizePythonName as normalizePackageName} from '../analysis/packages.js'
+
 /**
  * A pip requirements file, line by line, keeping everything slug:diet needs to rewrite it without losing
  * what the user wrote: line numbers, specifiers, extras, markers, hashes, options and comments.
@@ -40,9 +42,7 @@ export interface RequirementLine {
   comment?: string
 }
 
-export function normalizePackageName(name: string): string {
-  return name.toLowerCase().replaceAll(/[-_.]+/g, '-')
-}
+// The one PEP 503 normalisation lives in analysis/packages.ts; this module keeps exporting it under its own name.
 
 const NAME = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(.*)$/s
 const INCLUDE_OPTIONS = new Set(['--constraint', '--requirement', '-c', '-r'])
@@ -133,3 +133,5 @@ export function parseRequirements(text: string): RequirementLine[] {
 
   return out
 }
+
+export {normalizePythonName as normalizePackageName} from '../analysis/packages.js'
