@@ -1,8 +1,9 @@
-import type {APIClient} from '@heroku-cli/command'
+import type {HerokuApi} from '../heroku/client.js'
 
 import {listAddons, storageAddons} from '../heroku/addons.js'
 import {getConfigVars, patchConfigVars} from '../heroku/config-vars.js'
 import {openObjectStore, type ObjectStore} from '../s3/store.js'
+import {allInOrder} from '../util/all-in-order.js'
 import {UserError} from '../util/errors.js'
 import {checkConfigVarPlan, configPatch, type ConfigVarPlan, planConfigVars, wantedConfigVars} from './config-plan.js'
 import {type Destination, type DestinationFlags, manifestKey, resolveDestination, type S3Credentials} from './destination.js'
@@ -60,12 +61,13 @@ const RERUN = 'Nothing was lost: fix the cause and run the command again; verifi
  * any byte moves. `apply` then runs upload all -> verify -> manifest -> config vars -> local files,
  * so a failure leaves the earlier steps harmless and a re-run picks up where it stopped.
  */
-export async function prepareOffload(heroku: APIClient, options: OffloadOptions, dryRun: boolean): Promise<PreparedOffload> {
+export async function prepareOffload(heroku: HerokuApi, options: OffloadOptions, dryRun: boolean): Promise<PreparedOffload> {
   const {app} = options
-  const [found, addons, config] = await Promise.all([
-    findModels({cwd: options.dir, dir: options.dir, minSize: options.minSize, paths: options.paths}),
+  // A wrong --app is reported before anything about the repository, whichever failed first.
+  const [addons, config, found] = await allInOrder([
     listAddons(heroku, app).then(list => storageAddons(list)),
     getConfigVars(heroku, app),
+    findModels({cwd: options.dir, dir: options.dir, minSize: options.minSize, paths: options.paths}),
   ])
   const {models, root} = found
   const resolved = resolveDestination(app, options.destination, {addons, config})
