@@ -1,4 +1,4 @@
-import {flags} from '@heroku-cli/command'
+import * as herokuFlags from '../../lib/heroku/flags.js'
 import * as hux from '@heroku/heroku-cli-util/hux'
 import {Flags} from '@oclif/core'
 import {isAbsolute, relative, resolve} from 'node:path'
@@ -41,8 +41,8 @@ export default class Diet extends SlugCommand {
     '$ heroku slug:diet --file slug.tgz --emit-quantize-script quantize_model.py',
   ]
   static flags = {
-    app: flags.app(),
-    remote: flags.remote(),
+    app: herokuFlags.app(),
+    remote: herokuFlags.remote(),
     release: Flags.string({description: 'plan from the slug of this release (42 or v42) instead of the current one'}),
     file: Flags.string({description: 'plan from a local slug .tgz (as saved by heroku slugs:download)', exclusive: ['log']}),
     log: Flags.string({description: 'plan from a saved build log (- for stdin), e.g. of a push that was rejected as too large', exclusive: ['file']}),

@@ -1,4 +1,4 @@
-import {flags} from '@heroku-cli/command'
+import * as herokuFlags from '../../lib/heroku/flags.js'
 import {Args, Flags, ux} from '@oclif/core'
 
 import {SlugCommand} from '../../lib/command-base.js'
@@ -28,8 +28,8 @@ the last release before it that had a different slug (config-var releases reuse 
     '$ heroku slug:diff --file old-slug.tgz --file new-slug.tgz --json',
   ]
   static flags = {
-    app: flags.app(),
-    remote: flags.remote(),
+    app: herokuFlags.app(),
+    remote: herokuFlags.remote(),
     file: Flags.string({description: 'a local slug .tgz; give it twice, older first: --file OLD --file NEW', multiple: true, multipleNonGreedy: true}),
     top: Flags.integer({default: 20, description: 'how many rows each table lists', min: 1}),
     depth: Flags.integer({default: 2, description: 'folder depth of the folder rollup', min: 1}),

@@ -1,4 +1,4 @@
-import {flags} from '@heroku-cli/command'
+import * as herokuFlags from '../../lib/heroku/flags.js'
 import {Flags} from '@oclif/core'
 
 import {SlugCommand} from '../../lib/command-base.js'
@@ -34,8 +34,8 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
     '$ heroku slug:inspect --dir . --site-packages .venv',
   ]
   static flags = {
-    app: flags.app(),
-    remote: flags.remote(),
+    app: herokuFlags.app(),
+    remote: herokuFlags.remote(),
     release: Flags.string({description: 'inspect the slug of this release (42 or v42) instead of the current one'}),
     slug: Flags.string({description: 'inspect the slug with this id', exclusive: ['release']}),
     file: Flags.string({description: 'inspect a local slug .tgz (as saved by heroku slugs:download); no app or network needed'}),

@@ -1,4 +1,4 @@
-import {flags} from '@heroku-cli/command'
+import * as herokuFlags from '../../lib/heroku/flags.js'
 import {Args, Flags, ux} from '@oclif/core'
 
 import {SlugCommand} from '../../lib/command-base.js'
@@ -29,8 +29,8 @@ writes model_store.py (or model-store.mjs for Node), which each dyno runs before
     paths: Args.string({description: 'model files, folders or globs to offload (default: every committed model of --min-size or more)'}),
   }
   static flags = {
-    app: flags.app({required: true}),
-    remote: flags.remote(),
+    app: herokuFlags.app({required: true}),
+    remote: herokuFlags.remote(),
     dir: Flags.string({description: 'the app\'s git repository (default: the current directory); PATHS are relative to it'}),
     'min-size': Flags.string({default: '5MB', description: 'smallest model file found by content (without PATHS)'}),
     bucket: Flags.string({description: 'S3 bucket, with keys from the AWS SDK\'s default chain (env, profile)', exclusive: ['addon']}),

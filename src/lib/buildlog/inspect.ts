@@ -1,4 +1,4 @@
-import type {APIClient} from '@heroku-cli/command'
+import type {HerokuApi} from '../heroku/client.js'
 import type * as Heroku from '@heroku-cli/schema'
 
 import {fetchBuildOutput, latestBuild, listBuilds, resolveBuild} from '../heroku/builds.js'
@@ -22,7 +22,7 @@ async function reportFromBuildOutput(app: string, build: Heroku.Build): Promise<
 }
 
 /** `slug:inspect --app APP --build ID|latest` */
-export async function reportFromBuild(heroku: APIClient, app: string | undefined, choice: string): Promise<SlugReport> {
+export async function reportFromBuild(heroku: HerokuApi, app: string | undefined, choice: string): Promise<SlugReport> {
   if (!app) throw new UserError('--build reads a build of an app: add --app APP (or run it where a heroku git remote is set).')
   return reportFromBuildOutput(app, await resolveBuild(heroku, app, choice))
 }
@@ -40,7 +40,7 @@ export interface NewestBuildCheck {
  * `slug:inspect --app APP` with nothing else: a push that failed after the running release left no slug,
  * so its log is the evidence; the release still running is offered with --release.
  */
-export async function checkNewestBuild(heroku: APIClient, app: string): Promise<NewestBuildCheck> {
+export async function checkNewestBuild(heroku: HerokuApi, app: string): Promise<NewestBuildCheck> {
   // Container and Fir apps build images, not slugs: their build logs are no evidence of a slug.
   const info = await getApp(heroku, app)
   const reason = noSlugReason(info)

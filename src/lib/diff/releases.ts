@@ -1,4 +1,4 @@
-import type {APIClient} from '@heroku-cli/command'
+import type {HerokuApi} from '../heroku/client.js'
 import type * as Heroku from '@heroku-cli/schema'
 
 import {currentRelease, getApp, getRelease, listReleases, noSlugReason} from '../heroku/slugs.js'
@@ -31,7 +31,7 @@ function requireSlug(release: Heroku.Release, app: string): Heroku.Release {
  * The two releases to compare: FROM and TO when given (42 or v42), else the previous release with a
  * different slug and the current release. Each "nothing to compare" case is a UserError that says why.
  */
-export async function resolveReleasePair(heroku: APIClient, app: string, choice: {from?: number; to?: number}): Promise<ReleasePair> {
+export async function resolveReleasePair(heroku: HerokuApi, app: string, choice: {from?: number; to?: number}): Promise<ReleasePair> {
   const [info, releases] = await Promise.all([getApp(heroku, app), listReleases(heroku, app, DIFF_RELEASE_WINDOW)])
   const reason = noSlugReason(info)
   if (reason) throw new UserError(reason)

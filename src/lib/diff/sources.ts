@@ -1,4 +1,4 @@
-import type {APIClient} from '@heroku-cli/command'
+import type {HerokuApi} from '../heroku/client.js'
 
 import {scanAppSlug, type ScannedSlug} from '../inspect/app-slug.js'
 import {type DownloadOptions, scanSlugFile} from '../slug/sources.js'
@@ -13,7 +13,7 @@ export async function scanFilePair(from: string, to: string): Promise<[ScannedSl
  * Streams the slugs of two releases at the same time, each in one pass, each checked against its
  * checksum. Two releases that share a slug download it once.
  */
-export async function scanReleasePair(heroku: APIClient, app: string, pair: ReleasePair, options: DownloadOptions = {}): Promise<[ScannedSlug, ScannedSlug]> {
+export async function scanReleasePair(heroku: HerokuApi, app: string, pair: ReleasePair, options: DownloadOptions = {}): Promise<[ScannedSlug, ScannedSlug]> {
   const scanRelease = async (slugId: string) => scanAppSlug(heroku, {app, slugId}, options)
   const fromId = pair.from.slug!.id!
   const toId = pair.to.slug!.id!

@@ -1,4 +1,4 @@
-import type {APIClient} from '@heroku-cli/command'
+import type {HerokuApi} from './client.js'
 import type * as Heroku from '@heroku-cli/schema'
 
 import {api} from './errors.js'
@@ -37,7 +37,7 @@ export interface StorageAddon {
   vars: Partial<Record<StorageRole, string>>
 }
 
-export async function listAddons(heroku: APIClient, app: string): Promise<Heroku.AddOn[]> {
+export async function listAddons(heroku: HerokuApi, app: string): Promise<Heroku.AddOn[]> {
   return api(heroku.get<Heroku.AddOn[]>(`/apps/${encodeURIComponent(app)}/addons`), `the add-ons of ${app}`)
 }
 

@@ -1,4 +1,4 @@
-import type {APIClient} from '@heroku-cli/command'
+import type {HerokuApi} from './client.js'
 import type * as Heroku from '@heroku-cli/schema'
 import http from 'node:http'
 import https from 'node:https'
@@ -18,7 +18,7 @@ const IDLE_TIMEOUT_MS = 60_000
 const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i
 
 /** Newest builds first, at most `max` of them. */
-export async function listBuilds(heroku: APIClient, app: string, max = BUILD_WINDOW): Promise<Heroku.Build[]> {
+export async function listBuilds(heroku: HerokuApi, app: string, max = BUILD_WINDOW): Promise<Heroku.Build[]> {
   return api(
     heroku.get<Heroku.Build[]>(`/apps/${encodeURIComponent(app)}/builds`, {
       headers: {Range: `created_at ..; order=desc, max=${max}`},
@@ -28,7 +28,7 @@ export async function listBuilds(heroku: APIClient, app: string, max = BUILD_WIN
   )
 }
 
-export async function getBuild(heroku: APIClient, app: string, id: string): Promise<Heroku.Build> {
+export async function getBuild(heroku: HerokuApi, app: string, id: string): Promise<Heroku.Build> {
   return api(heroku.get<Heroku.Build>(`/apps/${encodeURIComponent(app)}/builds/${encodeURIComponent(id)}`), `build ${id} of ${app}`)
 }
 
@@ -47,7 +47,7 @@ export function latestBuild(builds: Heroku.Build[]): Heroku.Build | undefined {
 }
 
 /** `--build latest` or `--build <id>`: the build whose log to read. Refuses a build that is still running. */
-export async function resolveBuild(heroku: APIClient, app: string, choice: string): Promise<Heroku.Build> {
+export async function resolveBuild(heroku: HerokuApi, app: string, choice: string): Promise<Heroku.Build> {
   let build: Heroku.Build | undefined
   if (choice === 'latest') {
     build = latestBuild(await listBuilds(heroku, app))

@@ -1,4 +1,4 @@
-import type {APIClient} from '@heroku-cli/command'
+import type {HerokuApi} from './client.js'
 
 import {api} from './errors.js'
 
@@ -7,7 +7,7 @@ export const CONFIG_LIMIT = 32 * 1024
 
 export type ConfigVars = Record<string, string>
 
-export async function getConfigVars(heroku: APIClient, app: string): Promise<ConfigVars> {
+export async function getConfigVars(heroku: HerokuApi, app: string): Promise<ConfigVars> {
   return api(heroku.get<ConfigVars>(`/apps/${encodeURIComponent(app)}/config-vars`), `the config vars of ${app}`)
 }
 
@@ -15,7 +15,7 @@ export async function getConfigVars(heroku: APIClient, app: string): Promise<Con
  * Sets and unsets (null) config vars in one request, so the app gets one release and one restart.
  * The response holds every var of the app, secrets included: it is dropped, never returned.
  */
-export async function patchConfigVars(heroku: APIClient, app: string, changes: Record<string, null | string>): Promise<void> {
+export async function patchConfigVars(heroku: HerokuApi, app: string, changes: Record<string, null | string>): Promise<void> {
   await api(heroku.patch<ConfigVars>(`/apps/${encodeURIComponent(app)}/config-vars`, {body: changes}), `the config vars of ${app}`)
 }
 

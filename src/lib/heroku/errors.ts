@@ -1,6 +1,19 @@
-import {HerokuAPIError} from '@heroku-cli/command'
-
 import {UserError} from '../util/errors.js'
+
+/**
+ * An HTTP failure from the API client: @heroku-cli/command's HerokuAPIError (a JSON error body with a
+ * message) or the HTTPError of @heroku/http-call it wraps. Both carry the response as `http`. Matched
+ * by shape so this module does not load @heroku-cli/command (see heroku/client.ts).
+ */
+interface ApiHttpError {
+  http: {statusCode: number}
+  body?: {message?: unknown}
+}
+
+function isApiHttpError(error: unknown): error is ApiHttpError {
+  const http = (error as Partial<ApiHttpError> | undefined)?.http
+  return error instanceof Error && typeof http?.statusCode === 'number'
+}
 
 /**
  * Turns a Platform API failure into a one-line UserError. The API's own message is passed through,
@@ -8,9 +21,9 @@ import {UserError} from '../util/errors.js'
  */
 export function apiError(error: unknown, what: string): Error {
   if (error instanceof UserError) return error
-  if (error instanceof HerokuAPIError) {
+  if (isApiHttpError(error)) {
     const status = error.http.statusCode
-    const message = (error.body?.message ?? '').trim()
+    const message = typeof error.body?.message === 'string' ? error.body.message.trim() : ''
     switch (status) {
     case 401: {
       return new UserError(`Not authorized to read ${what}: the Heroku API token is missing or invalid. Run heroku login, or check HEROKU_API_KEY.`)

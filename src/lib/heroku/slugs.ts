@@ -1,4 +1,4 @@
-import type {APIClient} from '@heroku-cli/command'
+import type {HerokuApi} from './client.js'
 import type * as Heroku from '@heroku-cli/schema'
 
 import {UserError} from '../util/errors.js'
@@ -13,7 +13,7 @@ const SDK_ACCEPT = 'application/vnd.heroku+json; version=3.sdk'
 /** How many releases are looked at to find the current one (it is nearly always among the newest). */
 const RELEASE_WINDOW = 50
 
-export async function getApp(heroku: APIClient, app: string): Promise<AppInfo> {
+export async function getApp(heroku: HerokuApi, app: string): Promise<AppInfo> {
   return api(heroku.get<AppInfo>(`/apps/${encodeURIComponent(app)}`, {headers: {Accept: SDK_ACCEPT}}), `app ${app}`)
 }
 
@@ -40,7 +40,7 @@ export function noSlugReason(app: AppInfo): string | undefined {
 }
 
 /** Newest releases first, at most `max` of them. */
-export async function listReleases(heroku: APIClient, app: string, max = RELEASE_WINDOW): Promise<Heroku.Release[]> {
+export async function listReleases(heroku: HerokuApi, app: string, max = RELEASE_WINDOW): Promise<Heroku.Release[]> {
   return api(
     heroku.get<Heroku.Release[]>(`/apps/${encodeURIComponent(app)}/releases`, {
       headers: {Range: `version ..; order=desc, max=${max}`},
@@ -58,11 +58,11 @@ export function currentRelease(releases: Heroku.Release[]): Heroku.Release | und
   return releases.find(r => r.current && r.status === 'succeeded') ?? undefined
 }
 
-export async function getRelease(heroku: APIClient, app: string, version: number): Promise<Heroku.Release> {
+export async function getRelease(heroku: HerokuApi, app: string, version: number): Promise<Heroku.Release> {
   return api(heroku.get<Heroku.Release>(`/apps/${encodeURIComponent(app)}/releases/${version}`), `release v${version} of ${app}`)
 }
 
-export async function getSlug(heroku: APIClient, app: string, slugId: string): Promise<Heroku.Slug> {
+export async function getSlug(heroku: HerokuApi, app: string, slugId: string): Promise<Heroku.Slug> {
   return api(heroku.get<Heroku.Slug>(`/apps/${encodeURIComponent(app)}/slugs/${encodeURIComponent(slugId)}`), `slug ${slugId}`)
 }
 
@@ -89,7 +89,7 @@ export interface ResolvedSlug {
  * Every "there is nothing to inspect" case is a UserError that says why and what to do.
  */
 export async function resolveSlug(
-  heroku: APIClient,
+  heroku: HerokuApi,
   appName: string,
   choice: {appInfo?: AppInfo; release?: number; slugId?: string},
 ): Promise<ResolvedSlug> {

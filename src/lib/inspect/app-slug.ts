@@ -1,4 +1,4 @@
-import type {APIClient} from '@heroku-cli/command'
+import type {HerokuApi} from '../heroku/client.js'
 
 import {type AppInfo, resolveSlug, slugSha256} from '../heroku/slugs.js'
 import type {ReportSource} from '../report/types.js'
@@ -23,7 +23,7 @@ export interface ScannedSlug {
  * Finds the app's slug (current release, a given release, or a slug id) and streams it through the
  * scanner, checking the download against the checksum Heroku recorded.
  */
-export async function scanAppSlug(heroku: APIClient, choice: AppSlugChoice, options: DownloadOptions = {}): Promise<ScannedSlug> {
+export async function scanAppSlug(heroku: HerokuApi, choice: AppSlugChoice, options: DownloadOptions = {}): Promise<ScannedSlug> {
   const {release, slug} = await resolveSlug(heroku, choice.app, choice)
   const url = slug.blob?.url
   if (!url || !slug.id) throw new UserError(`Slug ${slug.id ?? choice.slugId} of ${choice.app} has no download URL.`)

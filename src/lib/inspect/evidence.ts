@@ -1,4 +1,4 @@
-import type {APIClient} from '@heroku-cli/command'
+import type {HerokuApi} from '../heroku/client.js'
 
 import {type AnalyzeOptions, classify} from '../analysis/index.js'
 import type {FileRow} from '../analysis/types.js'
@@ -49,7 +49,7 @@ function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOption
  * repository's prediction, a build's log, or an app's slug. For an app with nothing else named, a push
  * that failed after the running release left no slug, so its log is the evidence.
  */
-export async function loadEvidence(heroku: APIClient, choice: EvidenceChoice, options: EvidenceOptions): Promise<Evidence> {
+export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, options: EvidenceOptions): Promise<Evidence> {
   const {analyze, known, progress, savePath} = options
   if (choice.log) return {report: await reportFromLogFile(choice.log)}
 

@@ -1,4 +1,4 @@
-import type {APIClient} from '@heroku-cli/command'
+import type {HerokuApi} from '../heroku/client.js'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -90,7 +90,7 @@ export interface Evidence {
 }
 
 /** The same evidence slug:inspect reads: an app's slug, a slug file, a build log, or else the repo itself. */
-export async function loadEvidence(heroku: APIClient, choice: EvidenceChoice, repo: RepoState, progress?: ScanProgress): Promise<Evidence> {
+export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, repo: RepoState, progress?: ScanProgress): Promise<Evidence> {
   const elsewhere = choice.app ?? choice.file ?? choice.log
   const {files, report} = await loadSharedEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
     analyze: {depth: 2, top: 20},

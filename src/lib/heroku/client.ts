@@ -1,0 +1,44 @@
+import type {APIClient} from '@heroku-cli/command'
+import type {Config} from '@oclif/core'
+
+/**
+ * What this plugin asks of the Platform API. @heroku-cli/command's APIClient is the implementation;
+ * library functions take this narrower type so they can be handed the lazy client below.
+ */
+export interface HerokuApi {
+  get<T>(url: string, options?: APIClient.Options): Promise<{body: T}>
+  patch<T>(url: string, options?: APIClient.Options): Promise<{body: T}>
+}
+
+/**
+ * The Platform API client of @heroku-cli/command, imported on the first request. Importing that
+ * package loads its credential manager and Sentry telemetry: ~50 MB of memory and ~0.4 s before
+ * anything runs. A command reading a local slug, log or repository never makes a request, so it
+ * never pays for them.
+ */
+export class LazyHerokuApi implements HerokuApi {
+  private client?: Promise<APIClient>
+
+  constructor(private readonly config: Config) {}
+
+  async get<T>(url: string, options?: APIClient.Options): Promise<{body: T}> {
+    return (await this.load()).get<T>(url, options)
+  }
+
+  async patch<T>(url: string, options?: APIClient.Options): Promise<{body: T}> {
+    return (await this.load()).patch<T>(url, options)
+  }
+
+  private load(): Promise<APIClient> {
+    this.client ??= import('@heroku-cli/command').then(({APIClient}) => new APIClient(this.config, {
+      // The same switches @heroku-cli/command's own Command reads.
+      debug: isOn(process.env.HEROKU_DEBUG),
+      debugHeaders: isOn(process.env.HEROKU_DEBUG_HEADERS),
+    }))
+    return this.client
+  }
+}
+
+function isOn(value: string | undefined): boolean {
+  return value === '1' || value?.toUpperCase() === 'TRUE'
+}

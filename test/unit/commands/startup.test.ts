@@ -1,0 +1,42 @@
+import {expect} from 'chai'
+import {execFile} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath, pathToFileURL} from 'node:url'
+import {promisify} from 'node:util'
+
+import {buildSlug} from '../../helpers/slug-builder.js'
+
+const root = fileURLToPath(new URL('../../..', import.meta.url))
+
+/**
+ * Runs a command in a fresh node process with a module hook that records every module it loads:
+ * what a user's process loads is the point, and the test process has loaded everything already.
+ */
+async function modulesLoadedBy(argv: string[]): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'startup-'))
+  const hooks = join(dir, 'hooks.mjs')
+  writeFileSync(hooks, `export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context)
+  process.stderr.write('loaded ' + resolved.url + '\\n')
+  return resolved
+}\n`)
+  const register = join(dir, 'register.mjs')
+  writeFileSync(register, `import {register} from 'node:module'\nregister(${JSON.stringify(pathToFileURL(hooks).href)})\n`)
+  const {stderr} = await promisify(execFile)('node', ['--import', 'tsx', '--import', register, join(root, 'bin/dev.js'), ...argv], {cwd: root})
+  return stderr.split('\n').filter(line => line.startsWith('loaded ')).map(line => line.slice('loaded '.length))
+}
+
+describe('start-up', function () {
+  this.timeout(60_000)
+
+  it('a local slug is inspected without loading the API client, its credential manager or Sentry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'startup-slug-'))
+    writeFileSync(join(dir, 'slug.tgz'), buildSlug([{content: 'web: python app.py\n', path: './app/Procfile'}]))
+    const loaded = await modulesLoadedBy(['slug:inspect', '--file', join(dir, 'slug.tgz'), '--json'])
+    // The hook saw the run: the scanner was loaded (bin/dev.js runs dist/ when it is built, as under npm test).
+    expect(loaded.some(url => /\/(?:src|dist)\/lib\/slug\/scanner\.[jt]s$/.test(url))).to.equal(true)
+    expect(loaded.filter(url => /\/node_modules\/(?:@heroku-cli\/command|@sentry)\//.test(url))).to.deep.equal([])
+  })
+})

@@ -1,0 +1,58 @@
+import {expect} from 'chai'
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {app} from '../../../../src/lib/heroku/flags.js'
+
+type Resolve = (context: {flags: Record<string, unknown>; options: unknown}) => Promise<string | undefined>
+
+/** A git repository whose only heroku remote points at `name`, as `heroku git:remote` writes it. */
+function repoWithRemote(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'app-flag-'))
+  execFileSync('git', ['init', '-q', dir])
+  execFileSync('git', ['-C', dir, 'remote', 'add', 'heroku', `https://git.heroku.com/${name}.git`])
+  return dir
+}
+
+describe('heroku/flags: --app', () => {
+  const flag = app()
+  const resolve = flag.default as unknown as Resolve
+  const help = flag.defaultHelp as unknown as Resolve
+  const cwd = process.cwd()
+  const envApp = process.env.HEROKU_APP
+
+  beforeEach(() => {
+    delete process.env.HEROKU_APP
+    process.chdir(repoWithRemote('remote-app'))
+  })
+
+  afterEach(() => {
+    process.chdir(cwd)
+    if (envApp === undefined) delete process.env.HEROKU_APP
+    else process.env.HEROKU_APP = envApp
+  })
+
+  it('is -a, read from HEROKU_APP like every heroku command', () => {
+    expect(flag.char).to.equal('a')
+    expect(flag.env).to.equal('HEROKU_APP')
+  })
+
+  it('finds the app from the git remote, as @heroku-cli/command does', async () => {
+    expect(await resolve({flags: {}, options: flag})).to.equal('remote-app')
+    expect(await help({flags: {}, options: flag})).to.equal('remote-app')
+  })
+
+  it('looks for no app when a local slug, log or repository is the source', async () => {
+    for (const local of ['file', 'log', 'dir']) {
+      expect(await resolve({flags: {[local]: 'x'}, options: flag}), local).to.equal(undefined)
+      expect(await help({flags: {[local]: 'x'}, options: flag}), local).to.equal(undefined)
+    }
+  })
+
+  it('follows --remote to the app it names', async () => {
+    execFileSync('git', ['remote', 'add', 'staging', 'https://git.heroku.com/staging-app.git'])
+    expect(await resolve({flags: {remote: 'staging'}, options: flag})).to.equal('staging-app')
+  })
+})
