@@ -14,21 +14,30 @@ function filesByPath(entries: SlugEntry[]): Map<string, SlugEntry> {
   return map
 }
 
-function samePeek(a: SlugEntry, b: SlugEntry): boolean {
+/**
+ * Whether two files of the same size hold the same bytes: by their CRC-32 (slug:diff scans with
+ * content hashes), else by the first bytes that were kept.
+ */
+function sameContent(a: SlugEntry, b: SlugEntry): boolean {
+  if (a.crc32 !== undefined && b.crc32 !== undefined) return a.crc32 === b.crc32
   if (!a.peek || !b.peek) return a.peek === b.peek
   return a.peek.equals(b.peek)
 }
 
 const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1)
 
+/** Files smaller than this are never matched as moved (see moveKey). */
+const MOVE_MIN_SIZE = 1024
+
 /**
- * What a removed file must share with an added one to count as moved: its name, size and first bytes.
- * Only files with a peek (1 KiB and more) are matched: small files with the same name and size
- * (`__init__.py`) are too often different files, and they do not move the slug's size anyway.
+ * What a removed file must share with an added one to count as moved: its name, size and contents.
+ * Only files of 1 KiB and more are matched: small files with the same name and size (`__init__.py`)
+ * are too often different files, and they do not move the slug's size anyway.
  */
 function moveKey(e: SlugEntry): string | undefined {
-  if (!e.peek) return undefined
-  return `${basename(e.path)}\0${e.size}\0${e.peek.toString('hex')}`
+  const content = e.crc32 ?? e.peek?.toString('hex')
+  if (e.size < MOVE_MIN_SIZE || content === undefined) return undefined
+  return `${basename(e.path)}\0${e.size}\0${content}`
 }
 
 /** Pairs removed and added files that look like the same file at a new path, in path order. */
@@ -66,7 +75,7 @@ export function diffFiles(before: SlugEntry[], after: SlugEntry[]): FileDiff {
       continue
     }
 
-    const change = sizeChange(b, a) ?? (samePeek(a, b) ? undefined : 'modified')
+    const change = sizeChange(b, a) ?? (sameContent(a, b) ? undefined : 'modified')
     if (change) changes.push({change, path, ...changeSizes(b, a)})
   }
 

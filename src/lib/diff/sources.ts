@@ -4,9 +4,12 @@ import {scanAppSlug, type ScannedSlug} from '../inspect/app-slug.js'
 import {type DownloadOptions, scanSlugFile} from '../slug/sources.js'
 import type {ReleasePair} from './releases.js'
 
+/** A diff tells rewritten files of the same size by their contents' CRC-32. */
+const DIFF_SCAN = {contentHashes: true}
+
 /** Scans two local slug files at the same time. */
 export async function scanFilePair(from: string, to: string): Promise<[ScannedSlug, ScannedSlug]> {
-  return Promise.all([from, to].map(async file => ({scan: await scanSlugFile(file), source: {file}}))) as Promise<[ScannedSlug, ScannedSlug]>
+  return Promise.all([from, to].map(async file => ({scan: await scanSlugFile(file, {scan: DIFF_SCAN}), source: {file}}))) as Promise<[ScannedSlug, ScannedSlug]>
 }
 
 /**
@@ -14,7 +17,7 @@ export async function scanFilePair(from: string, to: string): Promise<[ScannedSl
  * checksum. Two releases that share a slug download it once.
  */
 export async function scanReleasePair(heroku: HerokuApi, app: string, pair: ReleasePair, options: DownloadOptions = {}): Promise<[ScannedSlug, ScannedSlug]> {
-  const scanRelease = async (slugId: string) => scanAppSlug(heroku, {app, slugId}, options)
+  const scanRelease = async (slugId: string) => scanAppSlug(heroku, {app, slugId}, {...options, scan: {...options.scan, ...DIFF_SCAN}})
   const fromId = pair.from.slug!.id!
   const toId = pair.to.slug!.id!
   const [from, to] = fromId === toId

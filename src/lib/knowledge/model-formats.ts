@@ -40,3 +40,27 @@ export function modelFormatByExtension(extension: string): ModelFormat | undefin
 export function modelFormatInfo(format: string): ModelFormat | undefined {
   return BY_FORMAT.get(format)
 }
+
+/**
+ * Extensions of files that are never a model, whatever their first bytes: source code, headers,
+ * text, markup and shared libraries. Their content is not looked at. A model can hide behind any
+ * other name (`weights.bin`, `model.dat`, no extension at all), so the list names what is known
+ * not to be one rather than what is.
+ */
+const NEVER_A_MODEL = new Set([
+  // Python, C and C++, CUDA, Fortran
+  '.py .pyc .pyi .pyo .pxd .pxi .pyx .c .cc .cpp .cxx .h .hh .hpp .hxx .inc .cu .cuh .f90',
+  // JavaScript, TypeScript, web, Ruby, Java, Go, Rust
+  '.js .cjs .mjs .jsx .ts .cts .mts .tsx .map .css .scss .htm .html .rb .erb .java .go .rs',
+  // text, markup and settings
+  '.md .rst .txt .json .yaml .yml .toml .cfg .ini .xml .csv .tsv .svg',
+  // shared and static libraries, objects
+  '.so .dylib .dll .a .o',
+].join(' ').split(' '))
+
+/** Whether a file's first bytes could show it is a model (see NEVER_A_MODEL). */
+export function mayBeModelByContent(path: string): boolean {
+  const slash = path.lastIndexOf('/')
+  const dot = path.lastIndexOf('.')
+  return dot <= slash + 1 || !NEVER_A_MODEL.has(path.slice(dot).toLowerCase())
+}

@@ -5,7 +5,7 @@ import https from 'node:https'
 import {basename, dirname, join} from 'node:path'
 
 import {UserError} from '../util/errors.js'
-import {SlugScanner} from './scanner.js'
+import {type ScanOptions, SlugScanner} from './scanner.js'
 import type {ScanResult} from './types.js'
 
 /** Bytes read per file read: large reads keep the inflater busy (see design: 1 MiB reads). */
@@ -19,6 +19,8 @@ export interface ScanProgress {
 }
 
 export interface ScanSinkOptions {
+  /** what the scanner keeps beyond sizes (captured files, content hashes) */
+  scan?: ScanOptions
   progress?: ScanProgress
   /** keep a copy of the compressed bytes at this path (written to a temp file, renamed at the end) */
   savePath?: string
@@ -88,7 +90,7 @@ export async function scanSlugFile(path: string, options: ScanSinkOptions = {}):
     throw new UserError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`)
   }
 
-  const scanner = new SlugScanner()
+  const scanner = new SlugScanner(options.scan)
   const save = options.savePath ? new SaveCopy(options.savePath) : undefined
   options.progress?.start(size)
   try {
@@ -154,7 +156,7 @@ class DroppedError extends Error {}
  */
 export async function scanSlugUrl(source: BlobSource, options: DownloadOptions = {}): Promise<ScanResult> {
   const maxResumes = options.maxResumes ?? 5
-  const scanner = new SlugScanner()
+  const scanner = new SlugScanner(options.scan)
   const save = options.savePath ? new SaveCopy(options.savePath) : undefined
   let {url} = source
   let refreshed = false

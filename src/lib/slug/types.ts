@@ -9,8 +9,10 @@ export interface SlugEntry {
   /** this entry's share of the gzip stream's bytes: what the 500 MB limit counts */
   compressed: number
   linkTarget?: string
-  /** the first bytes of a file, to recognise models and other formats by content */
+  /** the first bytes of a file that could be a model, to recognise its format by content */
   peek?: Buffer
+  /** CRC-32 of the file's contents, when the scan was asked for them (ScanOptions.contentHashes) */
+  crc32?: number
 }
 
 export interface OutsideApp {

@@ -4,7 +4,7 @@ import type {PackageRow} from '../../../../src/lib/analysis/types.js'
 import {diffSlugs, type DiffSide, limitLevel} from '../../../../src/lib/diff/diff.js'
 import {diffPackages} from '../../../../src/lib/diff/packages.js'
 import type {ScanResult} from '../../../../src/lib/slug/types.js'
-import {AFTER, BEFORE, scanFixture} from './fixtures.js'
+import {AFTER, BEFORE, scanFixture, sourceText} from './fixtures.js'
 
 function side(scan: ScanResult, file: string): DiffSide {
   return {scan, source: {file}}
@@ -102,6 +102,15 @@ describe('diffSlugs', () => {
     expect(small.files).to.deep.equal(diff.files.slice(0, 2))
     expect(small.counts.files).to.deep.equal(diff.counts.files)
     expect(small.folders.every(f => !f.path.includes('/'))).to.equal(true)
+  })
+
+  it('tells a file rewritten past its first bytes, at the same size, by its contents', () => {
+    const text = sourceText(8000, 9)
+    const edited = `${text.slice(0, 6000)}X${text.slice(6001)}`
+    const one = scanFixture([{content: text, path: './app/lib/config.py'}, {content: 'same\n', path: './app/same.py'}])
+    const two = scanFixture([{content: edited, path: './app/lib/config.py'}, {content: 'same\n', path: './app/same.py'}])
+    const changed = diffSlugs(side(one, 'a'), side(two, 'b'), {depth: 2, top: 20})
+    expect(changed.files.map(f => [f.path, f.change])).to.deep.equal([['lib/config.py', 'modified']])
   })
 
   it('says two slugs with the same sha256 are identical, with no rows', () => {

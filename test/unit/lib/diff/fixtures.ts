@@ -61,7 +61,8 @@ export const AFTER: FixtureEntry[] = [
 export function scanFixture(entries: FixtureEntry[]): ScanResult {
   const bytes = buildSlug(entries)
   const chunk = 64 * 1024
-  const scanner = new SlugScanner()
+  // As slug:diff scans: with content hashes.
+  const scanner = new SlugScanner({contentHashes: true})
   for (let i = 0; i < bytes.length; i += chunk) scanner.write(bytes.subarray(i, i + chunk))
   return scanner.end()
 }

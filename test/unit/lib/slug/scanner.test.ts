@@ -3,14 +3,14 @@ import {execFileSync} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {gzipSync} from 'node:zlib'
+import {crc32, gzipSync} from 'node:zlib'
 
-import {SlugScanner} from '../../../../src/lib/slug/scanner.js'
+import {type ScanOptions, SlugScanner, wantsPeek} from '../../../../src/lib/slug/scanner.js'
 import type {ScanResult} from '../../../../src/lib/slug/types.js'
 import {buildSlug, buildTar, incompressible} from '../../../helpers/slug-builder.js'
 
-function scan(bytes: Buffer, chunk = 64 * 1024): ScanResult {
-  const scanner = new SlugScanner()
+function scan(bytes: Buffer, chunk = 64 * 1024, options: ScanOptions = {}): ScanResult {
+  const scanner = new SlugScanner(options)
   for (let i = 0; i < bytes.length; i += chunk) scanner.write(bytes.subarray(i, i + chunk))
   return scanner.end()
 }
@@ -84,12 +84,34 @@ describe('SlugScanner', () => {
     expect(Math.abs(share - Number(alone)) / Number(alone)).to.be.below(0.006)
   })
 
-  it('keeps a peek of each file of 1 KiB or more, for recognising formats by content', () => {
+  it('keeps a peek of each file of 1 KiB or more that could be a model, for recognising formats by content', () => {
     const hdf5 = Buffer.concat([Buffer.from('\u0089HDF\r\n\u001A\n', 'latin1'), incompressible(5000)])
-    const result = scan(buildSlug([{content: hdf5, path: './app/model.h5'}, {content: 'tiny', path: './app/tiny.txt'}]))
+    const result = scan(buildSlug([
+      {content: hdf5, path: './app/model.h5'},
+      {content: 'tiny', path: './app/tiny.bin'},
+      {content: 'import os\n'.repeat(500), path: './app/big.py'},
+      {content: incompressible(5000, 2), path: './app/weights'},
+    ]))
     expect(result.entries[0].peek?.subarray(0, 8).toString('latin1')).to.equal('\u0089HDF\r\n\u001A\n')
     expect(result.entries[0].peek?.length).to.equal(256)
-    expect(result.entries[1].peek).to.equal(undefined)
+    expect(result.entries[1].peek, 'under 1 KiB').to.equal(undefined)
+    expect(result.entries[2].peek, 'source code').to.equal(undefined)
+    expect(result.entries[3].peek?.length, 'no extension').to.equal(256)
+  })
+
+  it('keeps no peek of source, headers, text or shared libraries, whatever their size', () => {
+    for (const path of ['a/b.py', 'include/x.h', 'lib/libfoo.so', 'README.md', 'data.json', 'x/Y.PY']) expect(wantsPeek(path, 1e6), path).to.equal(false)
+    for (const path of ['model.h5', 'weights.bin', 'model.pt', 'saved_model.pb', 'model', '.hidden', 'v.data-00000-of-00001']) expect(wantsPeek(path, 1e6), path).to.equal(true)
+    expect(wantsPeek('model.h5', 1023)).to.equal(false)
+  })
+
+  it('keeps the CRC-32 of every file when asked for content hashes (slug:diff), and none otherwise', () => {
+    const a = incompressible(300_000, 4)
+    const b = Buffer.from('x = 1\n'.repeat(100))
+    const slug = buildSlug([{content: a, path: './app/a.bin'}, {content: b, path: './app/b.py'}, {path: './app/dir/', type: 'directory'}])
+    const hashed = scan(slug, 1000, {contentHashes: true})
+    expect(hashed.entries.map(e => e.crc32)).to.deep.equal([crc32(a), crc32(b), undefined])
+    expect(scan(slug).entries.map(e => e.crc32)).to.deep.equal([undefined, undefined, undefined])
   })
 
   it('computes the sha256 of the compressed bytes', () => {
