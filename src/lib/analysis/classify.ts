@@ -25,6 +25,8 @@ export function classify(scan: ScanResult): Classified {
   // A saved_model.pb at /app itself would make every file part of one model: only folders count.
   const roots = new Set(savedModelRootsOf(scan.entries.filter(e => e.type === 'file').map(e => e.path)).filter(r => r !== ''))
   const files: FileRow[] = []
+  // One key string per package, shared by its files' rows (not one per file).
+  const keys = new Map<PackageRow, string>()
   for (const entry of scan.entries) {
     if (entry.type !== 'file') continue
     const owner = index.ownerOf(entry.path)
@@ -38,7 +40,13 @@ export function classify(scan: ScanResult): Classified {
       size: entry.size,
     }
     if (owner) {
-      row.package = packageKey(owner)
+      let key = keys.get(owner)
+      if (key === undefined) {
+        key = packageKey(owner)
+        keys.set(owner, key)
+      }
+
+      row.package = key
       index.add(owner, entry.size, entry.compressed)
     }
 

@@ -92,6 +92,14 @@ function recordPaths(text: string): string[] {
   return paths
 }
 
+/** A RECORD path relative to /app: RECORD paths are relative to site-packages (`../../../bin/x` for scripts) or absolute. */
+function recordedPath(site: string, rel: string): string | undefined {
+  if (rel === '') return undefined
+  if (rel.startsWith('/')) return rel.replace(/^\/app\//, '')
+  if (rel.startsWith('.') || rel.includes('/.')) return posix.join(site, rel)
+  return `${site}/${rel}`
+}
+
 function gemNameVersion(folder: string): {name: string; version?: string} {
   const stem = folder.replace(/\.(?:gemspec|gem)$/, '')
   const m = GEM_NAME.exec(stem)
@@ -151,12 +159,25 @@ export class PackageIndex {
       if (m) distFiles.push({file: m[4], folder: `${m[2]}.${m[3]}`, kind: m[3], site: m[1], stem: m[2]})
     }
 
-    for (const d of distFiles) {
-      if (d.file !== 'RECORD') continue
-      const row = this.distRow(d.site, d.folder, d.stem)
+    // Two passes over the RECORDs: the first finds the folders that hold files of one distribution
+    // only; the second keeps a per-file owner just for files outside them (site-packages' own root,
+    // folders several distributions share, scripts in bin/). A file in a folder of one distribution
+    // belongs to it whether its RECORD lists it or not, so a per-file map of every installed file
+    // (~130 bytes each, 50,000 of them in a large slug) is not needed.
+    const records = distFiles.filter(d => d.file === 'RECORD').map(d => {
       withRecord.add(`${d.site}/${d.folder}`)
+      return {paths: recordPaths(scan.captured[`${d.site}/${d.folder}/RECORD`]), row: this.distRow(d.site, d.folder, d.stem), site: d.site}
+    })
+    for (const {paths, row, site} of records) {
       let folder = ''
-      for (const rel of recordPaths(scan.captured[`${d.site}/${d.folder}/RECORD`])) folder = this.ownRecorded(d.site, rel, row, folder)
+      for (const rel of paths) folder = this.ownFolders(site, rel, row, folder)
+    }
+
+    for (const {paths, row, site} of records) {
+      for (const rel of paths) {
+        const path = recordedPath(site, rel)
+        if (path !== undefined && !this.byFolder.get(dirName(path))) this.byFile.set(path, row)
+      }
     }
 
     for (const d of distFiles) {
@@ -172,7 +193,7 @@ export class PackageIndex {
 
   /** The package `path` (a file, relative to /app) belongs to, if any. */
   ownerOf(path: string): PackageRow | undefined {
-    const recorded = this.byFile.get(path)
+    const recorded = this.byFolder.get(dirName(path)) ?? this.byFile.get(path)
     if (recorded) return recorded
     for (const runtime of RUNTIMES) {
       if (path.startsWith(runtime.prefix)) {
@@ -229,16 +250,13 @@ export class PackageIndex {
   }
 
   /**
-   * Records a RECORD path's owner, and registers the folders above it up to site-packages. Returns the
-   * file's folder: RECORD lists a folder's files together, so the next line usually skips the walk up.
+   * Registers the folders above a RECORD path up to site-packages as the distribution's, or as shared
+   * (null) when another distribution has files there too. Returns the file's folder: RECORD lists a
+   * folder's files together, so the next line usually skips the walk up.
    */
-  private ownRecorded(site: string, rel: string, row: PackageRow, previousFolder: string): string {
-    if (rel === '') return previousFolder
-    let path: string
-    if (rel.startsWith('/')) path = rel.replace(/^\/app\//, '')
-    else if (rel.startsWith('.') || rel.includes('/.')) path = posix.join(site, rel)
-    else path = `${site}/${rel}`
-    this.byFile.set(path, row)
+  private ownFolders(site: string, rel: string, row: PackageRow, previousFolder: string): string {
+    const path = recordedPath(site, rel)
+    if (path === undefined) return previousFolder
     const folder = dirName(path)
     if (folder === previousFolder || path[site.length] !== '/' || !path.startsWith(site)) return folder
     for (let dir = folder; dir.length > site.length; dir = dirName(dir)) {
