@@ -75,6 +75,18 @@ describe('Python distributions', () => {
     expect(byName(packages, 'python', 'nvidia-cudnn-cu12').compressed).to.equal(200_000_000 + 10 + 40 + 2)
   })
 
+  it('follows RECORD for files outside any one distribution\'s folder: site-packages\' root and shared folders', () => {
+    const mixed = new ScanBuilder()
+    .dist('setuptools', '70.0.0', {'distutils-precedence.pth': 151})
+    .dist('nvidia-cublas-cu12', '12.1.3.1', {'nvidia/__init__.py': 20, 'nvidia/cublas/__init__.py': 10})
+    .dist('nvidia-cudnn-cu12', '8.9.2.26', {'nvidia/cudnn/__init__.py': 10})
+    .build()
+    const owners = Object.fromEntries(classifyFiles(mixed).map(f => [f.path, f.package]))
+    expect(owners[`${SITE}/distutils-precedence.pth`]).to.equal('python:setuptools')
+    expect(owners[`${SITE}/nvidia/__init__.py`]).to.equal('python:nvidia-cublas-cu12')
+    expect(owners[`${SITE}/nvidia/cudnn/__init__.py`]).to.equal('python:nvidia-cudnn-cu12')
+  })
+
   it('falls back to top_level.txt, then to the top-level folder or module name', () => {
     expect(byName(packages, 'python', 'pyyaml').compressed).to.equal(900 + 100 + 1 + 1)
     expect(byName(packages, 'python', 'mystery-pkg')).to.include({compressed: 5000, files: 1})
