@@ -5,14 +5,17 @@
  * Options: --runs N (5), --scales 1,2, --rates 0,100 (MB/s for the HTTP cases; 0 = loopback speed),
  * --root DIR (a built copy of the plugin to run, default `.`: lets a long run ignore rebuilds of the checkout).
  */
-import {existsSync} from 'node:fs'
-import {mkdir, rm, writeFile} from 'node:fs/promises'
-import {cpus, loadavg} from 'node:os'
+import {createHash} from 'node:crypto'
+import {createReadStream, existsSync} from 'node:fs'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {pipeline} from 'node:stream/promises'
 import {parseArgs} from 'node:util'
 
 import {cachedSyntheticSlug, DEFAULT_SEED} from '../scripts/synthetic-slug.js'
 import {formatBytes} from '../src/lib/util/bytes.js'
+import {type BenchSlug, serveApi} from './lib/api.js'
 import {checkGnuTime, measure, median, type Sample, sequence, WORK} from './lib/measure.js'
 import {machine, writeSection} from './lib/results.js'
 import {serveFiles} from './lib/server.js'
@@ -54,6 +57,25 @@ for (const scale of scales) {
 const server = await serveFiles(Object.fromEntries(Object.entries(slugs).map(([name, s]) => [name, s.path])))
 const download = join(WORK, 'download.tgz')
 
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  await pipeline(createReadStream(path, {highWaterMark: 1024 * 1024}), hash)
+  return hash.digest('hex')
+}
+
+// The whole command, `slug:inspect --app`, against a Platform API on 127.0.0.1 whose slug blob URLs
+// are the file server's: one app per slug and rate. A throwaway HOME keeps the user's netrc out.
+const appName = (name: string, rate: number) => `bench-${name}-${rate}`
+const apps: Record<string, BenchSlug> = {}
+for (const [name, slug] of Object.entries(slugs)) {
+  const sha256 = await sha256Of(slug.path)
+  for (const rate of rates) apps[appName(name, rate)] = {sha256, size: slug.size, url: server.url(name, rate)}
+}
+
+const api = await serveApi(apps)
+const home = await mkdtemp(join(tmpdir(), 'bench-home-'))
+const apiEnv = ['env', `HOME=${home}`, `HEROKU_HOST=${api.url}`, 'HEROKU_API_KEY=bench-token']
+
 function casesFor(name: string, path: string): Case[] {
   const cases: Case[] = [
     {name: 'slug:inspect --file --json', run: () => measure(['node', run, 'slug:inspect', '--file', path, '--json'])},
@@ -63,7 +85,11 @@ function casesFor(name: string, path: string): Case[] {
   for (const rate of rates) {
     const url = server.url(name, rate)
     cases.push(
-      {name: `inspect from HTTP${rateLabel(rate)}`, run: () => measure(['node', '--import', 'tsx', 'bench/inspect-url.ts', url])},
+      {name: `inspect from HTTP${rateLabel(rate)}`, run: () => measure(['node', 'bench/inspect-url.js', url, values.root])},
+      {
+        name: `slug:inspect --app --json${rateLabel(rate)}`,
+        run: () => measure([...apiEnv, 'node', run, 'slug:inspect', '--app', appName(name, rate), '--json']),
+      },
       {
         name: `curl to file, then tar -tzvf${rateLabel(rate)}`,
         async run() {
@@ -79,7 +105,6 @@ function casesFor(name: string, path: string): Case[] {
   return cases
 }
 
-const TSX_STARTUP = 'node --import tsx, imports of inspect-url.ts only'
 const samples = new Map<string, Sample[]>()
 const record = (key: string, sample: Sample) => samples.set(key, [...(samples.get(key) ?? []), sample])
 try {
@@ -94,11 +119,11 @@ try {
         console.log(`run ${i + 1}/${runs} scale ${slug.scale} ${c.name}: ${sample.wall.toFixed(2)} s wall, ${sample.cpu.toFixed(2)} s CPU, ${sample.rss.toFixed(0)} MB`)
       }
     }
-
-    record(`-|${TSX_STARTUP}`, await measure(['node', '--import', 'tsx', 'bench/inspect-url.ts', '--load-only']))
   }
 } finally {
   await server.close()
+  await api.close()
+  await rm(home, {force: true, recursive: true})
 }
 
 const med = (key: string, field: keyof Sample) => median((samples.get(key) ?? []).map(s => s[field]))
@@ -110,17 +135,21 @@ for (const key of samples.keys()) {
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a')
+/** `name` against curl + tar -tzvf at each rate, wall (and CPU) medians. */
+function vsCurl(scale: number, name: string): string {
+  return rates.map(rate => {
+    const a = `${scale}|${name}${rateLabel(rate)}`
+    const b = `${scale}|curl to file, then tar -tzvf${rateLabel(rate)}`
+    return `${rate ? `${rate} MB/s` : 'loopback'}: ${ratio(med(a, 'wall'), med(b, 'wall'))} (CPU ${ratio(med(a, 'cpu'), med(b, 'cpu'))})`
+  }).join('; ')
+}
+
 const ratios: string[] = []
 for (const scale of scales) {
-  const k = (name: string) => `${scale}|${name}`
-  const inspect = k('slug:inspect --file --json')
-  const tar = k('tar -tzvf')
-  const http = rates.map(rate => {
-    const a = k(`inspect from HTTP${rateLabel(rate)}`)
-    const b = k(`curl to file, then tar -tzvf${rateLabel(rate)}`)
-    return `${rate ? `${rate} MB/s` : 'loopback'}: ${ratio(med(a, 'wall'), med(b, 'wall'))} (CPU ${ratio(med(a, 'cpu'), med(b, 'cpu'))})`
-  })
-  ratios.push(`| ${scale} | ${ratio(med(inspect, 'wall'), med(tar, 'wall'))} (CPU ${ratio(med(inspect, 'cpu'), med(tar, 'cpu'))}) | ${med(inspect, 'rss').toFixed(0)} MB | ${http.join('; ')} |`)
+  const inspect = `${scale}|slug:inspect --file --json`
+  const tar = `${scale}|tar -tzvf`
+  const local = `${ratio(med(inspect, 'wall'), med(tar, 'wall'))} (CPU ${ratio(med(inspect, 'cpu'), med(tar, 'cpu'))})`
+  ratios.push(`| ${scale} | ${local} | ${med(inspect, 'rss').toFixed(0)} MB | ${vsCurl(scale, 'inspect from HTTP')} | ${vsCurl(scale, 'slug:inspect --app --json')} |`)
 }
 
 const [first, last] = [scales[0], scales.at(-1)!]
@@ -138,16 +167,17 @@ ${machineText}
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 
-| scale | inspect / \`tar -tzvf\`, wall (target <= 0.55) | inspect peak RSS (target <= 150 MB) | inspect from HTTP / (curl + \`tar -tzvf\`), wall (target <= 0.45) |
-|---|---|---|---|
+| scale | inspect / \`tar -tzvf\`, wall (target <= 0.55) | inspect peak RSS (target <= 150 MB) | inspect from HTTP / (curl + \`tar -tzvf\`), wall (target <= 0.45) | the same for the whole \`slug:inspect --app\` |
+|---|---|---|---|---|
 ${ratios.join('\n')}
 
 Peak RSS of inspect at scale ${last} / scale ${first}: ${flat} (flat = close to 1).
 
 Notes:
-- "inspect from HTTP" is \`bench/inspect-url.ts\`: \`scanSlugUrl\` + \`reportFromScan\` (what \`slug:inspect --app\` runs once
-  it has the blob URL), serialised like \`--json\`. It runs through tsx; the "${TSX_STARTUP}" row is that loader's
-  own start-up cost, which the built command (plain JS in dist/) does not pay.
+- "inspect from HTTP" is \`bench/inspect-url.js\`: \`scanSlugUrl\` + \`reportFromScan\` from dist/ (what \`slug:inspect --app\`
+  runs once it has the blob URL), serialised like \`--json\`. "slug:inspect --app --json" is the whole command against a
+  Platform API on 127.0.0.1 (\`bench/lib/api.ts\`: app, releases, builds, slug) whose blob URL is the same file server: it
+  also loads @heroku-cli/command's API client (with its credential manager and Sentry) and makes four API requests.
 - "curl to file, then tar -tzvf" adds the two commands' times; its RSS is the larger of the two.
 - HTTP rows at a rate are paced by the local server (a real blob URL streams from S3 at tens to hundreds of MB/s);
   at loopback speed the download is nearly free, which favours curl + tar.
