@@ -16,6 +16,7 @@ import {parseArgs} from 'node:util'
 import {cachedSyntheticSlug, DEFAULT_SEED} from '../scripts/synthetic-slug.js'
 import {formatBytes} from '../src/lib/util/bytes.js'
 import {type BenchSlug, serveApi} from './lib/api.js'
+import {linkedHerokuCli} from './lib/heroku-cli.js'
 import {checkGnuTime, measure, median, type Sample, sequence, WORK} from './lib/measure.js'
 import {machine, writeSection} from './lib/results.js'
 import {serveFiles} from './lib/server.js'
@@ -76,6 +77,13 @@ const api = await serveApi(apps)
 const home = await mkdtemp(join(tmpdir(), 'bench-home-'))
 const apiEnv = ['env', `HOME=${home}`, `HEROKU_HOST=${api.url}`, 'HEROKU_API_KEY=bench-token']
 
+// The same command inside the real heroku CLI, when scripts/e2e-setup.sh has installed it: what a user
+// runs. A small slug shows the CLI's own floor (its hooks load their own telemetry libraries).
+const heroku = await linkedHerokuCli(values.root)
+const herokuLabel = heroku ? `heroku ${heroku.version.replace(/^heroku\//, '')} slug:inspect --file --json` : ''
+const floorSlug = heroku ? await cachedSyntheticSlug({dir: WORK, scale: 0.02, seed: values.seed}) : undefined
+const floorLabel = floorSlug ? `${herokuLabel}, ${formatBytes(floorSlug.compressedBytes)} slug (the CLI's own floor)` : ''
+
 function casesFor(name: string, path: string): Case[] {
   const cases: Case[] = [
     {name: 'slug:inspect --file --json', run: () => measure(['node', run, 'slug:inspect', '--file', path, '--json'])},
@@ -102,6 +110,7 @@ function casesFor(name: string, path: string): Case[] {
     )
   }
 
+  if (heroku) cases.push({name: herokuLabel, run: () => measure(heroku.command(['slug:inspect', '--file', path, '--json']))})
   return cases
 }
 
@@ -119,10 +128,13 @@ try {
         console.log(`run ${i + 1}/${runs} scale ${slug.scale} ${c.name}: ${sample.wall.toFixed(2)} s wall, ${sample.cpu.toFixed(2)} s CPU, ${sample.rss.toFixed(0)} MB`)
       }
     }
+
+    if (heroku && floorSlug) record(`-|${floorLabel}`, await measure(heroku.command(['slug:inspect', '--file', floorSlug.path, '--json'])))
   }
 } finally {
   await server.close()
   await api.close()
+  await heroku?.close()
   await rm(home, {force: true, recursive: true})
 }
 
@@ -178,6 +190,9 @@ Notes:
   runs once it has the blob URL), serialised like \`--json\`. "slug:inspect --app --json" is the whole command against a
   Platform API on 127.0.0.1 (\`bench/lib/api.ts\`: app, releases, builds, slug) whose blob URL is the same file server: it
   also loads @heroku-cli/command's API client (with its credential manager and Sentry) and makes four API requests.
+- Rows starting "heroku" run the real heroku CLI (installed by \`scripts/e2e-setup.sh\`) with the plugin linked, in a
+  throwaway HOME, its telemetry switched off (\`DISABLE_TELEMETRY=true\`; there is no network here). The small-slug row is
+  the CLI's own floor: its hooks run around every command, whatever plugin it comes from.
 - "curl to file, then tar -tzvf" adds the two commands' times; its RSS is the larger of the two.
 - HTTP rows at a rate are paced by the local server (a real blob URL streams from S3 at tens to hundreds of MB/s);
   at loopback speed the download is nearly free, which favours curl + tar.
