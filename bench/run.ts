@@ -3,6 +3,7 @@
  * TensorFlow slugs at scale 1 (~500 MB) and 2 (~1 GB), runs interleaved so load drifts hit every
  * command alike. Medians of wall time, CPU time and peak RSS go to bench/RESULTS.md.
  * Options: --runs N (5), --scales 1,2, --rates 0,100 (MB/s for the HTTP cases; 0 = loopback speed),
+ * --bytes-only B (2; '' for none: also inspect a slug with the files of the first scale and its big files at scale B),
  * --root DIR (a built copy of the plugin to run, default `.`: lets a long run ignore rebuilds of the checkout).
  */
 import {createHash} from 'node:crypto'
@@ -28,6 +29,7 @@ interface Case {
 
 const {values} = parseArgs({
   options: {
+    'bytes-only': {default: '2', type: 'string'},
     rates: {default: '0,100', type: 'string'},
     root: {default: '.', type: 'string'},
     runs: {default: '5', type: 'string'},
@@ -54,6 +56,12 @@ for (const scale of scales) {
   console.log(`  ${slug.path}: ${formatBytes(slug.compressedBytes)}${slug.generated ? ' (generated)' : ' (cached)'}`)
   slugs[`s${scale}`] = {path: slug.path, scale, size: slug.compressedBytes}
 }
+
+// Memory follows the number of files, not the bytes: this slug has the first scale's files with bigger big files.
+const bytesOnlyScale = values['bytes-only'] ? Number(values['bytes-only']) : undefined
+const bytesOnly = bytesOnlyScale ? await cachedSyntheticSlug({bytesScale: bytesOnlyScale, dir: WORK, scale: scales[0], seed: values.seed}) : undefined
+const bytesOnlyLabel = bytesOnly ? `slug:inspect --file --json, the files of scale ${scales[0]} with big files at scale ${bytesOnlyScale} (${formatBytes(bytesOnly.compressedBytes)})` : ''
+if (bytesOnly) console.log(`  ${bytesOnly.path}: ${formatBytes(bytesOnly.compressedBytes)}${bytesOnly.generated ? ' (generated)' : ' (cached)'}`)
 
 const server = await serveFiles(Object.fromEntries(Object.entries(slugs).map(([name, s]) => [name, s.path])))
 const download = join(WORK, 'download.tgz')
@@ -129,6 +137,7 @@ try {
       }
     }
 
+    if (bytesOnly) record(`-|${bytesOnlyLabel}`, await measure(['node', run, 'slug:inspect', '--file', bytesOnly.path, '--json']))
     if (heroku && floorSlug) record(`-|${floorLabel}`, await measure(heroku.command(['slug:inspect', '--file', floorSlug.path, '--json'])))
   }
 } finally {
@@ -183,7 +192,7 @@ ${rows.join('\n')}
 |---|---|---|---|---|
 ${ratios.join('\n')}
 
-Peak RSS of inspect at scale ${last} / scale ${first}: ${flat} (flat = close to 1).
+Peak RSS of inspect at scale ${last} / scale ${first}: ${flat} (flat = close to 1).${bytesOnly ? ` Same files, bigger files (${bytesOnlyLabel.replace(/^[^,]+, /, '')}): ${ratio(med(`-|${bytesOnlyLabel}`, 'rss'), med(`${first}|slug:inspect --file --json`, 'rss'))}.` : ''}
 
 Notes:
 - "inspect from HTTP" is \`bench/inspect-url.js\`: \`scanSlugUrl\` + \`reportFromScan\` from dist/ (what \`slug:inspect --app\`

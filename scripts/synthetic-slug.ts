@@ -24,6 +24,8 @@ export interface SyntheticSlugOptions {
   out: string
   /** 1 = ~500 MB compressed; 2 doubles; 0.05 is small */
   scale?: number
+  /** scales the big files' sizes alone (default: scale): more bytes, the same files */
+  bytesScale?: number
   seed?: number | string
 }
 
@@ -37,8 +39,8 @@ export interface SyntheticSlug {
 }
 
 /** The slug's uncompressed tar, as a stream of 1 MiB chunks made on demand. */
-export function syntheticTar(options: {scale?: number; seed?: number | string}, stats?: TarStats): Readable {
-  const layout = new SlugLayout(options.scale ?? 1, String(options.seed ?? DEFAULT_SEED))
+export function syntheticTar(options: {scale?: number; bytesScale?: number; seed?: number | string}, stats?: TarStats): Readable {
+  const layout = new SlugLayout(options.scale ?? 1, String(options.seed ?? DEFAULT_SEED), options.bytesScale)
   return Readable.from(tarChunks(layout.items(), stats), {objectMode: false})
 }
 
@@ -46,11 +48,12 @@ export function syntheticTar(options: {scale?: number; seed?: number | string}, 
 export async function writeSyntheticSlug(options: SyntheticSlugOptions): Promise<SyntheticSlug> {
   const scale = options.scale ?? 1
   if (!(scale > 0)) throw new Error(`scale must be a positive number, not ${scale}`)
+  if (options.bytesScale !== undefined && !(options.bytesScale > 0)) throw new Error(`bytes scale must be a positive number, not ${options.bytesScale}`)
   await mkdir(dirname(options.out), {recursive: true})
   const tmp = `${options.out}.${process.pid}.partial`
   const stats: TarStats = {bytes: 0, entries: 0, files: 0}
   try {
-    await pipeline(syntheticTar({scale, seed: options.seed}, stats), createGzip({chunkSize: 256 * 1024, level: 6}), createWriteStream(tmp))
+    await pipeline(syntheticTar({bytesScale: options.bytesScale, scale, seed: options.seed}, stats), createGzip({chunkSize: 256 * 1024, level: 6}), createWriteStream(tmp))
     await rename(tmp, options.out)
   } catch (error) {
     await rm(tmp, {force: true})
@@ -77,28 +80,30 @@ export interface CachedSlug {
   compressedBytes: number
 }
 
-/** A synthetic slug in `dir`, keyed by scale, seed and generator version: made once, then reused. */
-export async function cachedSyntheticSlug(options: {dir: string; scale: number; seed?: string}): Promise<CachedSlug> {
+/** A synthetic slug in `dir`, keyed by scale(s), seed and generator version: made once, then reused. */
+export async function cachedSyntheticSlug(options: {dir: string; scale: number; bytesScale?: number; seed?: string}): Promise<CachedSlug> {
   const seed = options.seed ?? DEFAULT_SEED
-  const path = join(options.dir, `slug-s${options.scale}-${seed.replaceAll(/[^\w.-]/g, '_')}-${await generatorFingerprint()}.tgz`)
+  const bytes = options.bytesScale === undefined || options.bytesScale === options.scale ? '' : `-b${options.bytesScale}`
+  const path = join(options.dir, `slug-s${options.scale}${bytes}-${seed.replaceAll(/[^\w.-]/g, '_')}-${await generatorFingerprint()}.tgz`)
   const existing = await stat(path).catch(() => null)
   if (existing) return {compressedBytes: existing.size, generated: false, path}
-  const slug = await writeSyntheticSlug({out: path, scale: options.scale, seed})
+  const slug = await writeSyntheticSlug({bytesScale: options.bytesScale, out: path, scale: options.scale, seed})
   return {compressedBytes: slug.compressedBytes, generated: true, path}
 }
 
 async function main(): Promise<void> {
   const {values} = parseArgs({
-    options: {out: {type: 'string'}, scale: {default: '1', type: 'string'}, seed: {default: DEFAULT_SEED, type: 'string'}},
+    options: {'bytes-scale': {type: 'string'}, out: {type: 'string'}, scale: {default: '1', type: 'string'}, seed: {default: DEFAULT_SEED, type: 'string'}},
   })
   const scale = Number(values.scale)
-  if (!values.out || !(scale > 0)) {
-    console.error('usage: node --import tsx scripts/synthetic-slug.ts --scale S --out PATH [--seed SEED]')
+  const bytesScale = values['bytes-scale'] === undefined ? undefined : Number(values['bytes-scale'])
+  if (!values.out || !(scale > 0) || (bytesScale !== undefined && !(bytesScale > 0))) {
+    console.error('usage: node --import tsx scripts/synthetic-slug.ts --scale S --out PATH [--bytes-scale B] [--seed SEED]')
     process.exit(2)
   }
 
   const started = Date.now()
-  const slug = await writeSyntheticSlug({out: values.out, scale, seed: values.seed})
+  const slug = await writeSyntheticSlug({bytesScale, out: values.out, scale, seed: values.seed})
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
   const sizes = `${formatBytes(slug.uncompressedBytes)} uncompressed, ${formatBytes(slug.compressedBytes)} compressed`
   console.log(`${slug.path}: ${slug.entries.toLocaleString('en-US')} entries, ${sizes} (${seconds} s)`)

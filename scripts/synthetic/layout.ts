@@ -39,7 +39,8 @@ export class SlugLayout {
   /** namespace `__init__.py` files already written, by path */
   private readonly namespaceInits = new Map<string, TarFile>()
 
-  constructor(private readonly scale: number, private readonly seed: string) {
+  /** `bytesScale` scales the big files' sizes apart from the counts (default: `scale`) */
+  constructor(private readonly scale: number, private readonly seed: string, private readonly bytesScale = scale) {
     this.pools = new TextPools(seed)
   }
 
@@ -50,7 +51,7 @@ export class SlugLayout {
 
   /** a big file's size at this scale */
   bytes(mib: number): number {
-    return Math.max(4096, Math.round(mib * MIB * this.scale))
+    return Math.max(4096, Math.round(mib * MIB * this.bytesScale))
   }
 
   * items(): Generator<TarItem> {
