@@ -27,6 +27,7 @@ const PEEK_MIN_SIZE = 1024
 export function wantsPeek(path: string, size: number): boolean {
   return size >= PEEK_MIN_SIZE && mayBeModelByContent(path)
 }
+
 /** Captured text files larger than this are skipped (a RECORD of TensorFlow is ~3 MB). */
 const CAPTURE_MAX_BYTES = 8 * 1024 * 1024
 

@@ -1,10 +1,9 @@
 import {createWriteStream, type WriteStream} from 'node:fs'
 import {open, rename, rm, stat} from 'node:fs/promises'
-import http from 'node:http'
-import https from 'node:https'
 import {basename, dirname, join} from 'node:path'
 
 import {UserError} from '../util/errors.js'
+import {BlobProtocolError, DroppedError, getBlob} from './blob-client.js'
 import {type ScanOptions, SlugScanner} from './scanner.js'
 import type {ScanResult} from './types.js'
 
@@ -139,6 +138,8 @@ export interface DownloadOptions extends ScanSinkOptions {
   maxResumes?: number
   /** wait before a resume, in ms (doubles each time) */
   retryDelayMs?: number
+  /** CA certificates to trust for the blob URL instead of Node's bundled ones (tests) */
+  ca?: Buffer | string
 }
 
 class HttpStatusError extends Error {
@@ -146,8 +147,6 @@ class HttpStatusError extends Error {
     super(`HTTP ${status}`)
   }
 }
-
-class DroppedError extends Error {}
 
 /**
  * Streams a slug from its pre-signed blob URL straight into the scanner. The blob URL is a signed
@@ -168,10 +167,11 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
       const offset = scanner.bytesRead
       try {
         const length = await downloadInto(url, offset, chunk => {
-          save?.write(chunk)
+          // The chunk is the client's reused receive buffer: the saved copy needs bytes of its own.
+          save?.write(Buffer.from(chunk))
           scanner.write(chunk)
           options.progress?.update(scanner.bytesRead)
-        })
+        }, options.ca)
         total ??= length === undefined ? undefined : offset + length
         if (total !== undefined && scanner.bytesRead < total) throw new DroppedError('short body')
         break
@@ -196,7 +196,7 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
           continue
         }
 
-        throw error
+        throw downloadError(error)
       }
     }
   } catch (error) {
@@ -215,6 +215,16 @@ function blobStatusError(status: number): UserError {
   return new UserError(`The slug download failed with HTTP ${status}.`)
 }
 
+/** A failure of the download itself (DNS, TLS, a server not speaking HTTP) as one line; anything else as it is. */
+function downloadError(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code
+  if (error instanceof BlobProtocolError || (typeof code === 'string' && !(error instanceof UserError))) {
+    return new UserError(`The slug download failed: ${(error as Error).message}.`)
+  }
+
+  return error
+}
+
 function isNetworkError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException)?.code
   return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ETIMEDOUT', 'UND_ERR_SOCKET'].includes(code)
@@ -227,29 +237,17 @@ const sleep = (ms: number) => new Promise(resolve => {
 /**
  * One GET from `offset`; resolves with the body length the server announced (undefined when it did
  * not) once the body ends. A body that stops early rejects with DroppedError so the caller resumes.
+ * `onChunk` gets views of the client's receive buffer: it must copy what it keeps.
  */
-function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer) => void): Promise<number | undefined> {
-  const parsed = new URL(url)
-  const client = parsed.protocol === 'http:' ? http : https
-  const headers: Record<string, string> = {}
-  if (offset > 0) headers.Range = `bytes=${offset}-`
-  return new Promise((resolve, reject) => {
-    const req = client.get(parsed, {headers}, res => {
-      const status = res.statusCode ?? 0
-      if (status !== 200 && status !== 206) {
-        res.resume()
-        reject(new HttpStatusError(status))
-        return
-      }
-
-      // A server that ignores Range sends the whole body again: skip what was already scanned.
-      let skip = offset > 0 && status === 200 ? offset : 0
-      const length = res.headers['content-length'] ? Number(res.headers['content-length']) : undefined
-      const announced = length === undefined ? undefined : length - skip
-      let received = 0
-      let failed = false
-      res.on('data', (chunk: Buffer) => {
-        if (failed) return
+async function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer) => void, ca?: Buffer | string): Promise<number | undefined> {
+  let skip = 0
+  let announced: number | undefined
+  let received = 0
+  await getBlob(
+    url,
+    {
+      onBody(chunk) {
+        // A server that ignores Range sends the whole body again: skip what was already scanned.
         if (skip > 0) {
           const drop = Math.min(skip, chunk.length)
           skip -= drop
@@ -258,26 +256,17 @@ function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer) => v
         }
 
         received += chunk.length
-        try {
-          onChunk(chunk)
-        } catch (error) {
-          failed = true
-          req.destroy()
-          reject(error)
-        }
-      })
-      res.on('end', () => {
-        if (failed) return
-        if (announced !== undefined && received < announced) reject(new DroppedError('short body'))
-        else resolve(announced)
-      })
-      res.on('aborted', () => {
-        if (!failed) reject(new DroppedError('aborted'))
-      })
-      res.on('error', error => {
-        if (!failed) reject(isNetworkError(error) ? error : new DroppedError(error.message))
-      })
-    })
-    req.on('error', reject)
-  })
+        onChunk(chunk)
+      },
+      onHead(status, headers) {
+        if (status !== 200 && status !== 206) throw new HttpStatusError(status)
+        skip = offset > 0 && status === 200 ? offset : 0
+        const length = headers.get('content-length')
+        announced = length === undefined ? undefined : Number(length) - skip
+      },
+    },
+    {ca, headers: offset > 0 ? {Range: `bytes=${offset}-`} : {}},
+  )
+  if (announced !== undefined && received < announced) throw new DroppedError('short body')
+  return announced
 }

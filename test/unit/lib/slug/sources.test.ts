@@ -2,6 +2,7 @@ import {expect} from 'chai'
 import {createHash} from 'node:crypto'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
+import https from 'node:https'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -145,6 +146,24 @@ describe('scanSlugUrl', () => {
       expect(gone.message).to.match(/^The slug's blob was not found \(HTTP 404\)/)
     } finally {
       await server.close()
+    }
+  })
+
+  it('streams an HTTPS blob, and says in one line when its certificate cannot be trusted', async () => {
+    const cert = readFileSync(new URL('../../../fixtures/tls/cert.pem', import.meta.url))
+    const key = readFileSync(new URL('../../../fixtures/tls/key.pem', import.meta.url))
+    const server = https.createServer({cert, key}, (req, res) => sendFrom(res, req, slug))
+    await new Promise<void>(resolve => {
+      server.listen(0, '127.0.0.1', resolve)
+    })
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/slug.tgz`
+    try {
+      expect((await scanSlugUrl({sha256: sha, url}, {ca: cert})).sha256).to.equal(sha)
+      const error = await scanSlugUrl({url}).catch((error_: Error) => error_)
+      expect((error as Error).name).to.equal('UserError')
+      expect((error as Error).message).to.match(/^The slug download failed: self[- ]signed certificate\.$/)
+    } finally {
+      server.close()
     }
   })
 

@@ -1,0 +1,219 @@
+import net from 'node:net'
+import tls from 'node:tls'
+
+/**
+ * The socket reads into this many bytes, one buffer reused for every read. Node's http client gets a
+ * fresh 64 KiB buffer per read instead; over a 500 MB slug that garbage piles up faster than V8
+ * collects it (it only counts against a 64 MB external-memory allowance) and cost ~30 MB of peak RSS.
+ */
+const RECEIVE_BYTES = 256 * 1024
+/** A response head larger than this is not from S3: the download fails rather than buffer it. */
+const MAX_HEAD_BYTES = 64 * 1024
+/** A connection that delivers nothing for this long is dropped (and resumed by the caller). */
+const IDLE_TIMEOUT_MS = 60_000
+
+/** The connection ended, failed or stalled before the body was complete: worth resuming. */
+export class DroppedError extends Error {}
+
+/** The server's answer was not HTTP as S3 speaks it: not worth resuming. */
+export class BlobProtocolError extends Error {}
+
+export interface BlobHandlers {
+  /** status and headers (names lowercased); throw to stop the download with that error */
+  onHead(status: number, headers: Map<string, string>): void
+  /** a piece of the body: a view of the receive buffer, valid only until this call returns */
+  onBody(chunk: Buffer): void
+}
+
+export interface BlobGetOptions {
+  /** request headers beyond Host (Range) */
+  headers?: Record<string, string>
+  /** CA certificates to trust instead of Node's bundled ones (tests use a self-signed server) */
+  ca?: Buffer | string
+  idleTimeoutMs?: number
+}
+
+type Framing = {kind: 'chunked'} | {kind: 'close'} | {kind: 'length'; remaining: number}
+
+/**
+ * An HTTP/1.1 GET of a pre-signed blob URL (S3) on a connection of its own, reading the body into one
+ * reused buffer. A blob URL carries its own signature: no Authorization header is sent. The body may
+ * be framed by Content-Length (what S3 sends), chunked, or the end of the connection. Resolves when the
+ * body is complete; rejects with DroppedError when the connection ends or stalls before that, with the
+ * socket's own error (ECONNRESET...) when it fails, or with whatever `onHead` or `onBody` threw.
+ */
+export function getBlob(url: string, handlers: BlobHandlers, options: BlobGetOptions = {}): Promise<void> {
+  const target = new URL(url)
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') return Promise.reject(new BlobProtocolError(`${target.protocol} URLs are not supported`))
+  const secure = target.protocol === 'https:'
+  const host = target.hostname.replace(/^\[(.*)]$/, '$1')
+  const port = Number(target.port) || (secure ? 443 : 80)
+  const lines = [`GET ${target.pathname}${target.search} HTTP/1.1`, `Host: ${target.host}`, 'Accept-Encoding: identity', 'Connection: close']
+  for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`${name}: ${value}`)
+  const request = `${lines.join('\r\n')}\r\n\r\n`
+
+  return new Promise((resolve, reject) => {
+    let settled = false
+    const parser = new ResponseParser(handlers)
+    const finish = (error?: Error) => {
+      if (settled) return
+      settled = true
+      socket.destroy()
+      if (error) reject(error)
+      else resolve()
+    }
+
+    const onread = {
+      buffer: Buffer.allocUnsafe(RECEIVE_BYTES),
+      callback(bytes: number, buffer: Buffer): boolean {
+        if (settled) return false
+        try {
+          if (parser.push(buffer.subarray(0, bytes))) finish()
+        } catch (error) {
+          finish(error as Error)
+        }
+
+        return !settled
+      },
+    }
+    // Node's TLS sockets take `onread` as TCP sockets do; @types/node declares it for net only.
+    const tlsOptions: tls.ConnectionOptions & {onread: typeof onread} = {
+      ALPNProtocols: ['http/1.1'],
+      ca: options.ca,
+      host,
+      onread,
+      port,
+      servername: net.isIP(host) ? undefined : host,
+    }
+    const socket = secure ? tls.connect(tlsOptions) : net.connect({host, onread, port})
+    socket.setTimeout(options.idleTimeoutMs ?? IDLE_TIMEOUT_MS, () => finish(new DroppedError('the connection stalled')))
+    socket.on('error', error => finish(error))
+    // With Connection: close the server ends the connection after the body; an end before it is a drop.
+    socket.on('close', () => {
+      try {
+        if (parser.endOfConnection()) finish()
+        else finish(new DroppedError('the connection closed before the body ended'))
+      } catch (error) {
+        finish(error as Error)
+      }
+    })
+    socket.write(request)
+  })
+}
+
+/** Reads a response head, then its body by its framing, from successive reads of the socket. */
+class ResponseParser {
+  private head?: Buffer
+  private framing?: Framing
+  /** chunked framing: bytes left in the current chunk, or what the parser waits for between chunks */
+  private chunkLeft = 0
+  private chunkState: 'crlf' | 'data' | 'size' | 'trailer' = 'size'
+  private line = ''
+
+  constructor(private readonly handlers: BlobHandlers) {}
+
+  /** Takes one read; true once the body is complete. */
+  push(data: Buffer): boolean {
+    let rest = data
+    if (!this.framing) {
+      const body = this.readHead(rest)
+      if (body === undefined) return false
+      rest = body
+    }
+
+    const framing = this.framing!
+    if (framing.kind === 'length' && framing.remaining === 0) return true
+    return framing.kind === 'chunked' ? this.readChunked(rest) : this.readPlain(rest)
+  }
+
+  /** The connection ended: true if that completes the body (framed by the connection's end). */
+  endOfConnection(): boolean {
+    return this.framing?.kind === 'close'
+  }
+
+  /** Collects the head; returns the bytes after it once it is complete. */
+  private readHead(data: Buffer): Buffer | undefined {
+    const head = this.head ? Buffer.concat([this.head, data]) : data
+    const end = head.indexOf('\r\n\r\n')
+    if (end === -1) {
+      if (head.length > MAX_HEAD_BYTES) throw new BlobProtocolError('the server sent an oversized response head')
+      // A head split across reads is kept in a copy: the receive buffer is overwritten by the next read.
+      this.head = head === data ? Buffer.from(data) : head
+      return undefined
+    }
+
+    this.head = undefined
+    const [statusLine, ...fields] = head.toString('latin1', 0, end).split('\r\n')
+    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1])
+    if (!status) throw new BlobProtocolError(`the server did not answer in HTTP/1.1 (${JSON.stringify(statusLine.slice(0, 40))})`)
+    const rest = head.subarray(end + 4)
+    // 1xx interim responses (100 Continue) come before the real one.
+    if (status < 200) return rest.length > 0 ? this.readHead(rest) : undefined
+    const headers = new Map<string, string>()
+    for (const field of fields) {
+      const colon = field.indexOf(':')
+      if (colon > 0) headers.set(field.slice(0, colon).trim().toLowerCase(), field.slice(colon + 1).trim())
+    }
+
+    this.handlers.onHead(status, headers)
+    const length = headers.get('content-length')
+    if (/\bchunked\b/i.test(headers.get('transfer-encoding') ?? '')) this.framing = {kind: 'chunked'}
+    else if (length !== undefined && /^\d+$/.test(length)) this.framing = {kind: 'length', remaining: Number(length)}
+    else this.framing = {kind: 'close'}
+    return rest
+  }
+
+  private readPlain(data: Buffer): boolean {
+    const framing = this.framing!
+    if (framing.kind !== 'length') {
+      if (data.length > 0) this.handlers.onBody(data)
+      return false
+    }
+
+    const take = Math.min(data.length, framing.remaining)
+    if (take > 0) this.handlers.onBody(take === data.length ? data : data.subarray(0, take))
+    framing.remaining -= take
+    return framing.remaining === 0
+  }
+
+  private readChunked(data: Buffer): boolean {
+    let i = 0
+    while (i < data.length) {
+      if (this.chunkState === 'data') {
+        const take = Math.min(data.length - i, this.chunkLeft)
+        this.handlers.onBody(data.subarray(i, i + take))
+        i += take
+        this.chunkLeft -= take
+        if (this.chunkLeft === 0) this.chunkState = 'crlf'
+        continue
+      }
+
+      // Size lines, the CRLF after each chunk and the trailer are short lines.
+      const newline = data.indexOf(0x0a, i)
+      const end = newline === -1 ? data.length : newline + 1
+      this.line += data.toString('latin1', i, end)
+      i = end
+      if (newline === -1) {
+        if (this.line.length > 4096) throw new BlobProtocolError('the server sent a malformed chunked body')
+        continue
+      }
+
+      const line = this.line.trimEnd()
+      this.line = ''
+      if (this.chunkState === 'crlf') {
+        if (line !== '') throw new BlobProtocolError('the server sent a malformed chunked body')
+        this.chunkState = 'size'
+      } else if (this.chunkState === 'size') {
+        const size = Number.parseInt(line.split(';')[0], 16)
+        if (!Number.isFinite(size) || size < 0) throw new BlobProtocolError('the server sent a malformed chunked body')
+        this.chunkLeft = size
+        this.chunkState = size === 0 ? 'trailer' : 'data'
+      } else if (line === '') {
+        // the empty line that ends the trailer ends the body
+        return true
+      }
+    }
+
+    return false
+  }
+}

@@ -1,0 +1,176 @@
+import {expect} from 'chai'
+import {readFileSync} from 'node:fs'
+import http from 'node:http'
+import https from 'node:https'
+import net, {type AddressInfo} from 'node:net'
+
+import {BlobProtocolError, DroppedError, getBlob} from '../../../../src/lib/slug/blob-client.js'
+
+const tlsDir = new URL('../../../fixtures/tls/', import.meta.url)
+const cert = readFileSync(new URL('cert.pem', tlsDir))
+const key = readFileSync(new URL('key.pem', tlsDir))
+const body = Buffer.from(Array.from({length: 3_000_000}, (_, i) => (i * 7) % 251))
+
+type Listener = http.Server | https.Server | net.Server
+
+async function listen<T extends Listener>(server: T): Promise<{server: T; port: number; close(): Promise<void>}> {
+  await new Promise<void>(resolve => {
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  return {
+    close: () => new Promise<void>(resolve => {
+      if ('closeAllConnections' in server) server.closeAllConnections()
+      server.close(() => resolve())
+    }),
+    port: (server.address() as AddressInfo).port,
+    server,
+  }
+}
+
+/** Collects what getBlob hands out: the head, and a copy of the body. */
+function collector() {
+  const pieces: Buffer[] = []
+  const arrayBuffers = new Set<ArrayBufferLike>()
+  let count = 0
+  let head: {status: number; headers: Map<string, string>} | undefined
+  return {
+    arrayBuffers,
+    body: () => Buffer.concat(pieces),
+    handlers: {
+      onBody(chunk: Buffer) {
+        count++
+        arrayBuffers.add(chunk.buffer)
+        pieces.push(Buffer.from(chunk))
+      },
+      onHead(status: number, headers: Map<string, string>) {
+        head = {headers, status}
+      },
+    },
+    head: () => head,
+    pieces: () => count,
+  }
+}
+
+describe('getBlob', () => {
+  it('reads a Content-Length body through one reused receive buffer, sending the Range header and no Authorization', async () => {
+    let seen: http.IncomingHttpHeaders = {}
+    const local = await listen(http.createServer((req, res) => {
+      seen = req.headers
+      res.writeHead(206, {'Content-Length': body.length, 'X-Amz-Request-Id': 'abc'})
+      // Many writes, so the body arrives in many reads.
+      for (let i = 0; i < body.length; i += 100_000) res.write(body.subarray(i, i + 100_000))
+      res.end()
+    }))
+    try {
+      const got = collector()
+      await getBlob(`http://127.0.0.1:${local.port}/slugs/x.tgz?X-Amz-Signature=s%2Fig`, got.handlers, {headers: {Range: 'bytes=10-'}})
+      expect(got.body().equals(body)).to.equal(true)
+      expect(got.head()?.status).to.equal(206)
+      expect(got.head()?.headers.get('x-amz-request-id')).to.equal('abc')
+      // Every piece is a view of the one receive buffer (or of the head's copy, when the head came in two reads).
+      expect(got.pieces()).to.be.above(10)
+      expect(got.arrayBuffers.size).to.be.at.most(2)
+      expect(seen.range).to.equal('bytes=10-')
+      expect(seen.authorization).to.equal(undefined)
+      expect(seen.host).to.equal(`127.0.0.1:${local.port}`)
+    } finally {
+      await local.close()
+    }
+  })
+
+  it('decodes a chunked body', async () => {
+    const local = await listen(http.createServer((_req, res) => {
+      // No Content-Length: node sends Transfer-Encoding: chunked, one chunk per write.
+      for (let i = 0; i < body.length; i += 70_001) res.write(body.subarray(i, i + 70_001))
+      res.end()
+    }))
+    try {
+      const got = collector()
+      await getBlob(`http://127.0.0.1:${local.port}/`, got.handlers)
+      expect(got.head()?.headers.get('transfer-encoding')).to.equal('chunked')
+      expect(got.body().equals(body)).to.equal(true)
+    } finally {
+      await local.close()
+    }
+  })
+
+  it('reads a body that ends with the connection when no length is given', async () => {
+    const local = await listen(net.createServer(socket => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n')
+        socket.end(body.subarray(0, 500_000))
+      })
+    }))
+    try {
+      const got = collector()
+      await getBlob(`http://127.0.0.1:${local.port}/`, got.handlers)
+      expect(got.body().equals(body.subarray(0, 500_000))).to.equal(true)
+    } finally {
+      await local.close()
+    }
+  })
+
+  it('reads over TLS, verifying the server certificate', async () => {
+    const local = await listen(https.createServer({cert, key}, (_req, res) => {
+      res.writeHead(200, {'Content-Length': body.length})
+      res.end(body)
+    }))
+    try {
+      const got = collector()
+      await getBlob(`https://127.0.0.1:${local.port}/blob`, got.handlers, {ca: cert})
+      expect(got.body().equals(body)).to.equal(true)
+      expect(got.pieces()).to.be.above(10)
+      expect(got.arrayBuffers.size).to.be.at.most(2)
+      // Without the test CA the self-signed certificate is refused.
+      const refused = await getBlob(`https://127.0.0.1:${local.port}/blob`, collector().handlers).catch((error: NodeJS.ErrnoException) => error)
+      expect((refused as NodeJS.ErrnoException).code).to.match(/SELF_SIGNED|UNABLE_TO_VERIFY/)
+    } finally {
+      await local.close()
+    }
+  })
+
+  it('rejects with DroppedError when the connection ends before the announced length, or stalls', async () => {
+    const cut = await listen(http.createServer((_req, res) => {
+      res.writeHead(200, {'Content-Length': body.length})
+      res.write(body.subarray(0, 1000), () => res.destroy())
+    }))
+    const stalled = await listen(http.createServer((_req, res) => {
+      res.writeHead(200, {'Content-Length': body.length})
+      res.write(body.subarray(0, 1000))
+    }))
+    try {
+      const got = collector()
+      const early = await getBlob(`http://127.0.0.1:${cut.port}/`, got.handlers).catch((error: Error) => error)
+      expect(early).to.be.instanceOf(DroppedError)
+      expect(got.body().equals(body.subarray(0, 1000))).to.equal(true)
+      const stall = await getBlob(`http://127.0.0.1:${stalled.port}/`, collector().handlers, {idleTimeoutMs: 200}).catch((error: Error) => error)
+      expect(stall).to.be.instanceOf(DroppedError)
+      expect((stall as Error).message).to.equal('the connection stalled')
+    } finally {
+      await cut.close()
+      await stalled.close()
+    }
+  })
+
+  it('stops with the error onHead throws, and refuses an answer that is not HTTP', async () => {
+    const refused = await listen(http.createServer((_req, res) => res.writeHead(403).end('<Error>AccessDenied</Error>')))
+    const garbage = await listen(net.createServer(socket => {
+      socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.2\r\n\r\n'))
+    }))
+    try {
+      const denied = await getBlob(`http://127.0.0.1:${refused.port}/`, {
+        onBody() {},
+        onHead(status) {
+          throw new Error(`status ${status}`)
+        },
+      }).catch((error: Error) => error)
+      expect((denied as Error).message).to.equal('status 403')
+      const notHttp = await getBlob(`http://127.0.0.1:${garbage.port}/`, collector().handlers).catch((error: Error) => error)
+      expect(notHttp).to.be.instanceOf(BlobProtocolError)
+      expect((notHttp as Error).message).to.match(/did not answer in HTTP\/1\.1/)
+    } finally {
+      await refused.close()
+      await garbage.close()
+    }
+  })
+})
