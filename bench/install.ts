@@ -77,7 +77,9 @@ ${machine()}
 ${rows.map(r => `| ${r.name} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rss.toFixed(0)} |`).join('\n')}
 
 \`slug:inspect --help\` / bare oclif command, wall: ${(plugin.wall / floor.wall).toFixed(2)}. Help reads the
-plugin's manifest, but oclif still loads the command's module to run \`--help\`, and with it @heroku-cli/command (the Heroku base class and API client, with Sentry): that is most of the difference. Inside the Heroku CLI that module is already loaded.
+plugin's manifest, but oclif asks every flag for the default it shows, and \`--app\`'s is the app of the repository's
+heroku git remote, found by @heroku-cli/command's own app flag: loading that package (its API client, credential manager and
+Sentry) is most of the difference, as for every heroku command with \`--app\`. Inside the Heroku CLI it is loaded already.
 `
 await writeSection('install', body)
 console.log(body)
