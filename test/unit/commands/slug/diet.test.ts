@@ -8,6 +8,7 @@ import nock from 'nock'
 
 import Diet, {type DietResult} from '../../../../src/commands/slug/diet.js'
 import {BLOCK_BEGIN} from '../../../../src/lib/plan/slugignore-file.js'
+import {serveBlobs} from '../../../helpers/blob-server.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {buildSlug, type FixtureEntry, incompressible} from '../../../helpers/slug-builder.js'
 
@@ -182,6 +183,7 @@ describe('slug:diet', function () {
 
   it('--app reads the current release\'s slug, as slug:inspect does', async () => {
     const sha = createHash('sha256').update(SLUG).digest('hex')
+    const blobs = await serveBlobs({'slug-11.tgz': SLUG})
     const app = {build_stack: {name: 'heroku-24'}, name: 'example-app'}
     const api = nock('https://api.heroku.com')
     // One app lookup serves both the failed-build check and the slug lookup.
@@ -192,18 +194,14 @@ describe('slug:diet', function () {
     .get('/apps/example-app/releases')
     .reply(206, [{current: true, slug: {id: 'slug-11'}, status: 'succeeded', version: 11}])
     .get('/apps/example-app/slugs/slug-11')
-    .reply(200, {blob: {url: 'https://slugs.example.s3.amazonaws.com/slug-11.tgz?X-Amz-Signature=abc'}, checksum: `SHA256:${sha}`, id: 'slug-11', size: SLUG.length})
-    const blob = nock('https://slugs.example.s3.amazonaws.com', {badheaders: ['authorization']})
-    .get('/slug-11.tgz')
-    .query({'X-Amz-Signature': 'abc'})
-    .reply(200, SLUG, {'Content-Length': String(SLUG.length)})
-    const {exitCode, result, stdout} = await runCommand<DietResult>(Diet, ['--app', 'example-app', '--dir', dir, '--dry-run'])
+    .reply(200, {blob: {url: blobs.url('slug-11.tgz')}, checksum: `SHA256:${sha}`, id: 'slug-11', size: SLUG.length})
+    const {exitCode, result, stdout} = await runCommand<DietResult>(Diet, ['--app', 'example-app', '--dir', dir, '--dry-run']).finally(() => blobs.close())
     expect(exitCode).to.equal(0)
     expect(stdout).to.contain('=== Slug diet plan from the slug of example-app v11')
     expect(result!.evidence.source.slugId).to.equal('slug-11')
     expect(result!.whatIf.before).to.equal(SLUG.length)
     api.done()
-    blob.done()
+    expect(blobs.requests.map(r => [r.path, r.headers.authorization])).to.deep.equal([['/slug-11.tgz', undefined]])
   })
 
   it('--log plans from a failed build: PyTorch moves to its CPU wheels', async () => {

@@ -7,6 +7,7 @@ import nock from 'nock'
 
 import Diff from '../../../../src/commands/slug/diff.js'
 import type {SlugDiff} from '../../../../src/lib/diff/types.js'
+import {type BlobResponder, type BlobServer, sendBytes, serveBlobs} from '../../../helpers/blob-server.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {buildSlug} from '../../../helpers/slug-builder.js'
 import {AFTER, BEFORE} from '../../lib/diff/fixtures.js'
@@ -16,9 +17,9 @@ const NEW = buildSlug(AFTER)
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 
 const app = {build_stack: {name: 'heroku-24'}, generation: {name: 'cedar'}, name: 'myapp'}
-function slug(id: string, bytes: Buffer) {
+function slug(id: string, bytes: Buffer, blobs: BlobServer) {
   return {
-    blob: {method: 'get', url: `https://slugs.s3.example.com/${id}.tgz?X-Amz-Signature=abc`},
+    blob: {method: 'get', url: blobs.url(`${id}.tgz`)},
     checksum: `SHA256:${sha256(bytes)}`,
     commit: `${id}0000000000000000000000000000000000`.slice(0, 40),
     id,
@@ -118,17 +119,19 @@ describe('slug:diff', () => {
 
   describe('with --app', () => {
     let api: nock.Scope
-    let blobs: nock.Scope
+    let blobs: BlobServer
 
-    beforeEach(() => {
+    beforeEach(async () => {
       api = nock('https://api.heroku.com')
-      blobs = nock('https://slugs.s3.example.com', {badheaders: ['authorization']})
+      blobs = await serveBlobs()
     })
 
-    afterEach(() => {
-      const pending = [...api.pendingMocks(), ...blobs.pendingMocks()]
+    afterEach(async () => {
+      const pending = api.pendingMocks()
       nock.cleanAll()
+      await blobs.close()
       expect(pending, 'every expected request was made').to.deep.equal([])
+      expect(blobs.requests.filter(r => r.headers.authorization !== undefined), 'no token sent to a blob URL').to.deep.equal([])
     })
 
     it('compares the current release with the last release before it that had a different slug, downloading both at once', async () => {
@@ -139,9 +142,9 @@ describe('slug:diff', () => {
       .matchHeader('range', 'version ..; order=desc, max=100')
       .reply(206, releases)
       .get('/apps/myapp/slugs/s7')
-      .reply(200, slug('s7', OLD))
+      .reply(200, slug('s7', OLD, blobs))
       .get('/apps/myapp/slugs/s9')
-      .reply(200, slug('s9', NEW))
+      .reply(200, slug('s9', NEW, blobs))
       // Each blob answers only once both downloads have started. Downloads run one after the other would
       // wait forever; after 5 s the waiting one gets a 500 instead, so that mistake fails with a message.
       const arrived: string[] = []
@@ -150,13 +153,13 @@ describe('slug:diff', () => {
         release = resolve
       })
       const deadlockBreaker = setTimeout(() => release(500), 5000)
-      const blob = (name: string, bytes: Buffer) => (_uri: string, _body: unknown, callback: (error: Error | null, reply: [number, Buffer]) => void) => {
+      const blob = (name: string, bytes: Buffer): BlobResponder => (req, res) => {
         arrived.push(name)
         if (arrived.length === 2) release(200)
-        barrier.then(status => callback(null, [status, bytes]))
+        barrier.then(status => (status === 200 ? sendBytes(bytes)(req, res) : res.writeHead(status).end()))
       }
 
-      blobs.get('/s7.tgz').query(true).reply(blob('s7', OLD)).get('/s9.tgz').query(true).reply(blob('s9', NEW))
+      blobs.serve({'s7.tgz': blob('s7', OLD), 's9.tgz': blob('s9', NEW)})
 
       const {error, exitCode, result, stdout} = await runCommand<SlugDiff>(Diff, ['--app', 'myapp']).finally(() => clearTimeout(deadlockBreaker))
       expect(error?.message).to.equal(undefined)
@@ -176,13 +179,14 @@ describe('slug:diff', () => {
       .get('/apps/myapp/releases')
       .reply(206, releases)
       .get('/apps/myapp/slugs/s9')
-      .reply(200, slug('s9', NEW))
-      blobs.get('/s9.tgz').query(true).once().reply(200, NEW)
+      .reply(200, slug('s9', NEW, blobs))
+      blobs.serve({'s9.tgz': NEW})
 
       const {exitCode, result, stdout} = await runCommand<SlugDiff>(Diff, ['--app', 'myapp', '8', 'v9'])
       expect(exitCode).to.equal(0)
       expect(result!.identical).to.equal(true)
       expect(stdout).to.include(`v8 and v9 are identical: the same slug, sha256 ${sha256(NEW)}.`)
+      expect(blobs.requests.map(r => r.path), 'downloaded once').to.deep.equal(['/s9.tgz'])
     })
 
     it('says there is nothing to compare when the app has only one slug', async () => {
@@ -222,10 +226,10 @@ describe('slug:diff', () => {
       .get('/apps/myapp/releases')
       .reply(206, releases)
       .get('/apps/myapp/slugs/s7')
-      .reply(200, slug('s7', OLD))
+      .reply(200, slug('s7', OLD, blobs))
       .get('/apps/myapp/slugs/s9')
-      .reply(200, {...slug('s9', NEW), checksum: `SHA256:${'0'.repeat(64)}`})
-      blobs.get('/s7.tgz').query(true).reply(200, OLD).get('/s9.tgz').query(true).reply(200, NEW)
+      .reply(200, {...slug('s9', NEW, blobs), checksum: `SHA256:${'0'.repeat(64)}`})
+      blobs.serve({'s7.tgz': OLD, 's9.tgz': NEW})
       const {error, exitCode} = await runCommand(Diff, ['--app', 'myapp'])
       expect(exitCode).to.equal(1)
       expect(error?.message).to.equal(`The slug's checksum does not match: Heroku says sha256 ${'0'.repeat(64)}, the download has ${sha256(NEW)}.`)

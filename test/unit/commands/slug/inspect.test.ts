@@ -7,6 +7,7 @@ import nock from 'nock'
 
 import Inspect from '../../../../src/commands/slug/inspect.js'
 import type {SlugReport} from '../../../../src/lib/report/types.js'
+import {serveBlobs} from '../../../helpers/blob-server.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {buildSlug, incompressible} from '../../../helpers/slug-builder.js'
 
@@ -68,6 +69,7 @@ describe('slug:inspect', () => {
   })
 
   it('streams the current release slug of an app without sending the token to the blob URL', async () => {
+    const blobs = await serveBlobs({'slug-11.tgz': slug})
     const api = nock('https://api.heroku.com')
     // Looked up once: for the failed-build check (src/lib/buildlog/inspect.ts) and then the slug.
     .get('/apps/example-app')
@@ -82,26 +84,22 @@ describe('slug:inspect', () => {
     ])
     .get('/apps/example-app/slugs/slug-11')
     .reply(200, {
-      blob: {method: 'get', url: 'https://slugs.example.s3.amazonaws.com/slug-11.tgz?X-Amz-Signature=abc'},
+      blob: {method: 'get', url: blobs.url('slug-11.tgz')},
       checksum: `SHA256:${sha}`,
       commit: '0123456789abcdef',
       id: 'slug-11',
       size: slug.length,
       stack: {name: 'heroku-24'},
     })
-    const blob = nock('https://slugs.example.s3.amazonaws.com', {badheaders: ['authorization']})
-    .get('/slug-11.tgz')
-    .query({'X-Amz-Signature': 'abc'})
-    .reply(200, slug, {'Content-Length': String(slug.length)})
 
-    const {exitCode, stdout} = await runCommand(Inspect, ['--app', 'example-app'])
+    const {exitCode, stdout} = await runCommand(Inspect, ['--app', 'example-app']).finally(() => blobs.close())
     expect(exitCode).to.equal(0)
     expect(stdout).to.match(/=== Slug of example-app v11/)
     expect(stdout).to.match(/Slug:\s+slug-11/)
     expect(stdout).to.match(/Commit:\s+0123456789ab/)
     expect(stdout).to.match(/Stack:\s+heroku-24/)
     api.done()
-    blob.done()
+    expect(blobs.requests.map(r => [r.path, r.query.get('X-Amz-Signature'), r.headers.authorization])).to.deep.equal([['/slug-11.tgz', 'abc', undefined]])
   })
 
   it('fails the --max-size budget with a one-line error and exit 1', async () => {

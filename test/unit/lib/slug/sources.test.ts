@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {scanSlugFile, scanSlugUrl} from '../../../../src/lib/slug/sources.js'
+import {type BlobResponder, sendBytes, serveBlobs} from '../../../helpers/blob-server.js'
 import {buildSlug, incompressible} from '../../../helpers/slug-builder.js'
 
 const slug = buildSlug([
@@ -16,39 +17,20 @@ const slug = buildSlug([
 ])
 const sha = createHash('sha256').update(slug).digest('hex')
 
-interface Seen {
-  range?: string
-  authorization?: string
-  path: string
-}
-
-/** A blob server on 127.0.0.1; `behave` decides each answer. */
+/** A blob server on 127.0.0.1 where `behave` answers every path; `n` counts requests from 1. */
 async function blobServer(behave: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void) {
-  const seen: Seen[] = []
-  const server = http.createServer((req, res) => {
-    seen.push({authorization: req.headers.authorization, path: req.url ?? '', range: req.headers.range})
-    behave(req, res, seen.length)
-  })
-  await new Promise<void>(resolve => {
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const {port} = server.address() as AddressInfo
+  let n = 0
+  const responder: BlobResponder = (req, res) => behave(req, res, ++n)
+  const server = await serveBlobs({again: responder, expired: responder, fresh: responder, gone: responder, 'slug.tgz': responder})
   return {
-    close: () => new Promise<void>(resolve => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
-    seen,
-    url: (path = '/slug.tgz') => `http://127.0.0.1:${port}${path}`,
+    close: () => server.close(),
+    requests: server.requests,
+    // Paths without the signature query: the tests below tell URLs apart by req.url.
+    url: (path = '/slug.tgz') => server.url(path.slice(1)).replace(/\?.*$/, ''),
   }
 }
 
-function sendFrom(res: http.ServerResponse, req: http.IncomingMessage, body: Buffer) {
-  const m = /bytes=(\d+)-/.exec(req.headers.range ?? '')
-  const start = m ? Number(m[1]) : 0
-  res.writeHead(m ? 206 : 200, {'Content-Length': body.length - start, ...(m ? {'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}`} : {})})
-  res.end(body.subarray(start))
-}
+const sendFrom = (res: http.ServerResponse, req: http.IncomingMessage, body: Buffer) => sendBytes(body)(req, res)
 
 describe('scanSlugUrl', () => {
   it('streams the blob with no Authorization header and checks the checksum', async () => {
@@ -56,8 +38,8 @@ describe('scanSlugUrl', () => {
     try {
       const result = await scanSlugUrl({sha256: sha, size: slug.length, url: server.url()})
       expect(result.entries.map(e => e.path)).to.deep.equal(['models/w.bin', 'app.py'])
-      expect(server.seen).to.have.length(1)
-      expect(server.seen[0].authorization).to.equal(undefined)
+      expect(server.requests).to.have.length(1)
+      expect(server.requests[0].headers.authorization).to.equal(undefined)
     } finally {
       await server.close()
     }
@@ -78,9 +60,9 @@ describe('scanSlugUrl', () => {
     try {
       const result = await scanSlugUrl({sha256: sha, size: slug.length, url: server.url()}, {retryDelayMs: 1})
       expect(result.sha256).to.equal(sha)
-      expect(server.seen).to.have.length(2)
-      expect(server.seen[1].range).to.match(/^bytes=\d+-$/)
-      const resumedAt = Number(/bytes=(\d+)-/.exec(server.seen[1].range!)![1])
+      expect(server.requests).to.have.length(2)
+      expect(server.requests[1].headers.range).to.match(/^bytes=\d+-$/)
+      const resumedAt = Number(/bytes=(\d+)-/.exec(server.requests[1].headers.range!)![1])
       expect(resumedAt).to.be.above(0).and.at.most(cut)
     } finally {
       await server.close()
@@ -95,7 +77,7 @@ describe('scanSlugUrl', () => {
     try {
       const error = await scanSlugUrl({size: slug.length, url: server.url()}, {maxResumes: 2, retryDelayMs: 1}).catch(error_ => error_)
       expect(error.message).to.match(/^The slug download kept failing: gave up after 2 resumes/)
-      expect(server.seen).to.have.length(3)
+      expect(server.requests).to.have.length(3)
     } finally {
       await server.close()
     }
@@ -131,7 +113,7 @@ describe('scanSlugUrl', () => {
       })
       expect(refreshed).to.equal(1)
       expect(result.sha256).to.equal(sha)
-      expect(server.seen.map(s => s.path)).to.deep.equal(['/expired', '/fresh'])
+      expect(server.requests.map(r => r.path)).to.deep.equal(['/expired', '/fresh'])
     } finally {
       await server.close()
     }

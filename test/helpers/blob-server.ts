@@ -1,0 +1,62 @@
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+/** One request a blob server saw. */
+export interface BlobRequest {
+  path: string
+  query: URLSearchParams
+  headers: http.IncomingHttpHeaders
+}
+
+/** Answers one blob request; the default sends the bytes, honouring a Range header. */
+export type BlobResponder = (req: http.IncomingMessage, res: http.ServerResponse) => void
+
+export interface BlobServer {
+  /** what a pre-signed slug URL looks like, on this server: `/<name>?X-Amz-Signature=abc` */
+  url(name: string): string
+  /** adds or replaces blobs */
+  serve(blobs: Record<string, Buffer | BlobResponder>): void
+  requests: BlobRequest[]
+  close(): Promise<void>
+}
+
+/** Sends `bytes` from the offset a Range header asks for, as S3 does (206 with Content-Range). */
+export function sendBytes(bytes: Buffer): BlobResponder {
+  return (req, res) => {
+    const m = /bytes=(\d+)-/.exec(req.headers.range ?? '')
+    const start = m ? Number(m[1]) : 0
+    res.writeHead(m ? 206 : 200, {'Content-Length': bytes.length - start, ...(m ? {'Content-Range': `bytes ${start}-${bytes.length - 1}/${bytes.length}`} : {})})
+    res.end(bytes.subarray(start))
+  }
+}
+
+/**
+ * A stand-in for S3 on 127.0.0.1 serving slug blobs by name. The plugin downloads blobs on sockets of
+ * its own (src/lib/slug/blob-client.ts), which nock does not intercept, so tests serve them for real.
+ * An unknown name answers 404, like a deleted blob.
+ */
+export async function serveBlobs(initial: Record<string, Buffer | BlobResponder> = {}): Promise<BlobServer> {
+  const blobs = {...initial}
+  const requests: BlobRequest[] = []
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    requests.push({headers: req.headers, path: url.pathname, query: url.searchParams})
+    const blob = Object.hasOwn(blobs, url.pathname.slice(1)) ? blobs[url.pathname.slice(1)] : undefined
+    if (blob === undefined) res.writeHead(404).end('<Error><Code>NoSuchKey</Code></Error>')
+    else if (Buffer.isBuffer(blob)) sendBytes(blob)(req, res)
+    else blob(req, res)
+  })
+  await new Promise<void>(resolve => {
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  const {port} = server.address() as AddressInfo
+  return {
+    close: () => new Promise<void>(resolve => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }),
+    requests,
+    serve: more => Object.assign(blobs, more),
+    url: name => `http://127.0.0.1:${port}/${name}?X-Amz-Signature=abc`,
+  }
+}
