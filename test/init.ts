@@ -7,3 +7,5 @@ process.env.HEROKU_API_KEY = 'test-api-key'
 process.env.COLUMNS = '160'
 process.env.NO_COLOR = '1'
 delete process.env.HEROKU_APP
+// A developer's proxy settings must not route the tests' local servers (blob downloads read HTTPS_PROXY).
+for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name]

@@ -31,6 +31,83 @@ export interface BlobGetOptions {
   /** CA certificates to trust instead of Node's bundled ones (tests use a self-signed server) */
   ca?: Buffer | string
   idleTimeoutMs?: number
+  /** where HTTPS_PROXY and NO_PROXY are read (default: process.env) */
+  env?: NodeJS.ProcessEnv
+}
+
+/**
+ * The proxy an https URL is fetched through, as the Heroku CLI's own API client picks it: HTTPS_PROXY
+ * (or https_proxy), unless NO_PROXY lists the host, a domain above it, or `*`. Plain http URLs (only
+ * local servers use them) are fetched directly.
+ */
+export function proxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): URL | undefined {
+  const value = target.protocol === 'https:' ? (env.HTTPS_PROXY ?? env.https_proxy) : undefined
+  if (!value) return undefined
+  const host = target.hostname.toLowerCase()
+  for (const entry of (env.NO_PROXY ?? env.no_proxy ?? '').split(/[\s,]+/)) {
+    if (entry === '*') return undefined
+    const name = entry.toLowerCase().replace(/:\d+$/, '').replace(/^\*?\./, '')
+    if (name && (host === name || host.endsWith(`.${name}`))) return undefined
+  }
+
+  try {
+    return new URL(value.includes('://') ? value : `http://${value}`)
+  } catch {
+    // Not the value itself: a proxy URL may hold a password.
+    throw new BlobProtocolError('HTTPS_PROXY is not a URL')
+  }
+}
+
+/**
+ * Opens a CONNECT tunnel through `proxy` to host:port (Basic credentials from the proxy URL). The
+ * tunnel is a plain socket: TLS to the blob's host runs inside it.
+ */
+function openTunnel(proxy: URL, authority: string, options: BlobGetOptions): Promise<net.Socket> {
+  const host = proxy.hostname.replace(/^\[(.*)]$/, '$1')
+  const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80)
+  const socket: net.Socket = proxy.protocol === 'https:'
+    ? tls.connect({ca: options.ca, host, port, servername: net.isIP(host) ? undefined : host})
+    : net.connect({host, port})
+  const lines = [`CONNECT ${authority} HTTP/1.1`, `Host: ${authority}`]
+  if (proxy.username) {
+    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`
+    lines.push(`Proxy-Authorization: Basic ${Buffer.from(credentials).toString('base64')}`)
+  }
+
+  socket.write(`${lines.join('\r\n')}\r\n\r\n`)
+  return new Promise((resolve, reject) => {
+    let head = Buffer.alloc(0)
+    const fail = (error: Error) => {
+      socket.destroy()
+      reject(error)
+    }
+
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk])
+      const end = head.indexOf('\r\n\r\n')
+      if (end === -1) {
+        if (head.length > MAX_HEAD_BYTES) fail(new BlobProtocolError(`the proxy ${proxy.host} sent an oversized response`))
+        return
+      }
+
+      socket.off('data', onData)
+      socket.off('error', fail)
+      socket.setTimeout(0)
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head.toString('latin1', 0, end))?.[1])
+      // The proxy's host only: its URL may hold credentials.
+      if (status !== 200) {
+        fail(new BlobProtocolError(`the proxy ${proxy.host} refused to connect to ${authority} (HTTP ${status || '?'})`))
+        return
+      }
+
+      if (end + 4 < head.length) socket.unshift(head.subarray(end + 4))
+      resolve(socket)
+    }
+
+    socket.on('data', onData)
+    socket.on('error', fail)
+    socket.setTimeout(options.idleTimeoutMs ?? IDLE_TIMEOUT_MS, () => fail(new DroppedError(`the proxy ${proxy.host} did not answer`)))
+  })
 }
 
 type Framing = {kind: 'chunked'} | {kind: 'close'} | {kind: 'length'; remaining: number}
@@ -38,19 +115,22 @@ type Framing = {kind: 'chunked'} | {kind: 'close'} | {kind: 'length'; remaining:
 /**
  * An HTTP/1.1 GET of a pre-signed blob URL (S3) on a connection of its own, reading the body into one
  * reused buffer. A blob URL carries its own signature: no Authorization header is sent. The body may
- * be framed by Content-Length (what S3 sends), chunked, or the end of the connection. Resolves when the
+ * be framed by Content-Length (what S3 sends), chunked, or the end of the connection. An https URL goes
+ * through HTTPS_PROXY when one is set (see proxyFor), in a CONNECT tunnel. Resolves when the
  * body is complete; rejects with DroppedError when the connection ends or stalls before that, with the
  * socket's own error (ECONNRESET...) when it fails, or with whatever `onHead` or `onBody` threw.
  */
-export function getBlob(url: string, handlers: BlobHandlers, options: BlobGetOptions = {}): Promise<void> {
+export async function getBlob(url: string, handlers: BlobHandlers, options: BlobGetOptions = {}): Promise<void> {
   const target = new URL(url)
-  if (target.protocol !== 'https:' && target.protocol !== 'http:') return Promise.reject(new BlobProtocolError(`${target.protocol} URLs are not supported`))
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new BlobProtocolError(`${target.protocol} URLs are not supported`)
   const secure = target.protocol === 'https:'
   const host = target.hostname.replace(/^\[(.*)]$/, '$1')
   const port = Number(target.port) || (secure ? 443 : 80)
   const lines = [`GET ${target.pathname}${target.search} HTTP/1.1`, `Host: ${target.host}`, 'Accept-Encoding: identity', 'Connection: close']
   for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`${name}: ${value}`)
   const request = `${lines.join('\r\n')}\r\n\r\n`
+  const proxy = proxyFor(target, options.env)
+  const tunnel = proxy ? await openTunnel(proxy, `${target.hostname}:${port}`, options) : undefined
 
   return new Promise((resolve, reject) => {
     let settled = false
@@ -63,29 +143,32 @@ export function getBlob(url: string, handlers: BlobHandlers, options: BlobGetOpt
       else resolve()
     }
 
-    const onread = {
-      buffer: Buffer.allocUnsafe(RECEIVE_BYTES),
-      callback(bytes: number, buffer: Buffer): boolean {
-        if (settled) return false
-        try {
-          if (parser.push(buffer.subarray(0, bytes))) finish()
-        } catch (error) {
-          finish(error as Error)
-        }
+    const take = (data: Buffer): boolean => {
+      if (settled) return false
+      try {
+        if (parser.push(data)) finish()
+      } catch (error) {
+        finish(error as Error)
+      }
 
-        return !settled
-      },
+      return !settled
     }
-    // Node's TLS sockets take `onread` as TCP sockets do; @types/node declares it for net only.
-    const tlsOptions: tls.ConnectionOptions & {onread: typeof onread} = {
-      ALPNProtocols: ['http/1.1'],
-      ca: options.ca,
-      host,
-      onread,
-      port,
-      servername: net.isIP(host) ? undefined : host,
+
+    const onread = {buffer: Buffer.allocUnsafe(RECEIVE_BYTES), callback: (bytes: number, buffer: Buffer) => take(buffer.subarray(0, bytes))}
+    const tlsOptions = {ALPNProtocols: ['http/1.1'], ca: options.ca, servername: net.isIP(host) ? undefined : host}
+    let socket: net.Socket
+    if (tunnel) {
+      // TLS over an existing socket ignores `onread`: through a proxy, reads come as 'data' events.
+      socket = tls.connect({...tlsOptions, socket: tunnel})
+      socket.on('data', take)
+    } else if (secure) {
+      // Node's TLS sockets take `onread` as TCP sockets do; @types/node declares it for net only.
+      const direct: tls.ConnectionOptions & {onread: typeof onread} = {...tlsOptions, host, onread, port}
+      socket = tls.connect(direct)
+    } else {
+      socket = net.connect({host, onread, port})
     }
-    const socket = secure ? tls.connect(tlsOptions) : net.connect({host, onread, port})
+
     socket.setTimeout(options.idleTimeoutMs ?? IDLE_TIMEOUT_MS, () => finish(new DroppedError('the connection stalled')))
     socket.on('error', error => finish(error))
     // With Connection: close the server ends the connection after the body; an end before it is a drop.

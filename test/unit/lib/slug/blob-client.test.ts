@@ -4,7 +4,7 @@ import http from 'node:http'
 import https from 'node:https'
 import net, {type AddressInfo} from 'node:net'
 
-import {BlobProtocolError, DroppedError, getBlob} from '../../../../src/lib/slug/blob-client.js'
+import {BlobProtocolError, DroppedError, getBlob, proxyFor} from '../../../../src/lib/slug/blob-client.js'
 
 const tlsDir = new URL('../../../fixtures/tls/', import.meta.url)
 const cert = readFileSync(new URL('cert.pem', tlsDir))
@@ -171,6 +171,87 @@ describe('getBlob', () => {
     } finally {
       await refused.close()
       await garbage.close()
+    }
+  })
+})
+
+const proxied = (noProxy: string) => ({HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: noProxy})
+
+describe('proxyFor', () => {
+  const blob = new URL('https://slugs.s3.amazonaws.com/x.tgz?X-Amz-Signature=s')
+
+  it('takes HTTPS_PROXY (or https_proxy) for https URLs only, with or without a scheme', () => {
+    expect(proxyFor(blob, {HTTPS_PROXY: 'http://proxy.corp:3128'})?.host).to.equal('proxy.corp:3128')
+    expect(proxyFor(blob, {https_proxy: 'proxy.corp:8080'})?.href).to.equal('http://proxy.corp:8080/')
+    expect(proxyFor(new URL('http://127.0.0.1:9/x'), {HTTPS_PROXY: 'http://proxy.corp:3128'})).to.equal(undefined)
+    expect(proxyFor(blob, {})).to.equal(undefined)
+  })
+
+  it('leaves out hosts NO_PROXY names: the host, a domain above it, or *', () => {
+    expect(proxyFor(blob, proxied('localhost, .amazonaws.com'))).to.equal(undefined)
+    expect(proxyFor(blob, proxied('s3.amazonaws.com:443'))).to.equal(undefined)
+    expect(proxyFor(blob, proxied('*'))).to.equal(undefined)
+    expect(proxyFor(blob, proxied('example.com,zonaws.com'))?.host).to.equal('proxy.corp:3128')
+  })
+
+  it('refuses a proxy setting that is not a URL without repeating it (it may hold a password)', () => {
+    expect(() => proxyFor(blob, {HTTPS_PROXY: 'http://user:s3cret@[bad'})).to.throw(BlobProtocolError, /^HTTPS_PROXY is not a URL$/)
+  })
+})
+
+/** A CONNECT proxy on 127.0.0.1 that wants `user:p@ss`, recording what it was asked. */
+async function connectProxy() {
+  const asked: Array<{target: string; auth?: string}> = []
+  const proxy = http.createServer((_req, res) => res.writeHead(405).end())
+  proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    asked.push({auth: req.headers['proxy-authorization'], target: req.url ?? ''})
+    if (req.headers['proxy-authorization'] !== `Basic ${Buffer.from('user:p@ss').toString('base64')}`) {
+      client.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n')
+      return
+    }
+
+    const [host, port] = (req.url ?? '').split(':')
+    const upstream = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      if (head.length > 0) upstream.write(head)
+      upstream.pipe(client)
+      client.pipe(upstream)
+    })
+    upstream.on('error', () => client.destroy())
+    client.on('error', () => upstream.destroy())
+  })
+  return {...(await listen(proxy)), asked}
+}
+
+describe('getBlob through a proxy', () => {
+  it('tunnels an https download through HTTPS_PROXY with the proxy URL\'s credentials', async () => {
+    const blobs = await listen(https.createServer({cert, key}, (_req, res) => {
+      res.writeHead(200, {'Content-Length': body.length})
+      res.end(body)
+    }))
+    const proxy = await connectProxy()
+    try {
+      const got = collector()
+      const env = {HTTPS_PROXY: `http://user:p%40ss@127.0.0.1:${proxy.port}`}
+      await getBlob(`https://localhost:${blobs.port}/blob?X-Amz-Signature=s`, got.handlers, {ca: cert, env})
+      expect(got.body().equals(body)).to.equal(true)
+      expect(proxy.asked.map(a => a.target)).to.deep.equal([`localhost:${blobs.port}`])
+    } finally {
+      await proxy.close()
+      await blobs.close()
+    }
+  })
+
+  it('says in one line that the proxy refused, naming the proxy but not its credentials', async () => {
+    const proxy = await connectProxy()
+    try {
+      const env = {HTTPS_PROXY: `http://user:wrong-secret@127.0.0.1:${proxy.port}`}
+      const error = await getBlob('https://localhost:9/blob', collector().handlers, {env}).catch((error_: Error) => error_)
+      expect(error).to.be.instanceOf(BlobProtocolError)
+      expect((error as Error).message).to.equal(`the proxy 127.0.0.1:${proxy.port} refused to connect to localhost:9 (HTTP 407)`)
+      expect((error as Error).message).not.to.include('wrong-secret')
+    } finally {
+      await proxy.close()
     }
   })
 })
