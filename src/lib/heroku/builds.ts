@@ -1,8 +1,6 @@
 import type {HerokuApi} from './client.js'
 import type * as Heroku from '@heroku-cli/schema'
-import http from 'node:http'
-import https from 'node:https'
-
+import {getBlob} from '../slug/blob-client.js'
 import {formatBytes} from '../util/bytes.js'
 import {UserError} from '../util/errors.js'
 import {api} from './errors.js'
@@ -73,7 +71,8 @@ function expiredLog(status: number): UserError {
 
 /**
  * The whole text of a build's output. `output_stream_url` is a signed URL that carries its own
- * authorization, so it is fetched with plain http/https and no Heroku token is ever sent to it.
+ * authorization: it is fetched like a slug's blob (src/lib/slug/blob-client.ts, HTTPS_PROXY included)
+ * and no Heroku token is ever sent to it.
  */
 export async function fetchBuildOutput(url: string, options: {maxBytes?: number} = {}): Promise<string> {
   const maxBytes = options.maxBytes ?? MAX_BUILD_LOG_BYTES
@@ -86,44 +85,36 @@ export async function fetchBuildOutput(url: string, options: {maxBytes?: number}
   }
 }
 
-function getText(url: string, maxBytes: number): Promise<{location: string} | {text: string}> {
-  const parsed = new URL(url)
-  const client = parsed.protocol === 'http:' ? http : https
-  return new Promise((resolve, reject) => {
-    const req = client.get(parsed, {headers: {Accept: 'text/plain'}}, res => {
-      const status = res.statusCode ?? 0
-      if ([301, 302, 303, 307, 308].includes(status) && res.headers.location) {
-        const {location} = res.headers
-        res.resume()
-        resolve({location})
-        return
-      }
+async function getText(url: string, maxBytes: number): Promise<{location: string} | {text: string}> {
+  const chunks: Buffer[] = []
+  let length = 0
+  let location: string | undefined
+  try {
+    await getBlob(
+      url,
+      {
+        onBody(chunk) {
+          if (location !== undefined) return
+          length += chunk.length
+          if (length > maxBytes) throw new UserError(`The build log is larger than ${formatBytes(maxBytes)}: that is not a log slug:inspect can read.`)
+          chunks.push(Buffer.from(chunk))
+        },
+        onHead(status, headers) {
+          if ([301, 302, 303, 307, 308].includes(status) && headers.get('location')) {
+            location = headers.get('location')
+            return
+          }
 
-      if (status !== 200) {
-        res.resume()
-        reject([403, 404, 410].includes(status) ? expiredLog(status) : new UserError(`Fetching the build log failed with HTTP ${status}.`))
-        return
-      }
+          if (status !== 200) throw [403, 404, 410].includes(status) ? expiredLog(status) : new UserError(`Fetching the build log failed with HTTP ${status}.`)
+        },
+      },
+      {headers: {Accept: 'text/plain'}, idleTimeoutMs: IDLE_TIMEOUT_MS},
+    )
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    const {code, message} = error as NodeJS.ErrnoException
+    throw new UserError(`Cannot fetch the build log (${code ?? message}).`)
+  }
 
-      const chunks: Buffer[] = []
-      let length = 0
-      res.on('data', (chunk: Buffer) => {
-        length += chunk.length
-        if (length > maxBytes) {
-          req.destroy()
-          reject(new UserError(`The build log is larger than ${formatBytes(maxBytes)}: that is not a log slug:inspect can read.`))
-          return
-        }
-
-        chunks.push(chunk)
-      })
-      res.on('end', () => resolve({text: Buffer.concat(chunks).toString('utf8')}))
-      res.on('error', error => reject(new UserError(`The build log download failed: ${error.message}.`)))
-    })
-    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(new Error('no data for 60 s')))
-    req.on('error', error => {
-      const {code} = (error as NodeJS.ErrnoException)
-      reject(error instanceof UserError ? error : new UserError(`Cannot fetch the build log (${code ?? error.message}).`))
-    })
-  })
+  return location === undefined ? {text: Buffer.concat(chunks).toString('utf8')} : {location}
 }

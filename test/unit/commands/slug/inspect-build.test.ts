@@ -8,20 +8,31 @@ import nock from 'nock'
 
 import Inspect from '../../../../src/commands/slug/inspect.js'
 import type {SlugReport} from '../../../../src/lib/report/types.js'
+import {type BlobServer, serveBlobs} from '../../../helpers/blob-server.js'
 import {runCommand} from '../../../helpers/run-command.js'
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/build-logs/', import.meta.url))
 const fixture = (name: string) => join(fixtures, name)
-const OUTPUT_HOST = 'https://build-output.heroku.com'
 const FAILED = '22222222-2222-4222-8222-222222222222'
 const OLD = '11111111-1111-4111-8111-111111111111'
 
+/** Build output streams are served by a local stand-in for Heroku's log storage. */
+let output: BlobServer
+
 function build(id: string, status: 'failed' | 'succeeded', createdAt: string) {
-  return {created_at: createdAt, id, output_stream_url: `${OUTPUT_HOST}/streams/${id}.log?sig=s`, stack: 'heroku-22', status}
+  return {created_at: createdAt, id, output_stream_url: output.url(`${id}.log`), stack: 'heroku-22', status}
 }
 
 describe('slug:inspect --log and --build', () => {
-  afterEach(() => nock.cleanAll())
+  beforeEach(async () => {
+    output = await serveBlobs()
+  })
+
+  afterEach(async () => {
+    nock.cleanAll()
+    await output.close()
+    expect(output.requests.filter(r => r.headers.authorization !== undefined), 'no token sent to a log URL').to.deep.equal([])
+  })
 
   it('--log FILE: packages by wheel size, findings, and whether they bring the build under the limit', async () => {
     const {exitCode, stdout} = await runCommand(Inspect, ['--log', fixture('over-limit.log')])
@@ -82,17 +93,14 @@ describe('slug:inspect --log and --build', () => {
     .get('/apps/example-app/builds')
     .matchHeader('range', /^created_at \.\.; order=desc, max=\d+$/)
     .reply(206, [build(OLD, 'succeeded', '2026-11-20T11:55:00Z'), build(FAILED, 'failed', '2026-11-25T09:00:00Z')])
-    const output = nock(OUTPUT_HOST, {badheaders: ['authorization']})
-    .get(`/streams/${FAILED}.log`)
-    .query({sig: 's'})
-    .reply(200, readFileSync(fixture('cuda-torch.log')))
+    output.serve({[`${FAILED}.log`]: readFileSync(fixture('cuda-torch.log'))})
     const {exitCode, result, stdout} = await runCommand<SlugReport>(Inspect, ['--app', 'example-app', '--build', 'latest'])
     expect(exitCode).to.equal(0)
     expect(stdout).to.match(new RegExp(`Build:\\s+${FAILED}`))
     expect(result?.source).to.deep.equal({app: 'example-app', buildId: FAILED, stack: 'heroku-22'})
     expect(result?.findings.map(f => f.id)).to.include('heavy-package:torch')
     api.done()
-    output.done()
+    expect(output.requests.map(r => r.path)).to.deep.equal([`/${FAILED}.log`])
   })
 
   it('--app alone: a failed build newer than the current release is read instead of the slug, and the release is offered', async () => {
@@ -103,19 +111,19 @@ describe('slug:inspect --log and --build', () => {
     .reply(206, [build(FAILED, 'failed', '2026-11-25T09:00:00Z'), build(OLD, 'succeeded', '2026-11-20T11:55:00Z')])
     .get('/apps/example-app/releases')
     .reply(206, [{created_at: '2026-11-20T12:00:00Z', current: true, slug: {id: 'slug-11'}, status: 'succeeded', version: 11}])
-    const output = nock(OUTPUT_HOST, {badheaders: ['authorization']}).get(`/streams/${FAILED}.log`).query(true).reply(200, readFileSync(fixture('over-limit.log')))
+    output.serve({[`${FAILED}.log`]: readFileSync(fixture('over-limit.log'))})
     const {exitCode, result} = await runCommand<SlugReport>(Inspect, ['--app', 'example-app', '--json'])
     expect(exitCode).to.equal(0)
     expect(result?.kind).to.equal('build-log')
     const offer = 'example-app still runs v11 from an earlier successful build: inspect that slug with --release v11.'
     expect(result?.notes[0]).to.equal(`The newest build (${FAILED}) failed, so it left no slug: this report reads its log. ${offer}`)
     api.done()
-    output.done()
+    expect(output.requests.map(r => r.path)).to.deep.equal([`/${FAILED}.log`])
   })
 
   it('an expired build log and an app without builds are one-line errors', async () => {
     nock('https://api.heroku.com').get(`/apps/example-app/builds/${FAILED}`).reply(200, build(FAILED, 'failed', '2026-11-25T09:00:00Z'))
-    nock(OUTPUT_HOST).get(`/streams/${FAILED}.log`).query(true).reply(403, 'AccessDenied')
+    output.serve({[`${FAILED}.log`]: (_req, res) => res.writeHead(403).end('AccessDenied')})
     const expired = await runCommand(Inspect, ['--app', 'example-app', '--build', FAILED])
     expect(expired.exitCode).to.equal(1)
     expect(expired.error?.message).to.match(/^The build log has expired or is gone \(HTTP 403\)/)

@@ -6,11 +6,10 @@ import {fileURLToPath} from 'node:url'
 
 import {fetchBuildOutput, getBuild, latestBuild, listBuilds, resolveBuild} from '../../../../src/lib/heroku/builds.js'
 import {UserError} from '../../../../src/lib/util/errors.js'
+import {type BlobServer, serveBlobs} from '../../../helpers/blob-server.js'
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url))
 const OUTPUT_HOST = 'https://build-output.heroku.com'
-const OUTPUT_PATH = '/streams/5f/5f0a-example/logs/6a1b.log'
-const OUTPUT_URL = `${OUTPUT_HOST}${OUTPUT_PATH}?X-Amz-Signature=abc123`
 
 function build(id: string, status: 'failed' | 'pending' | 'succeeded', createdAt: string) {
   return {
@@ -108,48 +107,53 @@ describe('heroku/builds', () => {
   })
 
   describe('fetchBuildOutput', () => {
+    let output: BlobServer
+
+    beforeEach(async () => {
+      output = await serveBlobs()
+    })
+
+    afterEach(async () => {
+      await output.close()
+      expect(output.requests.filter(r => r.headers.authorization !== undefined), 'no token sent to the log URL').to.deep.equal([])
+    })
+
     it('GETs the signed URL without an Authorization header and returns the whole text', async () => {
       const text = '-----> Building on the Heroku-24 stack\n' + '       Downloading x-1.0-py3-none-any.whl (1.0 MB)\n'.repeat(2000)
-      const output = nock(OUTPUT_HOST, {badheaders: ['authorization']})
-      .get(OUTPUT_PATH)
-      .query({'X-Amz-Signature': 'abc123'})
-      .reply(200, text)
-      expect(await fetchBuildOutput(OUTPUT_URL)).to.equal(text)
-      output.done()
+      output.serve({'log.txt': Buffer.from(text)})
+      expect(await fetchBuildOutput(output.url('log.txt'))).to.equal(text)
+      expect(output.requests.map(r => [r.path, r.query.get('X-Amz-Signature'), r.headers.accept])).to.deep.equal([['/log.txt', 'abc', 'text/plain']])
     })
 
     it('follows a redirect', async () => {
-      const output = nock(OUTPUT_HOST, {badheaders: ['authorization']})
-      .get(OUTPUT_PATH)
-      .query(true)
-      .reply(302, '', {Location: '/streams/moved.log'})
-      .get('/streams/moved.log')
-      .reply(200, 'moved')
-      expect(await fetchBuildOutput(OUTPUT_URL)).to.equal('moved')
-      output.done()
+      output.serve({
+        'log.txt': (_req, res) => res.writeHead(302, {Location: '/moved.log'}).end(),
+        'moved.log': Buffer.from('moved'),
+      })
+      expect(await fetchBuildOutput(output.url('log.txt'))).to.equal('moved')
+      expect(output.requests.map(r => r.path)).to.deep.equal(['/log.txt', '/moved.log'])
     })
 
     for (const status of [403, 404, 410]) {
       it(`an expired log (HTTP ${status}) is a UserError that says so`, async () => {
-        nock(OUTPUT_HOST).get(OUTPUT_PATH).query(true).reply(status, '<Error>AccessDenied</Error>')
-        const error = await rejection(fetchBuildOutput(OUTPUT_URL))
+        output.serve({'log.txt': (_req, res) => res.writeHead(status).end('<Error>AccessDenied</Error>')})
+        const error = await rejection(fetchBuildOutput(output.url('log.txt')))
         expect(error).to.be.instanceOf(UserError)
         expect(error.message).to.match(new RegExp(`^The build log has expired or is gone \\(HTTP ${status}\\)`))
       })
     }
 
     it('other HTTP failures and network errors are UserErrors too', async () => {
-      nock(OUTPUT_HOST).get(OUTPUT_PATH).query(true).reply(500, 'oops')
-      expect((await rejection(fetchBuildOutput(OUTPUT_URL))).message).to.equal('Fetching the build log failed with HTTP 500.')
-      nock(OUTPUT_HOST).get(OUTPUT_PATH).query(true).replyWithError(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}))
-      const error = await rejection(fetchBuildOutput(OUTPUT_URL))
+      output.serve({'log.txt': (_req, res) => res.writeHead(500).end('oops'), 'reset.txt': req => req.socket.resetAndDestroy()})
+      expect((await rejection(fetchBuildOutput(output.url('log.txt')))).message).to.equal('Fetching the build log failed with HTTP 500.')
+      const error = await rejection(fetchBuildOutput(output.url('reset.txt')))
       expect(error).to.be.instanceOf(UserError)
       expect(error.message).to.equal('Cannot fetch the build log (ECONNRESET).')
     })
 
     it('refuses a body over the size cap', async () => {
-      nock(OUTPUT_HOST).get(OUTPUT_PATH).query(true).reply(200, 'x'.repeat(5000))
-      const error = await rejection(fetchBuildOutput(OUTPUT_URL, {maxBytes: 1000}))
+      output.serve({'log.txt': Buffer.from('x'.repeat(5000))})
+      const error = await rejection(fetchBuildOutput(output.url('log.txt'), {maxBytes: 1000}))
       expect(error).to.be.instanceOf(UserError)
       expect(error.message).to.match(/^The build log is larger than/)
     })
