@@ -38,14 +38,20 @@ export default class Diet extends SlugCommand {
     '$ heroku slug:diet --app example-app --dry-run',
     '$ heroku slug:diet --app example-app --post-compile --fix-requirements',
     '$ heroku slug:diet --log push.log --dir . --yes',
+    '$ heroku slug:diet --app example-app --build latest --fix-requirements',
     '$ heroku slug:diet --file slug.tgz --emit-quantize-script quantize_model.py',
   ]
   static flags = {
-    app: herokuFlags.app(),
+    app: herokuFlags.app({localSources: ['file', 'log']}),
     remote: herokuFlags.remote(),
     release: Flags.string({description: 'plan from the slug of this release (42 or v42) instead of the current one'}),
-    file: Flags.string({description: 'plan from a local slug .tgz (as saved by heroku slugs:download)', exclusive: ['log']}),
-    log: Flags.string({description: 'plan from a saved build log (- for stdin), e.g. of a push that was rejected as too large', exclusive: ['file']}),
+    slug: Flags.string({description: 'plan from the slug with this id', exclusive: ['release']}),
+    build: Flags.string({
+      description: 'plan from the log of this build (an id, or "latest"), e.g. of a push that was rejected as too large',
+      exclusive: ['release', 'slug', 'file', 'log'],
+    }),
+    file: Flags.string({description: 'plan from a local slug .tgz (as saved by heroku slugs:download)', exclusive: ['log', 'release', 'slug']}),
+    log: Flags.string({description: 'plan from a saved build log (- for stdin), e.g. of a push that was rejected as too large', exclusive: ['file', 'release', 'slug']}),
     dir: Flags.string({description: 'the app\'s git repository (default: the current directory)'}),
     'post-compile': Flags.boolean({description: 'write bin/post_compile to prune what pip installed that the app cannot import'}),
     'fix-requirements': Flags.boolean({description: 'rewrite requirements.txt (lighter builds, dev packages out, pins); advice only without it'}),
@@ -69,7 +75,7 @@ export default class Diet extends SlugCommand {
 
     const progress = downloadProgress('Downloading slug', !this.jsonEnabled())
     const app = flags.file || flags.log ? undefined : flags.app
-    const evidence = await loadEvidence(this.heroku, {app, file: flags.file, log: flags.log, release}, repo, progress)
+    const evidence = await loadEvidence(this.heroku, {app, build: flags.build, file: flags.file, log: flags.log, release, slugId: flags.slug}, repo, progress)
 
     const plan = await planDiet(
       {...evidence, declared: repo.declared, estimate: repoEstimator(repo), existing: repo.existing, models: repo.models, offloaded: repo.offloaded, repoFiles: repo.repoFiles, texts: repo.texts},

@@ -28,7 +28,7 @@ the last release before it that had a different slug (config-var releases reuse 
     '$ heroku slug:diff --file old-slug.tgz --file new-slug.tgz --json',
   ]
   static flags = {
-    app: herokuFlags.app(),
+    app: herokuFlags.app({localSources: ['file']}),
     remote: herokuFlags.remote(),
     file: Flags.string({description: 'a local slug .tgz; give it twice, older first: --file OLD --file NEW', multiple: true, multipleNonGreedy: true}),
     top: Flags.integer({default: 20, description: 'how many rows each table lists', min: 1}),

@@ -34,7 +34,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
     '$ heroku slug:inspect --dir . --site-packages .venv',
   ]
   static flags = {
-    app: herokuFlags.app(),
+    app: herokuFlags.app({localSources: ['file', 'log', 'dir']}),
     remote: herokuFlags.remote(),
     release: Flags.string({description: 'inspect the slug of this release (42 or v42) instead of the current one'}),
     slug: Flags.string({description: 'inspect the slug with this id', exclusive: ['release']}),

@@ -1,12 +1,4 @@
-import {Flags} from '@oclif/core'
-
-/** Flags naming a local source: with one of them, no app is needed and git is not asked for one. */
-const LOCAL_SOURCES = ['file', 'log', 'dir']
-
-/** Whether the app must be looked up: none was given, and no local source makes it unneeded. */
-function needsLookup(flags: Record<string, unknown>): boolean {
-  return flags.app === undefined && !LOCAL_SOURCES.some(name => flags[name] !== undefined)
-}
+import {Flags, type Interfaces} from '@oclif/core'
 
 /** The two members of @heroku-cli/command's app flag used here (its type is overloaded for `multiple`). */
 interface HerokuAppFlag {
@@ -15,29 +7,45 @@ interface HerokuAppFlag {
 }
 type HerokuDefault = (context: unknown) => Promise<string | undefined>
 
+export interface AppFlagOptions {
+  /**
+   * The command's flags that name a local source (a slug file, a log, a repository to predict): with
+   * one of them no app is needed, so git is not asked for one and @heroku-cli/command is not loaded.
+   */
+  localSources?: readonly string[]
+  required?: boolean
+}
+
 /**
  * `-a/--app`, resolved as every heroku command resolves it (HEROKU_APP, then the git remote named by
  * --remote or the single heroku remote), by @heroku-cli/command's own flag. That flag's module loads the
  * whole API client, so it is imported only when a default is needed, and not at all when the command
- * reads a local slug, log or repository.
+ * reads one of its local sources.
  */
-export const app = Flags.custom<string>({
-  char: 'a',
-  async default(context): Promise<string | undefined> {
-    if (!needsLookup(context.flags)) return undefined
-    const {default: resolve} = await herokuAppFlag()
-    return typeof resolve === 'function' ? (resolve as HerokuDefault)(context) : undefined
-  },
-  // oclif asks every flag for its help default on every parse, not only for --help.
-  async defaultHelp(context): Promise<string | undefined> {
-    if (!needsLookup(context.flags)) return undefined
-    const {defaultHelp: resolve} = await herokuAppFlag()
-    return typeof resolve === 'function' ? (resolve as HerokuDefault)(context) : undefined
-  },
-  description: 'app to run command against',
-  env: 'HEROKU_APP',
-  multiple: false,
-})
+export function app(options: AppFlagOptions & {required: true}): Interfaces.OptionFlag<string>
+export function app(options?: AppFlagOptions): Interfaces.OptionFlag<string | undefined>
+export function app(options: AppFlagOptions = {}): Interfaces.OptionFlag<string | undefined> {
+  const local = options.localSources ?? []
+  const needsLookup = (flags: Record<string, unknown>) => flags.app === undefined && !local.some(name => flags[name] !== undefined)
+  const flag = Flags.custom<string>({
+    char: 'a',
+    async default(context): Promise<string | undefined> {
+      if (!needsLookup(context.flags)) return undefined
+      const {default: resolve} = await herokuAppFlag()
+      return typeof resolve === 'function' ? (resolve as HerokuDefault)(context) : undefined
+    },
+    // oclif asks every flag for its help default on every parse, not only for --help.
+    async defaultHelp(context): Promise<string | undefined> {
+      if (!needsLookup(context.flags)) return undefined
+      const {defaultHelp: resolve} = await herokuAppFlag()
+      return typeof resolve === 'function' ? (resolve as HerokuDefault)(context) : undefined
+    },
+    description: 'app to run command against',
+    env: 'HEROKU_APP',
+    multiple: false,
+  })
+  return options.required ? flag({required: true}) : flag()
+}
 
 /** `-r/--remote`, as @heroku-cli/command defines it. */
 export const remote = Flags.custom({

@@ -79,6 +79,9 @@ export async function loadRepoState(dir: string, paths: string[]): Promise<RepoS
 export interface EvidenceChoice {
   app?: string
   release?: number
+  slugId?: string
+  /** a build id, or "latest": its log is the evidence */
+  build?: string
   file?: string
   log?: string
 }
@@ -91,7 +94,7 @@ export interface Evidence {
 
 /** The same evidence slug:inspect reads: an app's slug, a slug file, a build log, or else the repo itself. */
 export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, repo: RepoState, progress?: ScanProgress): Promise<Evidence> {
-  const elsewhere = choice.app ?? choice.file ?? choice.log
+  const elsewhere = choice.app ?? choice.file ?? choice.log ?? choice.build ?? choice.slugId
   const {files, report} = await loadSharedEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
     analyze: {depth: 2, top: 20},
     known: {declared: repo.declared, listing: repo.listing},

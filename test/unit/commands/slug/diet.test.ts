@@ -204,6 +204,41 @@ describe('slug:diet', function () {
     expect(blobs.requests.map(r => [r.path, r.headers.authorization])).to.deep.equal([['/slug-11.tgz', undefined]])
   })
 
+  it('--slug plans from the slug with that id, without looking for releases or builds', async () => {
+    const sha = createHash('sha256').update(SLUG).digest('hex')
+    const blobs = await serveBlobs({'slug-9.tgz': SLUG})
+    const api = nock('https://api.heroku.com')
+    .get('/apps/example-app/slugs/slug-9')
+    .reply(200, {blob: {url: blobs.url('slug-9.tgz')}, checksum: `SHA256:${sha}`, id: 'slug-9', size: SLUG.length})
+    const {exitCode, result} = await runCommand<DietResult>(Diet, ['--app', 'example-app', '--slug', 'slug-9', '--dir', dir, '--dry-run']).finally(() => blobs.close())
+    expect(exitCode).to.equal(0)
+    expect(result!.evidence.source.slugId).to.equal('slug-9')
+    expect(result!.whatIf.before).to.equal(SLUG.length)
+    api.done()
+  })
+
+  it('--build latest plans from the newest build\'s log, fetched without the API token', async () => {
+    writeFileSync(join(dir, 'requirements.txt'), 'torch==2.3.0\ngunicorn==22.0.0\n')
+    const logs = await serveBlobs({'build.log': readFileSync('test/fixtures/build-logs/cuda-torch.log')})
+    const failed = '22222222-2222-4222-8222-222222222222'
+    const api = nock('https://api.heroku.com')
+    .get('/apps/example-app/builds')
+    .reply(206, [{created_at: '2026-11-25T09:00:00Z', id: failed, output_stream_url: logs.url('build.log'), stack: 'heroku-24', status: 'failed'}])
+    const {exitCode, result} = await runCommand<DietResult>(Diet, ['--app', 'example-app', '--build', 'latest', '--dir', dir, '--dry-run']).finally(() => logs.close())
+    expect(exitCode).to.equal(0)
+    expect(result!.evidence.kind).to.equal('build-log')
+    expect(result!.evidence.source.buildId).to.equal(failed)
+    expect(result!.whatIf.lines.find(l => l.label === 'requirements.txt: swap torch')?.savings).to.be.greaterThan(1e9)
+    expect(logs.requests.map(r => [r.path, r.headers.authorization])).to.deep.equal([['/build.log', undefined]])
+    api.done()
+  })
+
+  it('--build needs the app whose build it is', async () => {
+    const {error, exitCode} = await runCommand(Diet, ['--build', 'latest', '--dir', dir, '--dry-run'])
+    expect(exitCode).to.equal(1)
+    expect(error?.message).to.match(/^--build reads a build of an app: add --app APP/)
+  })
+
   it('--log plans from a failed build: PyTorch moves to its CPU wheels', async () => {
     writeFileSync(join(dir, 'requirements.txt'), 'torch==2.3.0\ngunicorn==22.0.0\n')
     const {exitCode, result} = await runCommand<DietResult>(Diet, ['--log', 'test/fixtures/build-logs/cuda-torch.log', '--dir', dir, '--fix-requirements', '--yes'])

@@ -17,7 +17,7 @@ function repoWithRemote(name: string): string {
 }
 
 describe('heroku/flags: --app', () => {
-  const flag = app()
+  const flag = app({localSources: ['file', 'log', 'dir']})
   const resolve = flag.default as unknown as Resolve
   const help = flag.defaultHelp as unknown as Resolve
   const cwd = process.cwd()
@@ -49,6 +49,15 @@ describe('heroku/flags: --app', () => {
       expect(await resolve({flags: {[local]: 'x'}, options: flag}), local).to.equal(undefined)
       expect(await help({flags: {[local]: 'x'}, options: flag}), local).to.equal(undefined)
     }
+  })
+
+  it('looks up the app when a flag is not one of the command\'s local sources (slug:diet\'s --dir is its repo)', async () => {
+    const diet = app({localSources: ['file', 'log']})
+    expect(await (diet.default as unknown as Resolve)({flags: {dir: '.'}, options: diet})).to.equal('remote-app')
+    expect(await (diet.default as unknown as Resolve)({flags: {log: 'push.log'}, options: diet})).to.equal(undefined)
+    const offload = app({required: true})
+    expect(offload.required).to.equal(true)
+    expect(await (offload.default as unknown as Resolve)({flags: {dir: '.'}, options: offload})).to.equal('remote-app')
   })
 
   it('follows --remote to the app it names', async () => {
