@@ -34,6 +34,11 @@ export default class Diet extends SlugCommand {
     ].join(' '),
   ].join('\n')
   static enableJsonFlag = true
+  // The evidence flags exclude one another; oclif's generated usage line cannot show that legibly.
+  static usage = [
+    'slug:diet [-a <app> | -r <remote>] [--release <n> | --slug <id> | --build <id>|latest] [--dir <repo>] [OPTIONS]',
+    'slug:diet --file <slug.tgz> | --log <build.log>|- [--dir <repo>] [OPTIONS]',
+  ]
   static examples = [
     '$ heroku slug:diet --app example-app --dry-run',
     '$ heroku slug:diet --app example-app --post-compile --fix-requirements',
