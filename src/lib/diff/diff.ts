@@ -1,6 +1,6 @@
 // classify gives files and packages in one pass; the index's classifyFiles and findPackages would run it twice.
 import {classify} from '../analysis/index.js'
-import {type ReportSource, SLUG_LIMIT, SLUG_WARNING} from '../report/types.js'
+import {limitBand, type ReportSource, SLUG_LIMIT, SLUG_WARNING} from '../report/types.js'
 import type {ScanResult} from '../slug/types.js'
 import {diffFiles, type FileDiff} from './files.js'
 import {diffFolders} from './folders.js'
@@ -21,10 +21,10 @@ export interface DiffOptions {
   top: number
 }
 
+/** limitBand, with slug:diff's JSON label for under the warning ('ok'). */
 export function limitLevel(compressed: number): LimitLevel {
-  if (compressed > SLUG_LIMIT) return 'over-limit'
-  if (compressed > SLUG_WARNING) return 'over-warning'
-  return 'ok'
+  const band = limitBand(compressed)
+  return band === 'under-warning' ? 'ok' : band
 }
 
 interface Changes {

@@ -1,4 +1,4 @@
-import {SLUG_LIMIT, SLUG_WARNING} from '../report/types.js'
+import {type LimitBand, limitBand, SLUG_LIMIT, SLUG_WARNING} from '../report/types.js'
 
 export interface WhatIfLine {
   label: string
@@ -13,7 +13,7 @@ export interface WhatIfLine {
   source?: string
 }
 
-export type LimitStatus = 'over-limit' | 'over-warning' | 'under-warning'
+export type LimitStatus = LimitBand
 
 export interface WhatIf {
   /** the compressed slug today (measured for a slug, predicted for a build log or a repo) */
@@ -30,11 +30,7 @@ export interface WhatIf {
   status: {before: LimitStatus; after: LimitStatus; afterAll: LimitStatus}
 }
 
-export function limitStatus(bytes: number, limit = SLUG_LIMIT, warning = SLUG_WARNING): LimitStatus {
-  if (bytes > limit) return 'over-limit'
-  if (bytes > warning) return 'over-warning'
-  return 'under-warning'
-}
+export const limitStatus = limitBand
 
 /**
  * The compressed slug size after the plan. Lines must not overlap (the planners see to it: repo files,

@@ -4,7 +4,7 @@ import * as hux from '@heroku/heroku-cli-util/hux'
 
 import type {Finding, Usage} from '../analysis/types.js'
 import {formatBytes, formatPercent} from '../util/bytes.js'
-import type {SlugReport} from './types.js'
+import {limitBand, type SlugReport} from './types.js'
 
 type Print = (line: string) => void
 
@@ -12,8 +12,9 @@ type Print = (line: string) => void
 export function limitStatus(compressed: number, report: Pick<SlugReport, 'totals'>): string {
   const {limit, warning} = report.totals
   const share = formatPercent(compressed, limit)
-  if (compressed > limit) return `${share} of the ${formatBytes(limit)} limit: over by ${formatBytes(compressed - limit)}, Heroku rejects this build`
-  if (compressed > warning) return `${share} of the ${formatBytes(limit)} limit: over the ${formatBytes(warning)} warning, boots may be slow`
+  const band = limitBand(compressed, limit, warning)
+  if (band === 'over-limit') return `${share} of the ${formatBytes(limit)} limit: over by ${formatBytes(compressed - limit)}, Heroku rejects this build`
+  if (band === 'over-warning') return `${share} of the ${formatBytes(limit)} limit: over the ${formatBytes(warning)} warning, boots may be slow`
   return `${share} of the ${formatBytes(limit)} limit`
 }
 

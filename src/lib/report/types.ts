@@ -4,6 +4,15 @@ import type {Analysis} from '../analysis/types.js'
 export const SLUG_LIMIT = 500 * 1000 * 1000
 export const SLUG_WARNING = 300 * 1000 * 1000
 
+/** Where a compressed size stands: over the limit (the build is rejected), over the warning, or under it. */
+export type LimitBand = 'over-limit' | 'over-warning' | 'under-warning'
+
+export function limitBand(compressed: number, limit = SLUG_LIMIT, warning = SLUG_WARNING): LimitBand {
+  if (compressed > limit) return 'over-limit'
+  if (compressed > warning) return 'over-warning'
+  return 'under-warning'
+}
+
 /** Where the evidence came from. A slug is measured; a build log or a repo is a prediction. */
 export type ReportKind = 'build-log' | 'repo' | 'slug'
 
