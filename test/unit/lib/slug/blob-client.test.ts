@@ -177,6 +177,72 @@ describe('getBlob', () => {
 
 const proxied = (noProxy: string) => ({HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: noProxy})
 
+/** A server on 127.0.0.1 that answers every request with these raw pieces, each written separately after a pause. */
+async function rawServer(pieces: Array<Buffer | string>) {
+  return listen(net.createServer(socket => {
+    socket.once('data', async () => {
+      for (const piece of pieces) {
+        socket.write(piece)
+        await new Promise(resolve => {
+          setTimeout(resolve, 5)
+        })
+      }
+
+      socket.end()
+    })
+  }))
+}
+
+describe('getBlob: the edges of HTTP/1.1 framing', () => {
+  it('reads a head split across reads, after a 100 Continue, and a chunked body with extensions and a trailer', async () => {
+    const local = await rawServer([
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Enc',
+      'oding: chunked\r\nX-Part: 2\r\n\r\n5;name=value\r\nhello\r\n',
+      '6\r\n world\r\n0\r\nX-Checksum: abc\r\n\r\n',
+    ])
+    try {
+      const got = collector()
+      await getBlob(`http://127.0.0.1:${local.port}/`, got.handlers)
+      expect(got.head()?.status).to.equal(200)
+      expect(got.head()?.headers.get('x-part')).to.equal('2')
+      expect(got.body().toString()).to.equal('hello world')
+    } finally {
+      await local.close()
+    }
+  })
+
+  it('refuses a malformed chunked body and an endless head', async () => {
+    const badChunk = await rawServer(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'])
+    const endless = await rawServer(['HTTP/1.1 200 OK\r\n', `X-Long: ${'a'.repeat(70 * 1024)}`])
+    try {
+      const chunkError = await getBlob(`http://127.0.0.1:${badChunk.port}/`, collector().handlers).catch((error: Error) => error)
+      expect(chunkError).to.be.instanceOf(BlobProtocolError)
+      expect((chunkError as Error).message).to.equal('the server sent a malformed chunked body')
+      const headError = await getBlob(`http://127.0.0.1:${endless.port}/`, collector().handlers).catch((error: Error) => error)
+      expect((headError as Error).message).to.equal('the server sent an oversized response head')
+    } finally {
+      await badChunk.close()
+      await endless.close()
+    }
+  })
+
+  it('stops at Content-Length even if the server sends more, and takes an empty body', async () => {
+    const extra = await rawServer(['HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef'])
+    const empty = await rawServer(['HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'])
+    try {
+      const got = collector()
+      await getBlob(`http://127.0.0.1:${extra.port}/`, got.handlers)
+      expect(got.body().toString()).to.equal('abc')
+      const none = collector()
+      await getBlob(`http://127.0.0.1:${empty.port}/`, none.handlers)
+      expect([none.head()?.status, none.pieces()]).to.deep.equal([200, 0])
+    } finally {
+      await extra.close()
+      await empty.close()
+    }
+  })
+})
+
 describe('proxyFor', () => {
   const blob = new URL('https://slugs.s3.amazonaws.com/x.tgz?X-Amz-Signature=s')
 
