@@ -34,4 +34,9 @@ export default [
       'mocha/max-top-level-suites': 'off',
     },
   },
+  {
+    // Test helpers are modules: they export, and a helper may register the hooks of the suite that calls it.
+    files: ['test/helpers/**'],
+    rules: {'mocha/no-exports': 'off', 'mocha/no-top-level-hooks': 'off'},
+  },
 ]

@@ -7,18 +7,9 @@ import {fileURLToPath} from 'node:url'
 
 import {parseBuildLogOrThrow, readBuildLogText} from '../../../../src/lib/buildlog/read.js'
 import {UserError} from '../../../../src/lib/util/errors.js'
+import {rejection} from '../../../helpers/rejection.js'
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/build-logs/', import.meta.url))
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error
-  }
-
-  throw new Error('expected a rejection')
-}
 
 describe('buildlog/read', () => {
   let dir: string

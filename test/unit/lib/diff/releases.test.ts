@@ -1,14 +1,9 @@
 import type * as Heroku from '@heroku-cli/schema'
 
-import {APIClient} from '@heroku-cli/command'
-import {Config} from '@oclif/core'
 import {expect} from 'chai'
-import nock from 'nock'
-import {fileURLToPath} from 'node:url'
 
 import {previousSlugRelease, resolveReleasePair} from '../../../../src/lib/diff/releases.js'
-
-const root = fileURLToPath(new URL('../../../..', import.meta.url))
+import {platformApi} from '../../../helpers/platform-api.js'
 
 function release(version: number, slugId: null | string, status: Heroku.Release['status'] = 'succeeded', current = false): Heroku.Release {
   return {current, slug: slugId ? {id: slugId} : null, status, version}
@@ -43,61 +38,46 @@ describe('diff/releases', () => {
   })
 
   describe('resolveReleasePair', () => {
-    let heroku: APIClient
-    let api: nock.Scope
-
-    before(async () => {
-      heroku = new APIClient(await Config.load(root))
-    })
-
-    beforeEach(() => {
-      api = nock('https://api.heroku.com')
-    })
-
-    afterEach(() => {
-      const pending = api.pendingMocks()
-      nock.cleanAll()
-      expect(pending).to.deep.equal([])
-    })
+    const platform = platformApi()
 
     const listing = [release(4, 'd', 'pending'), release(3, 'c', 'succeeded', true), release(2, 'b'), release(1, 'a')]
 
     it('compares from the previous different slug to a given TO', async () => {
-      api.get('/apps/myapp').reply(200, {name: 'myapp'}).get('/apps/myapp/releases').reply(206, listing)
-      const pair = await resolveReleasePair(heroku, 'myapp', {to: 2})
+      platform.api.get('/apps/myapp').reply(200, {name: 'myapp'}).get('/apps/myapp/releases').reply(206, listing)
+      const pair = await resolveReleasePair(platform.heroku, 'myapp', {to: 2})
       expect([pair.from.version, pair.to.version]).to.deep.equal([1, 2])
     })
 
     it('looks up a release outside the listed window', async () => {
-      api
+      platform.api
       .get('/apps/myapp')
       .reply(200, {name: 'myapp'})
       .get('/apps/myapp/releases')
       .reply(206, listing)
       .get('/apps/myapp/releases/0')
       .reply(200, release(0, 'genesis'))
-      const pair = await resolveReleasePair(heroku, 'myapp', {from: 0})
+      const pair = await resolveReleasePair(platform.heroku, 'myapp', {from: 0})
       expect([pair.from.slug?.id, pair.to.slug?.id]).to.deep.equal(['genesis', 'c'])
     })
 
     it('says why a container app has nothing to compare', async () => {
-      api.get('/apps/box').reply(200, {build_stack: {name: 'container'}, name: 'box'}).get('/apps/box/releases').reply(206, [])
-      const error = await resolveReleasePair(heroku, 'box', {}).catch(error_ => error_)
+      platform.api.get('/apps/box').reply(200, {build_stack: {name: 'container'}, name: 'box'}).get('/apps/box/releases').reply(206, [])
+      const error = await resolveReleasePair(platform.heroku, 'box', {}).catch(error_ => error_)
       expect(error.message).to.match(/^box uses the container stack/)
     })
 
     it('says so when the app has no releases, or no current one', async () => {
-      api.get('/apps/fresh').reply(200, {name: 'fresh'}).get('/apps/fresh/releases').reply(200, [])
-      let error = await resolveReleasePair(heroku, 'fresh', {}).catch(error_ => error_)
+      platform.api.get('/apps/fresh').reply(200, {name: 'fresh'}).get('/apps/fresh/releases').reply(200, [])
+      let error = await resolveReleasePair(platform.heroku, 'fresh', {}).catch(error_ => error_)
       expect(error.message).to.equal('fresh has no releases yet: nothing to compare.')
-      api.get('/apps/broken').reply(200, {name: 'broken'}).get('/apps/broken/releases').reply(206, [release(1, 'a', 'failed')])
-      error = await resolveReleasePair(heroku, 'broken', {}).catch(error_ => error_)
+      platform.api.get('/apps/broken').reply(200, {name: 'broken'}).get('/apps/broken/releases').reply(206, [release(1, 'a', 'failed')])
+      error = await resolveReleasePair(platform.heroku, 'broken', {}).catch(error_ => error_)
       expect(error.message).to.equal('broken has no current successful release: name the two releases to compare, e.g. heroku slug:diff -a broken v41 v42.')
     })
 
     it('refuses a release that has no slug', async () => {
-      api.get('/apps/myapp').reply(200, {name: 'myapp'}).get('/apps/myapp/releases').reply(206, [...listing, release(0, null)])
-      const error = await resolveReleasePair(heroku, 'myapp', {from: 0}).catch(error_ => error_)
+      platform.api.get('/apps/myapp').reply(200, {name: 'myapp'}).get('/apps/myapp/releases').reply(206, [...listing, release(0, null)])
+      const error = await resolveReleasePair(platform.heroku, 'myapp', {from: 0}).catch(error_ => error_)
       expect(error.message).to.equal('Release v0 of myapp has no slug to compare (a Docker release, or an app that was never built).')
     })
   })

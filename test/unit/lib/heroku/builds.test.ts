@@ -1,14 +1,11 @@
-import {APIClient} from '@heroku-cli/command'
-import {Config} from '@oclif/core'
 import {expect} from 'chai'
-import nock from 'nock'
-import {fileURLToPath} from 'node:url'
 
 import {fetchBuildOutput, getBuild, latestBuild, listBuilds, resolveBuild} from '../../../../src/lib/heroku/builds.js'
 import {UserError} from '../../../../src/lib/util/errors.js'
 import {type BlobServer, serveBlobs} from '../../../helpers/blob-server.js'
+import {platformApi} from '../../../helpers/platform-api.js'
+import {rejection} from '../../../helpers/rejection.js'
 
-const root = fileURLToPath(new URL('../../../..', import.meta.url))
 const OUTPUT_HOST = 'https://build-output.heroku.com'
 
 function build(id: string, status: 'failed' | 'pending' | 'succeeded', createdAt: string) {
@@ -26,56 +23,32 @@ function build(id: string, status: 'failed' | 'pending' | 'succeeded', createdAt
 const B1 = '11111111-1111-4111-8111-111111111111'
 const B2 = '22222222-2222-4222-8222-222222222222'
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error
-  }
-
-  throw new Error('expected a rejection')
-}
-
 describe('heroku/builds', () => {
-  let heroku: APIClient
-  let api: nock.Scope
-
-  before(async () => {
-    heroku = new APIClient(await Config.load(root))
-  })
-
-  beforeEach(() => {
-    api = nock('https://api.heroku.com')
-  })
-
-  afterEach(() => {
-    api.done()
-    nock.cleanAll()
-  })
+  const platform = platformApi()
 
   describe('listBuilds', () => {
     it('asks for the newest builds with a bounded Range header and does not follow Next-Range', async () => {
-      api
+      platform.api
       .get('/apps/example-app/builds')
       .matchHeader('range', 'created_at ..; order=desc, max=5')
       .reply(206, [build(B2, 'failed', '2026-11-25T10:00:00Z'), build(B1, 'succeeded', '2026-11-24T10:00:00Z')], {
         'Next-Range': ']2026-11-24T10:00:00Z..; order=desc, max=5',
       })
-      const builds = await listBuilds(heroku, 'example-app', 5)
+      const builds = await listBuilds(platform.heroku, 'example-app', 5)
       expect(builds.map(b => b.id)).to.deep.equal([B2, B1])
     })
 
     it('maps API errors to one-line UserErrors', async () => {
-      api.get('/apps/nope/builds').reply(404, {id: 'not_found', message: "Couldn't find that app."})
-      const error = await rejection(listBuilds(heroku, 'nope'))
+      platform.api.get('/apps/nope/builds').reply(404, {id: 'not_found', message: "Couldn't find that app."})
+      const error = await rejection(listBuilds(platform.heroku, 'nope'))
       expect(error).to.be.instanceOf(UserError)
       expect(error.message).to.equal("Couldn't find that app (the builds of nope).")
     })
   })
 
   it('getBuild reads one build by id', async () => {
-    api.get(`/apps/example-app/builds/${B1}`).reply(200, build(B1, 'failed', '2026-11-25T10:00:00Z'))
-    expect((await getBuild(heroku, 'example-app', B1)).status).to.equal('failed')
+    platform.api.get(`/apps/example-app/builds/${B1}`).reply(200, build(B1, 'failed', '2026-11-25T10:00:00Z'))
+    expect((await getBuild(platform.heroku, 'example-app', B1)).status).to.equal('failed')
   })
 
   it('latestBuild goes by creation time, not list order', () => {
@@ -86,21 +59,21 @@ describe('heroku/builds', () => {
 
   describe('resolveBuild', () => {
     it('"latest" picks the newest build', async () => {
-      api.get('/apps/example-app/builds').reply(200, [build(B1, 'succeeded', '2026-11-24T10:00:00Z'), build(B2, 'failed', '2026-11-25T10:00:00Z')])
-      expect((await resolveBuild(heroku, 'example-app', 'latest')).id).to.equal(B2)
+      platform.api.get('/apps/example-app/builds').reply(200, [build(B1, 'succeeded', '2026-11-24T10:00:00Z'), build(B2, 'failed', '2026-11-25T10:00:00Z')])
+      expect((await resolveBuild(platform.heroku, 'example-app', 'latest')).id).to.equal(B2)
     })
 
     it('an app with no builds is a UserError', async () => {
-      api.get('/apps/example-app/builds').reply(200, [])
-      const error = await rejection(resolveBuild(heroku, 'example-app', 'latest'))
+      platform.api.get('/apps/example-app/builds').reply(200, [])
+      const error = await rejection(resolveBuild(platform.heroku, 'example-app', 'latest'))
       expect(error).to.be.instanceOf(UserError)
       expect(error.message).to.equal('example-app has no builds yet: push to it first, or inspect the repo with slug:inspect --dir.')
     })
 
     it('refuses a build that is still running, and a build id that is not a UUID', async () => {
-      api.get(`/apps/example-app/builds/${B1}`).reply(200, build(B1, 'pending', '2026-11-25T10:00:00Z'))
-      expect((await rejection(resolveBuild(heroku, 'example-app', B1))).message).to.equal(`Build ${B1} of example-app is still running: run the command again when it has finished.`)
-      const error = await rejection(resolveBuild(heroku, 'example-app', 'v42'))
+      platform.api.get(`/apps/example-app/builds/${B1}`).reply(200, build(B1, 'pending', '2026-11-25T10:00:00Z'))
+      expect((await rejection(resolveBuild(platform.heroku, 'example-app', B1))).message).to.equal(`Build ${B1} of example-app is still running: run the command again when it has finished.`)
+      const error = await rejection(resolveBuild(platform.heroku, 'example-app', 'v42'))
       expect(error).to.be.instanceOf(UserError)
       expect(error.message).to.match(/^--build takes a build id/)
     })

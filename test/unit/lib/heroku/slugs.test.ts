@@ -1,29 +1,10 @@
-import {APIClient} from '@heroku-cli/command'
-import {Config} from '@oclif/core'
 import {expect} from 'chai'
-import nock from 'nock'
-import {fileURLToPath} from 'node:url'
 
 import {currentRelease, noSlugReason, parseReleaseVersion, resolveSlug, slugSha256} from '../../../../src/lib/heroku/slugs.js'
-
-const root = fileURLToPath(new URL('../../../..', import.meta.url))
+import {platformApi} from '../../../helpers/platform-api.js'
 
 describe('heroku/slugs', () => {
-  let heroku: APIClient
-  let api: nock.Scope
-
-  before(async () => {
-    heroku = new APIClient(await Config.load(root))
-  })
-
-  beforeEach(() => {
-    api = nock('https://api.heroku.com')
-  })
-
-  afterEach(() => {
-    api.done()
-    nock.cleanAll()
-  })
+  const platform = platformApi()
 
   describe('currentRelease', () => {
     it('picks the current succeeded release, not the newest', () => {
@@ -56,7 +37,7 @@ describe('heroku/slugs', () => {
 
   describe('resolveSlug', () => {
     it('asks for the newest releases with a Range header and follows the current one to its slug', async () => {
-      api
+      platform.api
       .get('/apps/myapp')
       .matchHeader('accept', 'application/vnd.heroku+json; version=3.sdk')
       .reply(200, {build_stack: {name: 'heroku-24'}, generation: {name: 'cedar'}, name: 'myapp'})
@@ -68,32 +49,32 @@ describe('heroku/slugs', () => {
       ])
       .get('/apps/myapp/slugs/slug-7')
       .reply(200, {blob: {url: 'https://s3/blob'}, id: 'slug-7', size: 10})
-      const {release, slug} = await resolveSlug(heroku, 'myapp', {})
+      const {release, slug} = await resolveSlug(platform.heroku, 'myapp', {})
       expect(release?.version).to.equal(7)
       expect(slug.id).to.equal('slug-7')
     })
 
     it('takes a given release', async () => {
-      api
+      platform.api
       .get('/apps/myapp')
       .reply(200, {name: 'myapp'})
       .get('/apps/myapp/releases/3')
       .reply(200, {slug: {id: 's3'}, status: 'succeeded', version: 3})
       .get('/apps/myapp/slugs/s3')
       .reply(200, {id: 's3'})
-      const {slug} = await resolveSlug(heroku, 'myapp', {release: 3})
+      const {slug} = await resolveSlug(platform.heroku, 'myapp', {release: 3})
       expect(slug.id).to.equal('s3')
     })
 
     it('says so when the app has no releases yet', async () => {
-      api.get('/apps/fresh').reply(200, {name: 'fresh'}).get('/apps/fresh/releases').reply(200, [])
-      const error = await resolveSlug(heroku, 'fresh', {}).catch(error_ => error_)
+      platform.api.get('/apps/fresh').reply(200, {name: 'fresh'}).get('/apps/fresh/releases').reply(200, [])
+      const error = await resolveSlug(platform.heroku, 'fresh', {}).catch(error_ => error_)
       expect(error.message).to.equal('fresh has no releases yet: deploy it first, or inspect the repo with slug:inspect --dir.')
     })
 
     it('says so for a Fir app without asking for releases', async () => {
-      api.get('/apps/cnb').reply(200, {generation: 'fir', name: 'cnb'})
-      const error = await resolveSlug(heroku, 'cnb', {}).catch(error_ => error_)
+      platform.api.get('/apps/cnb').reply(200, {generation: 'fir', name: 'cnb'})
+      const error = await resolveSlug(platform.heroku, 'cnb', {}).catch(error_ => error_)
       expect(error.message).to.match(/Fir-generation app/)
     })
 
@@ -104,16 +85,16 @@ describe('heroku/slugs', () => {
     ] as const) {
       it(`maps HTTP ${status} to a one-line error`, async () => {
         const message = {403: 'You do not have access to the app nope.', 404: "Couldn't find that app.", 429: 'Your account reached the API rate limit'}[status]
-        api.get('/apps/nope').reply(status, {id: 'x', message})
-        const error = await resolveSlug(heroku, 'nope', {}).catch(error_ => error_)
+        platform.api.get('/apps/nope').reply(status, {id: 'x', message})
+        const error = await resolveSlug(platform.heroku, 'nope', {}).catch(error_ => error_)
         expect(error.message).to.match(expected)
         expect(error.name).to.equal('UserError')
       })
     }
 
     it('maps an invalid token (401) to a one-line error', async () => {
-      api.get('/apps/myapp').reply(401, {id: 'unauthorized', message: 'Invalid credentials provided.'})
-      const error = await resolveSlug(heroku, 'myapp', {}).catch(error_ => error_)
+      platform.api.get('/apps/myapp').reply(401, {id: 'unauthorized', message: 'Invalid credentials provided.'})
+      const error = await resolveSlug(platform.heroku, 'myapp', {}).catch(error_ => error_)
       expect(error.name).to.equal('UserError')
       expect(error.message).to.match(/HEROKU_API_KEY/)
     })
