@@ -1,20 +1,19 @@
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 import type {DietResult} from '../../src/commands/slug/diet.js'
 import {incompressible} from '../helpers/slug-builder.js'
 import {FakeHeroku} from './fake-heroku.js'
 import {CURRENT_SLUG, exampleApp} from './fixtures.js'
 import {HerokuCli} from './heroku-cli.js'
+import {committedRepo} from '../helpers/git-repo.js'
 
 const API_KEY = 'e2e-token-diet-8b3f'
 
 /** The committed repo behind example-app's current slug (same paths as the fixture slug's repo files). */
 function makeRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'diet-e2e-'))
   const files: Record<string, Buffer | string> = {
     Procfile: 'web: gunicorn app:app\n',
     'app.py': 'from flask import Flask\napp = Flask(__name__)\n'.repeat(50),
@@ -22,16 +21,7 @@ function makeRepo(): string {
     'models/classifier.h5': Buffer.concat([Buffer.from('\u0089HDF\r\n\u001A\n', 'latin1'), incompressible(700_000, 3)]),
     'requirements.txt': 'tensorflow==2.16.1\njupyter==1.0.0\nflask\n',
   }
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), {recursive: true})
-    writeFileSync(join(dir, path), content)
-  }
-
-  const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', ...args], {stdio: 'ignore'})
-  git('init', '-q')
-  git('add', '.')
-  git('commit', '-q', '-m', 'app')
-  return dir
+  return committedRepo(files, {prefix: 'diet-e2e-'})
 }
 
 describe('e2e: slug:diet through the real heroku CLI', function () {

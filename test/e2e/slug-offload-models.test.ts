@@ -1,14 +1,13 @@
 import {CreateBucketCommand, GetObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {expect} from 'chai'
-import {execFileSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {type S3Server, startMoto} from '../helpers/s3-server.js'
 import {incompressible} from '../helpers/slug-builder.js'
 import {FakeHeroku} from './fake-heroku.js'
 import {HerokuCli} from './heroku-cli.js'
+import {committedRepo} from '../helpers/git-repo.js'
 
 const API_KEY = 'e2e-token-offload-5a1d'
 const BUCKET = 'e2e-models'
@@ -17,23 +16,13 @@ const SECRET = 'e2e-secret-key-never-printed-9876543210'
 
 /** A committed Python app with one Keras HDF5 model. */
 function makeRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'offload-e2e-'))
   const files: Record<string, Buffer | string> = {
     Procfile: 'web: gunicorn app:app\n',
     'app.py': 'print("hello")\n',
     'models/classifier.h5': Buffer.concat([Buffer.from('\u0089HDF\r\n\u001A\n', 'latin1'), incompressible(400_000, 7)]),
     'requirements.txt': 'flask==3.0.0\n',
   }
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), {recursive: true})
-    writeFileSync(join(dir, path), content)
-  }
-
-  const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', ...args], {stdio: 'ignore'})
-  git('init', '-q')
-  git('add', '.')
-  git('commit', '-q', '-m', 'app')
-  return dir
+  return committedRepo(files, {prefix: 'offload-e2e-'})
 }
 
 describe('e2e: slug:offload-models through the real heroku CLI (S3: moto_server)', function () {

@@ -1,8 +1,8 @@
 import {CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {expect} from 'chai'
-import {execFileSync, spawn} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -12,6 +12,7 @@ import type {OffloadResult} from '../../src/lib/offload/offload.js'
 import {runCommand} from '../helpers/run-command.js'
 import {type S3Server, startFaultyProxy, startForbiddenS3, startMoto} from '../helpers/s3-server.js'
 import {type HerokuApiStub, startHerokuApi} from './helpers/heroku-api.js'
+import {committedRepo} from '../helpers/git-repo.js'
 
 const BUCKET = 'offload-models-it'
 const KEY_ID = 'AKIAINTEGRATIONTEST1'
@@ -28,7 +29,6 @@ function safetensors(size: number): Buffer {
 
 /** A committed repo: a 17 MB Keras HDF5 model (multipart), a 6 MB safetensors model and a 6 MB video (not a model). */
 function makeRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'offload-it-'))
   const files: Record<string, Buffer | string> = {
     Procfile: 'web: gunicorn app:app\n',
     'app.py': 'print("hello")\n',
@@ -37,16 +37,7 @@ function makeRepo(): string {
     'models/small.safetensors': safetensors(6e6),
     'requirements.txt': 'flask==3.0.0\n# the web server\ngunicorn\n',
   }
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), {recursive: true})
-    writeFileSync(join(dir, path), content)
-  }
-
-  const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.email=it@example.com', '-c', 'user.name=it', ...args], {stdio: 'ignore'})
-  git('init', '-q')
-  git('add', '.')
-  git('commit', '-q', '-m', 'app')
-  return dir
+  return committedRepo(files, {prefix: 'offload-it-'})
 }
 
 /** Every file of the repo (outside .git) with its sha256: what "nothing lost, nothing changed" is checked against. */
