@@ -8,6 +8,7 @@ import {
   parseProgressLine,
 } from './pip.js'
 import type {ParsedBuildLog, PipDownload} from './types.js'
+import {parseUvDownloadedLine, parseUvDownloadLine, parseUvInstalledLine} from './uv.js'
 
 const STEP = /^\s*-----> (.*)$/
 /** ` !     text`, ` !` alone, and git's `!\tPush rejected to app.` */
@@ -67,8 +68,8 @@ class MessageCollector {
 }
 
 /**
- * Reads what a Heroku build log says: stack, buildpacks, Python version, every archive pip fetched
- * with its size, what was installed, the slug compiler's verdict and the buildpack's errors. Accepts
+ * Reads what a Heroku build log says: stack, buildpacks, Python version, every archive pip (or uv)
+ * fetched with its size, what was installed, the slug compiler's verdict and the buildpack's errors. Accepts
  * the Platform API's build output as well as a saved `git push` (see cleanLogLines).
  */
 export function parseBuildLog(text: string): ParsedBuildLog {
@@ -109,8 +110,10 @@ export function parseBuildLog(text: string): ParsedBuildLog {
     }
 
     const step = STEP.exec(line)?.[1]?.trim() ?? (line.startsWith('=====> ') ? line : undefined)
-    const download = parseDownloadLine(line, lineNumber)
+    const download = parseDownloadLine(line, lineNumber) ?? parseUvDownloadLine(line, lineNumber)
     const progress = download ? undefined : parseProgressLine(line)
+    const uvDownloaded = parseUvDownloadedLine(line)
+    const uvInstalled = parseUvInstalledLine(line)
     const requirement = parseCollectingLine(line, lineNumber)
     const installed = parseInstalledLine(line)
     const satisfied = parseAlreadySatisfiedLine(line)
@@ -126,8 +129,13 @@ export function parseBuildLog(text: string): ParsedBuildLog {
     } else if (requirement) {
       log.requirements.push(requirement)
       lastDownload = undefined
+    } else if (uvDownloaded) {
+      const started = log.downloads.findLast(d => d.name === uvDownloaded && !d.complete)
+      if (started) started.complete = true
     } else if (installed) {
       log.installed.push(...installed)
+    } else if (uvInstalled) {
+      log.installed.push(uvInstalled)
     } else if (satisfied) {
       addOnce(log.alreadySatisfied, satisfied)
     } else if (step !== undefined) {

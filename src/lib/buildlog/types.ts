@@ -1,16 +1,16 @@
-/** One archive pip downloaded or took from its cache during the build. */
+/** One archive pip (or uv) downloaded or took from its cache during the build. */
 export interface PipDownload {
-  /** the file name as pip printed it (URL-decoded, no path), e.g. tensorflow-2.16.1-cp312-...whl */
+  /** the file name as pip printed it (URL-decoded, no path), e.g. tensorflow-2.16.1-cp312-...whl; uv prints the package name */
   file: string
   /** PEP 503 normalised distribution name, e.g. "nvidia-cublas-cu12" */
   name: string
   version?: string
   kind: 'sdist' | 'wheel'
-  /** bytes as pip printed them (decimal units); undefined when pip did not know the length */
+  /** bytes as pip printed them (decimal units; uv's are binary); undefined when pip did not know the length */
   size?: number
   /** "Using cached ..." rather than "Downloading ..." */
   cached: boolean
-  /** false when the log ends while this download's progress bar is still short of its total */
+  /** false when the log ends while this download's progress bar is still short of its total (uv: before its Downloaded line) */
   complete: boolean
   /** 1-based line number in the cleaned log */
   line: number
@@ -52,7 +52,7 @@ export interface ParsedBuildLog {
   pythonVersionSource?: string
   downloads: PipDownload[]
   requirements: PipRequirement[]
-  /** from `Successfully installed ...` */
+  /** from pip's `Successfully installed ...`, or uv's ` + name==version` lines */
   installed: InstalledPackage[]
   /** `Requirement already satisfied` lines: installed from a cached environment, size unknown */
   alreadySatisfied: string[]

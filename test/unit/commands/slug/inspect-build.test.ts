@@ -88,6 +88,16 @@ describe('slug:inspect --log and --build', () => {
     expect(bin.error?.message).to.equal(`${binary} is not a text build log (it has NUL bytes). For a slug .tgz use --file instead.`)
   })
 
+  it('--log of a build that installed with uv: its wheels by size, with versions, and the CUDA finding', async () => {
+    const {exitCode, result} = await runCommand<SlugReport>(Inspect, ['--log', fixture('uv-cuda-torch.log'), '--json'])
+    expect(exitCode).to.equal(0)
+    expect(result?.kind).to.equal('build-log')
+    expect(result?.packages[0]).to.deep.include({name: 'torch', version: '2.6.0'})
+    expect(result?.packages[0].compressed).to.equal(Math.round(731.1 * 1024 * 1024))
+    expect(result?.findings.map(f => f.id)).to.include('heavy-package:torch')
+    expect(result?.totals.compressed).to.equal(2.2e9)
+  })
+
   it('--build latest fetches the newest build\'s log from its signed URL without the API token', async () => {
     const api = nock('https://api.heroku.com')
     .get('/apps/example-app/builds')

@@ -261,4 +261,27 @@ describe('buildlog/parse', () => {
     expect(log.alreadySatisfied).to.deep.equal(['numpy'])
     expect(log.recognisedLines).to.equal(1)
   })
+
+  // The buildpack's step lines around uv's are written for the fixture; uv's own lines are as uv prints them (astral-sh/uv#11165).
+  describe('uv-cuda-torch.log (the buildpack installing with uv)', () => {
+    const log = parseFixture('uv-cuda-torch.log')
+
+    it('reads each download uv announced, in binary units, and what it installed, with versions', () => {
+      expect(log.downloads.map(d => d.name)).to.deep.equal(['setuptools', 'nvidia-cuda-cupti-cu12', 'torch', 'nvidia-cudnn-cu12', 'nvidia-cublas-cu12', 'sympy', 'triton', 'networkx'])
+      expect(sizeOf(log, 'torch')).to.equal(Math.round(731.1 * 1024 * 1024))
+      expect(log.downloads.every(d => d.complete && d.kind === 'wheel')).to.equal(true)
+      expect(log.installed.find(p => p.name === 'torch')).to.deep.equal({displayName: 'torch', name: 'torch', version: '2.6.0'})
+      expect(log.installed).to.have.length(11)
+      expect(log.compiledSize).to.equal(2.2e9)
+      expect([log.outcome, log.truncated]).to.deep.equal(['failed', false])
+    })
+
+    it('leaves a download with no Downloaded line incomplete, and reads installs from a URL without a version', () => {
+      const cut = parseBuildLog(['       Downloading torch (731.1MiB)', '       Downloading triton (241.4MiB)', '        Downloaded triton', '        + mylib @ git+https://github.com/example/mylib@abc123'].join('\n'))
+      expect(cut.downloads.map(d => [d.name, d.complete])).to.deep.equal([['torch', false], ['triton', true]])
+      expect(cut.installed).to.deep.equal([{displayName: 'mylib', name: 'mylib', version: undefined}])
+      expect(cut.truncated).to.equal(true)
+      expect(cut.recognisedLines).to.equal(4)
+    })
+  })
 })
