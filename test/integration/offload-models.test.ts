@@ -314,6 +314,51 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
     })
   })
 
+  describe('with a Bucketeer add-on', () => {
+    it('uploads with the add-on\'s bucket, region and keys, and sets the config vars that name its key vars', async () => {
+      const repo = makeRepo()
+      const app = 'it-bucketeer'
+      heroku.apps.set(app, {
+        addons: [{
+          addon_service: {name: 'bucketeer'},
+          config_vars: ['BUCKETEER_AWS_ACCESS_KEY_ID', 'BUCKETEER_AWS_REGION', 'BUCKETEER_AWS_SECRET_ACCESS_KEY', 'BUCKETEER_BUCKET_NAME'],
+          name: 'bucketeer-rigid-12345',
+        }],
+        config: {BUCKETEER_AWS_ACCESS_KEY_ID: KEY_ID, BUCKETEER_AWS_REGION: 'us-east-1', BUCKETEER_AWS_SECRET_ACCESS_KEY: SECRET, BUCKETEER_BUCKET_NAME: BUCKET},
+      })
+      // The add-on's own keys must be the ones used: none in the environment. Bucketeer is on AWS, so the
+      // only way to reach moto is the AWS SDK's own endpoint setting, which the plugin leaves to the SDK.
+      delete process.env.AWS_ACCESS_KEY_ID
+      delete process.env.AWS_SECRET_ACCESS_KEY
+      process.env.AWS_ENDPOINT_URL_S3 = moto.endpoint
+      const {error, exitCode, result, stderr, stdout} = await runCommand<OffloadResult>(OffloadModels, ['--app', app, '--dir', repo, '--addon', 'bucketeer', '--json'])
+      .finally(() => {
+        delete process.env.AWS_ENDPOINT_URL_S3
+        process.env.AWS_ACCESS_KEY_ID = KEY_ID
+        process.env.AWS_SECRET_ACCESS_KEY = SECRET
+      })
+      expect(error?.message, stderr).to.equal(undefined)
+      expect(exitCode).to.equal(0)
+      expect(result!.uploads.map(u => [u.path, u.status])).to.deep.equal([['models/big.h5', 'uploaded'], ['models/small.safetensors', 'uploaded']])
+      const stored = await s3.send(new GetObjectCommand({Bucket: BUCKET, Key: `${app}/models/models/small.safetensors`}))
+      const bytes = Buffer.from(await stored.Body!.transformToByteArray())
+      expect(createHash('sha256').update(bytes).digest('hex')).to.equal(createHash('sha256').update(readFileSync(join(repo, 'models/small.safetensors'))).digest('hex'))
+      expect(patchesOf(app)).to.deep.equal([{
+        app,
+        body: {
+          MODEL_S3_ACCESS_KEY_ID_VAR: 'BUCKETEER_AWS_ACCESS_KEY_ID',
+          MODEL_S3_BUCKET: BUCKET,
+          MODEL_S3_MANIFEST: `${app}/models/manifest.json`,
+          MODEL_S3_PREFIX: `${app}/models/`,
+          MODEL_S3_REGION: 'us-east-1',
+          MODEL_S3_SECRET_ACCESS_KEY_VAR: 'BUCKETEER_AWS_SECRET_ACCESS_KEY',
+        },
+      }])
+      expect(stdout + stderr).not.to.include(SECRET)
+      expect(stdout + stderr).not.to.include(KEY_ID)
+    })
+  })
+
   describe('bad input: one line, non-zero exit, nothing lost', () => {
     it('a bucket that does not exist', async () => {
       const repo = makeRepo()
