@@ -6,15 +6,14 @@
  * --bytes-only B (2; '' for none: also inspect a slug with the files of the first scale and its big files at scale B),
  * --root DIR (a built copy of the plugin to run, default `.`: lets a long run ignore rebuilds of the checkout).
  */
-import {createHash} from 'node:crypto'
-import {createReadStream, existsSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {pipeline} from 'node:stream/promises'
 import {parseArgs} from 'node:util'
 
 import {cachedSyntheticSlug, DEFAULT_SEED} from '../scripts/synthetic-slug.js'
+import {hashFile} from '../src/lib/offload/upload.js'
 import {formatBytes} from '../src/lib/util/bytes.js'
 import {type BenchSlug, serveApi} from './lib/api.js'
 import {linkedHerokuCli} from './lib/heroku-cli.js'
@@ -66,18 +65,12 @@ if (bytesOnly) console.log(`  ${bytesOnly.path}: ${formatBytes(bytesOnly.compres
 const server = await serveFiles(Object.fromEntries(Object.entries(slugs).map(([name, s]) => [name, s.path])))
 const download = join(WORK, 'download.tgz')
 
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  await pipeline(createReadStream(path, {highWaterMark: 1024 * 1024}), hash)
-  return hash.digest('hex')
-}
-
 // The whole command, `slug:inspect --app`, against a Platform API on 127.0.0.1 whose slug blob URLs
 // are the file server's: one app per slug and rate. A throwaway HOME keeps the user's netrc out.
 const appName = (name: string, rate: number) => `bench-${name}-${rate}`
 const apps: Record<string, BenchSlug> = {}
 for (const [name, slug] of Object.entries(slugs)) {
-  const sha256 = await sha256Of(slug.path)
+  const sha256 = await hashFile(slug.path)
   for (const rate of rates) apps[appName(name, rate)] = {sha256, size: slug.size, url: server.url(name, rate)}
 }
 
