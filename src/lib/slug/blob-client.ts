@@ -58,16 +58,58 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): URL
   }
 }
 
+/** Where to connect for a URL: its host without IPv6 brackets, its port, and the TLS server name (none for an IP). */
+function endpointOf(url: URL): {host: string; port: number; servername?: string} {
+  const host = url.hostname.replace(/^\[(.*)]$/, '$1')
+  return {host, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80), servername: net.isIP(host) ? undefined : host}
+}
+
+interface ResponseHead {
+  /** NaN when the first line is not an HTTP/1.x status line */
+  status: number
+  statusLine: string
+  /** names lowercased */
+  headers: Map<string, string>
+  /** the bytes after the head */
+  rest: Buffer
+}
+
+/** Collects a response head (a proxy's or a server's) across reads, up to MAX_HEAD_BYTES. */
+class HeadReader {
+  private pending?: Buffer
+
+  constructor(private readonly oversized: string) {}
+
+  /** Takes one read; the head once it is complete. */
+  push(data: Buffer): ResponseHead | undefined {
+    const head = this.pending ? Buffer.concat([this.pending, data]) : data
+    const end = head.indexOf('\r\n\r\n')
+    if (end === -1) {
+      if (head.length > MAX_HEAD_BYTES) throw new BlobProtocolError(this.oversized)
+      // A head split across reads is kept in a copy: the receive buffer is overwritten by the next read.
+      this.pending = head === data ? Buffer.from(data) : head
+      return undefined
+    }
+
+    this.pending = undefined
+    const [statusLine, ...fields] = head.toString('latin1', 0, end).split('\r\n')
+    const headers = new Map<string, string>()
+    for (const field of fields) {
+      const colon = field.indexOf(':')
+      if (colon > 0) headers.set(field.slice(0, colon).trim().toLowerCase(), field.slice(colon + 1).trim())
+    }
+
+    return {headers, rest: head.subarray(end + 4), status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1]), statusLine}
+  }
+}
+
 /**
  * Opens a CONNECT tunnel through `proxy` to host:port (Basic credentials from the proxy URL). The
  * tunnel is a plain socket: TLS to the blob's host runs inside it.
  */
 function openTunnel(proxy: URL, authority: string, options: BlobGetOptions): Promise<net.Socket> {
-  const host = proxy.hostname.replace(/^\[(.*)]$/, '$1')
-  const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80)
-  const socket: net.Socket = proxy.protocol === 'https:'
-    ? tls.connect({ca: options.ca, host, port, servername: net.isIP(host) ? undefined : host})
-    : net.connect({host, port})
+  const {host, port, servername} = endpointOf(proxy)
+  const socket: net.Socket = proxy.protocol === 'https:' ? tls.connect({ca: options.ca, host, port, servername}) : net.connect({host, port})
   const lines = [`CONNECT ${authority} HTTP/1.1`, `Host: ${authority}`]
   if (proxy.username) {
     const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`
@@ -76,31 +118,32 @@ function openTunnel(proxy: URL, authority: string, options: BlobGetOptions): Pro
 
   socket.write(`${lines.join('\r\n')}\r\n\r\n`)
   return new Promise((resolve, reject) => {
-    let head = Buffer.alloc(0)
+    const heads = new HeadReader(`the proxy ${proxy.host} sent an oversized response`)
     const fail = (error: Error) => {
       socket.destroy()
       reject(error)
     }
 
     const onData = (chunk: Buffer) => {
-      head = Buffer.concat([head, chunk])
-      const end = head.indexOf('\r\n\r\n')
-      if (end === -1) {
-        if (head.length > MAX_HEAD_BYTES) fail(new BlobProtocolError(`the proxy ${proxy.host} sent an oversized response`))
+      let head: ResponseHead | undefined
+      try {
+        head = heads.push(chunk)
+      } catch (error) {
+        fail(error as Error)
         return
       }
 
+      if (!head) return
       socket.off('data', onData)
       socket.off('error', fail)
       socket.setTimeout(0)
-      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head.toString('latin1', 0, end))?.[1])
       // The proxy's host only: its URL may hold credentials.
-      if (status !== 200) {
-        fail(new BlobProtocolError(`the proxy ${proxy.host} refused to connect to ${authority} (HTTP ${status || '?'})`))
+      if (head.status !== 200) {
+        fail(new BlobProtocolError(`the proxy ${proxy.host} refused to connect to ${authority} (HTTP ${head.status || '?'})`))
         return
       }
 
-      if (end + 4 < head.length) socket.unshift(head.subarray(end + 4))
+      if (head.rest.length > 0) socket.unshift(head.rest)
       resolve(socket)
     }
 
@@ -124,8 +167,7 @@ export async function getBlob(url: string, handlers: BlobHandlers, options: Blob
   const target = new URL(url)
   if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new BlobProtocolError(`${target.protocol} URLs are not supported`)
   const secure = target.protocol === 'https:'
-  const host = target.hostname.replace(/^\[(.*)]$/, '$1')
-  const port = Number(target.port) || (secure ? 443 : 80)
+  const {host, port, servername} = endpointOf(target)
   const lines = [`GET ${target.pathname}${target.search} HTTP/1.1`, `Host: ${target.host}`, 'Accept-Encoding: identity', 'Connection: close']
   for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`${name}: ${value}`)
   const request = `${lines.join('\r\n')}\r\n\r\n`
@@ -155,7 +197,7 @@ export async function getBlob(url: string, handlers: BlobHandlers, options: Blob
     }
 
     const onread = {buffer: Buffer.allocUnsafe(RECEIVE_BYTES), callback: (bytes: number, buffer: Buffer) => take(buffer.subarray(0, bytes))}
-    const tlsOptions = {ALPNProtocols: ['http/1.1'], ca: options.ca, servername: net.isIP(host) ? undefined : host}
+    const tlsOptions = {ALPNProtocols: ['http/1.1'], ca: options.ca, servername}
     let socket: net.Socket
     if (tunnel) {
       // TLS over an existing socket ignores `onread`: through a proxy, reads come as 'data' events.
@@ -186,7 +228,7 @@ export async function getBlob(url: string, handlers: BlobHandlers, options: Blob
 
 /** Reads a response head, then its body by its framing, from successive reads of the socket. */
 class ResponseParser {
-  private head?: Buffer
+  private readonly heads = new HeadReader('the server sent an oversized response head')
   private framing?: Framing
   /** chunked framing: bytes left in the current chunk, or what the parser waits for between chunks */
   private chunkLeft = 0
@@ -216,28 +258,12 @@ class ResponseParser {
 
   /** Collects the head; returns the bytes after it once it is complete. */
   private readHead(data: Buffer): Buffer | undefined {
-    const head = this.head ? Buffer.concat([this.head, data]) : data
-    const end = head.indexOf('\r\n\r\n')
-    if (end === -1) {
-      if (head.length > MAX_HEAD_BYTES) throw new BlobProtocolError('the server sent an oversized response head')
-      // A head split across reads is kept in a copy: the receive buffer is overwritten by the next read.
-      this.head = head === data ? Buffer.from(data) : head
-      return undefined
-    }
-
-    this.head = undefined
-    const [statusLine, ...fields] = head.toString('latin1', 0, end).split('\r\n')
-    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1])
+    const head = this.heads.push(data)
+    if (!head) return undefined
+    const {headers, rest, status, statusLine} = head
     if (!status) throw new BlobProtocolError(`the server did not answer in HTTP/1.1 (${JSON.stringify(statusLine.slice(0, 40))})`)
-    const rest = head.subarray(end + 4)
     // 1xx interim responses (100 Continue) come before the real one.
     if (status < 200) return rest.length > 0 ? this.readHead(rest) : undefined
-    const headers = new Map<string, string>()
-    for (const field of fields) {
-      const colon = field.indexOf(':')
-      if (colon > 0) headers.set(field.slice(0, colon).trim().toLowerCase(), field.slice(colon + 1).trim())
-    }
-
     this.handlers.onHead(status, headers)
     const length = headers.get('content-length')
     if (/\bchunked\b/i.test(headers.get('transfer-encoding') ?? '')) this.framing = {kind: 'chunked'}
