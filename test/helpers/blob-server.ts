@@ -33,16 +33,17 @@ export function sendBytes(bytes: Buffer): BlobResponder {
 /**
  * A stand-in for S3 on 127.0.0.1 serving slug blobs by name. The plugin downloads blobs on sockets of
  * its own (src/lib/slug/blob-client.ts), which nock does not intercept, so tests serve them for real.
- * An unknown name answers 404, like a deleted blob.
+ * An unknown name goes to `fallback`, else answers 404, like a deleted blob.
  */
-export async function serveBlobs(initial: Record<string, Buffer | BlobResponder> = {}): Promise<BlobServer> {
+export async function serveBlobs(initial: Record<string, Buffer | BlobResponder> = {}, fallback?: BlobResponder): Promise<BlobServer> {
   const blobs = {...initial}
   const requests: BlobRequest[] = []
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     requests.push({headers: req.headers, path: url.pathname, query: url.searchParams})
     const blob = Object.hasOwn(blobs, url.pathname.slice(1)) ? blobs[url.pathname.slice(1)] : undefined
-    if (blob === undefined) res.writeHead(404).end('<Error><Code>NoSuchKey</Code></Error>')
+    if (blob === undefined && fallback) fallback(req, res)
+    else if (blob === undefined) res.writeHead(404).end('<Error><Code>NoSuchKey</Code></Error>')
     else if (Buffer.isBuffer(blob)) sendBytes(blob)(req, res)
     else blob(req, res)
   })
