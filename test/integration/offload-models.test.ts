@@ -56,12 +56,9 @@ function snapshot(dir: string): Record<string, string> {
   return out
 }
 
-/** Runs `python3 -m model_store` without blocking the event loop (the test's proxy runs in this process). */
-async function runLoader(cwd: string, config: Record<string, string | undefined>): Promise<{status: null | number, stderr: string}> {
-  const env: Record<string, string | undefined> = {
-    AWS_ACCESS_KEY_ID: KEY_ID, AWS_EC2_METADATA_DISABLED: 'true', AWS_SECRET_ACCESS_KEY: SECRET, HOME: cwd, PATH: process.env.PATH, ...config,
-  }
-  const child = spawn('python3', ['-m', 'model_store'], {
+/** Runs a loader to its end without blocking the event loop (the test's proxy runs in this process); its exit status and stderr. */
+async function runToEnd(command: string, args: string[], cwd: string, env: Record<string, string | undefined>): Promise<{status: null | number, stderr: string}> {
+  const child = spawn(command, args, {
     cwd,
     env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -76,6 +73,13 @@ async function runLoader(cwd: string, config: Record<string, string | undefined>
   return {status, stderr}
 }
 
+/** Runs `python3 -m model_store` in `cwd` with the dyno's config vars (undefined ones left out). */
+async function runLoader(cwd: string, config: Record<string, string | undefined>): Promise<{status: null | number, stderr: string}> {
+  return runToEnd('python3', ['-m', 'model_store'], cwd, {
+    AWS_ACCESS_KEY_ID: KEY_ID, AWS_EC2_METADATA_DISABLED: 'true', AWS_SECRET_ACCESS_KEY: SECRET, HOME: cwd, PATH: process.env.PATH, ...config,
+  })
+}
+
 const NODE_LOADER = fileURLToPath(new URL('../../templates/model-store.mjs', import.meta.url))
 const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url))
 
@@ -83,27 +87,15 @@ const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url
 async function runNodeLoader(cwd: string, config: Record<string, string>): Promise<{status: null | number, stderr: string}> {
   copyFileSync(NODE_LOADER, join(cwd, 'model-store.mjs'))
   if (!existsSync(join(cwd, 'node_modules'))) symlinkSync(NODE_MODULES, join(cwd, 'node_modules'))
-  const child = spawn(process.execPath, ['model-store.mjs'], {
-    cwd,
-    env: {
-      AWS_ACCESS_KEY_ID: KEY_ID,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_SECRET_ACCESS_KEY: SECRET,
-      HOME: cwd,
-      PATH: process.env.PATH,
-      ...config,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  return runToEnd(process.execPath, ['model-store.mjs'], cwd, {
+    AWS_ACCESS_KEY_ID: KEY_ID,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_SECRET_ACCESS_KEY: SECRET,
+    HOME: cwd,
+    PATH: process.env.PATH,
+    ...config,
   })
-  let stderr = ''
-  child.stderr.on('data', chunk => {
-    stderr += String(chunk)
-  })
-  const status = await new Promise<null | number>(resolve => {
-    child.on('close', resolve)
-  })
-  return {status, stderr}
 }
 
 function loaderDir(repo: string): string {
