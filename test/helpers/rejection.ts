@@ -8,3 +8,14 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
 
   throw new Error('expected a rejection')
 }
+
+/** The message of the error a function throws; fails the test when it returns. */
+export function thrownMessage(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (error) {
+    return (error as Error).message
+  }
+
+  throw new Error('expected an error')
+}

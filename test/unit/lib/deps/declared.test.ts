@@ -5,16 +5,7 @@ import {join} from 'node:path'
 
 import {readDeclaredDependencies} from '../../../../src/lib/deps/declared.js'
 import {readTomlTables} from '../../../../src/lib/deps/toml.js'
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error
-  }
-
-  throw new Error('expected a failure')
-}
+import {rejection} from '../../../helpers/rejection.js'
 
 const summary = (rows: {name: string; version?: string; evidence: string; ecosystem: string}[]): string[] =>
   rows.map(r => `${r.ecosystem}:${r.name}${r.version ? `@${r.version}` : ''}:${r.evidence}`)
@@ -115,23 +106,23 @@ describe('deps/declared', () => {
 
   it('fails with a one-line UserError on an unreadable, binary, invalid or broken file', async () => {
     mkdirSync(join(dir, 'requirements.txt'))
-    const unreadable = await failure(readDeclaredDependencies(dir))
+    const unreadable = await rejection(readDeclaredDependencies(dir))
     expect(unreadable.name).to.equal('UserError')
     expect(unreadable.message).to.match(/^Cannot read requirements\.txt: EISDIR/)
     rmSync(join(dir, 'requirements.txt'), {recursive: true})
 
     writeFileSync(join(dir, 'requirements.txt'), Buffer.from([0x50, 0x4B, 0x03, 0x04, 0x00, 0x00]))
-    expect((await failure(readDeclaredDependencies(dir))).message).to.equal('requirements.txt is not a text file: it cannot be read as a dependency list.')
+    expect((await rejection(readDeclaredDependencies(dir))).message).to.equal('requirements.txt is not a text file: it cannot be read as a dependency list.')
 
     writeFileSync(join(dir, 'requirements.txt'), 'flask\nnumpy >= 1 <2\n')
-    expect((await failure(readDeclaredDependencies(dir))).message).to.equal('requirements.txt line 2: pip cannot read "numpy >= 1 <2" as a requirement.')
+    expect((await rejection(readDeclaredDependencies(dir))).message).to.equal('requirements.txt line 2: pip cannot read "numpy >= 1 <2" as a requirement.')
 
     writeFileSync(join(dir, 'requirements.txt'), 'flask\n-r missing.txt\n')
-    expect((await failure(readDeclaredDependencies(dir))).message).to.equal('requirements.txt line 2 includes missing.txt: Cannot read missing.txt: it does not exist.')
+    expect((await rejection(readDeclaredDependencies(dir))).message).to.equal('requirements.txt line 2 includes missing.txt: Cannot read missing.txt: it does not exist.')
 
     writeFileSync(join(dir, 'requirements.txt'), 'flask\n')
     writeFileSync(join(dir, 'Pipfile.lock'), '{"default": ')
-    expect((await failure(readDeclaredDependencies(dir))).message).to.match(/^Pipfile\.lock is not valid JSON/)
+    expect((await rejection(readDeclaredDependencies(dir))).message).to.match(/^Pipfile\.lock is not valid JSON/)
   })
 
   it('reads the TOML subset: comments, nested arrays, inline tables, quoted keys, triple-quoted strings', () => {

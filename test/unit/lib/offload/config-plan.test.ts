@@ -2,6 +2,7 @@ import {expect} from 'chai'
 
 import {checkConfigVarPlan, configPatch, planConfigVars, wantedConfigVars} from '../../../../src/lib/offload/config-plan.js'
 import type {Destination} from '../../../../src/lib/offload/destination.js'
+import {thrownMessage} from '../../../helpers/rejection.js'
 
 const chain: Destination = {bucket: 'models', credentials: {source: 'default-chain'}, prefix: 'example-app/models/', region: 'us-east-1'}
 const addon: Destination = {
@@ -11,16 +12,6 @@ const addon: Destination = {
   region: 'eu-west-1',
 }
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
-
-function message(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    return (error as Error).message
-  }
-
-  throw new Error('expected an error')
-}
 
 describe('offload/config-plan', () => {
   it('wants the loader\'s vars; no key vars without --set-credentials; an endpoint only when given', () => {
@@ -61,7 +52,7 @@ describe('offload/config-plan', () => {
 
   it('refuses conflicts without --force, naming the vars and never their values', () => {
     const plan = planConfigVars({AWS_SECRET_ACCESS_KEY: 'old-secret-value', MODEL_S3_BUCKET: 'older'}, wantedConfigVars(chain, {accessKeyId: 'AKIA1', secretAccessKey: SECRET}))
-    const text = message(() => checkConfigVarPlan(plan, false))
+    const text = thrownMessage(() => checkConfigVarPlan(plan, false))
     expect(text).to.equal('These config vars already hold other values: MODEL_S3_BUCKET, AWS_SECRET_ACCESS_KEY. Run again with --force to replace them.')
     expect(text).not.to.include('older')
     expect(text).not.to.include('old-secret-value')
@@ -81,7 +72,7 @@ describe('offload/config-plan', () => {
     const plan = planConfigVars(existing, wantedConfigVars(chain))
     expect(plan.sizeBefore).to.equal(32_703)
     expect(plan.sizeAfter).to.be.greaterThan(32_768)
-    expect(message(() => checkConfigVarPlan(plan, true))).to.match(/^The app's config vars would take 32\.\d kB, over Heroku's 32\.8 kB limit \(they take 32\.7 kB now\)\.$/)
+    expect(thrownMessage(() => checkConfigVarPlan(plan, true))).to.match(/^The app's config vars would take 32\.\d kB, over Heroku's 32\.8 kB limit \(they take 32\.7 kB now\)\.$/)
     expect(() => checkConfigVarPlan(planConfigVars({BIG: 'x'.repeat(30_000)}, wantedConfigVars(chain)), false)).not.to.throw()
   })
 

@@ -2,6 +2,7 @@ import {expect} from 'chai'
 
 import type {StorageAddon} from '../../../../src/lib/heroku/addons.js'
 import {manifestKey, normalizePrefix, objectKey, parseCloudcubeUrl, resolveDestination} from '../../../../src/lib/offload/destination.js'
+import {thrownMessage} from '../../../helpers/rejection.js'
 
 const bucketeer: StorageAddon = {
   name: 'bucketeer-rigid-12345',
@@ -23,30 +24,20 @@ const config = {
   CLOUDCUBE_URL: 'https://cloud-cube-eu.s3.amazonaws.com/abc123cube',
 }
 
-function message(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    return (error as Error).message
-  }
-
-  throw new Error('expected an error')
-}
-
 describe('offload/destination', () => {
   it('normalizes prefixes and builds keys', () => {
     expect(normalizePrefix('/a//b')).to.equal('a/b/')
     expect(normalizePrefix('')).to.equal('')
     expect(normalizePrefix('example-app/models/')).to.equal('example-app/models/')
-    expect(message(() => normalizePrefix('a/../b'))).to.match(/cannot contain/)
+    expect(thrownMessage(() => normalizePrefix('a/../b'))).to.match(/cannot contain/)
     expect(objectKey('p/', 'models/a.h5')).to.equal('p/models/a.h5')
     expect(manifestKey('p/')).to.equal('p/manifest.json')
   })
 
   it('reads the bucket and the cube from a Cloudcube URL', () => {
     expect(parseCloudcubeUrl('https://cloud-cube.s3.amazonaws.com/abc123cube')).to.deep.equal({bucket: 'cloud-cube', prefix: 'abc123cube/'})
-    expect(message(() => parseCloudcubeUrl('not a url'))).to.equal('The Cloudcube URL config var is not a URL.')
-    expect(message(() => parseCloudcubeUrl('https://example.com/'))).to.match(/does not have the form/)
+    expect(thrownMessage(() => parseCloudcubeUrl('not a url'))).to.equal('The Cloudcube URL config var is not a URL.')
+    expect(thrownMessage(() => parseCloudcubeUrl('https://example.com/'))).to.match(/does not have the form/)
   })
 
   it('--bucket uses the SDK default chain, APP/models/ by default, the region from flags, then AWS_REGION', () => {
@@ -91,12 +82,12 @@ describe('offload/destination', () => {
   })
 
   it('refuses to guess: no destination, two add-ons, an unknown add-on, an add-on without keys', () => {
-    expect(message(() => resolveDestination('example-app', {}, {addons: [], config: {}}, {}))).to.match(/^Say where the models go: --bucket NAME/)
-    expect(message(() => resolveDestination('example-app', {}, {addons: [bucketeer, cloudcube], config}, {})))
+    expect(thrownMessage(() => resolveDestination('example-app', {}, {addons: [], config: {}}, {}))).to.match(/^Say where the models go: --bucket NAME/)
+    expect(thrownMessage(() => resolveDestination('example-app', {}, {addons: [bucketeer, cloudcube], config}, {})))
     .to.equal('example-app has 2 storage add-ons; choose one with --addon: bucketeer-rigid-12345, cloudcube-curved-777.')
-    expect(message(() => resolveDestination('example-app', {addon: 'nope'}, {addons: [bucketeer], config}, {})))
+    expect(thrownMessage(() => resolveDestination('example-app', {addon: 'nope'}, {addons: [bucketeer], config}, {})))
     .to.equal('No storage add-on named nope is attached to the app. Storage add-ons found: bucketeer-rigid-12345 (bucketeer).')
-    expect(message(() => resolveDestination('example-app', {addon: 'bucketeer'}, {addons: [bucketeer], config: {}}, {})))
+    expect(thrownMessage(() => resolveDestination('example-app', {addon: 'bucketeer'}, {addons: [bucketeer], config: {}}, {})))
     .to.match(/has no access key config vars set on the app/)
   })
 })

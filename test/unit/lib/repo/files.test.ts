@@ -6,16 +6,7 @@ import {join} from 'node:path'
 import {listRepo, listRepoFiles, walkFiles} from '../../../../src/lib/repo/files.js'
 import {incompressible} from '../../../helpers/slug-builder.js'
 import {git} from './fixture.js'
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error
-  }
-
-  throw new Error('expected a failure')
-}
+import {rejection} from '../../../helpers/rejection.js'
 
 describe('repo/files', () => {
   let dir: string
@@ -70,10 +61,10 @@ describe('repo/files', () => {
   })
 
   it('refuses a folder that is not a git repository, and one that does not exist', async () => {
-    const notRepo = await failure(listRepoFiles(dir))
+    const notRepo = await rejection(listRepoFiles(dir))
     expect(notRepo.name).to.equal('UserError')
     expect(notRepo.message).to.equal(`${dir} is not a git repository: Heroku builds what git push sends, so --dir needs one.`)
-    const missing = await failure(listRepoFiles(join(dir, 'nope')))
+    const missing = await rejection(listRepoFiles(join(dir, 'nope')))
     expect(missing.message).to.equal(`${join(dir, 'nope')} does not exist.`)
   })
 

@@ -8,6 +8,7 @@ import {SlugScanner} from '../../../../src/lib/slug/scanner.js'
 import {incompressible} from '../../../helpers/slug-builder.js'
 import {fakeDistribution} from '../deps/fake-site-packages.js'
 import {git, prng, pythonSource, tarSlug} from './fixture.js'
+import {rejection} from '../../../helpers/rejection.js'
 
 const HDF5 = Buffer.from('\u0089HDF\r\n\u001A\n', 'latin1')
 
@@ -56,16 +57,6 @@ function writeSitePackages(site: string): void {
   fakeDistribution(site, {files: {'black/__init__.py': pythonSource(9000, prng(7))}, name: 'black', version: '24.1.0'})
   mkdirSync(join(site, 'black/__pycache__'), {recursive: true})
   writeFileSync(join(site, 'black/__pycache__/__init__.cpython-311.pyc'), 'compiled')
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error
-  }
-
-  throw new Error('expected a failure')
 }
 
 describe('repo/report', () => {
@@ -157,17 +148,17 @@ describe('repo/report', () => {
   })
 
   it('refuses a folder that is not a git repository and a --site-packages that holds no packages', async () => {
-    const notRepo = await failure(predictRepoReport(join(dir), {depth: 1, top: 5}))
+    const notRepo = await rejection(predictRepoReport(join(dir), {depth: 1, top: 5}))
     expect(notRepo.message).to.equal(`${dir} is not a git repository: Heroku builds what git push sends, so --dir needs one.`)
     mkdirSync(join(dir, 'empty'))
-    const empty = await failure(predictRepoReport(repo, {depth: 1, sitePackages: join(dir, 'empty'), top: 5}))
+    const empty = await rejection(predictRepoReport(repo, {depth: 1, sitePackages: join(dir, 'empty'), top: 5}))
     expect(empty.name).to.equal('UserError')
     expect(empty.message).to.match(/--site-packages .*empty holds no installed packages/)
   })
 
   it('fails with a one-line error when requirements.txt cannot be parsed', async () => {
     writeFileSync(join(repo, 'requirements.txt'), 'flask>=3 <4\n')
-    const error = await failure(predictRepoReport(repo, {depth: 1, top: 5}))
+    const error = await rejection(predictRepoReport(repo, {depth: 1, top: 5}))
     expect(error.message).to.equal('requirements.txt line 1: pip cannot read "flask>=3 <4" as a requirement.')
   })
 })
