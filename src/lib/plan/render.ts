@@ -4,13 +4,14 @@ import * as hux from '@heroku/heroku-cli-util/hux'
 
 import {formatBytes, formatPercent} from '../util/bytes.js'
 import type {DietPlan} from './diet.js'
-import type {LimitStatus, WhatIf} from './what-if.js'
+import type {LimitBand} from '../report/types.js'
+import type {WhatIf} from './what-if.js'
 
 type Print = (line: string) => void
 
 const approx = (estimated: boolean, bytes: number) => `${estimated ? '~' : ''}${formatBytes(bytes)}`
 
-function statusText(status: LimitStatus, whatIf: WhatIf): string {
+function statusText(status: LimitBand, whatIf: WhatIf): string {
   if (status === 'over-limit') return `over the ${formatBytes(whatIf.limit)} limit`
   if (status === 'over-warning') return `under the limit, over the ${formatBytes(whatIf.warning)} warning`
   return `under the ${formatBytes(whatIf.warning)} warning`

@@ -13,8 +13,6 @@ export interface WhatIfLine {
   source?: string
 }
 
-export type LimitStatus = LimitBand
-
 export interface WhatIf {
   /** the compressed slug today (measured for a slug, predicted for a build log or a repo) */
   before: number
@@ -27,10 +25,8 @@ export interface WhatIf {
   estimated: boolean
   limit: number
   warning: number
-  status: {before: LimitStatus; after: LimitStatus; afterAll: LimitStatus}
+  status: {before: LimitBand; after: LimitBand; afterAll: LimitBand}
 }
-
-export const limitStatus = limitBand
 
 /**
  * The compressed slug size after the plan. Lines must not overlap (the planners see to it: repo files,
@@ -55,7 +51,7 @@ export function predictAfter(
     estimated: before.estimated || kept.some(l => l.estimated),
     limit,
     lines: kept,
-    status: {after: limitStatus(after, limit, warning), afterAll: limitStatus(afterAll, limit, warning), before: limitStatus(before.compressed, limit, warning)},
+    status: {after: limitBand(after, limit, warning), afterAll: limitBand(afterAll, limit, warning), before: limitBand(before.compressed, limit, warning)},
     warning,
   }
 }
