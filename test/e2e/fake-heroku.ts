@@ -2,6 +2,8 @@ import {createHash, randomUUID} from 'node:crypto'
 import http, {type IncomingHttpHeaders, type IncomingMessage, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
+import {sendBytes} from '../helpers/blob-server.js'
+
 /** One request the fake saw: enough to assert what the real CLI and the plugin sent. */
 export interface RecordedRequest {
   method: string
@@ -283,16 +285,7 @@ export class FakeHeroku {
       return
     }
 
-    const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''))
-    if (range) {
-      const start = Number(range[1])
-      res.writeHead(206, {'content-length': slug.blob.length - start, 'content-range': `bytes ${start}-${slug.blob.length - 1}/${slug.blob.length}`})
-      res.end(slug.blob.subarray(start))
-      return
-    }
-
-    res.writeHead(200, {'content-length': slug.blob.length, 'content-type': 'application/octet-stream'})
-    res.end(slug.blob)
+    sendBytes(slug.blob)(req, res)
   }
 }
 

@@ -21,11 +21,12 @@ export interface BlobServer {
 }
 
 /** Sends `bytes` from the offset a Range header asks for, as S3 does (206 with Content-Range). */
-export function sendBytes(bytes: Buffer): BlobResponder {
+export function sendBytes(bytes: Buffer): (req: {headers: http.IncomingHttpHeaders}, res: http.ServerResponse) => void {
   return (req, res) => {
     const m = /bytes=(\d+)-/.exec(req.headers.range ?? '')
     const start = m ? Number(m[1]) : 0
-    res.writeHead(m ? 206 : 200, {'Content-Length': bytes.length - start, ...(m ? {'Content-Range': `bytes ${start}-${bytes.length - 1}/${bytes.length}`} : {})})
+    const range = m ? {'Content-Range': `bytes ${start}-${bytes.length - 1}/${bytes.length}`} : {}
+    res.writeHead(m ? 206 : 200, {'Content-Length': bytes.length - start, 'Content-Type': 'application/octet-stream', ...range})
     res.end(bytes.subarray(start))
   }
 }
