@@ -166,18 +166,21 @@ export class PackageIndex {
     // (~130 bytes each, 50,000 of them in a large slug) is not needed.
     const records = distFiles.filter(d => d.file === 'RECORD').map(d => {
       withRecord.add(`${d.site}/${d.folder}`)
-      return {paths: recordPaths(scan.captured[`${d.site}/${d.folder}/RECORD`]), row: this.distRow(d.site, d.folder, d.stem), site: d.site}
+      const paths: string[] = []
+      for (const rel of recordPaths(scan.captured[`${d.site}/${d.folder}/RECORD`])) {
+        const path = recordedPath(d.site, rel)
+        if (path !== undefined) paths.push(path)
+      }
+
+      return {paths, row: this.distRow(d.site, d.folder, d.stem), site: d.site}
     })
     for (const {paths, row, site} of records) {
       let folder = ''
-      for (const rel of paths) folder = this.ownFolders(site, rel, row, folder)
+      for (const path of paths) folder = this.ownFolders(site, path, row, folder)
     }
 
-    for (const {paths, row, site} of records) {
-      for (const rel of paths) {
-        const path = recordedPath(site, rel)
-        if (path !== undefined && !this.byFolder.get(dirName(path))) this.byFile.set(path, row)
-      }
+    for (const {paths, row} of records) {
+      for (const path of paths) if (!this.byFolder.get(dirName(path))) this.byFile.set(path, row)
     }
 
     for (const d of distFiles) {
@@ -250,13 +253,11 @@ export class PackageIndex {
   }
 
   /**
-   * Registers the folders above a RECORD path up to site-packages as the distribution's, or as shared
-   * (null) when another distribution has files there too. Returns the file's folder: RECORD lists a
-   * folder's files together, so the next line usually skips the walk up.
+   * Registers the folders above a recorded file (relative to /app) up to site-packages as the
+   * distribution's, or as shared (null) when another distribution has files there too. Returns the
+   * file's folder: RECORD lists a folder's files together, so the next line usually skips the walk up.
    */
-  private ownFolders(site: string, rel: string, row: PackageRow, previousFolder: string): string {
-    const path = recordedPath(site, rel)
-    if (path === undefined) return previousFolder
+  private ownFolders(site: string, path: string, row: PackageRow, previousFolder: string): string {
     const folder = dirName(path)
     if (folder === previousFolder || path[site.length] !== '/' || !path.startsWith(site)) return folder
     for (let dir = folder; dir.length > site.length; dir = dirName(dir)) {
