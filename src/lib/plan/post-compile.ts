@@ -1,3 +1,5 @@
+import picomatch from 'picomatch'
+
 import type {FileRow} from '../analysis/types.js'
 import {POST_COMPILE_RULES, type PostCompileRule} from '../knowledge/post-compile-rules.js'
 import {UserError} from '../util/errors.js'
@@ -35,22 +37,27 @@ interface SiteFile {
   segments: string[]
 }
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob.replaceAll(/[.+^${}()|[\]\\]/g, String.raw`\$&`).replaceAll('*', '[^/]*').replaceAll('?', '[^/]')
-  return new RegExp(`^${body}$`)
+type NameMatcher = (name: string) => boolean
+
+/**
+ * A rule's names as the script's `find -name` reads them: one path segment, `*`, `?` and `[...]` classes,
+ * and (GNU find) a leading dot matched like any other character.
+ */
+function nameMatcher(names: string[]): NameMatcher {
+  return picomatch(names, {dot: true, nobrace: true, noextglob: true, noglobstar: true})
 }
 
 /** The folder or file a rule removes for this file (find's -mindepth and -prune semantics), if any. */
-function targetOf(rule: PostCompileRule, file: SiteFile, names: RegExp[]): string | undefined {
+function targetOf(rule: PostCompileRule, file: SiteFile, matches: NameMatcher): string | undefined {
   const {segments, site} = file
   if (rule.keepPackages?.includes(segments[0])) return undefined
   if (rule.type === 'f') {
     const name = segments.at(-1)!
-    return segments.length >= rule.minDepth && names.some(n => n.test(name)) ? `${site}/${segments.join('/')}` : undefined
+    return segments.length >= rule.minDepth && matches(name) ? `${site}/${segments.join('/')}` : undefined
   }
 
   for (let i = rule.minDepth - 1; i < segments.length - 1; i++) {
-    if (names.some(n => n.test(segments[i]))) return `${site}/${segments.slice(0, i + 1).join('/')}`
+    if (matches(segments[i])) return `${site}/${segments.slice(0, i + 1).join('/')}`
   }
 
   return undefined
@@ -82,7 +89,7 @@ export function planPostCompile(files: FileRow[], rules: PostCompileRule[] = POS
   let remaining = site
   const items: PostCompileItem[] = []
   for (const rule of rules) {
-    const names = rule.names.map(n => globToRegExp(n))
+    const names = nameMatcher(rule.names)
     const byTarget = new Map<string, SiteFile[]>()
     const rest: SiteFile[] = []
     for (const file of remaining) {

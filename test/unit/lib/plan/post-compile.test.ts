@@ -14,6 +14,8 @@ import {row, SITE} from './helpers.js'
 
 const GOLDEN = 'test/fixtures/diet/post_compile.golden'
 
+const customRule = (names: string[], type: 'd' | 'f') => ({guard: 'none' as const, id: 'x', minDepth: 2, names, source: 'https://x', title: 'x', type, why: 'x'})
+
 describe('planPostCompile', () => {
   const files = [
     row(`${SITE}/numpy/__init__.py`, 1000),
@@ -57,6 +59,17 @@ describe('planPostCompile', () => {
     expect(plan.measured).to.equal(false)
     expect(plan.savings).to.equal(0)
     expect(plan.notes[0]).to.match(/cannot be measured/)
+  })
+
+  it('matches names as find -name does (picomatch): bracket classes, dotfiles, and * never across a /', () => {
+    const tree = [
+      row(`${SITE}/pkg/Tests/t.py`, 10),
+      row(`${SITE}/pkg/sub/.hidden.a`, 10),
+      row(`${SITE}/pkg/x.a/inner.txt`, 10),
+    ]
+    const [dirs, files] = planPostCompile(tree, [customRule(['[Tt]ests'], 'd'), customRule(['*.a'], 'f')]).items
+    expect(dirs.targets).to.deep.equal([`${SITE}/pkg/Tests`])
+    expect(files.targets).to.deep.equal([`${SITE}/pkg/sub/.hidden.a`])
   })
 
   it('every rule has a source URL', () => {
