@@ -10,6 +10,7 @@ import {
 } from '../../../../src/lib/plan/post-compile.js'
 import {walkFiles} from '../../../../src/lib/repo/files.js'
 import {UserError} from '../../../../src/lib/util/errors.js'
+import {thrownMessage} from '../../../helpers/rejection.js'
 import {row, SITE} from './helpers.js'
 
 const GOLDEN = 'test/fixtures/diet/post_compile.golden'
@@ -117,6 +118,18 @@ describe('mergePostCompileHook', () => {
     expect(() => mergePostCompileHook('#!/usr/bin/env python3\nprint("hi")\n')).to.throw(UserError, /bin\/post_compile is not a shell script \(#!\/usr\/bin\/env python3\)/)
     expect(() => mergePostCompileHook('#!/usr/bin/env bash\necho\n')).not.to.throw()
     expect(() => mergePostCompileHook('echo no shebang\n')).not.to.throw()
+  })
+
+  it('refuses a block without its end marker, naming the line, rather than delete the user\'s steps after it', () => {
+    const stray = `#!/bin/sh\n${HOOK_BEGIN}\npython manage.py collectstatic --noinput\n`
+    expect(thrownMessage(() => mergePostCompileHook(stray))).to.match(/^bin\/post_compile:2: the heroku-slug-diet block begins here but has no end marker; .* Nothing was written\.$/)
+    const once = mergePostCompileHook('#!/bin/sh\necho hi\n')
+    expect(thrownMessage(() => mergePostCompileHook(`#!/bin/sh\n${HOOK_BEGIN}\necho mine\n${once.slice(once.indexOf('\n') + 1)}`))).to.match(/^bin\/post_compile:6: a second heroku-slug-diet block/)
+    expect(thrownMessage(() => mergePostCompileHook(`#!/bin/sh\n${HOOK_END}\necho mine\n`))).to.match(/^bin\/post_compile:2: a heroku-slug-diet end marker without its begin marker/)
+  })
+
+  it('refuses a CRLF hook (bash cannot run one) instead of mixing line endings', () => {
+    expect(thrownMessage(() => mergePostCompileHook('#!/bin/sh\r\necho hi\r\n'))).to.match(/^bin\/post_compile has Windows \(CRLF\) line endings/)
   })
 
   it('is idempotent and rewrites only its block', () => {
