@@ -50,7 +50,8 @@ export interface FileChange {
   path: string
   /** undefined when the file is new */
   before?: string
-  after: string
+  /** undefined when the file is removed (a .slugignore left with no rule) */
+  after?: string
   /** mode of a new file; an existing executable hook keeps its mode, one that is not gets 0755 */
   mode?: number
   executable?: boolean

@@ -7,7 +7,8 @@ import {dirname, join} from 'node:path'
 import nock from 'nock'
 
 import Diet, {type DietResult} from '../../../../src/commands/slug/diet.js'
-import {BLOCK_BEGIN} from '../../../../src/lib/plan/slugignore-file.js'
+import {HOOK_BEGIN} from '../../../../src/lib/plan/post-compile.js'
+import {BLOCK_BEGIN, BLOCK_END} from '../../../../src/lib/plan/slugignore-file.js'
 import {serveBlobs} from '../../../helpers/blob-server.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {buildSlug, type FixtureEntry, incompressible} from '../../../helpers/slug-builder.js'
@@ -121,7 +122,7 @@ describe('slug:diet', function () {
     expect(first.exitCode, first.error?.message).to.equal(0)
     expect(first.result!.written).to.deep.equal(['.slugignore', 'bin/post_compile', 'requirements.txt', 'requirements-dev.txt'])
     const slugignore = readFileSync(join(dir, '.slugignore'), 'utf8')
-    expect(slugignore).to.equal(`${BLOCK_BEGIN}\n/.github/\n/docs/\n/notebooks/\n/tests/\n# <<< heroku-slug-diet\n`)
+    expect(slugignore).to.equal(`${BLOCK_BEGIN}\n/.github/\n/docs/\n/notebooks/\n/tests/\n${BLOCK_END}\n`)
     expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('flask==3.0.0\nnumpy==1.26.4\ntensorflow-cpu==2.16.1\n')
     expect(readFileSync(join(dir, 'requirements-dev.txt'), 'utf8')).to.equal('-r requirements.txt\npytest==8.0.0\n')
     expect(statSync(join(dir, 'bin/post_compile')).mode & 0o777).to.equal(0o755)
@@ -168,7 +169,7 @@ describe('slug:diet', function () {
     execFileSync('git', ['-C', dir, 'add', '-A'])
     const {exitCode, result} = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--keep-tests', '--yes'])
     expect(exitCode).to.equal(0)
-    expect(readFileSync(join(dir, '.slugignore'), 'utf8')).to.equal(`*.log\n${BLOCK_BEGIN}\n/.github/\n/docs/\n/notebooks/\nmodels/clf.h5\n# <<< heroku-slug-diet\n`)
+    expect(readFileSync(join(dir, '.slugignore'), 'utf8')).to.equal(`*.log\n${BLOCK_BEGIN}\n/.github/\n/docs/\n/models/clf.h5\n/notebooks/\n${BLOCK_END}\n`)
     expect(result!.slugignore.modelsToOffload.paths).to.deep.equal([])
   })
 
@@ -249,6 +250,26 @@ describe('slug:diet', function () {
     expect(torch.applied).to.equal(true)
     expect(torch.savings).to.be.greaterThan(1e9)
     expect(result!.whatIf.after).to.be.lessThan(result!.whatIf.before - 1e9)
+  })
+
+  it('a stray begin marker costs no user line: every run refuses with the line, and changes nothing', async () => {
+    writeFileSync(join(dir, '.slugignore'), `#mine\n${BLOCK_BEGIN}\n/old/\n`)
+    mkdirSync(join(dir, 'bin'))
+    writeFileSync(join(dir, 'bin/post_compile'), `#!/bin/sh\n${HOOK_BEGIN}\npython manage.py collectstatic --noinput\n`, {mode: 0o755})
+    execFileSync('git', ['-C', dir, 'add', '-A'])
+    const before = snapshot(dir)
+    for (const args of [['--yes'], ['--yes'], ['--yes', '--post-compile']]) {
+      const {error, exitCode} = await runCommand(Diet, ['--file', slugPath, '--dir', dir, ...args])
+      expect(exitCode).to.equal(1)
+      expect(error?.message).to.match(/^\.slugignore:2: the heroku-slug-diet block begins here but has no end marker; .* Nothing was written\.$/)
+      expect(snapshot(dir)).to.deep.equal(before)
+    }
+
+    writeFileSync(join(dir, '.slugignore'), '/old/\n')
+    const hook = await runCommand(Diet, ['--file', slugPath, '--dir', dir, '--yes', '--post-compile'])
+    expect(hook.error?.message).to.match(/^bin\/post_compile:2: the heroku-slug-diet block begins here but has no end marker/)
+    expect(readFileSync(join(dir, '.slugignore'), 'utf8')).to.equal('/old/\n')
+    expect(readFileSync(join(dir, 'bin/post_compile'), 'utf8')).to.contain('python manage.py collectstatic --noinput')
   })
 
   describe('bad input: one line, non-zero exit, nothing written', () => {
