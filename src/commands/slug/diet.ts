@@ -12,6 +12,7 @@ import {renderDietPlan} from '../../lib/plan/render.js'
 import {downloadProgress} from '../../lib/report/progress.js'
 import {repoRoot} from '../../lib/repo/files.js'
 import {UserError} from '../../lib/util/errors.js'
+import {redactUrlCredentials, redactUrlCredentialsDeep} from '../../lib/util/redact.js'
 
 export interface DietResult extends DietPlan {
   /** the repo root the plan is for */
@@ -87,9 +88,10 @@ export default class Diet extends SlugCommand {
       {fixRequirements: flags['fix-requirements'], keepTests: flags['keep-tests'], postCompile: flags['post-compile'], quantizeScript: scriptPath},
     )
     // '%s': this.log formats its message, which would turn the hook's `%%` into `%`
-    if (!this.jsonEnabled()) renderDietPlan(plan, line => this.log('%s', line))
+    if (!this.jsonEnabled()) renderDietPlan(plan, line => this.log('%s', redactUrlCredentials(line)))
+    // What is shown (and --json) never holds a password of the user's URLs; the files are written as they are.
     const result: DietResult = {...plan, dryRun: flags['dry-run'], root: repo.root, written: []}
-    if (flags['dry-run'] || plan.changes.length === 0) return result
+    if (flags['dry-run'] || plan.changes.length === 0) return redactUrlCredentialsDeep(result)
 
     if (!flags.yes) {
       const files = plan.changes.map(c => c.path).join(', ')
@@ -99,7 +101,7 @@ export default class Diet extends SlugCommand {
 
       if (!(await hux.confirm(`Write ${files}?`, {defaultAnswer: false, ms: CONFIRM_MS}))) {
         this.log('Nothing was written.')
-        return result
+        return redactUrlCredentialsDeep(result)
       }
     }
 
@@ -108,7 +110,7 @@ export default class Diet extends SlugCommand {
       this.log(`Wrote ${result.written.join(', ')}. Review with git diff, commit, and push to rebuild.`)
     }
 
-    return result
+    return redactUrlCredentialsDeep(result)
   }
 }
 

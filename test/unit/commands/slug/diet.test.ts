@@ -102,6 +102,8 @@ describe('slug:diet', function () {
     expect(stdout).to.contain('-tensorflow==2.16.1\n+tensorflow-cpu==2.16.1')
     expect(stdout).to.contain('heroku slug:offload-models')
     expect(stdout).to.match(/After this run: +\d/)
+    // the build cache keeps what the hook pruned: said where the rules are shown, with the command that clears it
+    expect(stdout).to.contain('pruned files stay pruned in later builds, even after the hook is removed, until you clear the cache with heroku builds:cache:purge -a APP (heroku-builds plugin)')
     // the hook's diff is printed verbatim (a log format string would turn %% into %)
     expect(stdout).to.contain('{rel%%/*}')
     expect(snapshot(dir)).to.deep.equal(before)
@@ -270,6 +272,32 @@ describe('slug:diet', function () {
     expect(hook.error?.message).to.match(/^bin\/post_compile:2: the heroku-slug-diet block begins here but has no end marker/)
     expect(readFileSync(join(dir, '.slugignore'), 'utf8')).to.equal('/old/\n')
     expect(readFileSync(join(dir, 'bin/post_compile'), 'utf8')).to.contain('python manage.py collectstatic --noinput')
+  })
+
+  it('never prints a password of the user\'s index URLs: not in the diff, the tables or --json; the file keeps it', async () => {
+    const secretLine = '--extra-index-url https://user:S3CRET@pypi.example.com/simple'
+    writeFileSync(join(dir, 'requirements.txt'), `${secretLine}\nflask\nnumpy==1.26.4\npytest==8.0.0\ntensorflow==2.16.1\n`)
+    execFileSync('git', ['-C', dir, 'add', '-A'])
+    const shown = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--fix-requirements', '--dry-run'])
+    expect(shown.exitCode, shown.error?.message).to.equal(0)
+    expect(shown.stdout).to.contain(' --extra-index-url https://user:***@pypi.example.com/simple')
+    const json = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--fix-requirements', '--yes', '--json'])
+    expect(json.exitCode, json.error?.message).to.equal(0)
+    for (const out of [shown.stdout, shown.stderr, json.stdout, json.stderr]) expect(out).not.to.contain('S3CRET')
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.contain(secretLine)
+  })
+
+  it('keeps CRLF line endings of a requirements file it rewrites, and a second run changes nothing', async () => {
+    writeFileSync(join(dir, 'requirements.txt'), 'flask\r\nnumpy==1.26.4\r\npytest==8.0.0\r\ntensorflow==2.16.1\r\n')
+    execFileSync('git', ['-C', dir, 'add', '-A'])
+    const args = ['--file', slugPath, '--dir', dir, '--fix-requirements', '--yes']
+    const first = await runCommand<DietResult>(Diet, args)
+    expect(first.exitCode, first.error?.message).to.equal(0)
+    const text = readFileSync(join(dir, 'requirements.txt'), 'utf8')
+    expect(text).to.equal('flask==3.0.0\r\nnumpy==1.26.4\r\ntensorflow-cpu==2.16.1\r\n')
+
+    const second = await runCommand<DietResult>(Diet, args)
+    expect(second.result!.written).to.deep.equal([])
   })
 
   describe('bad input: one line, non-zero exit, nothing written', () => {

@@ -151,7 +151,7 @@ describe('bin/post_compile on a real numpy', function () {
 
   afterEach(() => rmSync(tmp, {force: true, recursive: true}))
 
-  it('prunes tests, headers and static libraries, exactly as planned, and numpy still imports and computes', async () => {
+  it('prunes tests, headers and static libraries, exactly as planned, is idempotent over the pruned tree (the build cache), and numpy still imports and computes', async () => {
     const numpyInit = execFileSync('python3', ['-c', 'import numpy; print(numpy.__file__)'], {encoding: 'utf8'}).trim()
     const origin = dirname(dirname(numpyInit))
     const site = join(tmp, 'site-packages')
@@ -183,6 +183,14 @@ describe('bin/post_compile on a real numpy', function () {
     const run = spawnSync('bash', [hook], {encoding: 'utf8', env: {...process.env, [SITE_PACKAGES_ENV]: site}})
     expect(run.status, run.stderr).to.equal(0)
     expect(run.stdout).to.match(/heroku-slug-diet: pruned \d+ MiB/)
+
+    // The build cache keeps the pruned tree: the next build runs the hook over it again. It must succeed
+    // and remove nothing more.
+    const pruned = await walkFiles(site)
+    const again = spawnSync('bash', [hook], {encoding: 'utf8', env: {...process.env, [SITE_PACKAGES_ENV]: site}})
+    expect(again.status, again.stderr).to.equal(0)
+    expect(again.stdout).to.match(/heroku-slug-diet: pruned 0 MiB/)
+    expect(await walkFiles(site)).to.deep.equal(pruned)
 
     for (const p of before) expect(existsSync(p), p).to.equal(false)
     // The plan measured what the script removes: every removed file was planned, and the only planned
