@@ -8,6 +8,7 @@ import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
 import {applyChanges} from '../../lib/plan/apply.js'
 import {type DietPlan, PLAN_FILES, planDiet} from '../../lib/plan/diet.js'
 import {loadEvidence, loadRepoState, repoEstimator} from '../../lib/plan/evidence.js'
+import {quantizeScriptConflict} from '../../lib/plan/quantize.js'
 import {renderDietPlan} from '../../lib/plan/render.js'
 import {downloadProgress} from '../../lib/report/progress.js'
 import {repoRoot} from '../../lib/repo/files.js'
@@ -63,6 +64,7 @@ export default class Diet extends SlugCommand {
     'fix-requirements': Flags.boolean({description: 'rewrite requirements.txt (lighter builds, dev packages out, pins); advice only without it'}),
     'keep-tests': Flags.boolean({description: 'keep test folders in the slug (automatic when app.json has environments.test)'}),
     'emit-quantize-script': Flags.string({description: 'write a TFLiteConverter script for the Keras/SavedModel models found to this path'}),
+    force: Flags.boolean({description: 'replace an --emit-quantize-script file that this plugin did not write'}),
     'dry-run': Flags.boolean({description: 'show the plan and the diffs, write nothing'}),
     yes: Flags.boolean({char: 'y', description: 'write without asking for confirmation'}),
   }
@@ -78,6 +80,7 @@ export default class Diet extends SlugCommand {
     const root = await repoRoot(dir)
     const scriptPath = quantizePath === undefined ? undefined : repoPath(root, resolve(cwd, quantizePath))
     const repo = await loadRepoState(root, scriptPath === undefined ? PLAN_FILES : [...PLAN_FILES, scriptPath])
+    if (scriptPath !== undefined && !flags['dry-run']) await this.checkScriptPath(scriptPath, repo.existing[scriptPath], flags)
 
     const progress = downloadProgress('Downloading slug', !this.jsonEnabled())
     const app = flags.file || flags.log ? undefined : flags.app
@@ -111,6 +114,15 @@ export default class Diet extends SlugCommand {
     }
 
     return redactUrlCredentialsDeep(result)
+  }
+
+  /** The user's own file at the quantize script's path is replaced only with --force, or when they say so. */
+  private async checkScriptPath(path: string, existing: string | undefined, flags: {force: boolean; yes: boolean}): Promise<void> {
+    const conflict = quantizeScriptConflict(path, existing)
+    if (!conflict || flags.force) return
+    const canAsk = !flags.yes && !this.jsonEnabled() && process.stdin.isTTY && process.stdout.isTTY
+    if (canAsk && await hux.confirm(`${path} exists and was not written by this plugin. Replace it?`, {defaultAnswer: false, ms: CONFIRM_MS})) return
+    throw new UserError(conflict)
   }
 }
 

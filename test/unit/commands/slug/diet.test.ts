@@ -184,6 +184,21 @@ describe('slug:diet', function () {
     expect(script).to.contain('tf.lite.TFLiteConverter.from_keras_model')
   })
 
+  it('--emit-quantize-script never replaces the user\'s own file without --force', async () => {
+    writeFileSync(join(dir, 'mine.py'), 'print("my own script")\n')
+    const before = snapshot(dir)
+    const refused = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', join(dir, 'mine.py'), '--yes'])
+    expect(refused.exitCode).to.equal(1)
+    expect(refused.error?.message).to.equal('mine.py exists and was not written by this plugin: choose another --emit-quantize-script path, or run again with --force to replace it. Nothing was written.')
+    expect(snapshot(dir)).to.deep.equal(before)
+    const forced = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', join(dir, 'mine.py'), '--yes', '--force'])
+    expect(forced.exitCode, forced.error?.message).to.equal(0)
+    expect(readFileSync(join(dir, 'mine.py'), 'utf8')).to.contain('tf.lite.TFLiteConverter')
+    // its own script it rewrites without --force
+    const again = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', join(dir, 'mine.py'), '--yes'])
+    expect(again.exitCode, again.error?.message).to.equal(0)
+  })
+
   it('--app reads the current release\'s slug, as slug:inspect does', async () => {
     const sha = createHash('sha256').update(SLUG).digest('hex')
     const blobs = await serveBlobs({'slug-11.tgz': SLUG})
