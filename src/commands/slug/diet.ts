@@ -110,7 +110,10 @@ export default class Diet extends SlugCommand {
 
     result.written = await applyChanges(repo.root, plan.changes)
     if (!this.jsonEnabled()) {
-      this.log(`Wrote ${result.written.join(', ')}. Review with git diff, commit, and push to rebuild.`)
+      const removed = new Set(plan.changes.filter(c => c.after === undefined).map(c => c.path))
+      const wrote = result.written.filter(p => !removed.has(p))
+      const done = [wrote.length > 0 ? `Wrote ${wrote.join(', ')}` : '', removed.size > 0 ? `Removed ${[...removed].join(', ')}` : ''].filter(Boolean).join('; ')
+      this.log(`${done}. Review with git diff, commit, and push to rebuild.`)
     }
 
     return redactUrlCredentialsDeep(result)

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import nock from 'nock'
@@ -182,6 +182,19 @@ describe('slug:diet', function () {
     const script = readFileSync(join(dir, 'quantize_model.py'), 'utf8')
     expect(script).to.contain('"path": "models/clf.h5"')
     expect(script).to.contain('tf.lite.TFLiteConverter.from_keras_model')
+  })
+
+  it('writes no empty .slugignore when there is no rule, and says so', async () => {
+    const bare = makeRepo({Procfile: 'web: gunicorn app:app\n', 'app.py': 'print(1)\n', 'requirements.txt': 'flask\n'})
+    try {
+      const {exitCode, result, stdout} = await runCommand<DietResult>(Diet, ['--dir', bare, '--yes'])
+      expect(exitCode).to.equal(0)
+      expect(result!.changes).to.deep.equal([])
+      expect(stdout).to.contain('No .slugignore rule to write: no .slugignore file is created.')
+      expect(existsSync(join(bare, '.slugignore'))).to.equal(false)
+    } finally {
+      rmSync(bare, {force: true, recursive: true})
+    }
   })
 
   it('--emit-quantize-script never replaces the user\'s own file without --force', async () => {
