@@ -29,7 +29,7 @@ export async function applyChanges(root: string, changes: FileChange[]): Promise
 
   const names = new Map(changes.map(c => [resolve(root, c.path), c.path]))
   await writeFilesAtomic(
-    changes.map(c => ({data: c.after, executable: c.executable, mode: c.mode, path: resolve(root, c.path)})),
+    changes.map(c => ({createDirs: true, data: c.after, executable: c.executable, mode: c.mode, path: resolve(root, c.path)})),
     {label: p => names.get(p) ?? p, within: root},
   )
   return changes.map(c => c.path)

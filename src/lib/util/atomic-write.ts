@@ -21,6 +21,19 @@ export interface FileWrite {
   mode?: number
   /** the file must end up executable (u+x, g+x, o+x), whatever its mode was */
   executable?: boolean
+  /** create the missing folders on its path (bin/ for a new hook) */
+  createDirs?: boolean
+}
+
+/** A failed write: a one-line message, and the errno code (when there was one) for callers that map it. */
+export class WriteError extends UserError {
+  readonly code?: string
+
+  constructor(message: string, cause?: unknown) {
+    super(message)
+    this.name = 'WriteError'
+    this.code = (cause as NodeJS.ErrnoException | undefined)?.code
+  }
 }
 
 export interface WriteSetOptions {
@@ -70,6 +83,7 @@ const REASONS: Record<string, string> = {
   EACCES: 'permission denied',
   EDQUOT: 'the disk quota is exceeded',
   EISDIR: 'it is a directory',
+  ENOENT: 'its folder does not exist',
   ENOSPC: 'the disk is full',
   ENOTDIR: 'a folder on its path is a file',
   EPERM: 'the operation is not permitted',
@@ -128,7 +142,7 @@ async function inspectTarget(write: FileWrite, label: string, within: string | u
 async function stage(s: Staged): Promise<void> {
   const {write} = s
   if (write.data === undefined) return
-  s.createdDir = await mkdir(dirname(s.target), {recursive: true})
+  if (write.createDirs) s.createdDir = await mkdir(dirname(s.target), {recursive: true})
   let mode = s.old?.mode ?? write.mode ?? 0o644
   if (write.executable) mode |= 0o111
   const tmp = tempPath(s.target)
@@ -193,7 +207,7 @@ export async function writeFilesAtomic(writes: FileWrite[], options: WriteSetOpt
     try {
       staged.push({write, ...await inspectTarget(write, label(write.path), options.within)})
     } catch (error) {
-      throw new UserError(`${writeFailureReason(error)} Nothing was written.`)
+      throw new WriteError(`${writeFailureReason(error)} Nothing was written.`, error)
     }
   }
 
@@ -204,7 +218,7 @@ export async function writeFilesAtomic(writes: FileWrite[], options: WriteSetOpt
       await stage(s)
     } catch (error) {
       await discard(staged)
-      throw new UserError(`Cannot write ${label(s.write.path)}: ${writeFailureReason(error)}. Nothing was written.`)
+      throw new WriteError(`Cannot write ${label(s.write.path)}: ${writeFailureReason(error)}. Nothing was written.`, error)
     }
   }
 
@@ -222,14 +236,15 @@ export async function writeFilesAtomic(writes: FileWrite[], options: WriteSetOpt
       const after = failed.length === 0
         ? (done.length > 0 ? ` Nothing was changed: ${done.map(d => label(d.write.path)).join(', ')} restored.` : ' Nothing was written.')
         : ` Could not restore ${failed.join(', ')}: check it with git diff.`
-      throw new UserError(`Cannot write ${label(s.write.path)}: ${writeFailureReason(error)}.${after}`)
+      throw new WriteError(`Cannot write ${label(s.write.path)}: ${writeFailureReason(error)}.${after}`, error)
     }
   }
 }
 
 /**
  * The one way the plugin writes a single user's file: a temp file beside it, flushed to disk, then renamed
- * over the target. A crash or a full disk leaves the old file whole, never half-written.
+ * over the target. A crash or a full disk leaves the old file whole, never half-written. Its folder must
+ * exist; a failure is a WriteError carrying the errno code.
  */
 export async function writeFileAtomic(path: string, data: Buffer | string, options: AtomicWriteOptions = {}): Promise<void> {
   await writeFilesAtomic([{data, mode: options.mode, path}])

@@ -4,7 +4,7 @@ import {rename} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {writeFileAtomic, writeFilesAtomic} from '../../../../src/lib/util/atomic-write.js'
+import {WriteError, writeFileAtomic, writeFilesAtomic} from '../../../../src/lib/util/atomic-write.js'
 import {rejection} from '../../../helpers/rejection.js'
 
 /** A rename that fails on its nth call with an errno, as a full disk or a revoked permission would. */
@@ -39,6 +39,14 @@ describe('writeFilesAtomic', () => {
       expect(readdirSync(dir)).to.deep.equal(['a.txt'])
     })
   }
+
+  it('writeFileAtomic creates no folder: a missing one is a WriteError with its errno code for the caller', async () => {
+    const error = await rejection(writeFileAtomic(join(dir, 'missing', 'x.txt'), 'x\n')) as WriteError
+    expect(error).to.be.instanceOf(WriteError)
+    expect(error.code).to.equal('ENOENT')
+    expect(error.message).to.equal(`Cannot write ${join(dir, 'missing', 'x.txt')}: its folder does not exist. Nothing was written.`)
+    expect(readdirSync(dir)).to.deep.equal([])
+  })
 
   it('writeFileAtomic writes one file and leaves no temp file', async () => {
     await writeFileAtomic(join(dir, 'x.txt'), 'x\n', {mode: 0o600})
