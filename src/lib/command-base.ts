@@ -2,13 +2,14 @@ import {Command, Errors} from '@oclif/core'
 
 import {type HerokuApi, LazyHerokuApi} from './heroku/client.js'
 import {isUserError} from './util/errors.js'
+import {redactUrlCredentials} from './util/redact.js'
 
 /**
  * Base of every slug command. It extends oclif's Command rather than @heroku-cli/command's, whose
  * module loads the API client, credential manager and Sentry (~50 MB) for every run: here the API
  * client is imported on the first request, so `--file`, `--log` and `--dir` runs never load it.
  * A UserError becomes oclif's one-line error with its exit code, so bad input never shows a stack
- * trace; anything else is a bug and keeps oclif's full report.
+ * trace (credentials in URLs masked); anything else is a bug and keeps oclif's full report.
  */
 export abstract class SlugCommand extends Command {
   private api?: HerokuApi
@@ -21,7 +22,7 @@ export abstract class SlugCommand extends Command {
 
   protected async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     if (isUserError(error)) {
-      return super.catch(new Errors.CLIError(error.message, {exit: error.exitCode}))
+      return super.catch(new Errors.CLIError(redactUrlCredentials(error.message), {exit: error.exitCode}))
     }
 
     return super.catch(error)

@@ -201,7 +201,7 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
         ['models/small.safetensors', `${app}/models/models/small.safetensors`, 6e6, original['models/small.safetensors']],
       ])
       const slugignore = readFileSync(join(repo, '.slugignore'), 'utf8')
-      expect(slugignore).to.include('\nmodels/big.h5\nmodels/small.safetensors\n')
+      expect(slugignore).to.include('\n/models/big.h5\n/models/small.safetensors\n')
       expect(slugignore).not.to.include('intro.mp4')
       expect(readFileSync(join(repo, 'requirements.txt'), 'utf8')).to.equal('flask==3.0.0\n# the web server\ngunicorn\nboto3\n')
       expect(readFileSync(join(repo, 'model_store.py'), 'utf8')).to.include('def ensure_models(')

@@ -8,10 +8,12 @@ import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
 import {applyChanges} from '../../lib/plan/apply.js'
 import {type DietPlan, PLAN_FILES, planDiet} from '../../lib/plan/diet.js'
 import {loadEvidence, loadRepoState, repoEstimator} from '../../lib/plan/evidence.js'
+import {quantizeScriptConflict} from '../../lib/plan/quantize.js'
 import {renderDietPlan} from '../../lib/plan/render.js'
 import {downloadProgress} from '../../lib/report/progress.js'
 import {repoRoot} from '../../lib/repo/files.js'
 import {UserError} from '../../lib/util/errors.js'
+import {redactUrlCredentials, redactUrlCredentialsDeep} from '../../lib/util/redact.js'
 
 export interface DietResult extends DietPlan {
   /** the repo root the plan is for */
@@ -62,6 +64,7 @@ export default class Diet extends SlugCommand {
     'fix-requirements': Flags.boolean({description: 'rewrite requirements.txt (lighter builds, dev packages out, pins); advice only without it'}),
     'keep-tests': Flags.boolean({description: 'keep test folders in the slug (automatic when app.json has environments.test)'}),
     'emit-quantize-script': Flags.string({description: 'write a TFLiteConverter script for the Keras/SavedModel models found to this path'}),
+    force: Flags.boolean({description: 'replace an --emit-quantize-script file that this plugin did not write'}),
     'dry-run': Flags.boolean({description: 'show the plan and the diffs, write nothing'}),
     yes: Flags.boolean({char: 'y', description: 'write without asking for confirmation'}),
   }
@@ -77,6 +80,7 @@ export default class Diet extends SlugCommand {
     const root = await repoRoot(dir)
     const scriptPath = quantizePath === undefined ? undefined : repoPath(root, resolve(cwd, quantizePath))
     const repo = await loadRepoState(root, scriptPath === undefined ? PLAN_FILES : [...PLAN_FILES, scriptPath])
+    if (scriptPath !== undefined && !flags['dry-run']) await this.checkScriptPath(scriptPath, repo.existing[scriptPath], flags)
 
     const progress = downloadProgress('Downloading slug', !this.jsonEnabled())
     const app = flags.file || flags.log ? undefined : flags.app
@@ -87,9 +91,10 @@ export default class Diet extends SlugCommand {
       {fixRequirements: flags['fix-requirements'], keepTests: flags['keep-tests'], postCompile: flags['post-compile'], quantizeScript: scriptPath},
     )
     // '%s': this.log formats its message, which would turn the hook's `%%` into `%`
-    if (!this.jsonEnabled()) renderDietPlan(plan, line => this.log('%s', line))
+    if (!this.jsonEnabled()) renderDietPlan(plan, line => this.log('%s', redactUrlCredentials(line)))
+    // What is shown (and --json) never holds a password of the user's URLs; the files are written as they are.
     const result: DietResult = {...plan, dryRun: flags['dry-run'], root: repo.root, written: []}
-    if (flags['dry-run'] || plan.changes.length === 0) return result
+    if (flags['dry-run'] || plan.changes.length === 0) return redactUrlCredentialsDeep(result)
 
     if (!flags.yes) {
       const files = plan.changes.map(c => c.path).join(', ')
@@ -99,16 +104,28 @@ export default class Diet extends SlugCommand {
 
       if (!(await hux.confirm(`Write ${files}?`, {defaultAnswer: false, ms: CONFIRM_MS}))) {
         this.log('Nothing was written.')
-        return result
+        return redactUrlCredentialsDeep(result)
       }
     }
 
     result.written = await applyChanges(repo.root, plan.changes)
     if (!this.jsonEnabled()) {
-      this.log(`Wrote ${result.written.join(', ')}. Review with git diff, commit, and push to rebuild.`)
+      const removed = new Set(plan.changes.filter(c => c.after === undefined).map(c => c.path))
+      const wrote = result.written.filter(p => !removed.has(p))
+      const done = [wrote.length > 0 ? `Wrote ${wrote.join(', ')}` : '', removed.size > 0 ? `Removed ${[...removed].join(', ')}` : ''].filter(Boolean).join('; ')
+      this.log(`${done}. Review with git diff, commit, and push to rebuild.`)
     }
 
-    return result
+    return redactUrlCredentialsDeep(result)
+  }
+
+  /** The user's own file at the quantize script's path is replaced only with --force, or when they say so. */
+  private async checkScriptPath(path: string, existing: string | undefined, flags: {force: boolean; yes: boolean}): Promise<void> {
+    const conflict = quantizeScriptConflict(path, existing)
+    if (!conflict || flags.force) return
+    const canAsk = !flags.yes && !this.jsonEnabled() && process.stdin.isTTY && process.stdout.isTTY
+    if (canAsk && await hux.confirm(`${path} exists and was not written by this plugin. Replace it?`, {defaultAnswer: false, ms: CONFIRM_MS})) return
+    throw new UserError(conflict)
   }
 }
 

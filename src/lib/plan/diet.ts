@@ -2,6 +2,7 @@ import type {FileRow, Finding, PackageRow} from '../analysis/types.js'
 import {normalizePackageName} from '../deps/requirements.js'
 import type {ReportKind, ReportSource, SlugReport} from '../report/types.js'
 import {formatBytes} from '../util/bytes.js'
+import {keepLineEndings} from '../util/line-endings.js'
 import {unifiedDiff} from './diff.js'
 import {HOOK_PATH, mergePostCompileHook, planPostCompile, type PostCompilePlan} from './post-compile.js'
 import {quantizableModels, type QuantizeModel, quantizeFinding, renderQuantizeScript} from './quantize.js'
@@ -50,7 +51,8 @@ export interface FileChange {
   path: string
   /** undefined when the file is new */
   before?: string
-  after: string
+  /** undefined when the file is removed (a .slugignore left with no rule) */
+  after?: string
   /** mode of a new file; an existing executable hook keeps its mode, one that is not gets 0755 */
   mode?: number
   executable?: boolean
@@ -75,8 +77,9 @@ export interface DietPlan {
 
 /** A file to write, or undefined when its text would not change. */
 function change(c: Omit<FileChange, 'diff'>): FileChange | undefined {
-  if (c.before === c.after) return undefined
-  return {...c, diff: unifiedDiff(c.path, c.before, c.after)}
+  const after = c.after === undefined ? undefined : keepLineEndings(c.before, c.after)
+  if (c.before === after) return undefined
+  return {...c, after, diff: unifiedDiff(c.path, c.before, after)}
 }
 
 /**

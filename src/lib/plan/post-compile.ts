@@ -1,3 +1,5 @@
+import picomatch from 'picomatch'
+
 import type {FileRow} from '../analysis/types.js'
 import {POST_COMPILE_RULES, type PostCompileRule} from '../knowledge/post-compile-rules.js'
 import {UserError} from '../util/errors.js'
@@ -35,22 +37,27 @@ interface SiteFile {
   segments: string[]
 }
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob.replaceAll(/[.+^${}()|[\]\\]/g, String.raw`\$&`).replaceAll('*', '[^/]*').replaceAll('?', '[^/]')
-  return new RegExp(`^${body}$`)
+type NameMatcher = (name: string) => boolean
+
+/**
+ * A rule's names as the script's `find -name` reads them: one path segment, `*`, `?` and `[...]` classes,
+ * and (GNU find) a leading dot matched like any other character.
+ */
+function nameMatcher(names: string[]): NameMatcher {
+  return picomatch(names, {dot: true, nobrace: true, noextglob: true, noglobstar: true})
 }
 
 /** The folder or file a rule removes for this file (find's -mindepth and -prune semantics), if any. */
-function targetOf(rule: PostCompileRule, file: SiteFile, names: RegExp[]): string | undefined {
+function targetOf(rule: PostCompileRule, file: SiteFile, matches: NameMatcher): string | undefined {
   const {segments, site} = file
   if (rule.keepPackages?.includes(segments[0])) return undefined
   if (rule.type === 'f') {
     const name = segments.at(-1)!
-    return segments.length >= rule.minDepth && names.some(n => n.test(name)) ? `${site}/${segments.join('/')}` : undefined
+    return segments.length >= rule.minDepth && matches(name) ? `${site}/${segments.join('/')}` : undefined
   }
 
   for (let i = rule.minDepth - 1; i < segments.length - 1; i++) {
-    if (names.some(n => n.test(segments[i]))) return `${site}/${segments.slice(0, i + 1).join('/')}`
+    if (matches(segments[i])) return `${site}/${segments.slice(0, i + 1).join('/')}`
   }
 
   return undefined
@@ -82,7 +89,7 @@ export function planPostCompile(files: FileRow[], rules: PostCompileRule[] = POS
   let remaining = site
   const items: PostCompileItem[] = []
   for (const rule of rules) {
-    const names = rule.names.map(n => globToRegExp(n))
+    const names = nameMatcher(rule.names)
     const byTarget = new Map<string, SiteFile[]>()
     const rest: SiteFile[] = []
     for (const file of remaining) {
@@ -125,6 +132,31 @@ export function notShellReason(existing: string | undefined): string | undefined
   return `${HOOK_PATH} is not a shell script (${shebang.trim()}): slug:diet only adds its pruning block to a shell hook. Call a bash script holding the block from it instead.`
 }
 
+/** `bin/post_compile:N` for a 0-based line index. */
+const at = (i: number) => `${HOOK_PATH}:${i + 1}`
+
+/**
+ * Where the managed block is. A begin marker without its end marker (a hand edit, a merge), a second block
+ * or a stray end marker is refused with the line: guessing where the block ends would delete the user's
+ * own steps after it (a `python manage.py collectstatic`).
+ */
+function blockLines(lines: string[]): {begin?: number; end?: number} {
+  const begins = lines.flatMap((l, i) => (l.trimEnd() === HOOK_BEGIN ? [i] : []))
+  const ends = lines.flatMap((l, i) => (l.trimEnd() === HOOK_END ? [i] : []))
+  if (begins.length > 1) throw new UserError(`${at(begins[1])}: a second heroku-slug-diet block begins here; keep one block, then run again. Nothing was written.`)
+  const end = begins.length === 1 ? ends.find(e => e > begins[0]) : undefined
+  if (begins.length === 1 && end === undefined) {
+    throw new UserError(`${at(begins[0])}: the heroku-slug-diet block begins here but has no end marker; add the line "${HOOK_END}" where the block ends (or delete the block), then run again. Nothing was written.`)
+  }
+
+  const stray = ends.find(e => e !== end)
+  if (stray !== undefined) {
+    throw new UserError(`${at(stray)}: a heroku-slug-diet end marker without its begin marker; delete this line, then run again. Nothing was written.`)
+  }
+
+  return {begin: begins[0], end}
+}
+
 /**
  * The hook with the managed block: a new hook is a bash script with `set -euo pipefail`; an existing one
  * keeps every line of its own, with the block replaced in place or added at the end (before a final
@@ -138,11 +170,14 @@ export function mergePostCompileHook(existing?: string, rules: PostCompileRule[]
     return `${['#!/usr/bin/env bash', 'set -euo pipefail', '', ...block].join('\n')}\n`
   }
 
+  if (existing.includes('\r\n')) {
+    throw new UserError(`${HOOK_PATH} has Windows (CRLF) line endings, which bash cannot run: convert it to LF (e.g. dos2unix ${HOOK_PATH}), then run again. Nothing was written.`)
+  }
+
   const lines = existing.split('\n')
   if (lines.at(-1) === '') lines.pop()
-  const begin = lines.findIndex(l => l.trimEnd() === HOOK_BEGIN)
-  const end = begin === -1 ? -1 : lines.findIndex((l, i) => i > begin && l.trimEnd() === HOOK_END)
-  if (begin !== -1 && end !== -1) {
+  const {begin, end} = blockLines(lines)
+  if (begin !== undefined && end !== undefined) {
     lines.splice(begin, end - begin + 1, ...block)
   } else {
     let at = lines.length

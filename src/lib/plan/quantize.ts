@@ -69,9 +69,40 @@ export function quantizeFinding(models: QuantizeModel[]): Finding | undefined {
   }
 }
 
+/** The line of the template that marks a script as the plugin's own, so a later run may rewrite it. */
+export const QUANTIZE_SCRIPT_MARK = 'Written by `heroku slug:diet --emit-quantize-script`'
+
+/**
+ * The .tflite file each model is converted to: `<name>.tflite` beside it (a SavedModel folder: `<folder>.tflite`),
+ * or `<file name>.tflite` (models/classifier.h5.tflite) when two models would share a name, so that no
+ * conversion overwrites another's.
+ */
+export function tfliteOutputs(models: Pick<QuantizeModel, 'format' | 'path'>[]): Map<string, string> {
+  const plain = (m: Pick<QuantizeModel, 'format' | 'path'>) => {
+    const path = m.path.replace(/\/+$/, '')
+    if (m.format === 'savedmodel') return `${path}.tflite`
+    const dot = path.lastIndexOf('.')
+    return `${dot > path.lastIndexOf('/') ? path.slice(0, dot) : path}.tflite`
+  }
+
+  const count = new Map<string, number>()
+  for (const m of models) count.set(plain(m), (count.get(plain(m)) ?? 0) + 1)
+  return new Map(models.map(m => [m.path, count.get(plain(m))! > 1 ? `${m.path.replace(/\/+$/, '')}.tflite` : plain(m)]))
+}
+
 /** A ready-to-run TFLiteConverter script for these models (paths relative to the repo root). */
 export async function renderQuantizeScript(models: Pick<QuantizeModel, 'format' | 'path'>[]): Promise<string> {
   const template = await readFile(TEMPLATE, 'utf8')
-  const list = JSON.stringify(models.map(m => ({format: m.format, path: m.path})), null, 1)
+  const outputs = tfliteOutputs(models)
+  const list = JSON.stringify(models.map(m => ({format: m.format, output: outputs.get(m.path), path: m.path})), null, 1)
   return template.replace('__MODELS__', () => list)
+}
+
+/**
+ * Why the script may not be written to a path that holds a file the plugin did not write, or undefined. The
+ * user's own `quantize.py` is never replaced without `--force`.
+ */
+export function quantizeScriptConflict(path: string, existing: string | undefined): string | undefined {
+  if (existing === undefined || existing.includes(QUANTIZE_SCRIPT_MARK)) return undefined
+  return `${path} exists and was not written by this plugin: choose another --emit-quantize-script path, or run again with --force to replace it. Nothing was written.`
 }

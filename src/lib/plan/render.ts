@@ -25,6 +25,17 @@ function source(plan: DietPlan): string {
   return `the repo ${s.dir ?? ''} (predicted)`.trim()
 }
 
+/**
+ * heroku-buildpack-python's bin/compile runs the hook, then saves site-packages to the build cache: what the
+ * hook prunes stays pruned in later builds, even once the hook is gone, until the cache is cleared.
+ */
+export function buildCacheNote(app: string | undefined): string {
+  return [
+    '  The Python buildpack saves site-packages to the build cache after bin/post_compile runs: pruned files stay pruned',
+    `in later builds, even after the hook is removed, until you clear the cache with heroku builds:cache:purge -a ${app ?? 'APP'} (heroku-builds plugin).`,
+  ].join(' ')
+}
+
 /** The plan as tables, then the diff of every file it would write. */
 export function renderDietPlan(plan: DietPlan, print: Print): void {
   const tableOptions = {printLine: (s: unknown) => print(String(s))}
@@ -68,6 +79,7 @@ export function renderDietPlan(plan: DietPlan, print: Print): void {
       {rule: {header: 'Rule'}, folders: {header: 'Targets'}, files: {header: 'Files'}, saves: {header: 'Saves'}},
       tableOptions,
     )
+    print(buildCacheNote(plan.evidence.source.app))
   }
 
   const req = plan.requirements
@@ -118,7 +130,8 @@ export function renderDietPlan(plan: DietPlan, print: Print): void {
   }
 
   for (const c of plan.changes) {
-    print(`${c.before === undefined ? 'New' : 'Changed'}: ${c.path} (${c.why})`)
+    const what = c.before === undefined ? 'New' : (c.after === undefined ? 'Removed' : 'Changed')
+    print(`${what}: ${c.path} (${c.why})`)
     for (const line of c.diff.trimEnd().split('\n')) print(line)
     print('')
   }

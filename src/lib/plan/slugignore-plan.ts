@@ -1,10 +1,11 @@
 import type {FileRow} from '../analysis/types.js'
 import {applySlugignore, createSlugignoreMatcher, parseSlugignore} from '../slugignore/match.js'
+import {anchoredRule, ruleProblem} from '../slugignore/rule.js'
 import {
-  buildInputReason, CANDIDATE_KINDS, type CandidateKind, candidateKind, TEST_DIRS,
+  buildInputReason, CANDIDATE_KINDS, type CandidateKind, candidateKind,
 } from './repo-candidates.js'
 import {buildReferenceIndex, findReference} from './references.js'
-import {managedRules, userRules, withManagedRules} from './slugignore-file.js'
+import {managedRules, userLines, withManagedRules} from './slugignore-file.js'
 
 export interface PlanRepoFile {
   path: string
@@ -57,8 +58,8 @@ export interface SlugignorePlan {
   modelsToOffload: {paths: string[]; size: number; compressed: number}
   notes: string[]
   savings: number
-  /** the .slugignore text after the plan */
-  text: string
+  /** the .slugignore text after the plan; undefined when there is no rule to write and no file is kept */
+  text?: string
 }
 
 /**
@@ -75,9 +76,6 @@ export function usesHerokuCi(appJson?: string): boolean {
   }
 }
 
-/** gitignore syntax has no portable escape for these: such paths are left alone rather than guessed at. */
-const UNSAFE_PATH = /[*?[\]\\!#]|^\s|\s$|\s\//
-
 function ancestors(path: string): string[] {
   const out: string[] = []
   for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) out.push(path.slice(0, i))
@@ -91,12 +89,31 @@ function matchedBy(rule: string, paths: string[]): string[] {
 }
 
 /**
+ * The user's lines outside the managed block, at their own line numbers (the block's lines left blank), so
+ * that warnings name the line of the real file.
+ */
+function userText(slugignore: string | undefined): string {
+  const lines = userLines(slugignore)
+  const out = Array.from({length: lines.at(-1)?.line ?? 0}, () => '')
+  for (const l of lines) out[l.line - 1] = l.text
+  return out.join('\n')
+}
+
+/** The file after the plan; undefined rather than an empty file (Heroku needs none). */
+function planText(existing: string | undefined, rules: string[]): string | undefined {
+  const text = withManagedRules(existing, rules)
+  if (text.trim() !== '') return text
+  return existing !== undefined && existing.trim() === '' ? existing : undefined
+}
+
+/**
  * The `.slugignore` rules for repo files the dyno does not need. A file is proposed only when it is a
  * candidate (notebook, docs media, data, large file, test folder, CI/editor file, offloaded model), is
  * not a build input, and nothing in the app's code, templates, Procfile or config mentions it or a folder
- * it is in (offloaded models are exempt: their loader fetches them back). Rules are compact (a folder, a
- * folder name, an extension) only when every file they match in the repo is safe to remove; every rule is
- * checked with the shared matcher against the full file list before it is proposed.
+ * it is in (offloaded models are exempt: their loader fetches them back). Every rule is a literal path
+ * anchored at the root (a whole folder when every file in it is safe to remove, else the file), so both of
+ * Heroku's readings of .slugignore agree on it; each is checked with the shared matcher against the full
+ * file list before it is proposed. The user's own rules count for what both readings remove.
  */
 export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
   const paths = input.repoFiles.map(f => f.path)
@@ -104,11 +121,13 @@ export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
   const shareOf = new Map(input.files.filter(f => f.origin === 'repo').map(f => [f.path, f.compressed]))
   const offloaded = new Set(input.offloaded)
   const models = new Set(input.models)
-  const userText = userRules(input.slugignore).join('\n')
-  const removedByUser = new Set(applySlugignore(paths, userText).removed)
-  const notes: string[] = [...parseSlugignore(userText).warnings]
-  // The user's own lines are theirs to change, but a build input they remove is worth a warning.
-  for (const path of [...removedByUser].filter(p => buildInputReason(p)).sort()) {
+  const own = userText(input.slugignore)
+  const userOutcome = applySlugignore(paths, own)
+  const removedByUser = new Set(userOutcome.removed)
+  const notes: string[] = [...parseSlugignore(own).warnings, ...userOutcome.warnings]
+  // The user's own lines are theirs to change, but a build input either reading removes is worth a warning.
+  const removedByEither = createSlugignoreMatcher(own, 'either')
+  for (const path of paths.filter(p => buildInputReason(p) && removedByEither(p)).sort()) {
     notes.push(`Your .slugignore removes ${path} (${buildInputReason(path)}): the build or the dyno may need it.`)
   }
 
@@ -126,8 +145,9 @@ export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
       continue
     }
 
-    if (UNSAFE_PATH.test(file.path)) {
-      heldBack.push({kind, path: file.path, reason: 'its name has characters .slugignore cannot match literally'})
+    const problem = ruleProblem(`/${file.path}`)
+    if (problem) {
+      heldBack.push({kind, path: file.path, reason: `.slugignore cannot name it in one rule both of Heroku's readings agree on: ${problem}`})
       continue
     }
 
@@ -164,8 +184,9 @@ export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
     return true
   }
 
-  // Offloaded-model rules slug:offload-models already wrote stay as they are.
-  const keptModelRules = managedRules(input.slugignore).filter(rule => {
+  // Offloaded-model rules slug:offload-models already wrote stay (anchored, if an earlier version did not).
+  const keptModelRules = managedRules(input.slugignore).map(r => anchoredRule(r)).filter(rule => {
+    if (ruleProblem(rule)) return false
     const matched = matchedBy(rule, paths)
     return matched.length > 0 && matched.every(p => offloaded.has(p))
   })
@@ -176,20 +197,12 @@ export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
   const unsafeDirs = new Set(paths.filter(p => !safe(p)).flatMap(p => ancestors(p)))
   for (const dir of [...dirs].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))) {
     // an inner folder of an accepted one adds no file, so accept() turns it down
-    if (!unsafeDirs.has(dir) && !UNSAFE_PATH.test(dir)) accept(`/${dir}/`, 1)
+    if (!unsafeDirs.has(dir) && !ruleProblem(`/${dir}/`)) accept(`/${dir}/`, 1)
   }
 
-  // 2. Folder names (tests/ at any depth) and extensions (*.ipynb), when they cover at least two files.
-  const remaining = () => [...kindOf.keys()].filter(p => !covered.has(p))
-  for (const name of [...TEST_DIRS].sort()) {
-    if (remaining().some(p => p.split('/').slice(0, -1).includes(name))) accept(`${name}/`, 2)
-  }
-
-  const extensions = new Set(remaining().map(p => /(\.[A-Za-z0-9]+)$/.exec(p)?.[1]).filter(e => e !== undefined))
-  for (const ext of [...extensions].sort()) accept(`*${ext}`, 2)
-
-  // 3. Single files.
-  for (const path of remaining().sort()) accept(`/${path}`, 1)
+  // 2. Single files. (No `tests/` or `*.ipynb`: a name without a leading `/`, or a wildcard, means
+  // something else to Heroku's slug compiler than to its docs.)
+  for (const path of [...kindOf.keys()].filter(p => !covered.has(p)).sort()) accept(`/${path}`, 1)
 
   const items: SlugignoreItem[] = rules.filter(r => r.files.length > 0).map(({files, rule}) => {
     const kinds = [...new Set(files.map(f => kindOf.get(f)!))].sort()
@@ -212,6 +225,10 @@ export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
   }
 
   const managed = rules.map(r => r.rule)
+  if (managed.length === 0 && userLines(input.slugignore).length === 0) {
+    notes.push(input.slugignore?.trim() ? '.slugignore would hold nothing but an empty block: it is removed (Heroku needs no .slugignore).' : 'No .slugignore rule to write: no .slugignore file is created.')
+  }
+
   const savings = items.reduce((n, i) => n + i.compressed, 0)
   return {
     heldBack: heldBack.sort((a, b) => a.path.localeCompare(b.path)),
@@ -224,6 +241,6 @@ export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
     notes,
     rules: managed,
     savings,
-    text: withManagedRules(input.slugignore, managed),
+    text: planText(input.slugignore, managed),
   }
 }

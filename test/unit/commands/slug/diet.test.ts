@@ -1,13 +1,14 @@
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import nock from 'nock'
 
 import Diet, {type DietResult} from '../../../../src/commands/slug/diet.js'
-import {BLOCK_BEGIN} from '../../../../src/lib/plan/slugignore-file.js'
+import {HOOK_BEGIN} from '../../../../src/lib/plan/post-compile.js'
+import {BLOCK_BEGIN, BLOCK_END} from '../../../../src/lib/plan/slugignore-file.js'
 import {serveBlobs} from '../../../helpers/blob-server.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {buildSlug, type FixtureEntry, incompressible} from '../../../helpers/slug-builder.js'
@@ -101,6 +102,8 @@ describe('slug:diet', function () {
     expect(stdout).to.contain('-tensorflow==2.16.1\n+tensorflow-cpu==2.16.1')
     expect(stdout).to.contain('heroku slug:offload-models')
     expect(stdout).to.match(/After this run: +\d/)
+    // the build cache keeps what the hook pruned: said where the rules are shown, with the command that clears it
+    expect(stdout).to.contain('pruned files stay pruned in later builds, even after the hook is removed, until you clear the cache with heroku builds:cache:purge -a APP (heroku-builds plugin)')
     // the hook's diff is printed verbatim (a log format string would turn %% into %)
     expect(stdout).to.contain('{rel%%/*}')
     expect(snapshot(dir)).to.deep.equal(before)
@@ -121,7 +124,7 @@ describe('slug:diet', function () {
     expect(first.exitCode, first.error?.message).to.equal(0)
     expect(first.result!.written).to.deep.equal(['.slugignore', 'bin/post_compile', 'requirements.txt', 'requirements-dev.txt'])
     const slugignore = readFileSync(join(dir, '.slugignore'), 'utf8')
-    expect(slugignore).to.equal(`${BLOCK_BEGIN}\n/.github/\n/docs/\n/notebooks/\n/tests/\n# <<< heroku-slug-diet\n`)
+    expect(slugignore).to.equal(`${BLOCK_BEGIN}\n/.github/\n/docs/\n/notebooks/\n/tests/\n${BLOCK_END}\n`)
     expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('flask==3.0.0\nnumpy==1.26.4\ntensorflow-cpu==2.16.1\n')
     expect(readFileSync(join(dir, 'requirements-dev.txt'), 'utf8')).to.equal('-r requirements.txt\npytest==8.0.0\n')
     expect(statSync(join(dir, 'bin/post_compile')).mode & 0o777).to.equal(0o755)
@@ -168,7 +171,7 @@ describe('slug:diet', function () {
     execFileSync('git', ['-C', dir, 'add', '-A'])
     const {exitCode, result} = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--keep-tests', '--yes'])
     expect(exitCode).to.equal(0)
-    expect(readFileSync(join(dir, '.slugignore'), 'utf8')).to.equal(`*.log\n${BLOCK_BEGIN}\n/.github/\n/docs/\n/notebooks/\nmodels/clf.h5\n# <<< heroku-slug-diet\n`)
+    expect(readFileSync(join(dir, '.slugignore'), 'utf8')).to.equal(`*.log\n${BLOCK_BEGIN}\n/.github/\n/docs/\n/models/clf.h5\n/notebooks/\n${BLOCK_END}\n`)
     expect(result!.slugignore.modelsToOffload.paths).to.deep.equal([])
   })
 
@@ -179,6 +182,34 @@ describe('slug:diet', function () {
     const script = readFileSync(join(dir, 'quantize_model.py'), 'utf8')
     expect(script).to.contain('"path": "models/clf.h5"')
     expect(script).to.contain('tf.lite.TFLiteConverter.from_keras_model')
+  })
+
+  it('writes no empty .slugignore when there is no rule, and says so', async () => {
+    const bare = makeRepo({Procfile: 'web: gunicorn app:app\n', 'app.py': 'print(1)\n', 'requirements.txt': 'flask\n'})
+    try {
+      const {exitCode, result, stdout} = await runCommand<DietResult>(Diet, ['--dir', bare, '--yes'])
+      expect(exitCode).to.equal(0)
+      expect(result!.changes).to.deep.equal([])
+      expect(stdout).to.contain('No .slugignore rule to write: no .slugignore file is created.')
+      expect(existsSync(join(bare, '.slugignore'))).to.equal(false)
+    } finally {
+      rmSync(bare, {force: true, recursive: true})
+    }
+  })
+
+  it('--emit-quantize-script never replaces the user\'s own file without --force', async () => {
+    writeFileSync(join(dir, 'mine.py'), 'print("my own script")\n')
+    const before = snapshot(dir)
+    const refused = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', join(dir, 'mine.py'), '--yes'])
+    expect(refused.exitCode).to.equal(1)
+    expect(refused.error?.message).to.equal('mine.py exists and was not written by this plugin: choose another --emit-quantize-script path, or run again with --force to replace it. Nothing was written.')
+    expect(snapshot(dir)).to.deep.equal(before)
+    const forced = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', join(dir, 'mine.py'), '--yes', '--force'])
+    expect(forced.exitCode, forced.error?.message).to.equal(0)
+    expect(readFileSync(join(dir, 'mine.py'), 'utf8')).to.contain('tf.lite.TFLiteConverter')
+    // its own script it rewrites without --force
+    const again = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', join(dir, 'mine.py'), '--yes'])
+    expect(again.exitCode, again.error?.message).to.equal(0)
   })
 
   it('--app reads the current release\'s slug, as slug:inspect does', async () => {
@@ -249,6 +280,52 @@ describe('slug:diet', function () {
     expect(torch.applied).to.equal(true)
     expect(torch.savings).to.be.greaterThan(1e9)
     expect(result!.whatIf.after).to.be.lessThan(result!.whatIf.before - 1e9)
+  })
+
+  it('a stray begin marker costs no user line: every run refuses with the line, and changes nothing', async () => {
+    writeFileSync(join(dir, '.slugignore'), `#mine\n${BLOCK_BEGIN}\n/old/\n`)
+    mkdirSync(join(dir, 'bin'))
+    writeFileSync(join(dir, 'bin/post_compile'), `#!/bin/sh\n${HOOK_BEGIN}\npython manage.py collectstatic --noinput\n`, {mode: 0o755})
+    execFileSync('git', ['-C', dir, 'add', '-A'])
+    const before = snapshot(dir)
+    for (const args of [['--yes'], ['--yes'], ['--yes', '--post-compile']]) {
+      const {error, exitCode} = await runCommand(Diet, ['--file', slugPath, '--dir', dir, ...args])
+      expect(exitCode).to.equal(1)
+      expect(error?.message).to.match(/^\.slugignore:2: the heroku-slug-diet block begins here but has no end marker; .* Nothing was written\.$/)
+      expect(snapshot(dir)).to.deep.equal(before)
+    }
+
+    writeFileSync(join(dir, '.slugignore'), '/old/\n')
+    const hook = await runCommand(Diet, ['--file', slugPath, '--dir', dir, '--yes', '--post-compile'])
+    expect(hook.error?.message).to.match(/^bin\/post_compile:2: the heroku-slug-diet block begins here but has no end marker/)
+    expect(readFileSync(join(dir, '.slugignore'), 'utf8')).to.equal('/old/\n')
+    expect(readFileSync(join(dir, 'bin/post_compile'), 'utf8')).to.contain('python manage.py collectstatic --noinput')
+  })
+
+  it('never prints a password of the user\'s index URLs: not in the diff, the tables or --json; the file keeps it', async () => {
+    const secretLine = '--extra-index-url https://user:S3CRET@pypi.example.com/simple'
+    writeFileSync(join(dir, 'requirements.txt'), `${secretLine}\nflask\nnumpy==1.26.4\npytest==8.0.0\ntensorflow==2.16.1\n`)
+    execFileSync('git', ['-C', dir, 'add', '-A'])
+    const shown = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--fix-requirements', '--dry-run'])
+    expect(shown.exitCode, shown.error?.message).to.equal(0)
+    expect(shown.stdout).to.contain(' --extra-index-url https://user:***@pypi.example.com/simple')
+    const json = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--fix-requirements', '--yes', '--json'])
+    expect(json.exitCode, json.error?.message).to.equal(0)
+    for (const out of [shown.stdout, shown.stderr, json.stdout, json.stderr]) expect(out).not.to.contain('S3CRET')
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.contain(secretLine)
+  })
+
+  it('keeps CRLF line endings of a requirements file it rewrites, and a second run changes nothing', async () => {
+    writeFileSync(join(dir, 'requirements.txt'), 'flask\r\nnumpy==1.26.4\r\npytest==8.0.0\r\ntensorflow==2.16.1\r\n')
+    execFileSync('git', ['-C', dir, 'add', '-A'])
+    const args = ['--file', slugPath, '--dir', dir, '--fix-requirements', '--yes']
+    const first = await runCommand<DietResult>(Diet, args)
+    expect(first.exitCode, first.error?.message).to.equal(0)
+    const text = readFileSync(join(dir, 'requirements.txt'), 'utf8')
+    expect(text).to.equal('flask==3.0.0\r\nnumpy==1.26.4\r\ntensorflow-cpu==2.16.1\r\n')
+
+    const second = await runCommand<DietResult>(Diet, args)
+    expect(second.result!.written).to.deep.equal([])
   })
 
   describe('bad input: one line, non-zero exit, nothing written', () => {

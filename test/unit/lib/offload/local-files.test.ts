@@ -8,7 +8,7 @@ import {
   defaultLoader, planLocalFiles, publicChanges, requirementsWithBoto3, slugignoreRules, writeLocalFiles,
 } from '../../../../src/lib/offload/local-files.js'
 import {buildManifest} from '../../../../src/lib/offload/manifest.js'
-import {BLOCK_BEGIN} from '../../../../src/lib/plan/slugignore-file.js'
+import {BLOCK_BEGIN, BLOCK_END} from '../../../../src/lib/plan/slugignore-file.js'
 import {applySlugignore} from '../../../../src/lib/slugignore/match.js'
 
 const models: ModelUnit[] = [
@@ -77,7 +77,7 @@ describe('offload/local-files', () => {
     expect(JSON.stringify(publicChanges(plan.writes))).not.to.include('def ensure_models')
     await writeLocalFiles(dir, plan.writes)
     const slugignore = readFileSync(join(dir, '.slugignore'), 'utf8')
-    expect(slugignore).to.equal(`*.psd\n\n${BLOCK_BEGIN}\n/model.onnx\nmodels/clf.h5\nnets/encoder/\n# <<< heroku-slug-diet\n`)
+    expect(slugignore).to.equal(`*.psd\n\n${BLOCK_BEGIN}\n/model.onnx\n/models/clf.h5\n/nets/encoder/\n${BLOCK_END}\n`)
     expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('flask\nboto3\n')
     expect(statSync(join(dir, 'requirements.txt')).mode & 0o777).to.equal(0o600)
     expect(readFileSync(join(dir, 'model_store.py'), 'utf8')).to.include('web: python -m model_store && gunicorn app:app')

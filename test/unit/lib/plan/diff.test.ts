@@ -34,6 +34,20 @@ describe('unifiedDiff', () => {
     expect(unifiedDiff('f', before, after)).to.equal('--- a/f\n+++ b/f\n@@ -1,7 +1,7 @@\n l1\n l2\n l3\n-l4\n+l4 changed\n l5\n l6\n l7\n')
   })
 
+  it('shows a hunk for a change that only adds the final newline (the hand-written diff printed headers alone)', () => {
+    expect(unifiedDiff('f', 'a', 'a\n')).to.equal('--- a/f\n+++ b/f\n@@ -1,1 +1,1 @@\n-a\n\\ No newline at end of file\n+a\n')
+    expect(applies('a\nb', 'a\nb\n')).to.equal(true)
+    expect(applies('a\nb\n', 'a\nb')).to.equal(true)
+  })
+
+  it('diffs a removed file against /dev/null', () => {
+    expect(unifiedDiff('.slugignore', 'a\n')).to.equal('--- a/.slugignore\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-a\n')
+  })
+
+  it('shows CRLF lines without their carriage returns', () => {
+    expect(unifiedDiff('r.txt', 'a\r\nb\r\n', 'a\r\nc\r\n')).to.equal('--- a/r.txt\n+++ b/r.txt\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n')
+  })
+
   it('produces patches that git applies, with separate and merged hunks', () => {
     const lines = Array.from({length: 40}, (_, i) => `line ${i}`)
     const before = `${lines.join('\n')}\n`

@@ -10,9 +10,12 @@ import {
 } from '../../../../src/lib/plan/post-compile.js'
 import {walkFiles} from '../../../../src/lib/repo/files.js'
 import {UserError} from '../../../../src/lib/util/errors.js'
+import {thrownMessage} from '../../../helpers/rejection.js'
 import {row, SITE} from './helpers.js'
 
 const GOLDEN = 'test/fixtures/diet/post_compile.golden'
+
+const customRule = (names: string[], type: 'd' | 'f') => ({guard: 'none' as const, id: 'x', minDepth: 2, names, source: 'https://x', title: 'x', type, why: 'x'})
 
 describe('planPostCompile', () => {
   const files = [
@@ -57,6 +60,17 @@ describe('planPostCompile', () => {
     expect(plan.measured).to.equal(false)
     expect(plan.savings).to.equal(0)
     expect(plan.notes[0]).to.match(/cannot be measured/)
+  })
+
+  it('matches names as find -name does (picomatch): bracket classes, dotfiles, and * never across a /', () => {
+    const tree = [
+      row(`${SITE}/pkg/Tests/t.py`, 10),
+      row(`${SITE}/pkg/sub/.hidden.a`, 10),
+      row(`${SITE}/pkg/x.a/inner.txt`, 10),
+    ]
+    const [dirs, files] = planPostCompile(tree, [customRule(['[Tt]ests'], 'd'), customRule(['*.a'], 'f')]).items
+    expect(dirs.targets).to.deep.equal([`${SITE}/pkg/Tests`])
+    expect(files.targets).to.deep.equal([`${SITE}/pkg/sub/.hidden.a`])
   })
 
   it('every rule has a source URL', () => {
@@ -106,6 +120,18 @@ describe('mergePostCompileHook', () => {
     expect(() => mergePostCompileHook('echo no shebang\n')).not.to.throw()
   })
 
+  it('refuses a block without its end marker, naming the line, rather than delete the user\'s steps after it', () => {
+    const stray = `#!/bin/sh\n${HOOK_BEGIN}\npython manage.py collectstatic --noinput\n`
+    expect(thrownMessage(() => mergePostCompileHook(stray))).to.match(/^bin\/post_compile:2: the heroku-slug-diet block begins here but has no end marker; .* Nothing was written\.$/)
+    const once = mergePostCompileHook('#!/bin/sh\necho hi\n')
+    expect(thrownMessage(() => mergePostCompileHook(`#!/bin/sh\n${HOOK_BEGIN}\necho mine\n${once.slice(once.indexOf('\n') + 1)}`))).to.match(/^bin\/post_compile:6: a second heroku-slug-diet block/)
+    expect(thrownMessage(() => mergePostCompileHook(`#!/bin/sh\n${HOOK_END}\necho mine\n`))).to.match(/^bin\/post_compile:2: a heroku-slug-diet end marker without its begin marker/)
+  })
+
+  it('refuses a CRLF hook (bash cannot run one) instead of mixing line endings', () => {
+    expect(thrownMessage(() => mergePostCompileHook('#!/bin/sh\r\necho hi\r\n'))).to.match(/^bin\/post_compile has Windows \(CRLF\) line endings/)
+  })
+
   it('is idempotent and rewrites only its block', () => {
     const user = '#!/usr/bin/env bash\necho before\n'
     const once = mergePostCompileHook(user)
@@ -125,7 +151,7 @@ describe('bin/post_compile on a real numpy', function () {
 
   afterEach(() => rmSync(tmp, {force: true, recursive: true}))
 
-  it('prunes tests, headers and static libraries, exactly as planned, and numpy still imports and computes', async () => {
+  it('prunes tests, headers and static libraries, exactly as planned, is idempotent over the pruned tree (the build cache), and numpy still imports and computes', async () => {
     const numpyInit = execFileSync('python3', ['-c', 'import numpy; print(numpy.__file__)'], {encoding: 'utf8'}).trim()
     const origin = dirname(dirname(numpyInit))
     const site = join(tmp, 'site-packages')
@@ -157,6 +183,14 @@ describe('bin/post_compile on a real numpy', function () {
     const run = spawnSync('bash', [hook], {encoding: 'utf8', env: {...process.env, [SITE_PACKAGES_ENV]: site}})
     expect(run.status, run.stderr).to.equal(0)
     expect(run.stdout).to.match(/heroku-slug-diet: pruned \d+ MiB/)
+
+    // The build cache keeps the pruned tree: the next build runs the hook over it again. It must succeed
+    // and remove nothing more.
+    const pruned = await walkFiles(site)
+    const again = spawnSync('bash', [hook], {encoding: 'utf8', env: {...process.env, [SITE_PACKAGES_ENV]: site}})
+    expect(again.status, again.stderr).to.equal(0)
+    expect(again.stdout).to.match(/heroku-slug-diet: pruned 0 MiB/)
+    expect(await walkFiles(site)).to.deep.equal(pruned)
 
     for (const p of before) expect(existsSync(p), p).to.equal(false)
     // The plan measured what the script removes: every removed file was planned, and the only planned

@@ -4,7 +4,7 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync}
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
-import {quantizableModels, quantizeFinding, renderQuantizeScript} from '../../../../src/lib/plan/quantize.js'
+import {quantizableModels, quantizeFinding, renderQuantizeScript, tfliteOutputs} from '../../../../src/lib/plan/quantize.js'
 import {row} from './helpers.js'
 
 const FILES = [
@@ -63,6 +63,22 @@ describe('quantize', () => {
       expect(existsSync(join(dir, 'models/classifier.tflite'))).to.equal(true)
       expect(existsSync(join(dir, 'models/encoder.tflite'))).to.equal(true)
       expect(run.stdout).to.match(/models\/classifier.h5: 4,096 bytes -> models\/classifier.tflite: 64 bytes \(64.0x smaller\)/)
+    })
+
+    it('writes one .tflite per model: classifier.h5 and classifier.keras do not both write classifier.tflite', async () => {
+      const models = [{format: 'keras-h5', path: 'models/classifier.h5'}, {format: 'keras-zip', path: 'models/classifier.keras'}, {format: 'keras-h5', path: 'models/other.h5'}]
+      expect(Object.fromEntries(tfliteOutputs(models))).to.deep.equal({
+        'models/classifier.h5': 'models/classifier.h5.tflite',
+        'models/classifier.keras': 'models/classifier.keras.tflite',
+        'models/other.h5': 'models/other.tflite',
+      })
+      writeFileSync(join(dir, 'q.py'), await renderQuantizeScript(models))
+      mkdirSync(join(dir, 'models'))
+      for (const m of models) writeFileSync(join(dir, m.path), Buffer.alloc(128))
+      const run = spawnSync('python3', ['q.py'], {cwd: dir, encoding: 'utf8', env: {...process.env, FAKE_TF_CALLS: join(dir, 'c'), PYTHONPATH: resolve('test/fixtures/diet/fake-tensorflow')}})
+      expect(run.status, run.stderr).to.equal(0)
+      for (const out of ['models/classifier.h5.tflite', 'models/classifier.keras.tflite', 'models/other.tflite']) expect(existsSync(join(dir, out)), out).to.equal(true)
+      expect(existsSync(join(dir, 'models/classifier.tflite'))).to.equal(false)
     })
 
     it('fails when a model is missing', async () => {

@@ -1,0 +1,97 @@
+import {expect} from 'chai'
+import {
+  chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {applyChanges} from '../../../../src/lib/plan/apply.js'
+import {UserError} from '../../../../src/lib/util/errors.js'
+import {rejection} from '../../../helpers/rejection.js'
+
+/** Every file under dir (dotfiles too), to prove no temp file is left behind. */
+function tree(dir: string): string[] {
+  return readdirSync(dir, {recursive: true, withFileTypes: false}).map(String).sort()
+}
+
+describe('applyChanges: one apply is all or nothing', () => {
+  let dir: string
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'diet-apply-'))
+  })
+
+  afterEach(() => rmSync(dir, {force: true, recursive: true}))
+
+  it('when the second file cannot be written (a directory), the first is unchanged and no temp file is left', async () => {
+    writeFileSync(join(dir, 'requirements.txt'), 'tensorflow==2.16.1\npytest\n')
+    mkdirSync(join(dir, 'requirements-dev.txt'))
+    const error = await rejection(applyChanges(dir, [
+      {after: 'tensorflow-cpu==2.16.1\n', before: 'tensorflow==2.16.1\npytest\n', diff: '', path: 'requirements.txt', why: ''},
+      {after: 'pytest\n', diff: '', path: 'requirements-dev.txt', why: ''},
+    ]))
+    expect(error).to.be.instanceOf(UserError)
+    expect(error.message).to.equal('Cannot read requirements-dev.txt: it is a directory. Nothing was written.')
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('tensorflow==2.16.1\npytest\n')
+    expect(tree(dir)).to.deep.equal(['requirements-dev.txt', 'requirements.txt'])
+  })
+
+  it('refuses a read-only file with one line instead of silently replacing it', async () => {
+    writeFileSync(join(dir, '.slugignore'), '/a/\n')
+    writeFileSync(join(dir, 'requirements.txt'), 'x\n')
+    chmodSync(join(dir, 'requirements.txt'), 0o444)
+    const error = await rejection(applyChanges(dir, [
+      {after: '/b/\n', before: '/a/\n', diff: '', path: '.slugignore', why: ''},
+      {after: 'y\n', before: 'x\n', diff: '', path: 'requirements.txt', why: ''},
+    ]))
+    expect(error.message).to.match(/^requirements\.txt is read-only: slug:diet does not rewrite a read-only file; make it writable \(chmod u\+w requirements\.txt\) and run again\. Nothing was written\.$/)
+    expect(readFileSync(join(dir, '.slugignore'), 'utf8')).to.equal('/a/\n')
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('x\n')
+  })
+
+  it('writes through a symlinked requirements.txt: the target is replaced, the link stays', async () => {
+    mkdirSync(join(dir, 'reqs'))
+    writeFileSync(join(dir, 'reqs/base.txt'), 'tensorflow==2.16.1\n')
+    symlinkSync('reqs/base.txt', join(dir, 'requirements.txt'))
+    await applyChanges(dir, [{after: 'tensorflow-cpu==2.16.1\n', before: 'tensorflow==2.16.1\n', diff: '', path: 'requirements.txt', why: ''}])
+    expect(lstatSync(join(dir, 'requirements.txt')).isSymbolicLink()).to.equal(true)
+    expect(readlinkSync(join(dir, 'requirements.txt'))).to.equal('reqs/base.txt')
+    expect(readFileSync(join(dir, 'reqs/base.txt'), 'utf8')).to.equal('tensorflow-cpu==2.16.1\n')
+    expect(tree(dir)).to.deep.equal(['reqs', 'reqs/base.txt', 'requirements.txt'])
+  })
+
+  it('refuses a symlink whose target is outside the repo', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'diet-outside-'))
+    try {
+      writeFileSync(join(outside, 'shared.txt'), 'x\n')
+      symlinkSync(join(outside, 'shared.txt'), join(dir, 'requirements.txt'))
+      const error = await rejection(applyChanges(dir, [{after: 'y\n', before: 'x\n', diff: '', path: 'requirements.txt', why: ''}]))
+      expect(error.message).to.match(/^requirements\.txt is a symlink to .*shared\.txt, outside the repository: slug:diet does not write outside the repo; .* Nothing was written\.$/)
+      expect(readFileSync(join(outside, 'shared.txt'), 'utf8')).to.equal('x\n')
+    } finally {
+      rmSync(outside, {force: true, recursive: true})
+    }
+  })
+
+  it('removes a file whose change has no text, and cleans stale temp files of its own naming', async () => {
+    writeFileSync(join(dir, '.slugignore'), '#>>>heroku-slug-diet:managed-block\n/a/\n#<<<heroku-slug-diet:managed-block\n')
+    writeFileSync(join(dir, 'requirements.txt'), 'x\n')
+    // left by a killed run (a pid that cannot exist), by an earlier version, and a temp file that is not ours
+    writeFileSync(join(dir, '.requirements.txt.slug-diet-4194999-0a1b2c3d.tmp'), 'half')
+    writeFileSync(join(dir, '.requirements.txt.4194999.1764000000000.tmp'), 'half')
+    writeFileSync(join(dir, '.other.tmp'), 'not ours')
+    await applyChanges(dir, [
+      {before: readFileSync(join(dir, '.slugignore'), 'utf8'), diff: '', path: '.slugignore', why: ''},
+      {after: 'y\n', before: 'x\n', diff: '', path: 'requirements.txt', why: ''},
+    ])
+    expect(tree(dir)).to.deep.equal(['.other.tmp', 'requirements.txt'])
+  })
+
+  it('keeps an existing file\'s mode and makes the hook executable', async () => {
+    mkdirSync(join(dir, 'bin'))
+    writeFileSync(join(dir, 'bin/post_compile'), 'echo hi\n', {mode: 0o640})
+    await applyChanges(dir, [{after: 'echo hi\nmore\n', before: 'echo hi\n', diff: '', executable: true, mode: 0o755, path: 'bin/post_compile', why: ''}])
+    expect(statSync(join(dir, 'bin/post_compile')).mode & 0o777).to.equal(0o751)
+    expect(existsSync(join(dir, 'bin/post_compile'))).to.equal(true)
+  })
+})

@@ -1,0 +1,56 @@
+import {expect} from 'chai'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {rename} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {WriteError, writeFileAtomic, writeFilesAtomic} from '../../../../src/lib/util/atomic-write.js'
+import {rejection} from '../../../helpers/rejection.js'
+
+/** A rename that fails on its nth call with an errno, as a full disk or a revoked permission would. */
+function failingRename(nth: number, code: string): (from: string, to: string) => Promise<void> {
+  let calls = 0
+  return async (from, to) => {
+    calls++
+    if (calls === nth) throw Object.assign(new Error(`${code}: raw text, rename '${from}'`), {code})
+    await rename(from, to)
+  }
+}
+
+describe('writeFilesAtomic', () => {
+  let dir: string
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'atomic-'))
+  })
+
+  afterEach(() => rmSync(dir, {force: true, recursive: true}))
+
+  for (const [code, reason] of [['ENOSPC', 'the disk is full'], ['EROFS', 'the file system is read-only'], ['EACCES', 'permission denied'], ['EPERM', 'the operation is not permitted']]) {
+    it(`puts back what was already renamed when a later rename fails (${code}), with one line and no raw errno`, async () => {
+      writeFileSync(join(dir, 'a.txt'), 'old a\n')
+      const error = await rejection(writeFilesAtomic(
+        [{data: 'new a\n', path: join(dir, 'a.txt')}, {data: 'new b\n', path: join(dir, 'b.txt')}, {data: 'new c\n', path: join(dir, 'c.txt')}],
+        {label: p => p.slice(dir.length + 1), rename: failingRename(2, code)},
+      ))
+      expect(error.message).to.equal(`Cannot write b.txt: ${reason}. Nothing was changed: a.txt restored.`)
+      expect(error.message).not.to.contain(code)
+      expect(readFileSync(join(dir, 'a.txt'), 'utf8')).to.equal('old a\n')
+      expect(readdirSync(dir)).to.deep.equal(['a.txt'])
+    })
+  }
+
+  it('writeFileAtomic creates no folder: a missing one is a WriteError with its errno code for the caller', async () => {
+    const error = await rejection(writeFileAtomic(join(dir, 'missing', 'x.txt'), 'x\n')) as WriteError
+    expect(error).to.be.instanceOf(WriteError)
+    expect(error.code).to.equal('ENOENT')
+    expect(error.message).to.equal(`Cannot write ${join(dir, 'missing', 'x.txt')}: its folder does not exist. Nothing was written.`)
+    expect(readdirSync(dir)).to.deep.equal([])
+  })
+
+  it('writeFileAtomic writes one file and leaves no temp file', async () => {
+    await writeFileAtomic(join(dir, 'x.txt'), 'x\n', {mode: 0o600})
+    expect(readdirSync(dir)).to.deep.equal(['x.txt'])
+    expect(readFileSync(join(dir, 'x.txt'), 'utf8')).to.equal('x\n')
+  })
+})
