@@ -8,6 +8,7 @@ import {exclusiveDependencies} from './dependencies.js'
 import {savedModelRootsOf} from './models.js'
 import {dirName} from './paths.js'
 import type {Category, FileRow, Finding, FindingKind, PackageRow} from './types.js'
+import {isCpuBuild} from './versions.js'
 
 /*
  * No byte is counted by two findings. Package findings claim whole packages, in order: a heavy package
@@ -104,7 +105,7 @@ interface Context {
 
 function heavyFinding(heavy: HeavyPackage, group: PackageGroup, {claimed, groups, options}: Context): Finding | undefined {
   const {rows} = group
-  if (rows.some(r => r.version?.includes('+cpu'))) return undefined
+  if (rows.some(r => isCpuBuild(r.version))) return undefined
   const installed = rows.some(r => r.evidence === 'installed')
   const gpu = gpuFileBytes(heavy, options.files)
   const cuda = heavy.gpuDependencyBytes ? [...groups.values()].filter(g => isCuda(g.name) && !claimed.has(g.name)) : []

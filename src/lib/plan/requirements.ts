@@ -1,5 +1,6 @@
 import {COMMANDS} from '../analysis/findings.js'
 import type {Finding, PackageRow} from '../analysis/types.js'
+import {isCpuBuild, withoutLocal} from '../analysis/versions.js'
 import {normalizePackageName, parseRequirements, type RequirementLine} from '../deps/requirements.js'
 import {DEV_PACKAGES} from '../knowledge/dev-packages.js'
 import {CUDA_PACKAGES} from '../knowledge/heavy-packages.js'
@@ -116,12 +117,12 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
     return {estimated: finding.estimated, savings: finding.savings, source: finding.source}
   }
 
-  const cpuTorch = (versions.get('torch') ?? '').includes('+cpu') || requirements.some(l => l.normalizedName === 'torch' && (l.specifier ?? '').includes('+cpu'))
+  const cpuTorch = isCpuBuild(versions.get('torch')) || requirements.some(l => l.normalizedName === 'torch' && isCpuBuild(l.pinned))
   const torchOnCpu = !input.gpu && names.has('torch') && !cpuTorch
   for (const line of requirements) {
     const name = line.normalizedName!
     const exact = versions.get(name)
-    const installed = exact?.replace(/\+.*$/, '')
+    const installed = exact === undefined ? undefined : withoutLocal(exact)
     const pin = line.pinned === undefined && line.url === undefined && exact ? `==${exact}` : undefined
     const swap = SWAPS[name]
     const dev = DEV_PACKAGES.find(d => d.name === name)
@@ -137,7 +138,7 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
         why: `${swap.to} is the same package without GPU/GUI libraries, at the same version${pin ? ` (pinned to ${installed}, installed today)` : ''}`,
       })
     } else if (torchOnCpu && TORCH_FAMILY.has(name)) {
-      const version = line.pinned?.replace(/\+.*$/, '') ?? installed
+      const version = (line.pinned === undefined ? undefined : withoutLocal(line.pinned)) ?? installed
       changes.push({
         ...savingsOf('heavy-package:torch'),
         after: version ? renderRequirement(line, line.name!, `==${version}+cpu`, true) : line.text,
@@ -273,7 +274,7 @@ export function adviseDeclared(declared: {file: string; manager: string; package
       const swap = SWAPS[name]
       if (swap && !(swap.gpuOnly && gpu)) {
         advice.push(`${file}: replace ${p.name} with ${swap.to} (same version)${relock}.`)
-      } else if (name === 'torch' && !gpu && !(p.version ?? '').includes('+cpu')) {
+      } else if (name === 'torch' && !gpu && !isCpuBuild(p.version)) {
         advice.push(`${file}: take torch from the CPU index ${TORCH_CPU_INDEX} (a package source for torch)${relock}.`)
       } else if (DEV_PACKAGES.some(d => d.name === name && !d.requiredBy)) {
         advice.push(`${file}: move ${p.name} to a development group or optional extra, which a Heroku build does not install${relock}.`)
