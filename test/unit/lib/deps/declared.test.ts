@@ -131,7 +131,6 @@ describe('deps/declared', () => {
   })
 
   describe('pyproject.toml read as TOML 1.0', () => {
-
     it('reads comments, nested arrays, inline tables, literal and multi-line strings', async () => {
       expect(await managers(dir, [
         'top = 1 # comment',
