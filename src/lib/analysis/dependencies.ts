@@ -1,4 +1,4 @@
-import {normalizePythonName, PROJECT_NAME} from './packages.js'
+import {normalizePythonName, PROJECT_NAME} from './dist-info.js'
 
 /** Project names a requirements.txt asks for (options, URLs and `-r` includes left out). */
 export function requirementNames(text: string | undefined): string[] {
