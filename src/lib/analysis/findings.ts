@@ -61,6 +61,8 @@ export interface KnowledgeOptions {
   requires?: ReadonlyMap<string, readonly string[]>
   /** names requirements.txt asks for: production roots, never dev-only */
   requested?: string[]
+  /** for each package, the installed packages that require it on a dyno (dependentsOf, or a build log's edges) */
+  dependents?: ReadonlyMap<string, readonly string[]>
 }
 
 interface PackageGroup {
@@ -103,7 +105,46 @@ interface Context {
   options: KnowledgeOptions
 }
 
-function heavyFinding(heavy: HeavyPackage, group: PackageGroup, {claimed, groups, options}: Context): Finding | undefined {
+/**
+ * The packages that keep `heavy.name` installed after it is swapped for another project: installed
+ * distributions whose Requires-Dist names it (or, without METADATA, the ones the table knows do).
+ */
+function swapBlockers(heavy: HeavyPackage, {groups, options}: Context): string[] {
+  if (!heavy.swapTo) return []
+  const known = (heavy.knownDependents ?? []).filter(name => groups.has(name))
+  const found = options.dependents?.get(heavy.name) ?? []
+  return [...new Set([...found, ...known])].filter(name => name !== heavy.name && name !== heavy.swapTo).sort()
+}
+
+function names(list: string[]): string {
+  return list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`
+}
+
+/** A swap other packages block: listed with what it would save, but it saves nothing and has no command. */
+function blockedFinding(heavy: HeavyPackage, finding: Finding, blockers: string[]): Finding {
+  const them = names(blockers)
+  const verb = blockers.length === 1 ? 'requires' : 'require'
+  return {
+    ...finding,
+    blockedBy: blockers,
+    command: undefined,
+    evidence: [
+      ...finding.evidence,
+      `${them} ${verb} ${heavy.name}: with ${heavy.swapTo} in requirements.txt, pip would install ${heavy.name} as well as ${heavy.swapTo} and the slug would grow`,
+      `once nothing requires ${heavy.name}, the swap saves about ${formatBytes(finding.savings)}`,
+    ],
+    packages: [heavy.name],
+    remedy:
+      `Do not swap ${heavy.name} for ${heavy.swapTo} yet: first replace ${them} with a build that does not require ${heavy.name}, `
+      + `or drop ${blockers.length === 1 ? 'it' : 'them'} if the app does not import ${blockers.length === 1 ? 'it' : 'them'}; then the swap applies (heroku slug:diet --fix-requirements).`,
+    savings: 0,
+    severity: 'low',
+    title: `${heavy.name} -> ${heavy.swapTo} is blocked: ${them} ${verb} ${heavy.name}`,
+  }
+}
+
+function heavyFinding(heavy: HeavyPackage, group: PackageGroup, context: Context): Finding | undefined {
+  const {claimed, groups, options} = context
   const {rows} = group
   if (rows.some(r => isCpuBuild(r.version))) return undefined
   const installed = rows.some(r => r.evidence === 'installed')
@@ -142,8 +183,8 @@ function heavyFinding(heavy: HeavyPackage, group: PackageGroup, {claimed, groups
     evidence.push(`from PyPI it also pulls CUDA wheels (nvidia-*, triton): ~${formatBytes(heavy.gpuDependencyBytes)} for ${heavy.version}`)
   }
 
-  for (const g of cuda) claimed.add(g.name)
-  return {
+  const blockers = swapBlockers(heavy, context)
+  const finding: Finding = {
     command: COMMANDS.fixRequirements,
     estimated,
     evidence,
@@ -156,6 +197,10 @@ function heavyFinding(heavy: HeavyPackage, group: PackageGroup, {claimed, groups
     source: heavy.source,
     title: `${heavy.name} can be replaced by ${heavy.alternative}`,
   }
+  if (blockers.length > 0) return blockedFinding(heavy, finding, blockers)
+  for (const g of cuda) claimed.add(g.name)
+  claimed.add(heavy.name)
+  return finding
 }
 
 function cudaFinding(groups: Map<string, PackageGroup>, claimed: Set<string>): Finding | undefined {
@@ -239,9 +284,7 @@ export function knowledgeFindings(packages: PackageRow[], options: KnowledgeOpti
     const group = groups.get(heavy.name)
     if (!group || claimed.has(heavy.name) || (heavy.gpuOnly && options.gpu)) continue
     const finding = heavyFinding(heavy, group, {claimed, groups, options})
-    if (!finding) continue
-    claimed.add(heavy.name)
-    findings.push(finding)
+    if (finding) findings.push(finding)
   }
 
   if (!options.gpu) {
@@ -254,8 +297,8 @@ export function knowledgeFindings(packages: PackageRow[], options: KnowledgeOpti
 }
 
 /** Knowledge-table findings from a package list alone (a slug, a failed build's log, a repo's requirements). */
-export function packageFindings(packages: PackageRow[], options: {gpu?: boolean} = {}): Finding[] {
-  return knowledgeFindings(packages, {gpu: options.gpu})
+export function packageFindings(packages: PackageRow[], options: Pick<KnowledgeOptions, 'dependents' | 'gpu'> = {}): Finding[] {
+  return knowledgeFindings(packages, {dependents: options.dependents, gpu: options.gpu})
 }
 
 /** Whole bytes (shares are fractional), largest savings first. */

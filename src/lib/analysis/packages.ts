@@ -267,8 +267,8 @@ export class PackageIndex {
     return this.row('runtime', name, location, version ?? (name === 'python' ? this.pythonRuntimeVersion!.version : undefined))
   }
 
-  /** Asked for once: runtime.txt, .python-version, else the lib/pythonX.Y folder of a site-packages. */
-  private pythonVersion(): string | undefined {
+  /** The slug's Python: runtime.txt, .python-version, else the lib/pythonX.Y folder of a site-packages. */
+  pythonVersion(): string | undefined {
     const runtime = /python-(\d[\w.]*)/.exec(this.captured['runtime.txt'] ?? '')?.[1]
     const pinned = this.captured['.python-version']?.trim().split(/\s+/)[0]
     if (runtime ?? pinned) return runtime ?? pinned

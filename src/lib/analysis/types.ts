@@ -60,6 +60,11 @@ export interface Finding {
   paths?: string[]
   /** normalized names of the packages the remedy removes or replaces */
   packages?: string[]
+  /**
+   * Installed packages that require what the remedy replaces: while they do, pip would install both and the
+   * slug would grow, so the remedy is refused (savings 0, no command) until they are replaced or dropped.
+   */
+  blockedBy?: string[]
 }
 
 export interface CategoryRow extends Usage {

@@ -1,3 +1,4 @@
+import {dependentsFromEdges} from '../analysis/dependencies.js'
 import {packageFindings} from '../analysis/index.js'
 import type {PackageRow, Usage} from '../analysis/types.js'
 import {SLUG_LIMIT, SLUG_WARNING, type ReportSource, type SlugReport} from '../report/types.js'
@@ -158,7 +159,7 @@ const sumUsage = (rows: PackageRow[]): Usage => ({
 export function reportFromBuildLog(log: ParsedBuildLog, source: ReportSource): SlugReport {
   const found = packagesFromLog(log)
   const wheels = sumUsage(found.packages)
-  const findings = packageFindings(found.packages, {gpu: false})
+  const findings = packageFindings(found.packages, {dependents: dependentsFromEdges(log.requiredBy), gpu: false})
   const limit = log.maxSize ?? SLUG_LIMIT
   const total = log.compiledSize ?? log.doneSize ?? wheels.compressed
   // packageFindings claims each package once, so the savings of its findings add up without overlap
