@@ -2,7 +2,7 @@ import type {ScanResult} from '../slug/types.js'
 import {type Classified, classify} from './classify.js'
 import {dependentsOf, requestedRequirements} from './dependencies.js'
 import {folderRollup} from './folders.js'
-import {finalizeFindings, knowledgeFindings, outsideFinding, packageTestsFinding, repoFindings} from './findings.js'
+import {finalizeFindings, knowledgeFindings, outsideFinding, postCompileFindings, repoFindings} from './findings.js'
 import type {Analysis, Category, CategoryRow, FileRow, Finding, Origin, Usage} from './types.js'
 
 export interface AnalyzeOptions {
@@ -52,10 +52,9 @@ export function analyzeScan(scan: ScanResult, options: AnalyzeOptions, classifie
   const installed = new Set(packages.filter(p => p.ecosystem === 'python').map(p => p.name))
   const dependents = dependentsOf({dependencies, installed, pythonVersion, requested: roots})
   const requested = roots.map(r => r.name)
+  // knowledge findings first: the packages they claim are left out of the post_compile findings
   const findings: Finding[] = [...knowledgeFindings(packages, {dependents, files, requested, requires}, claimed)]
-  const tests = packageTestsFinding(files, claimed)
-  if (tests) findings.push(tests)
-  findings.push(...repoFindings(files))
+  findings.push(...postCompileFindings(files, claimed), ...repoFindings(files))
   const outside = outsideFinding(scan.outside)
   if (outside) findings.push(outside)
 

@@ -7,6 +7,7 @@ import {BUILD_INPUTS} from './categories.js'
 import {exclusiveDependencies} from './dependencies.js'
 import {savedModelRootsOf} from './models.js'
 import {dirName} from './paths.js'
+import {matchPostCompileRules} from './prunable.js'
 import type {Category, FileRow, Finding, FindingKind, PackageRow} from './types.js'
 import {isCpuBuild} from './versions.js'
 
@@ -307,57 +308,56 @@ export function finalizeFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => b.savings - a.savings || a.id.localeCompare(b.id))
 }
 
-const SITE_PACKAGES = /(?:^|\/)(?:site|dist)-packages\//
-const TEST_SEGMENT = /\/(?:tests?)\//
+/** A package key's name: `python:numpy` -> `numpy`. */
+function packageName(key: string): string {
+  return key.slice(key.indexOf(':') + 1)
+}
 
-/** `tests/` and `test/` folders inside installed Python packages, for packages no other finding removes. */
-export function packageTestsFinding(files: FileRow[], claimed: Set<string>): Finding | undefined {
-  const folders = new Map<string, {bytes: number; files: number; package: string}>()
-  let savings = 0
-  for (const f of files) {
-    if (f.origin !== 'buildpack' || !f.path.includes('/test')) continue
-    if (f.package && claimed.has(f.package.slice(f.package.indexOf(':') + 1))) continue
-    const site = SITE_PACKAGES.exec(f.path)
-    if (!site) continue
-    const start = site.index + site[0].length - 1
-    const test = TEST_SEGMENT.exec(f.path.slice(start))
-    if (!test) continue
-    const folder = f.path.slice(0, start + test.index + test[0].length)
-    const entry = folders.get(folder) ?? {bytes: 0, files: 0, package: f.package ?? '?'}
-    entry.bytes += f.compressed
-    entry.files++
-    folders.set(folder, entry)
-    savings += f.compressed
+/**
+ * One finding per bin/post_compile rule that saves bytes on this slug (test folders, C headers, static
+ * libraries, docs inside installed packages), measured by the same function slug:diet plans the hook with.
+ * Files of packages another finding removes are left out: they go with that package.
+ */
+export function postCompileFindings(files: FileRow[], claimed: Set<string>): Finding[] {
+  const kept = files.filter(f => !f.package || !claimed.has(packageName(f.package)))
+  const findings: Finding[] = []
+  for (const {byTarget, rule} of matchPostCompileRules(kept).matches) {
+    const byPackage = new Map<string, {bytes: number; targets: number}>()
+    let savings = 0
+    for (const rows of byTarget.values()) {
+      const bytes = rows.reduce((n, f) => n + f.compressed, 0)
+      const name = rows[0].package ? packageName(rows[0].package) : '?'
+      const entry = byPackage.get(name) ?? {bytes: 0, targets: 0}
+      entry.bytes += bytes
+      entry.targets++
+      byPackage.set(name, entry)
+      savings += bytes
+    }
+
+    if (savings <= 0) continue
+    const ranked = [...byPackage.entries()].sort((a, b) => b[1].bytes - a[1].bytes || a[0].localeCompare(b[0]))
+    const unit = rule.type === 'd' ? 'folder' : 'file'
+    findings.push({
+      command: COMMANDS.postCompile,
+      estimated: false,
+      evidence: ranked
+      .slice(0, 8)
+      .map(([name, p]) => `${name}: ${formatBytes(p.bytes)} compressed in ${p.targets} ${unit}${p.targets === 1 ? '' : 's'}`),
+      id: rule.id,
+      kind: rule.id === 'package-tests' ? 'package-tests' : 'installed-files',
+      packages: ranked.map(([name]) => name),
+      paths: [...byTarget.keys()].map(t => (rule.type === 'd' ? `${t}/` : t)).sort(),
+      remedy:
+        `Installed packages ship ${rule.title}, which the app does not need: ${rule.why}. .slugignore cannot reach them `
+        + '(the buildpack installs them after it applies): bin/post_compile deletes them after pip.',
+      savings,
+      severity: severityOf(savings),
+      source: rule.source,
+      title: `${rule.title[0].toUpperCase()}${rule.title.slice(1)}: ${ranked.length} package${ranked.length === 1 ? '' : 's'}`,
+    })
   }
 
-  if (savings < MIN_PATH_SAVINGS) return undefined
-  const byPackage = new Map<string, {bytes: number; folders: number}>()
-  for (const entry of folders.values()) {
-    const p = byPackage.get(entry.package) ?? {bytes: 0, folders: 0}
-    p.bytes += entry.bytes
-    p.folders++
-    byPackage.set(entry.package, p)
-  }
-
-  const ranked = [...byPackage.entries()].sort((a, b) => b[1].bytes - a[1].bytes)
-  return {
-    command: COMMANDS.postCompile,
-    estimated: false,
-    evidence: ranked
-    .slice(0, 8)
-    .map(([name, p]) => `${name.replace(/^python:/, '')}: ${formatBytes(p.bytes)} compressed in ${p.folders} test folder${p.folders === 1 ? '' : 's'}`),
-    id: 'package-tests',
-    kind: 'package-tests',
-    packages: ranked.map(([name]) => name.replace(/^python:/, '')),
-    paths: [...folders.keys()].sort(),
-    remedy:
-      'Installed packages ship their own test suites, which the app never imports. .slugignore cannot reach them '
-      + '(the buildpack installs them after it applies): delete them in bin/post_compile.',
-    savings,
-    severity: severityOf(savings),
-    source: SOURCES.postCompile,
-    title: `Test folders inside ${ranked.length} installed package${ranked.length === 1 ? '' : 's'}`,
-  }
+  return findings
 }
 
 /** Files that must stay: the build reads them. */

@@ -36,7 +36,9 @@ export interface PackageRow extends Usage {
   evidence: 'build-log' | 'installed' | 'requirement'
 }
 
-export type FindingKind = 'data-in-repo' | 'dev-package' | 'heavy-package' | 'model-in-repo' | 'notebooks-in-repo' | 'docs-media-in-repo' | 'outside-app' | 'package-tests' | 'cuda-on-dyno' | 'caches'
+/** `installed-files`: files inside installed packages that bin/post_compile prunes (headers, static libraries, docs) */
+export type FindingKind = 'caches' | 'cuda-on-dyno' | 'data-in-repo' | 'dev-package' | 'docs-media-in-repo' | 'heavy-package' | 'installed-files'
+	| 'model-in-repo' | 'notebooks-in-repo' | 'outside-app' | 'package-tests'
 
 export interface Finding {
   /** stable id, e.g. "heavy-package:tensorflow" */

@@ -3,6 +3,7 @@ import {expect} from 'chai'
 import {analyzeScan, COMMANDS, packageFindings} from '../../../../src/lib/analysis/index.js'
 import type {Analysis, FileRow, Finding, PackageRow} from '../../../../src/lib/analysis/types.js'
 import {classify} from '../../../../src/lib/analysis/classify.js'
+import {planPostCompile} from '../../../../src/lib/analysis/prunable.js'
 import {HDF5_PEEK, ScanBuilder, SITE} from '../../../helpers/scan-fixtures.js'
 
 /** A TensorFlow + PyTorch app the way people push them: every kind of finding at once. */
@@ -263,5 +264,47 @@ describe('swaps another installed package blocks', () => {
   it('never blocks torch: its CPU build keeps the name, so torchvision\'s `torch` requirement is met', () => {
     const findings = packageFindings([row('torch', 0, 'requirement'), row('torchvision', 0, 'requirement')], {dependents: new Map([['torch', ['torchvision']]])})
     expect(find(findings, 'heavy-package:torch').blockedBy).to.equal(undefined)
+  })
+})
+
+describe('bin/post_compile findings: the rules and savings of slug:diet --post-compile', () => {
+  /** A TensorFlow 2.21 app already on tensorflow-cpu: no swap left, only what post_compile prunes. */
+  const scan = new ScanBuilder()
+  .dist('tensorflow-cpu', '2.21.0', {
+    'tensorflow/__init__.py': 2000,
+    'tensorflow/include/Eigen/Core': 1_000_000,
+    'tensorflow/include/tensorflow/core/framework/op.h': 30_800_000,
+    'tensorflow/lite/libtflite_static.a': 300_000,
+    'tensorflow/python/_pywrap_tensorflow_internal.so': 200_000_000,
+  })
+  .dist('numpy', '2.1.3', {
+    'numpy/__init__.py': 1000,
+    'numpy/_core/_multiarray_umath.so': 10_000_000,
+    'numpy/_core/include/numpy/ndarraytypes.h': 500_000,
+    'numpy/_core/tests/test_multiarray.py': 200_000,
+  })
+  .build()
+  const {findings} = analyzeScan(scan, {depth: 2, top: 5})
+
+  it('lists tensorflow/include as a finding, with its compressed saving', () => {
+    const headers = find(findings, 'c-headers')
+    expect(headers).to.deep.include({
+      command: COMMANDS.postCompile,
+      kind: 'installed-files',
+      packages: ['tensorflow-cpu', 'numpy'],
+      paths: [`${SITE}/numpy/_core/include/`, `${SITE}/tensorflow/include/`],
+      savings: 31_800_000 + 500_000,
+    })
+    expect(headers.evidence[0]).to.equal('tensorflow-cpu: 31.8 MB compressed in 1 folder')
+    expect(find(findings, 'static-libs')).to.deep.include({paths: [`${SITE}/tensorflow/lite/libtflite_static.a`], savings: 300_000})
+    expect(find(findings, 'package-tests')).to.deep.include({kind: 'package-tests', paths: [`${SITE}/numpy/_core/tests/`], savings: 200_000})
+  })
+
+  it('has one finding per rule that saves bytes, with the saving the diet plan measures', () => {
+    const plan = planPostCompile(classify(scan).files)
+    const fromPlan = plan.items.filter(i => i.compressed > 0).map(i => [i.rule.id, i.compressed])
+    const fromFindings = findings.filter(f => f.command === COMMANDS.postCompile).map(f => [f.id, f.savings])
+    expect(fromFindings).to.have.deep.members(fromPlan)
+    expect(fromPlan).to.have.length(3)
   })
 })
