@@ -2,7 +2,7 @@ import {posix} from 'node:path'
 
 import type {ScanResult} from '../slug/types.js'
 import {type DistRequirement, normalizePythonName, parseMetadata, recordPaths} from './dist-info.js'
-import {dirName} from './paths.js'
+import {dirName, SITE_PACKAGES} from './paths.js'
 import type {Ecosystem, PackageRow} from './types.js'
 
 /** "python:numpy": how FileRow.package and findings name a package. */
@@ -21,7 +21,6 @@ const RUBY_RUNTIME = /^vendor\/ruby-(\d[^/]*)\//
 /** vendor/bundle/ruby/3.2.0/{gems,specifications,cache,extensions/<platform>/<abi>,bundler/gems}/NAME-VERSION */
 const GEM_PATH = /^(vendor\/bundle\/ruby\/[^/]+)\/(gems|specifications|cache|extensions\/[^/]+\/[^/]+|bundler\/gems)\/([^/]+)/
 const GEM_NAME = /^(.+?)-(\d[^-]*)(?:-.+)?$/
-const SITE_PACKAGES = /(?:^|\/)(?:site|dist)-packages\//
 const DIST_INFO_FILE = /^(.*)\/([^/]+)\.(dist-info|egg-info)\/(RECORD|METADATA|PKG-INFO|top_level\.txt)$/
 
 export {normalizePythonName, PROJECT_NAME} from './dist-info.js'
