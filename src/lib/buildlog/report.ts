@@ -1,5 +1,6 @@
 import {dependentsFromEdges} from '../analysis/dependencies.js'
 import {packageFindings} from '../analysis/index.js'
+import {compareVersions} from '../analysis/versions.js'
 import type {PackageRow, Usage} from '../analysis/types.js'
 import {SLUG_LIMIT, SLUG_WARNING, type ReportSource, type SlugReport} from '../report/types.js'
 import {formatBytes} from '../util/bytes.js'
@@ -34,7 +35,7 @@ export function packagesFromLog(log: ParsedBuildLog): PackagesFromLog {
   const discarded: PipDownload[] = []
   for (const download of log.downloads) {
     const wanted = installed.get(download.name)
-    if (installed.size > 0 && (!wanted || (wanted.version && download.version && wanted.version !== download.version))) {
+    if (installed.size > 0 && (!wanted || (wanted.version && download.version && compareVersions(wanted.version, download.version) !== 0))) {
       discarded.push(download)
       continue
     }
