@@ -337,6 +337,7 @@ export function postCompileFindings(files: FileRow[], claimed: Set<string>): Fin
     if (savings <= 0) continue
     const ranked = [...byPackage.entries()].sort((a, b) => b[1].bytes - a[1].bytes || a[0].localeCompare(b[0]))
     const unit = rule.type === 'd' ? 'folder' : 'file'
+    const title = `${rule.title[0].toUpperCase()}${rule.title.slice(1)}`
     findings.push({
       command: COMMANDS.postCompile,
       estimated: false,
@@ -348,12 +349,12 @@ export function postCompileFindings(files: FileRow[], claimed: Set<string>): Fin
       packages: ranked.map(([name]) => name),
       paths: [...byTarget.keys()].map(t => (rule.type === 'd' ? `${t}/` : t)).sort(),
       remedy:
-        `Installed packages ship ${rule.title}, which the app does not need: ${rule.why}. .slugignore cannot reach them `
+        `${title} are not needed on a dyno: ${rule.why}. .slugignore cannot reach them `
         + '(the buildpack installs them after it applies): bin/post_compile deletes them after pip.',
       savings,
       severity: severityOf(savings),
       source: rule.source,
-      title: `${rule.title[0].toUpperCase()}${rule.title.slice(1)}: ${ranked.length} package${ranked.length === 1 ? '' : 's'}`,
+      title: `${title}: ${ranked.length} package${ranked.length === 1 ? '' : 's'}`,
     })
   }
 
