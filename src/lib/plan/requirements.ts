@@ -13,7 +13,7 @@ const SWAPS = new Map(HEAVY_PACKAGES.filter(h => h.swapTo).map(h => [h.name, {fi
 
 /** A swap that is not made: packages that stay installed require the package, so pip would install both. */
 export interface RefusedSwap {
-  /** 1-based line in the requirements file (0 for a declaration file) */
+  /** 1-based line in the requirements file */
   line: number
   package: string
   to: string
