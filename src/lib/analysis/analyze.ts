@@ -1,8 +1,8 @@
 import type {ScanResult} from '../slug/types.js'
 import {type Classified, classify} from './classify.js'
-import {requirementNames} from './dependencies.js'
+import {dependentsOf, requestedRequirements} from './dependencies.js'
 import {folderRollup} from './folders.js'
-import {finalizeFindings, knowledgeFindings, outsideFinding, packageTestsFinding, repoFindings} from './findings.js'
+import {finalizeFindings, knowledgeFindings, outsideFinding, postCompileFindings, repoFindings} from './findings.js'
 import type {Analysis, Category, CategoryRow, FileRow, Finding, Origin, Usage} from './types.js'
 
 export interface AnalyzeOptions {
@@ -46,13 +46,15 @@ function originTotals(files: FileRow[]): Record<Origin, Usage> {
  * needs every file's row passes the classification it made, so the slug is classified once.
  */
 export function analyzeScan(scan: ScanResult, options: AnalyzeOptions, classified: Classified = classify(scan)): Analysis {
-  const {files, packages, requires} = classified
+  const {dependencies, files, packages, pythonVersion, requires} = classified
   const claimed = new Set<string>()
-  const requested = requirementNames(scan.captured['requirements.txt'])
-  const findings: Finding[] = [...knowledgeFindings(packages, {files, requested, requires}, claimed)]
-  const tests = packageTestsFinding(files, claimed)
-  if (tests) findings.push(tests)
-  findings.push(...repoFindings(files))
+  const roots = requestedRequirements(scan.captured['requirements.txt'])
+  const installed = new Set(packages.filter(p => p.ecosystem === 'python').map(p => p.name))
+  const dependents = dependentsOf({dependencies, installed, pythonVersion, requested: roots})
+  const requested = roots.map(r => r.name)
+  // knowledge findings first: the packages they claim are left out of the post_compile findings
+  const findings: Finding[] = [...knowledgeFindings(packages, {dependents, files, requested, requires}, claimed)]
+  findings.push(...postCompileFindings(files, claimed), ...repoFindings(files))
   const outside = outsideFinding(scan.outside)
   if (outside) findings.push(outside)
 

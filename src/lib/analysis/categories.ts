@@ -1,4 +1,4 @@
-import {extensionOf} from './paths.js'
+import {extensionOf, SITE_PACKAGES} from './paths.js'
 import type {Category, Ecosystem} from './types.js'
 
 /** Text formats that are data once they are large (a 40 MB JSON is a dataset, not configuration). */
@@ -175,7 +175,7 @@ export function categoryOf(
   modelFormat?: string,
 ): Category {
   if (owner) return PACKAGE_CATEGORY[owner.ecosystem]
-  if (/(?:^|\/)(?:site|dist)-packages\//.test(path)) return 'python-package'
+  if (SITE_PACKAGES.test(path)) return 'python-package'
   if (path.startsWith('node_modules/') || path.includes('/node_modules/')) return 'node-package'
   if (path.startsWith('vendor/bundle/')) return 'ruby-gem'
   if (BUILD_INPUTS.has(path)) return 'app-code'

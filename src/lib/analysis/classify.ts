@@ -1,5 +1,6 @@
 import type {ScanResult} from '../slug/types.js'
 import {categoryOf} from './categories.js'
+import type {DistRequirement} from './dist-info.js'
 import {detectModelFormat, savedModelRootsOf} from './models.js'
 import {originOf} from './origin.js'
 import {PackageIndex, packageKey} from './packages.js'
@@ -11,6 +12,10 @@ export interface Classified {
   packages: PackageRow[]
   /** each Python distribution's dependencies (normalized names), from METADATA */
   requires: Map<string, string[]>
+  /** each Python distribution's Requires-Dist with extras and markers */
+  dependencies: Map<string, DistRequirement[]>
+  /** the slug's Python version, when it says */
+  pythonVersion?: string
 }
 
 /** Whether a path is inside one of the SavedModel folders (walks up the path: O(depth)). */
@@ -55,7 +60,7 @@ export function classify(scan: ScanResult): Classified {
   }
 
   const packages = index.packages().sort((a, b) => b.compressed - a.compressed || a.name.localeCompare(b.name))
-  return {files, packages, requires: index.requires}
+  return {dependencies: index.dependencies, files, packages, pythonVersion: index.pythonVersion(), requires: index.requires}
 }
 
 /** Every file of the slug (entries of type 'file'), classified. */

@@ -1,17 +1,88 @@
-import {normalizePythonName, PROJECT_NAME} from './packages.js'
+import {type DistRequirement, normalizePythonName, PROJECT_NAME} from './dist-info.js'
+import {evaluateMarker} from './markers.js'
 
-/** Project names a requirements.txt asks for (options, URLs and `-r` includes left out). */
-export function requirementNames(text: string | undefined): string[] {
+/** A project a requirements file asks for, with the extras it asks for (`uvicorn[standard]`). */
+export interface RequestedRequirement {
+  /** PEP 503 normalized */
+  name: string
+  extras: string[]
+}
+
+/** The projects a requirements.txt asks for, with their extras (options, URLs and `-r` includes left out). */
+export function requestedRequirements(text: string | undefined): RequestedRequirement[] {
   if (!text) return []
-  const names: string[] = []
+  const requested: RequestedRequirement[] = []
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/(^|\s)#.*$/, '').trim()
     if (line === '' || line.startsWith('-') || line.includes('://')) continue
     const name = PROJECT_NAME.exec(line)?.[1]
-    if (name) names.push(normalizePythonName(name))
+    if (!name) continue
+    const rest = line.slice(line.indexOf(name) + name.length).trimStart()
+    const close = rest.startsWith('[') ? rest.indexOf(']') : -1
+    const extras = close === -1 ? [] : rest.slice(1, close).split(',').map(e => normalizePythonName(e)).filter(Boolean)
+    requested.push({extras, name: normalizePythonName(name)})
   }
 
-  return names
+  return requested
+}
+
+/** Project names a requirements.txt asks for (options, URLs and `-r` includes left out). */
+export function requirementNames(text: string | undefined): string[] {
+  return requestedRequirements(text).map(r => r.name)
+}
+
+export interface DependencyGraph {
+  /** the installed distributions (normalized names) */
+  installed: ReadonlySet<string>
+  /** each installed distribution's Requires-Dist, with extras and markers */
+  dependencies: ReadonlyMap<string, readonly DistRequirement[]>
+  /** what requirements.txt asks for: the extras a build installs */
+  requested: readonly RequestedRequirement[]
+  /** the slug's Python (`3.12` or `3.12.4`), for `python_version` markers */
+  pythonVersion?: string
+}
+
+/**
+ * For each package, the installed distributions that require it on a dyno: their Requires-Dist names it and
+ * its marker holds (a requirement behind `extra == "x"` counts only when something installs that extra; a
+ * marker that cannot be evaluated counts, so the answer errs toward "required"). Each list is sorted.
+ */
+export function dependentsOf(graph: DependencyGraph): Map<string, string[]> {
+  const extras = new Map<string, Set<string>>()
+  const addExtras = (name: string, more: readonly string[]): boolean => {
+    const set = extras.get(name) ?? new Set<string>()
+    extras.set(name, set)
+    const before = set.size
+    for (const e of more) set.add(e)
+    return set.size > before
+  }
+
+  const applies = (owner: string, r: DistRequirement) =>
+    r.marker === undefined || evaluateMarker(r.marker, {extras: extras.get(owner) ?? new Set(), pythonVersion: graph.pythonVersion}) !== false
+
+  for (const r of graph.requested) addExtras(r.name, r.extras)
+  // Extras pull requirements that may ask for more extras: repeat until nothing new (each round adds one at least).
+  for (let changed = true; changed;) {
+    changed = false
+    for (const [owner, requirements] of graph.dependencies) {
+      if (!graph.installed.has(owner)) continue
+      for (const r of requirements) if (r.extras.length > 0 && applies(owner, r) && addExtras(r.name, r.extras)) changed = true
+    }
+  }
+
+  const dependents = new Map<string, string[]>()
+  for (const [owner, requirements] of graph.dependencies) {
+    if (!graph.installed.has(owner)) continue
+    for (const r of requirements) {
+      if (r.name === owner || !applies(owner, r)) continue
+      const list = dependents.get(r.name) ?? []
+      if (!list.includes(owner)) list.push(owner)
+      dependents.set(r.name, list)
+    }
+  }
+
+  for (const list of dependents.values()) list.sort()
+  return dependents
 }
 
 /**
@@ -56,4 +127,17 @@ export function exclusiveDependencies(
   }
 
   return result
+}
+
+/** The same map from a build log's "who required what" edges (pip followed each, so each applies). */
+export function dependentsFromEdges(edges: ReadonlyArray<{name: string; requiredBy: string}>): Map<string, string[]> {
+  const dependents = new Map<string, string[]>()
+  for (const {name, requiredBy} of edges) {
+    const list = dependents.get(name) ?? []
+    if (!list.includes(requiredBy)) list.push(requiredBy)
+    dependents.set(name, list)
+  }
+
+  for (const list of dependents.values()) list.sort()
+  return dependents
 }

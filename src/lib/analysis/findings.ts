@@ -7,7 +7,9 @@ import {BUILD_INPUTS} from './categories.js'
 import {exclusiveDependencies} from './dependencies.js'
 import {savedModelRootsOf} from './models.js'
 import {dirName} from './paths.js'
+import {matchPostCompileRules} from './prunable.js'
 import type {Category, FileRow, Finding, FindingKind, PackageRow} from './types.js'
+import {isCpuBuild} from './versions.js'
 
 /*
  * No byte is counted by two findings. Package findings claim whole packages, in order: a heavy package
@@ -60,6 +62,8 @@ export interface KnowledgeOptions {
   requires?: ReadonlyMap<string, readonly string[]>
   /** names requirements.txt asks for: production roots, never dev-only */
   requested?: string[]
+  /** for each package, the installed packages that require it on a dyno (dependentsOf, or a build log's edges) */
+  dependents?: ReadonlyMap<string, readonly string[]>
 }
 
 interface PackageGroup {
@@ -102,9 +106,48 @@ interface Context {
   options: KnowledgeOptions
 }
 
-function heavyFinding(heavy: HeavyPackage, group: PackageGroup, {claimed, groups, options}: Context): Finding | undefined {
+/**
+ * The packages that keep `heavy.name` installed after it is swapped for another project: installed
+ * distributions whose Requires-Dist names it (or, without METADATA, the ones the table knows do).
+ */
+function swapBlockers(heavy: HeavyPackage, {groups, options}: Context): string[] {
+  if (!heavy.swapTo) return []
+  const known = (heavy.knownDependents ?? []).filter(name => groups.has(name))
+  const found = options.dependents?.get(heavy.name) ?? []
+  return [...new Set([...found, ...known])].filter(name => name !== heavy.name && name !== heavy.swapTo).sort()
+}
+
+function names(list: string[]): string {
+  return list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`
+}
+
+/** A swap other packages block: listed with what it would save, but it saves nothing and has no command. */
+function blockedFinding(heavy: HeavyPackage, finding: Finding, blockers: string[]): Finding {
+  const them = names(blockers)
+  const verb = blockers.length === 1 ? 'requires' : 'require'
+  return {
+    ...finding,
+    blockedBy: blockers,
+    command: undefined,
+    evidence: [
+      ...finding.evidence,
+      `${them} ${verb} ${heavy.name}: with ${heavy.swapTo} in requirements.txt, pip would install ${heavy.name} as well as ${heavy.swapTo} and the slug would grow`,
+      `once nothing requires ${heavy.name}, the swap saves about ${formatBytes(finding.savings)}`,
+    ],
+    packages: [heavy.name],
+    remedy:
+      `Do not swap ${heavy.name} for ${heavy.swapTo} yet: first replace ${them} with a build that does not require ${heavy.name}, `
+      + `or drop ${blockers.length === 1 ? 'it' : 'them'} if the app does not import ${blockers.length === 1 ? 'it' : 'them'}; then the swap applies (heroku slug:diet --fix-requirements).`,
+    savings: 0,
+    severity: 'low',
+    title: `${heavy.name} -> ${heavy.swapTo} is blocked: ${them} ${verb} ${heavy.name}`,
+  }
+}
+
+function heavyFinding(heavy: HeavyPackage, group: PackageGroup, context: Context): Finding | undefined {
+  const {claimed, groups, options} = context
   const {rows} = group
-  if (rows.some(r => r.version?.includes('+cpu'))) return undefined
+  if (rows.some(r => isCpuBuild(r.version))) return undefined
   const installed = rows.some(r => r.evidence === 'installed')
   const gpu = gpuFileBytes(heavy, options.files)
   const cuda = heavy.gpuDependencyBytes ? [...groups.values()].filter(g => isCuda(g.name) && !claimed.has(g.name)) : []
@@ -141,8 +184,8 @@ function heavyFinding(heavy: HeavyPackage, group: PackageGroup, {claimed, groups
     evidence.push(`from PyPI it also pulls CUDA wheels (nvidia-*, triton): ~${formatBytes(heavy.gpuDependencyBytes)} for ${heavy.version}`)
   }
 
-  for (const g of cuda) claimed.add(g.name)
-  return {
+  const blockers = swapBlockers(heavy, context)
+  const finding: Finding = {
     command: COMMANDS.fixRequirements,
     estimated,
     evidence,
@@ -155,6 +198,10 @@ function heavyFinding(heavy: HeavyPackage, group: PackageGroup, {claimed, groups
     source: heavy.source,
     title: `${heavy.name} can be replaced by ${heavy.alternative}`,
   }
+  if (blockers.length > 0) return blockedFinding(heavy, finding, blockers)
+  for (const g of cuda) claimed.add(g.name)
+  claimed.add(heavy.name)
+  return finding
 }
 
 function cudaFinding(groups: Map<string, PackageGroup>, claimed: Set<string>): Finding | undefined {
@@ -238,9 +285,7 @@ export function knowledgeFindings(packages: PackageRow[], options: KnowledgeOpti
     const group = groups.get(heavy.name)
     if (!group || claimed.has(heavy.name) || (heavy.gpuOnly && options.gpu)) continue
     const finding = heavyFinding(heavy, group, {claimed, groups, options})
-    if (!finding) continue
-    claimed.add(heavy.name)
-    findings.push(finding)
+    if (finding) findings.push(finding)
   }
 
   if (!options.gpu) {
@@ -253,8 +298,8 @@ export function knowledgeFindings(packages: PackageRow[], options: KnowledgeOpti
 }
 
 /** Knowledge-table findings from a package list alone (a slug, a failed build's log, a repo's requirements). */
-export function packageFindings(packages: PackageRow[], options: {gpu?: boolean} = {}): Finding[] {
-  return knowledgeFindings(packages, {gpu: options.gpu})
+export function packageFindings(packages: PackageRow[], options: Pick<KnowledgeOptions, 'dependents' | 'gpu'> = {}): Finding[] {
+  return knowledgeFindings(packages, {dependents: options.dependents, gpu: options.gpu})
 }
 
 /** Whole bytes (shares are fractional), largest savings first. */
@@ -263,57 +308,57 @@ export function finalizeFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => b.savings - a.savings || a.id.localeCompare(b.id))
 }
 
-const SITE_PACKAGES = /(?:^|\/)(?:site|dist)-packages\//
-const TEST_SEGMENT = /\/(?:tests?)\//
+/** A package key's name: `python:numpy` -> `numpy`. */
+function packageName(key: string): string {
+  return key.slice(key.indexOf(':') + 1)
+}
 
-/** `tests/` and `test/` folders inside installed Python packages, for packages no other finding removes. */
-export function packageTestsFinding(files: FileRow[], claimed: Set<string>): Finding | undefined {
-  const folders = new Map<string, {bytes: number; files: number; package: string}>()
-  let savings = 0
-  for (const f of files) {
-    if (f.origin !== 'buildpack' || !f.path.includes('/test')) continue
-    if (f.package && claimed.has(f.package.slice(f.package.indexOf(':') + 1))) continue
-    const site = SITE_PACKAGES.exec(f.path)
-    if (!site) continue
-    const start = site.index + site[0].length - 1
-    const test = TEST_SEGMENT.exec(f.path.slice(start))
-    if (!test) continue
-    const folder = f.path.slice(0, start + test.index + test[0].length)
-    const entry = folders.get(folder) ?? {bytes: 0, files: 0, package: f.package ?? '?'}
-    entry.bytes += f.compressed
-    entry.files++
-    folders.set(folder, entry)
-    savings += f.compressed
+/**
+ * One finding per bin/post_compile rule that saves bytes on this slug (test folders, C headers, static
+ * libraries, docs inside installed packages), measured by the same function slug:diet plans the hook with.
+ * Files of packages another finding removes are left out: they go with that package.
+ */
+export function postCompileFindings(files: FileRow[], claimed: Set<string>): Finding[] {
+  const kept = files.filter(f => !f.package || !claimed.has(packageName(f.package)))
+  const findings: Finding[] = []
+  for (const {byTarget, rule} of matchPostCompileRules(kept).matches) {
+    const byPackage = new Map<string, {bytes: number; targets: number}>()
+    let savings = 0
+    for (const rows of byTarget.values()) {
+      const bytes = rows.reduce((n, f) => n + f.compressed, 0)
+      const name = rows[0].package ? packageName(rows[0].package) : '?'
+      const entry = byPackage.get(name) ?? {bytes: 0, targets: 0}
+      entry.bytes += bytes
+      entry.targets++
+      byPackage.set(name, entry)
+      savings += bytes
+    }
+
+    if (savings <= 0) continue
+    const ranked = [...byPackage.entries()].sort((a, b) => b[1].bytes - a[1].bytes || a[0].localeCompare(b[0]))
+    const unit = rule.type === 'd' ? 'folder' : 'file'
+    const title = `${rule.title[0].toUpperCase()}${rule.title.slice(1)}`
+    findings.push({
+      command: COMMANDS.postCompile,
+      estimated: false,
+      evidence: ranked
+      .slice(0, 8)
+      .map(([name, p]) => `${name}: ${formatBytes(p.bytes)} compressed in ${p.targets} ${unit}${p.targets === 1 ? '' : 's'}`),
+      id: rule.id,
+      kind: rule.id === 'package-tests' ? 'package-tests' : 'installed-files',
+      packages: ranked.map(([name]) => name),
+      paths: [...byTarget.keys()].map(t => (rule.type === 'd' ? `${t}/` : t)).sort(),
+      remedy:
+        `${title} are not needed on a dyno: ${rule.why}. .slugignore cannot reach them `
+        + '(the buildpack installs them after it applies): bin/post_compile deletes them after pip.',
+      savings,
+      severity: severityOf(savings),
+      source: rule.source,
+      title: `${title}: ${ranked.length} package${ranked.length === 1 ? '' : 's'}`,
+    })
   }
 
-  if (savings < MIN_PATH_SAVINGS) return undefined
-  const byPackage = new Map<string, {bytes: number; folders: number}>()
-  for (const entry of folders.values()) {
-    const p = byPackage.get(entry.package) ?? {bytes: 0, folders: 0}
-    p.bytes += entry.bytes
-    p.folders++
-    byPackage.set(entry.package, p)
-  }
-
-  const ranked = [...byPackage.entries()].sort((a, b) => b[1].bytes - a[1].bytes)
-  return {
-    command: COMMANDS.postCompile,
-    estimated: false,
-    evidence: ranked
-    .slice(0, 8)
-    .map(([name, p]) => `${name.replace(/^python:/, '')}: ${formatBytes(p.bytes)} compressed in ${p.folders} test folder${p.folders === 1 ? '' : 's'}`),
-    id: 'package-tests',
-    kind: 'package-tests',
-    packages: ranked.map(([name]) => name.replace(/^python:/, '')),
-    paths: [...folders.keys()].sort(),
-    remedy:
-      'Installed packages ship their own test suites, which the app never imports. .slugignore cannot reach them '
-      + '(the buildpack installs them after it applies): delete them in bin/post_compile.',
-    savings,
-    severity: severityOf(savings),
-    source: SOURCES.postCompile,
-    title: `Test folders inside ${ranked.length} installed package${ranked.length === 1 ? '' : 's'}`,
-  }
+  return findings
 }
 
 /** Files that must stay: the build reads them. */

@@ -1,17 +1,13 @@
 import {posix} from 'node:path'
 
 import type {ScanResult} from '../slug/types.js'
-import {dirName} from './paths.js'
+import {type DistRequirement, normalizePythonName, parseMetadata, recordPaths} from './dist-info.js'
+import {dirName, SITE_PACKAGES} from './paths.js'
 import type {Ecosystem, PackageRow} from './types.js'
 
 /** "python:numpy": how FileRow.package and findings name a package. */
 export function packageKey(row: Pick<PackageRow, 'ecosystem' | 'name'>): string {
   return `${row.ecosystem}:${row.name}`
-}
-
-/** PEP 503 normalized project name: `Foo_Bar.baz` -> `foo-bar-baz`. */
-export function normalizePythonName(name: string): string {
-  return name.trim().toLowerCase().replaceAll(/[-_.]+/g, '-')
 }
 
 /** Language runtimes a buildpack installs, each reported as one package. */
@@ -25,8 +21,9 @@ const RUBY_RUNTIME = /^vendor\/ruby-(\d[^/]*)\//
 /** vendor/bundle/ruby/3.2.0/{gems,specifications,cache,extensions/<platform>/<abi>,bundler/gems}/NAME-VERSION */
 const GEM_PATH = /^(vendor\/bundle\/ruby\/[^/]+)\/(gems|specifications|cache|extensions\/[^/]+\/[^/]+|bundler\/gems)\/([^/]+)/
 const GEM_NAME = /^(.+?)-(\d[^-]*)(?:-.+)?$/
-const SITE_PACKAGES = /(?:^|\/)(?:site|dist)-packages\//
 const DIST_INFO_FILE = /^(.*)\/([^/]+)\.(dist-info|egg-info)\/(RECORD|METADATA|PKG-INFO|top_level\.txt)$/
+
+export {normalizePythonName, PROJECT_NAME} from './dist-info.js'
 
 /** Name and version from a `*.dist-info` / `*.egg-info` folder name (`foo_bar-1.2.3`, `foo-1.0-py3.12`). */
 export function parseDistFolder(stem: string): {name: string; version?: string} {
@@ -34,62 +31,6 @@ export function parseDistFolder(stem: string): {name: string; version?: string} 
   if (dash === -1) return {name: normalizePythonName(stem)}
   const version = stem.slice(dash + 1).replace(/-py\d[\d.]*$/, '')
   return {name: normalizePythonName(stem.slice(0, dash)), version: version || undefined}
-}
-
-/** A project name at the start of a requirement (`foo[extra]>=1; python_version<"3.13"`). */
-export const PROJECT_NAME = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/
-
-/** Names in a METADATA header's `Requires-Dist:` lines, leaving out extras (`; extra == "test"`). */
-export function requiresDist(header: string): string[] {
-  const names: string[] = []
-  for (const m of header.matchAll(/^Requires-Dist:\s*(.+)$/gm)) {
-    if (/\bextra\s*==/.test(m[1])) continue
-    const name = PROJECT_NAME.exec(m[1])?.[1]
-    if (name) names.push(normalizePythonName(name))
-  }
-
-  return names
-}
-
-/** `Name:`, `Version:` and `Requires-Dist:` from the header block of a METADATA / PKG-INFO file. */
-function metadataHeaders(text: string | undefined): {name?: string; version?: string; requires: string[]} {
-  if (!text) return {requires: []}
-  const end = text.search(/\r?\n\r?\n/)
-  const header = end === -1 ? text : text.slice(0, end)
-  const name = /^Name:\s*(.+?)\s*$/m.exec(header)?.[1]
-  const version = /^Version:\s*(.+?)\s*$/m.exec(header)?.[1]
-  return {name: name ? normalizePythonName(name) : undefined, requires: requiresDist(header), version}
-}
-
-/** First CSV field of each RECORD line (paths with commas are quoted, quotes doubled). */
-function recordPaths(text: string): string[] {
-  const paths: string[] = []
-  for (const line of text.split('\n')) {
-    if (line.length === 0) continue
-    if (line[0] === '"') {
-      let path = ''
-      let i = 1
-      while (i < line.length) {
-        const c = line[i]
-        if (c === '"' && line[i + 1] === '"') {
-          path += '"'
-          i += 2
-        } else if (c === '"') {
-          break
-        } else {
-          path += c
-          i++
-        }
-      }
-
-      paths.push(path)
-    } else {
-      const comma = line.indexOf(',')
-      paths.push((comma === -1 ? line : line.slice(0, comma)).trimEnd())
-    }
-  }
-
-  return paths
 }
 
 /** A RECORD path relative to /app: RECORD paths are relative to site-packages (`../../../bin/x` for scripts) or absolute. */
@@ -144,8 +85,10 @@ export class PackageIndex {
   /** every row, by location + key: the same package installed twice stays two rows */
   private readonly rows = new Map<string, PackageRow>()
   private readonly captured: Record<string, string>
-  /** each Python distribution's dependencies (normalized names), from METADATA */
+  /** each Python distribution's dependencies (normalized names), from METADATA, leaving out extras */
   readonly requires = new Map<string, string[]>()
+  /** each Python distribution's `Requires-Dist` entries with their extras and markers */
+  readonly dependencies = new Map<string, DistRequirement[]>()
   private pythonRuntimeVersion?: {version?: string}
   /** node packages by folder: package.json is parsed once per package */
   private readonly nodeRows = new Map<string, PackageRow>()
@@ -246,9 +189,10 @@ export class PackageIndex {
 
   private distRow(site: string, folder: string, stem: string): PackageRow {
     const fromFolder = parseDistFolder(stem)
-    const meta = metadataHeaders(this.captured[`${site}/${folder}/METADATA`] ?? this.captured[`${site}/${folder}/PKG-INFO`])
+    const meta = parseMetadata(this.captured[`${site}/${folder}/METADATA`] ?? this.captured[`${site}/${folder}/PKG-INFO`])
     const name = meta.name ?? fromFolder.name
     if (meta.requires.length > 0) this.requires.set(name, meta.requires)
+    if (meta.dependencies.length > 0) this.dependencies.set(name, meta.dependencies)
     return this.row('python', name, site, meta.version ?? fromFolder.version)
   }
 
@@ -322,8 +266,8 @@ export class PackageIndex {
     return this.row('runtime', name, location, version ?? (name === 'python' ? this.pythonRuntimeVersion!.version : undefined))
   }
 
-  /** Asked for once: runtime.txt, .python-version, else the lib/pythonX.Y folder of a site-packages. */
-  private pythonVersion(): string | undefined {
+  /** The slug's Python: runtime.txt, .python-version, else the lib/pythonX.Y folder of a site-packages. */
+  pythonVersion(): string | undefined {
     const runtime = /python-(\d[\w.]*)/.exec(this.captured['runtime.txt'] ?? '')?.[1]
     const pinned = this.captured['.python-version']?.trim().split(/\s+/)[0]
     if (runtime ?? pinned) return runtime ?? pinned

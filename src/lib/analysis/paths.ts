@@ -15,3 +15,9 @@ export function extensionOf(path: string): string {
   const i = name.lastIndexOf('.')
   return i <= 0 ? '' : name.slice(i).toLowerCase()
 }
+
+/** A `site-packages/` (or Debian's `dist-packages/`) folder anywhere in a path: where pip installs. */
+export const SITE_PACKAGES = /(?:^|\/)(?:site|dist)-packages\//
+
+/** The Python buildpack's site-packages in a slug, and the path below it. */
+export const BUILDPACK_SITE_PACKAGES = /^(\.heroku\/python\/lib\/python[^/]+\/site-packages)\/(.+)$/

@@ -36,7 +36,9 @@ export interface PackageRow extends Usage {
   evidence: 'build-log' | 'installed' | 'requirement'
 }
 
-export type FindingKind = 'data-in-repo' | 'dev-package' | 'heavy-package' | 'model-in-repo' | 'notebooks-in-repo' | 'docs-media-in-repo' | 'outside-app' | 'package-tests' | 'cuda-on-dyno' | 'caches'
+/** `installed-files`: files inside installed packages that bin/post_compile prunes (headers, static libraries, docs) */
+export type FindingKind = 'caches' | 'cuda-on-dyno' | 'data-in-repo' | 'dev-package' | 'docs-media-in-repo' | 'heavy-package' | 'installed-files'
+	| 'model-in-repo' | 'notebooks-in-repo' | 'outside-app' | 'package-tests'
 
 export interface Finding {
   /** stable id, e.g. "heavy-package:tensorflow" */
@@ -60,6 +62,11 @@ export interface Finding {
   paths?: string[]
   /** normalized names of the packages the remedy removes or replaces */
   packages?: string[]
+  /**
+   * Installed packages that require what the remedy replaces: while they do, pip would install both and the
+   * slug would grow, so the remedy is refused (savings 0, no command) until they are replaced or dropped.
+   */
+  blockedBy?: string[]
 }
 
 export interface CategoryRow extends Usage {

@@ -3,6 +3,7 @@ import {cleanLogLines} from './clean.js'
 import {
   parseAlreadySatisfiedLine,
   parseCollectingLine,
+  parseRequiredByLine,
   parseDownloadLine,
   parseInstalledLine,
   parseProgressLine,
@@ -83,6 +84,7 @@ export function parseBuildLog(text: string): ParsedBuildLog {
     installed: [],
     outcome: 'unknown',
     recognisedLines: 0,
+    requiredBy: [],
     requirements: [],
     totalLines: lines.length,
     truncated: false,
@@ -117,6 +119,8 @@ export function parseBuildLog(text: string): ParsedBuildLog {
     const requirement = parseCollectingLine(line, lineNumber)
     const installed = parseInstalledLine(line)
     const satisfied = parseAlreadySatisfiedLine(line)
+    const edge = parseRequiredByLine(line)
+    if (edge) log.requiredBy.push(edge)
 
     if (download) {
       log.downloads.push(download)

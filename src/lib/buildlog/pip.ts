@@ -122,3 +122,33 @@ export function parseAlreadySatisfiedLine(line: string): string | undefined {
 }
 
 export {normalizePythonName as normalizePackageName} from '../analysis/packages.js'
+
+/** The length of the package name at `from` (PEP 508: a letter or digit, then letters, digits, `._-`), 0 for none. */
+function nameLength(text: string, from: number): number {
+  if (!/[A-Za-z0-9]/.test(text[from] ?? '')) return 0
+  let end = from + 1
+  while (end < text.length && /[\w.-]/.test(text[end])) end++
+  return end - from
+}
+
+const REQUIRED_BY_PREFIXES = ['Collecting ', 'Requirement already satisfied: ']
+
+/**
+ * Who required what: `Collecting tensorflow<2.19,>=2.18 (from tf-keras==2.18.0->-r requirements.txt (line 2))`
+ * and `Requirement already satisfied: numpy>=1.26 in /app/... (from tensorflow==2.18.0->...) (2.0.2)` name the
+ * package that asked for it first in the `(from ...)` chain. Undefined for a top-level requirement
+ * (`from -r requirements.txt`) and any other line. Plain string scanning: linear in the line's length.
+ */
+export function parseRequiredByLine(line: string): {name: string; requiredBy: string} | undefined {
+  const text = line.trimStart()
+  const prefix = REQUIRED_BY_PREFIXES.find(p => text.startsWith(p))
+  if (!prefix) return undefined
+  const length = nameLength(text, prefix.length)
+  if (length === 0) return undefined
+  const from = text.indexOf(' (from ', prefix.length + length)
+  if (from === -1) return undefined
+  const start = from + ' (from '.length
+  const parent = nameLength(text, start)
+  if (parent === 0) return undefined
+  return {name: normalizePackageName(text.slice(prefix.length, prefix.length + length)), requiredBy: normalizePackageName(text.slice(start, start + parent))}
+}

@@ -1,4 +1,6 @@
+import {dependentsFromEdges} from '../analysis/dependencies.js'
 import {packageFindings} from '../analysis/index.js'
+import {compareVersions} from '../analysis/versions.js'
 import type {PackageRow, Usage} from '../analysis/types.js'
 import {SLUG_LIMIT, SLUG_WARNING, type ReportSource, type SlugReport} from '../report/types.js'
 import {formatBytes} from '../util/bytes.js'
@@ -33,7 +35,7 @@ export function packagesFromLog(log: ParsedBuildLog): PackagesFromLog {
   const discarded: PipDownload[] = []
   for (const download of log.downloads) {
     const wanted = installed.get(download.name)
-    if (installed.size > 0 && (!wanted || (wanted.version && download.version && wanted.version !== download.version))) {
+    if (installed.size > 0 && (!wanted || (wanted.version && download.version && compareVersions(wanted.version, download.version) !== 0))) {
       discarded.push(download)
       continue
     }
@@ -158,7 +160,7 @@ const sumUsage = (rows: PackageRow[]): Usage => ({
 export function reportFromBuildLog(log: ParsedBuildLog, source: ReportSource): SlugReport {
   const found = packagesFromLog(log)
   const wheels = sumUsage(found.packages)
-  const findings = packageFindings(found.packages, {gpu: false})
+  const findings = packageFindings(found.packages, {dependents: dependentsFromEdges(log.requiredBy), gpu: false})
   const limit = log.maxSize ?? SLUG_LIMIT
   const total = log.compiledSize ?? log.doneSize ?? wheels.compressed
   // packageFindings claims each package once, so the savings of its findings add up without overlap

@@ -56,6 +56,8 @@ export interface ParsedBuildLog {
   installed: InstalledPackage[]
   /** `Requirement already satisfied` lines: installed from a cached environment, size unknown */
   alreadySatisfied: string[]
+  /** who required what, from the `(from ...)` of Collecting and Requirement already satisfied lines */
+  requiredBy: Array<{name: string; requiredBy: string}>
   /** `Compiled slug size: X is too large (max is Y)` */
   compiledSize?: number
   maxSize?: number

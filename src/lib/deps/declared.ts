@@ -1,10 +1,10 @@
 import {readFile} from 'node:fs/promises'
 import {dirname, join, relative} from 'node:path'
+import {parse as parseToml, TomlError, type TomlTable, type TomlValue} from 'smol-toml'
 
 import type {PackageRow} from '../analysis/types.js'
 import {UserError} from '../util/errors.js'
 import {normalizePackageName, parseRequirements, type RequirementLine} from './requirements.js'
-import {readTomlTables, type TomlValue} from './toml.js'
 
 /** What one file in the repo declares. */
 export interface DeclaredDependencies {
@@ -85,6 +85,31 @@ async function fromRequirements(root: string): Promise<DeclaredDependencies[]> {
 
 const asString = (v: TomlValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined)
 
+/** A TOML table (not an array, a date or a scalar), or undefined. */
+function asTable(v: TomlValue | undefined): TomlTable | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) ? v as TomlTable : undefined
+}
+
+/** The table at a dotted path: `tool.poetry.dependencies`. */
+function tableAt(doc: TomlTable, path: string[]): TomlTable | undefined {
+  let table: TomlTable | undefined = doc
+  for (const key of path) table = asTable(table?.[key])
+  return table
+}
+
+/** A TOML 1.0 document; a malformed one is a one-line error naming where it breaks. */
+function readToml(file: string, text: string): TomlTable {
+  try {
+    // the file is the user's: keys such as __proto__ are dropped, not set on the result
+    return parseToml(text, {maxDepth: 64, unsafeKeyBehaviour: 'drop'})
+  } catch (error) {
+    if (!(error instanceof TomlError)) throw error
+    // smol-toml's message is "Invalid TOML document: <why>" followed by a code excerpt on the next lines
+    const why = error.message.split('\n')[0].replace(/^Invalid TOML document:\s*/, '').replace(/\.$/, '')
+    throw new UserError(`${file} line ${error.line}, column ${error.column} is not valid TOML: ${why}.`)
+  }
+}
+
 /** `numpy>=1.26` or `uvicorn[standard]; sys_platform == "linux"` from PEP 508 strings. */
 function fromPep508(specs: string[]): {packages: PackageRow[]; extras: Record<string, string[]>} {
   const packages: PackageRow[] = []
@@ -102,22 +127,21 @@ function fromPep508(specs: string[]): {packages: PackageRow[]; extras: Record<st
 async function fromPyproject(root: string): Promise<DeclaredDependencies[]> {
   const text = await readOptional(root, 'pyproject.toml')
   if (text === undefined) return []
-  const tables = readTomlTables(text)
+  const doc = readToml('pyproject.toml', text)
   const out: DeclaredDependencies[] = []
-  const project = tables.find(t => t.name === 'project')
-  const list = project?.values.dependencies
+  const list = tableAt(doc, ['project'])?.dependencies
   if (Array.isArray(list)) {
     const {extras, packages} = fromPep508(list.map(v => asString(v)).filter(v => v !== undefined))
     out.push({extras, file: 'pyproject.toml', manager: 'pep621', notes: [], packages})
   }
 
-  const poetry = tables.find(t => t.name === 'tool.poetry.dependencies')
+  const poetry = tableAt(doc, ['tool', 'poetry', 'dependencies'])
   if (poetry) {
     const packages: PackageRow[] = []
     const extras: Record<string, string[]> = {}
-    for (const [name, value] of Object.entries(poetry.values)) {
+    for (const [name, value] of Object.entries(poetry)) {
       if (name === 'python') continue
-      const table = typeof value === 'object' && !Array.isArray(value) ? value : {}
+      const table = asTable(value) ?? {}
       const spec = typeof value === 'string' ? value : asString(table.version)
       const pin = spec && /^(?:==)?\s*(\d[\w.+-]*)$/.exec(spec.trim())
       packages.push(declared('python', normalizePackageName(name), pin ? pin[1] : undefined))
@@ -152,13 +176,14 @@ async function fromUvLock(root: string): Promise<DeclaredDependencies[]> {
   const text = await readOptional(root, 'uv.lock')
   if (text === undefined) return []
   const packages: PackageRow[] = []
-  for (const table of readTomlTables(text)) {
-    if (table.name !== 'package' || !table.array) continue
-    const name = asString(table.values.name)
-    const {source} = table.values
+  const lock = readToml('uv.lock', text)
+  for (const entry of Array.isArray(lock.package) ? lock.package : []) {
+    const table = asTable(entry)
+    const name = asString(table?.name)
+    const source = asTable(table?.source)
     // The project itself is in the lock as an editable or virtual source: it is the app, not a dependency.
-    if (!name || (source && typeof source === 'object' && !Array.isArray(source) && ('editable' in source || 'virtual' in source))) continue
-    packages.push(declared('python', normalizePackageName(name), asString(table.values.version)))
+    if (!name || (source && ('editable' in source || 'virtual' in source))) continue
+    packages.push(declared('python', normalizePackageName(name), asString(table?.version)))
   }
 
   return [{extras: {}, file: 'uv.lock', manager: 'uv', notes: [], packages}]

@@ -1,39 +1,14 @@
 import {lstat, readdir, readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {type DistRequirement, parseMetadata, recordPaths} from '../analysis/dist-info.js'
+import {parseDistFolder} from '../analysis/packages.js'
 import type {PackageRow} from '../analysis/types.js'
 import {mapLimit} from '../repo/limit.js'
 import {UserError} from '../util/errors.js'
 import {normalizePackageName} from './requirements.js'
 
 const STAT_CONCURRENCY = 32
-
-/** The paths a dist-info RECORD lists (a CSV of path,hash,size; paths with commas are quoted). */
-export function recordPaths(record: string): string[] {
-  const paths: string[] = []
-  for (const line of record.split('\n')) {
-    const row = line.replace(/\r$/, '')
-    if (row === '') continue
-    const m = /^"((?:[^"]|"")*)"/.exec(row)
-    paths.push(m ? m[1].replaceAll('""', '"') : row.slice(0, row.includes(',') ? row.indexOf(',') : undefined))
-  }
-
-  return paths
-}
-
-/** Every value of a METADATA header field (`Requires-Dist` repeats), from the header block only. */
-function metadataFields(metadata: string, field: string): string[] {
-  const header = metadata.split(/\r?\n\r?\n/)[0]
-  return [...header.matchAll(new RegExp(`^${field}:[ \\t]*(.+?)\\s*$`, 'gmi'))].map(m => m[1])
-}
-
-/** A `Requires-Dist` entry: the dependency, and the extra of ours that pulls it (if any). */
-export interface DistRequirement {
-  name: string
-  extras: string[]
-  /** set when the dependency is only installed with `ours[extra]` */
-  forExtra?: string
-}
 
 export interface InstalledDistribution {
   /** PEP 503 normalized */
@@ -46,19 +21,6 @@ export interface InstalledDistribution {
   requires: DistRequirement[]
 }
 
-function parseRequiresDist(value: string): DistRequirement | undefined {
-  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?/.exec(value)
-  if (!m) return undefined
-  const requirement: DistRequirement = {
-    extras: (m[2] ?? '').split(',').map(e => normalizePackageName(e.trim())).filter(Boolean),
-    name: normalizePackageName(m[1]),
-  }
-  const semicolon = value.indexOf(';')
-  const extra = semicolon === -1 ? null : /extra\s*==\s*["']([^"']+)["']/.exec(value.slice(semicolon + 1))
-  if (extra) requirement.forExtra = normalizePackageName(extra[1])
-  return requirement
-}
-
 /** The distributions installed in a site-packages folder (those with a RECORD), by dist-info folder name. */
 export async function readDistributions(sitePackages: string): Promise<InstalledDistribution[]> {
   const entries = await readdir(sitePackages).catch((error: Error) => {
@@ -69,14 +31,15 @@ export async function readDistributions(sitePackages: string): Promise<Installed
     const record = await readFile(join(sitePackages, distInfo, 'RECORD'), 'utf8').catch(() => {})
     if (record === undefined) return
     const metadata = (await readFile(join(sitePackages, distInfo, 'METADATA'), 'utf8').catch(() => '')) ?? ''
-    const [dirName, dirVersion] = distInfo.replace(/\.dist-info$/, '').split('-')
+    const folder = parseDistFolder(distInfo.replace(/\.dist-info$/, ''))
+    const meta = parseMetadata(metadata)
     const dist: InstalledDistribution = {
       distInfo,
-      name: normalizePackageName(metadataFields(metadata, 'Name')[0] ?? dirName),
+      name: meta.name ?? folder.name,
       paths: [...new Set(recordPaths(record))],
-      requires: metadataFields(metadata, 'Requires-Dist').map(v => parseRequiresDist(v)).filter(r => r !== undefined),
+      requires: meta.dependencies,
     }
-    const version = metadataFields(metadata, 'Version')[0] ?? dirVersion
+    const version = meta.version ?? folder.version
     if (version) dist.version = version
     return dist
   })

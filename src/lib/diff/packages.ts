@@ -1,7 +1,7 @@
 import {normalizePythonName, type PackageRow, type Usage} from '../analysis/index.js'
+import {compareVersions} from '../analysis/versions.js'
 import {byBiggestChange, changeSizes, delta, sizeChange} from './rows.js'
 import type {PackageChange, PackageChangeKind} from './types.js'
-import {compareVersions} from './versions.js'
 
 interface PackageTotal extends Usage {
   ecosystem: PackageRow['ecosystem']
@@ -32,7 +32,7 @@ function packageTotals(rows: PackageRow[]): Map<string, PackageTotal> {
     if (row.version && !total.versions.includes(row.version)) total.versions.push(row.version)
   }
 
-  for (const total of totals.values()) total.versions.sort(compareVersions)
+  for (const total of totals.values()) total.versions.sort((x, y) => compareVersions(x, y, total.ecosystem))
   return totals
 }
 
@@ -42,7 +42,7 @@ function packageChange(b: PackageTotal | undefined, a: PackageTotal | undefined)
   const was = versionText(b)
   const now = versionText(a)
   if (b && a && was && now && was !== now) {
-    const order = compareVersions(a.versions.at(-1)!, b.versions.at(-1)!)
+    const order = compareVersions(a.versions.at(-1)!, b.versions.at(-1)!, a.ecosystem)
     if (order !== 0) return order > 0 ? 'upgraded' : 'downgraded'
     return 'modified'
   }

@@ -24,6 +24,17 @@ export interface HeavyPackage {
   gpuFiles?: RegExp
   /** the replacement drops GPU support: not suggested when the app really runs on GPUs */
   gpuOnly: boolean
+  /**
+   * The distribution requirements.txt names instead, when it is another project (tensorflow -> tensorflow-cpu).
+   * Then every installed package that requires `name` makes pip install `name` as well: the slug grows.
+   * Unset when the lighter build keeps the project's name (torch's +cpu builds satisfy `torch` requirements).
+   */
+  swapTo?: string
+  /**
+   * Projects known to list `name` in their Requires-Dist, so a swap is refused even when the evidence has no
+   * METADATA to read (a repo's requirements, a build log that does not say who required what).
+   */
+  knownDependents?: string[]
   remedy: string
   source: string
 }
@@ -36,6 +47,10 @@ export const HEAVY_PACKAGES: HeavyPackage[] = [
     wheelBytes: 590e6,
     alternativeWheelBytes: 214e6,
     gpuOnly: true,
+    // Requires-Dist: tensorflow on each project's PyPI page (tf-keras 2.18: tensorflow<2.19,>=2.18;
+    // tensorflow-text 2.18: tensorflow<2.19,>=2.18; tensorflow-decision-forests 1.11: tensorflow==2.18.0)
+    knownDependents: ['tensorflow-decision-forests', 'tensorflow-text', 'tf-keras'],
+    swapTo: 'tensorflow-cpu',
     remedy:
       'Dynos have no GPU: replace `tensorflow` with `tensorflow-cpu` (same version, same API) in requirements.txt. '
       + 'If the app only runs inference on a .tflite model, `ai-edge-litert` (formerly `tflite-runtime`, a few MB) replaces TensorFlow entirely.',
@@ -64,6 +79,7 @@ export const HEAVY_PACKAGES: HeavyPackage[] = [
     wheelBytes: 62.5e6,
     alternativeWheelBytes: 49.9e6,
     gpuOnly: false,
+    swapTo: 'opencv-python-headless',
     remedy:
       'Servers have no display: replace `opencv-python` with `opencv-python-headless` (same `cv2` API, without the Qt GUI libraries).',
     source: 'https://pypi.org/project/opencv-python-headless/',
@@ -75,6 +91,7 @@ export const HEAVY_PACKAGES: HeavyPackage[] = [
     wheelBytes: 68.7e6,
     alternativeWheelBytes: 56e6,
     gpuOnly: false,
+    swapTo: 'opencv-contrib-python-headless',
     remedy:
       'Servers have no display: replace `opencv-contrib-python` with `opencv-contrib-python-headless` (same `cv2` API, without the Qt GUI libraries).',
     source: 'https://pypi.org/project/opencv-contrib-python-headless/',
@@ -86,6 +103,7 @@ export const HEAVY_PACKAGES: HeavyPackage[] = [
     wheelBytes: 291e6,
     alternativeWheelBytes: 13.3e6,
     gpuOnly: true,
+    swapTo: 'onnxruntime',
     remedy: 'Dynos have no GPU: replace `onnxruntime-gpu` with `onnxruntime` (same API, CPU execution provider).',
     source: 'https://onnxruntime.ai/docs/install/',
   },

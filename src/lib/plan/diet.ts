@@ -224,6 +224,7 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
 
   const whatIf = predictAfter({compressed: report.totals.compressed, estimated: report.prediction}, lines, report.totals)
   if (requirements?.blocked) notes.push(requirements.blocked)
+  for (const r of requirements?.refused ?? []) notes.push(r.why)
   if (requirements && !options.fixRequirements && requirements.changes.length > 0) {
     notes.push(`${requirements.changes.length} requirements change(s) are advice: run with --fix-requirements to write them.`)
   }
@@ -234,7 +235,7 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
 
   return {
     changes,
-    declaredAdvice: adviseDeclared(input.declared, options.gpu),
+    declaredAdvice: adviseDeclared(input.declared, options.gpu, report.findings),
     evidence: {compressed: report.totals.compressed, kind: report.kind, notes: report.notes, prediction: report.prediction, source: report.source},
     notes: [...slugignore.notes, ...(postCompile?.notes ?? []), ...notes],
     postCompile,

@@ -1,18 +1,44 @@
 import {COMMANDS} from '../analysis/findings.js'
 import type {Finding, PackageRow} from '../analysis/types.js'
+import {isCpuBuild, withoutLocal} from '../analysis/versions.js'
 import {normalizePackageName, parseRequirements, type RequirementLine} from '../deps/requirements.js'
 import {DEV_PACKAGES} from '../knowledge/dev-packages.js'
-import {CUDA_PACKAGES} from '../knowledge/heavy-packages.js'
+import {CUDA_PACKAGES, HEAVY_PACKAGES} from '../knowledge/heavy-packages.js'
 import {UserError} from '../util/errors.js'
 
 export const TORCH_CPU_INDEX = 'https://download.pytorch.org/whl/cpu'
 const TORCH_FAMILY = new Set(['torch', 'torchaudio', 'torchvision'])
-/** Same API, no GPU or GUI libraries: the version numbers are the same for both projects. */
-const SWAPS: Record<string, {to: string; finding: string; gpuOnly: boolean}> = {
-  'onnxruntime-gpu': {finding: 'heavy-package:onnxruntime-gpu', gpuOnly: true, to: 'onnxruntime'},
-  'opencv-contrib-python': {finding: 'heavy-package:opencv-contrib-python', gpuOnly: false, to: 'opencv-contrib-python-headless'},
-  'opencv-python': {finding: 'heavy-package:opencv-python', gpuOnly: false, to: 'opencv-python-headless'},
-  tensorflow: {finding: 'heavy-package:tensorflow', gpuOnly: true, to: 'tensorflow-cpu'},
+/** Same API, no GPU or GUI libraries, another project name: the version numbers are the same for both projects. */
+const SWAPS = new Map(HEAVY_PACKAGES.filter(h => h.swapTo).map(h => [h.name, {finding: `heavy-package:${h.name}`, heavy: h, to: h.swapTo!}]))
+
+/** A swap that is not made: packages that stay installed require the package, so pip would install both. */
+export interface RefusedSwap {
+  /** 1-based line in the requirements file */
+  line: number
+  package: string
+  to: string
+  /** the packages that require it (normalized names) */
+  requiredBy: string[]
+  why: string
+}
+
+function listNames(list: string[]): string {
+  return list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`
+}
+
+/** Why a swap is refused, in one sentence (with `where` as its prefix). */
+function refusal(where: string, name: string, to: string, requiredBy: string[]): string {
+  const them = listNames(requiredBy)
+  return `${where}: ${name} is not swapped for ${to}: ${them} require${requiredBy.length === 1 ? 's' : ''} ${name}, so pip would install both and the slug would grow. Replace or drop ${them} first`
+}
+
+/**
+ * What keeps `name` installed after a swap: the evidence's finding names installed packages whose
+ * Requires-Dist needs it; the knowledge table names projects known to, when the file lists them.
+ */
+function swapBlockers(name: string, finding: Finding | undefined, listed: ReadonlySet<string>): string[] {
+  const known = SWAPS.get(name)?.heavy.knownDependents?.filter(d => listed.has(d)) ?? []
+  return [...new Set([...(finding?.blockedBy ?? []), ...known])].sort()
 }
 
 export type RequirementChangeKind = 'cpu-index' | 'drop-cuda' | 'move-dev' | 'pin' | 'swap'
@@ -57,6 +83,8 @@ export interface RequirementsPlan {
   devText?: string
   /** why the file is not rewritten although changes are advised */
   blocked?: string
+  /** swaps not made because other packages require the package (absent when none) */
+  refused?: RefusedSwap[]
   savings: number
 }
 
@@ -108,6 +136,7 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
   const requirements = lines.filter(l => l.kind === 'requirement' && l.normalizedName)
   const names = new Set(requirements.map(l => l.normalizedName!))
   const changes: RequirementChange[] = []
+  const refused: RefusedSwap[] = []
   const counted = new Set<string>()
   const savingsOf = (id: string): Pick<RequirementChange, 'estimated' | 'savings' | 'source'> => {
     const finding = findingFor(input.findings, id)
@@ -116,20 +145,29 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
     return {estimated: finding.estimated, savings: finding.savings, source: finding.source}
   }
 
-  const cpuTorch = (versions.get('torch') ?? '').includes('+cpu') || requirements.some(l => l.normalizedName === 'torch' && (l.specifier ?? '').includes('+cpu'))
+  const cpuTorch = isCpuBuild(versions.get('torch')) || requirements.some(l => l.normalizedName === 'torch' && isCpuBuild(l.pinned))
   const torchOnCpu = !input.gpu && names.has('torch') && !cpuTorch
   for (const line of requirements) {
     const name = line.normalizedName!
     const exact = versions.get(name)
-    const installed = exact?.replace(/\+.*$/, '')
+    const installed = exact === undefined ? undefined : withoutLocal(exact)
     const pin = line.pinned === undefined && line.url === undefined && exact ? `==${exact}` : undefined
-    const swap = SWAPS[name]
     const dev = DEV_PACKAGES.find(d => d.name === name)
-    if (swap && !(swap.gpuOnly && input.gpu)) {
+    let swap = SWAPS.get(name)
+    if (swap && swap.heavy.gpuOnly && input.gpu) swap = undefined
+    const blockers = swap ? swapBlockers(name, findingFor(input.findings, swap.finding), names) : []
+    if (swap && blockers.length > 0) {
+      refused.push({
+        line: line.line, package: line.name!, requiredBy: blockers, to: swap.to, why: `${refusal(`${input.path} line ${line.line}`, line.name!, swap.to, blockers)}, then run slug:diet again.`,
+      })
+      swap = undefined
+    }
+
+    if (swap) {
       const specifier = line.pinned === undefined && line.url === undefined && installed ? `==${installed}` : line.specifier
       changes.push({
         ...savingsOf(swap.finding),
-        after: renderRequirement(line, swap.to, specifier, swap.gpuOnly),
+        after: renderRequirement(line, swap.to, specifier, swap.heavy.gpuOnly),
         before: line.text,
         kind: 'swap',
         line: line.line,
@@ -137,7 +175,7 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
         why: `${swap.to} is the same package without GPU/GUI libraries, at the same version${pin ? ` (pinned to ${installed}, installed today)` : ''}`,
       })
     } else if (torchOnCpu && TORCH_FAMILY.has(name)) {
-      const version = line.pinned?.replace(/\+.*$/, '') ?? installed
+      const version = (line.pinned === undefined ? undefined : withoutLocal(line.pinned)) ?? installed
       changes.push({
         ...savingsOf('heavy-package:torch'),
         after: version ? renderRequirement(line, line.name!, `==${version}+cpu`, true) : line.text,
@@ -206,6 +244,7 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
   }
 
   const plan: RequirementsPlan = {changes, devPath, path: input.path, savings: changes.reduce((n, c) => n + c.savings, 0)}
+  if (refused.length > 0) plan.refused = refused
   if (changes.length === 0) return plan
   const hashed = lines.some(l => (l.hashes?.length ?? 0) > 0)
   const stuck = changes.filter(c => c.line > 0 && !rewritable(lines.find(l => l.line === c.line)!))
@@ -263,17 +302,21 @@ function withDevRequirements(existing: string | undefined, moved: string[], main
  * Advice (never a rewrite) for pyproject.toml, Pipfile.lock and uv.lock: their formats carry groups,
  * sources and lock hashes that only their own tools should change.
  */
-export function adviseDeclared(declared: {file: string; manager: string; packages: PackageRow[]}[], gpu = false): string[] {
+export function adviseDeclared(declared: {file: string; manager: string; packages: PackageRow[]}[], gpu = false, findings: Finding[] = []): string[] {
   const advice: string[] = []
   for (const {file, manager, packages} of declared) {
     if (manager === 'pip' || manager === 'npm') continue
     const relock = manager === 'pep621' ? '' : `, then relock with ${manager}`
+    const listed = new Set(packages.map(p => normalizePackageName(p.name)))
     for (const p of packages) {
       const name = normalizePackageName(p.name)
-      const swap = SWAPS[name]
-      if (swap && !(swap.gpuOnly && gpu)) {
+      const swap = SWAPS.get(name)
+      const blockers = swap ? swapBlockers(name, findingFor(findings, swap.finding), listed) : []
+      if (swap && !(swap.heavy.gpuOnly && gpu) && blockers.length > 0) {
+        advice.push(`${refusal(file, p.name, swap.to, blockers)}.`)
+      } else if (swap && !(swap.heavy.gpuOnly && gpu)) {
         advice.push(`${file}: replace ${p.name} with ${swap.to} (same version)${relock}.`)
-      } else if (name === 'torch' && !gpu && !(p.version ?? '').includes('+cpu')) {
+      } else if (name === 'torch' && !gpu && !isCpuBuild(p.version)) {
         advice.push(`${file}: take torch from the CPU index ${TORCH_CPU_INDEX} (a package source for torch)${relock}.`)
       } else if (DEV_PACKAGES.some(d => d.name === name && !d.requiredBy)) {
         advice.push(`${file}: move ${p.name} to a development group or optional extra, which a Heroku build does not install${relock}.`)

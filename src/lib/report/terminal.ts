@@ -118,5 +118,6 @@ export function renderReport(report: SlugReport, print: Print, options: {maxPack
   printFindings(report.findings, print)
   const saved = report.findings.reduce((sum, f) => sum + f.savings, 0)
   const after = Math.max(0, total - saved)
-  print(`All findings together save about ${formatBytes(saved)}: ${formatBytes(after)} compressed, ${limitStatus(after, report)}.`)
+  const about = report.prediction || report.findings.some(f => f.estimated && f.savings > 0) ? 'about ' : ''
+  print(`All findings together save ${about}${formatBytes(saved)} compressed: the slug would be ${about}${formatBytes(after)}, ${limitStatus(after, report)}.`)
 }

@@ -28,12 +28,13 @@ const REPO: Record<string, Buffer | string> = {
 
 const SITE = '.heroku/python/lib/python3.11/site-packages'
 
-function dist(name: string, version: string, files: Record<string, Buffer | string>): FixtureEntry[] {
-  const info = `${SITE}/${name}-${version}.dist-info`
-  const record = [...Object.keys(files).map(f => `${f},sha256=x,${Buffer.byteLength(files[f])}`), `${name}-${version}.dist-info/METADATA,,`, `${name}-${version}.dist-info/RECORD,,`]
+function dist(name: string, version: string, files: Record<string, Buffer | string>, requires: string[] = []): FixtureEntry[] {
+  const info = `${SITE}/${name.replaceAll('-', '_')}-${version}.dist-info`
+  const folder = `${name.replaceAll('-', '_')}-${version}.dist-info`
+  const record = [...Object.keys(files).map(f => `${f},sha256=x,${Buffer.byteLength(files[f])}`), `${folder}/METADATA,,`, `${folder}/RECORD,,`]
   return [
     ...Object.entries(files).map(([f, content]) => ({content, path: `./app/${SITE}/${f}`})),
-    {content: `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`, path: `./app/${info}/METADATA`},
+    {content: `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n${requires.map(r => `Requires-Dist: ${r}\n`).join('')}`, path: `./app/${info}/METADATA`},
     {content: `${record.join('\n')}\n`, path: `./app/${info}/RECORD`},
   ]
 }
@@ -136,6 +137,23 @@ describe('slug:diet', function () {
     expect(second.stdout).to.contain('Nothing to write')
     expect(second.result!.written).to.deep.equal([])
     expect(snapshot(dir)).to.deep.equal(after)
+  })
+
+  it('--fix-requirements never swaps tensorflow while tf-keras requires it, and says what would make it possible', async () => {
+    const repo = {...REPO, 'requirements.txt': 'tensorflow==2.16.1\ntf-keras==2.16.0\n'}
+    rmSync(dir, {force: true, recursive: true})
+    dir = makeRepo(repo)
+    writeFileSync(slugPath, buildSlug([
+      ...Object.entries(repo).map(([path, content]) => ({content, path: `./app/${path}`})),
+      ...dist('tensorflow', '2.16.1', {'tensorflow/__init__.py': 'x = 1\n', 'tensorflow/libtf.so': incompressible(400_000, 11)}),
+      ...dist('tf-keras', '2.16.0', {'tf_keras/__init__.py': 'x = 1\n'}, ['tensorflow<2.17,>=2.16']),
+    ]))
+    const {exitCode, result, stdout} = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--fix-requirements', '--yes'])
+    expect(exitCode).to.equal(0)
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('tensorflow==2.16.1\ntf-keras==2.16.0\n')
+    expect(result!.written).not.to.include('requirements.txt')
+    expect(result!.requirements!.refused!.map(r => [r.package, r.to, r.requiredBy])).to.deep.equal([['tensorflow', 'tensorflow-cpu', ['tf-keras']]])
+    expect(stdout).to.contain('tensorflow is not swapped for tensorflow-cpu: tf-keras requires tensorflow, so pip would install both')
   })
 
   it('--json returns the plan with measured savings and the what-if', async () => {

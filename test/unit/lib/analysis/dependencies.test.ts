@@ -2,13 +2,13 @@ import {expect} from 'chai'
 
 import {analyzeScan} from '../../../../src/lib/analysis/index.js'
 import {exclusiveDependencies, requirementNames} from '../../../../src/lib/analysis/dependencies.js'
-import {requiresDist} from '../../../../src/lib/analysis/packages.js'
+import {parseMetadata} from '../../../../src/lib/analysis/dist-info.js'
 import {ScanBuilder} from '../../../helpers/scan-fixtures.js'
 
 describe('dependencies of dev packages', () => {
   it('reads Requires-Dist without extras, and requirement names without options or URLs', () => {
     const header = 'Name: x\nRequires-Dist: Jinja2>=3.0\nRequires-Dist: babel (>=2.10)\nRequires-Dist: pytest; extra == "test"\nRequires-Dist: tomli; python_version < "3.11"\n'
-    expect(requiresDist(header)).to.deep.equal(['jinja2', 'babel', 'tomli'])
+    expect(parseMetadata(header).requires).to.deep.equal(['jinja2', 'babel', 'tomli'])
     expect(requirementNames('# app\nFlask==3.0.3\n--extra-index-url https://download.pytorch.org/whl/cpu\n-r base.txt\nnumpy>=1.26 # pinned\nhttps://x/y.whl\nPyYAML[libyaml]\n')).to.deep.equal([
       'flask',
       'numpy',

@@ -3,6 +3,7 @@ import {expect} from 'chai'
 import {analyzeScan, COMMANDS, packageFindings} from '../../../../src/lib/analysis/index.js'
 import type {Analysis, FileRow, Finding, PackageRow} from '../../../../src/lib/analysis/types.js'
 import {classify} from '../../../../src/lib/analysis/classify.js'
+import {planPostCompile} from '../../../../src/lib/analysis/prunable.js'
 import {HDF5_PEEK, ScanBuilder, SITE} from '../../../helpers/scan-fixtures.js'
 
 /** A TensorFlow + PyTorch app the way people push them: every kind of finding at once. */
@@ -198,5 +199,112 @@ describe('packageFindings (a package list alone)', () => {
       {gpu: true},
     )
     expect(findings.map(f => f.id)).to.deep.equal(['heavy-package:opencv-python', 'dev-package:black'])
+  })
+})
+
+/** TensorFlow with packages that may require it (Requires-Dist as given). */
+function tensorflowWith(dependents: Record<string, string[]>, requirements?: string) {
+  const slug = new ScanBuilder().dist('tensorflow', '2.18.0', {'tensorflow/__init__.py': 2000, 'tensorflow/python/_pywrap_tensorflow_internal.so': 300_000_000})
+  for (const [name, requires] of Object.entries(dependents)) slug.dist(name, '1.0', {[`${name.replaceAll('-', '_')}/__init__.py`]: 1000}, {requires})
+  if (requirements !== undefined) slug.text('requirements.txt', requirements)
+  return analyzeScan(slug.build(), {depth: 2, top: 5}).findings
+}
+
+describe('swaps another installed package blocks', () => {
+  it('refuses tensorflow -> tensorflow-cpu while tf-keras requires tensorflow: pip would install both', () => {
+    const tf = find(tensorflowWith({'tf-keras': ['tensorflow<2.19,>=2.18']}), 'heavy-package:tensorflow')
+    expect(tf.blockedBy).to.deep.equal(['tf-keras'])
+    expect(tf.savings).to.equal(0)
+    expect(tf.command).to.equal(undefined)
+    expect(tf.title).to.equal('tensorflow -> tensorflow-cpu is blocked: tf-keras requires tensorflow')
+    expect(tf.evidence.join('\n')).to.include('pip would install tensorflow as well as tensorflow-cpu')
+    expect(tf.evidence.join('\n')).to.match(/once nothing requires tensorflow, the swap saves about 19\d(?:\.\d)? MB$/m)
+    expect(tf.remedy).to.include('tf-keras')
+  })
+
+  it('names every dependent, from any installed distribution, not only the known ones', () => {
+    const tf = find(tensorflowWith({'my-models': ['tensorflow (>=2.16)'], 'tensorflow-text': ['tensorflow<2.19,>=2.18; platform_machine != "arm64"']}), 'heavy-package:tensorflow')
+    expect(tf.blockedBy).to.deep.equal(['my-models', 'tensorflow-text'])
+    expect(tf.title).to.equal('tensorflow -> tensorflow-cpu is blocked: my-models and tensorflow-text require tensorflow')
+  })
+
+  it('does not count a requirement behind an extra nothing installs, or a marker that does not hold on a dyno', () => {
+    const tf = find(tensorflowWith({keras: ['tensorflow; extra == "tensorflow"'], 'win-tool': ['tensorflow; sys_platform == "win32"']}), 'heavy-package:tensorflow')
+    expect(tf.blockedBy).to.equal(undefined)
+    expect(tf.savings).to.be.greaterThan(0)
+    expect(tf.command).to.equal(COMMANDS.fixRequirements)
+  })
+
+  it('counts a requirement behind an extra that requirements.txt installs', () => {
+    const tf = find(tensorflowWith({keras: ['tensorflow; extra == "tensorflow"']}, 'keras[TensorFlow]==3.6.0\n'), 'heavy-package:tensorflow')
+    expect(tf.blockedBy).to.deep.equal(['keras'])
+  })
+
+  it('leaves a blocked package to the other findings: its test folders still count', () => {
+    const slug = new ScanBuilder()
+    .dist('tensorflow', '2.18.0', {'tensorflow/__init__.py': 2000, 'tensorflow/python/tests/test_ops.py': 500_000})
+    .dist('tf-keras', '2.18.0', {'tf_keras/__init__.py': 1000}, {requires: ['tensorflow<2.19,>=2.18']})
+    .build()
+    const tests = find(analyzeScan(slug, {depth: 2, top: 5}).findings, 'package-tests')
+    expect(tests.paths).to.deep.equal([`${SITE}/tensorflow/python/tests/`])
+  })
+
+  it('blocks from a package list alone with the projects known to require it (a repo, a build log)', () => {
+    const tf = find(packageFindings([row('tensorflow', 0, 'requirement'), row('tf-keras', 0, 'requirement')]), 'heavy-package:tensorflow')
+    expect(tf).to.deep.include({blockedBy: ['tf-keras'], savings: 0})
+  })
+
+  it('blocks opencv-python -> headless when a build log shows who required it', () => {
+    const rows = [row('opencv-python', 62e6, 'build-log'), row('ultralytics', 1e6, 'build-log')]
+    const opencv = find(packageFindings(rows, {dependents: new Map([['opencv-python', ['ultralytics']]])}), 'heavy-package:opencv-python')
+    expect(opencv).to.deep.include({blockedBy: ['ultralytics'], savings: 0})
+    expect(find(packageFindings(rows), 'heavy-package:opencv-python').savings).to.be.greaterThan(0)
+  })
+
+  it('never blocks torch: its CPU build keeps the name, so torchvision\'s `torch` requirement is met', () => {
+    const findings = packageFindings([row('torch', 0, 'requirement'), row('torchvision', 0, 'requirement')], {dependents: new Map([['torch', ['torchvision']]])})
+    expect(find(findings, 'heavy-package:torch').blockedBy).to.equal(undefined)
+  })
+})
+
+describe('bin/post_compile findings: the rules and savings of slug:diet --post-compile', () => {
+  /** A TensorFlow 2.21 app already on tensorflow-cpu: no swap left, only what post_compile prunes. */
+  const scan = new ScanBuilder()
+  .dist('tensorflow-cpu', '2.21.0', {
+    'tensorflow/__init__.py': 2000,
+    'tensorflow/include/Eigen/Core': 1_000_000,
+    'tensorflow/include/tensorflow/core/framework/op.h': 30_800_000,
+    'tensorflow/lite/libtflite_static.a': 300_000,
+    'tensorflow/python/_pywrap_tensorflow_internal.so': 200_000_000,
+  })
+  .dist('numpy', '2.1.3', {
+    'numpy/__init__.py': 1000,
+    'numpy/_core/_multiarray_umath.so': 10_000_000,
+    'numpy/_core/include/numpy/ndarraytypes.h': 500_000,
+    'numpy/_core/tests/test_multiarray.py': 200_000,
+  })
+  .build()
+  const {findings} = analyzeScan(scan, {depth: 2, top: 5})
+
+  it('lists tensorflow/include as a finding, with its compressed saving', () => {
+    const headers = find(findings, 'c-headers')
+    expect(headers).to.deep.include({
+      command: COMMANDS.postCompile,
+      kind: 'installed-files',
+      packages: ['tensorflow-cpu', 'numpy'],
+      paths: [`${SITE}/numpy/_core/include/`, `${SITE}/tensorflow/include/`],
+      savings: 31_800_000 + 500_000,
+    })
+    expect(headers.evidence[0]).to.equal('tensorflow-cpu: 31.8 MB compressed in 1 folder')
+    expect(find(findings, 'static-libs')).to.deep.include({paths: [`${SITE}/tensorflow/lite/libtflite_static.a`], savings: 300_000})
+    expect(find(findings, 'package-tests')).to.deep.include({kind: 'package-tests', paths: [`${SITE}/numpy/_core/tests/`], savings: 200_000})
+  })
+
+  it('has one finding per rule that saves bytes, with the saving the diet plan measures', () => {
+    const plan = planPostCompile(classify(scan).files)
+    const fromPlan = plan.items.filter(i => i.compressed > 0).map(i => [i.rule.id, i.compressed])
+    const fromFindings = findings.filter(f => f.command === COMMANDS.postCompile).map(f => [f.id, f.savings])
+    expect(fromFindings).to.have.deep.members(fromPlan)
+    expect(fromPlan).to.have.length(3)
   })
 })

@@ -124,6 +124,14 @@ describe('buildlog/report', () => {
   })
 
   describe('packagesFromLog', () => {
+    it('matches a downloaded wheel to the installed version by PEP 440 (1.0 is 1.0.0), not by text', () => {
+      const log = parseBuildLog([
+        'Downloading six-1.0.0-py2.py3-none-any.whl (11 kB)',
+        'Successfully installed six-1.0',
+      ].join('\n'))
+      expect(packagesFromLog(log).packages.map(p => [p.name, p.version, p.compressed])).to.deep.equal([['six', '1.0', 11_000]])
+    })
+
     it('keeps only the versions pip installed, and names installed packages without a size', () => {
       const log = parseBuildLog([
         'Downloading tensorflow-2.16.1-cp312-cp312-manylinux_2_17_x86_64.whl (589.8 MB)',

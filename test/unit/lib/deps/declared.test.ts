@@ -4,11 +4,16 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {readDeclaredDependencies} from '../../../../src/lib/deps/declared.js'
-import {readTomlTables} from '../../../../src/lib/deps/toml.js'
 import {rejection} from '../../../helpers/rejection.js'
 
 const summary = (rows: {name: string; version?: string; evidence: string; ecosystem: string}[]): string[] =>
   rows.map(r => `${r.ecosystem}:${r.name}${r.version ? `@${r.version}` : ''}:${r.evidence}`)
+
+/** The packages of a pyproject.toml made of `lines`, by manager. */
+async function managers(dir: string, lines: string[]): Promise<Record<string, string[]>> {
+  writeFileSync(join(dir, 'pyproject.toml'), lines.join('\n'))
+  return Object.fromEntries((await readDeclaredDependencies(dir)).map(r => [r.manager, summary(r.packages)]))
+}
 
 describe('deps/declared', () => {
   let dir: string
@@ -125,23 +130,43 @@ describe('deps/declared', () => {
     expect((await rejection(readDeclaredDependencies(dir))).message).to.match(/^Pipfile\.lock is not valid JSON/)
   })
 
-  it('reads the TOML subset: comments, nested arrays, inline tables, quoted keys, triple-quoted strings', () => {
-    const tables = readTomlTables([
-      'top = 1 # comment',
-      '[tool.x]',
-      String.raw`a = ["one", ['two', "th\"ree"], {k = "v"}]`,
-      '"quoted.key" = """',
-      'multi"""',
-      '[[item]]',
-      'n = "1"',
-      '[[item]]',
-      'n = "2"',
-    ].join('\n'))
-    expect(tables.map(t => [t.name, t.array, t.values])).to.deep.equal([
-      ['', false, {top: '1'}],
-      ['tool.x', false, {a: ['one', ['two', 'th"ree'], {k: 'v'}], 'quoted.key': 'multi'}],
-      ['item', true, {n: '1'}],
-      ['item', true, {n: '2'}],
-    ])
+  describe('pyproject.toml read as TOML 1.0', () => {
+    it('reads comments, nested arrays, inline tables, literal and multi-line strings', async () => {
+      expect(await managers(dir, [
+        'top = 1 # comment',
+        '[project]',
+        String.raw`dependencies = ["numpy==1.26.4", 'pandas', """flask""", ['ignored'], {k = "v"}]`,
+      ])).to.deep.equal({pep621: ['python:numpy@1.26.4:requirement', 'python:pandas:requirement', 'python:flask:requirement']})
+    })
+
+    it(String.raw`decodes unicode escapes in strings ("r\u0065quests" is requests)`, async () => {
+      expect(await managers(dir, ['[project]', String.raw`dependencies = ["r\u0065quests==2.32.3"]`]))
+      .to.deep.equal({pep621: ['python:requests@2.32.3:requirement']})
+    })
+
+    it('reads dotted keys at the root as the tables they name', async () => {
+      expect(await managers(dir, ['project.dependencies = ["numpy"]', 'tool.poetry.dependencies.torch = "2.5.1"']))
+      .to.deep.equal({pep621: ['python:numpy:requirement'], poetry: ['python:torch@2.5.1:requirement']})
+    })
+
+    it('keeps a quoted key with dots one key, and a bare dotted key a nested table', async () => {
+      expect(await managers(dir, [
+        '[tool.poetry.dependencies]',
+        '"zope.interface" = "6.4"',
+        'torch.version = "2.5.1"',
+        'torch.extras = ["opt-einsum"]',
+      ])).to.deep.equal({poetry: ['python:zope-interface@6.4:requirement', 'python:torch@2.5.1:requirement']})
+    })
+
+    it('fails with a one-line UserError naming the line and column of malformed TOML', async () => {
+      writeFileSync(join(dir, 'pyproject.toml'), '[project]\ndependencies = ["numpy"\nname = "x"\n')
+      const error = await rejection(readDeclaredDependencies(dir))
+      expect(error.name).to.equal('UserError')
+      expect(error.message).to.match(/^pyproject\.toml line \d+, column \d+ is not valid TOML: [^\n]+\.$/)
+
+      writeFileSync(join(dir, 'pyproject.toml'), '')
+      writeFileSync(join(dir, 'uv.lock'), '[[package]\nname = "x"\n')
+      expect((await rejection(readDeclaredDependencies(dir))).message).to.match(/^uv\.lock line 1, column \d+ is not valid TOML: [^\n]+\.$/)
+    })
   })
 })

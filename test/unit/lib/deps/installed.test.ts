@@ -3,7 +3,8 @@ import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {findSitePackages, readDistributions, readInstalledPackages, recordPaths, requiredClosure} from '../../../../src/lib/deps/installed.js'
+import {recordPaths} from '../../../../src/lib/analysis/dist-info.js'
+import {findSitePackages, readDistributions, readInstalledPackages, requiredClosure} from '../../../../src/lib/deps/installed.js'
 import {fakeDistribution} from './fake-site-packages.js'
 
 describe('deps/installed', () => {
@@ -40,7 +41,7 @@ describe('deps/installed', () => {
     expect(dists.find(d => d.name === 'flask')!.requires).to.deep.equal([
       {extras: [], name: 'werkzeug'},
       {extras: [], name: 'jinja2'},
-      {extras: [], forExtra: 'async', name: 'asgiref'},
+      {extras: [], forExtra: 'async', marker: 'extra == "async"', name: 'asgiref'},
     ])
     const needed = requiredClosure(dists, [{name: 'Flask'}, {extras: ['standard'], name: 'uvicorn'}])
     expect([...needed].sort()).to.deep.equal(['click', 'flask', 'httptools', 'jinja2', 'markupsafe', 'uvicorn', 'werkzeug'])

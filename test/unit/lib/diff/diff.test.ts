@@ -14,6 +14,10 @@ function pkg(name: string, version: string, size: number, compressed: number): P
   return {compressed, ecosystem: 'python', evidence: 'installed', files: 3, name, size, version}
 }
 
+function node(version: string): PackageRow {
+  return {...pkg('left-pad', version, 10, 10), ecosystem: 'node'}
+}
+
 describe('diffSlugs', () => {
   const before = scanFixture(BEFORE)
   const after = scanFixture(AFTER)
@@ -161,6 +165,19 @@ describe('diffPackages', () => {
     )
     expect(changes).to.have.length(1)
     expect(changes[0]).to.deep.include({change: 'upgraded', size: {after: 220, before: 100, delta: 120}, versionAfter: '4.9.0, 4.12.2', versionBefore: '4.9.0'})
+  })
+
+  it('orders Python versions by PEP 440: the +cpu build slug:diet writes is no downgrade, post-releases come after', () => {
+    const changes = diffPackages(
+      [pkg('torch', '2.5.1', 900, 900), pkg('attrs', '1.0', 10, 10), pkg('pip', '24.0', 10, 10)],
+      [pkg('torch', '2.5.1+cpu', 200, 200), pkg('attrs', '1.0.post1', 10, 10), pkg('pip', '24.0.dev1', 10, 10)],
+    )
+    expect(changes.map(c => [c.name, c.change])).to.deep.equal([['torch', 'upgraded'], ['attrs', 'upgraded'], ['pip', 'downgraded']])
+  })
+
+  it('orders npm versions by semver precedence: build metadata does not count', () => {
+    expect(diffPackages([node('1.0.0')], [node('1.0.0+build.7')])[0].change).to.equal('modified')
+    expect(diffPackages([node('1.10.0')], [node('1.9.0')])[0].change).to.equal('downgraded')
   })
 
   it('leaves out a package whose version, size and file count did not change', () => {

@@ -79,6 +79,21 @@ describe('planDiet', () => {
     expect(plan.whatIf.estimated).to.equal(true)
   })
 
+  it('never writes a swap that tf-keras blocks; says why, and prunes tensorflow/include since tensorflow stays', async () => {
+    const blocked = {...report().findings[0], blockedBy: ['tf-keras'], savings: 0}
+    const plan = await planDiet(
+      input({existing: {'requirements.txt': 'tensorflow==2.16.1\ntf-keras==2.16.0\n'}, report: report({findings: [blocked]})}),
+      {fixRequirements: true, keepTests: false, postCompile: true},
+    )
+    expect(plan.changes.map(c => c.path)).to.deep.equal(['.slugignore', 'bin/post_compile'])
+    expect(plan.requirements!.refused!.map(r => r.requiredBy)).to.deep.equal([['tf-keras']])
+    expect(plan.notes).to.include('requirements.txt line 1: tensorflow is not swapped for tensorflow-cpu: tf-keras requires tensorflow, so pip would install both and the slug would grow. Replace or drop tf-keras first, then run slug:diet again.')
+    expect(plan.whatIf.lines.map(l => [l.label, l.savings])).to.deep.equal([
+      ['.slugignore /docs/', 9e6],
+      ['bin/post_compile: C/C++ headers (e.g. tensorflow/include, numpy/_core/include)', 1.5e6],
+    ])
+  })
+
   it('estimates repo files the evidence has no share for, and says so', async () => {
     const asked: string[][] = []
     const plan = await planDiet(input({

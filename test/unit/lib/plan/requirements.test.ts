@@ -107,6 +107,34 @@ describe('planRequirements', () => {
     expect(plan.changes.map(c => c.package)).to.deep.equal(['tensorflow'])
   })
 
+  it('refuses a swap that installed packages block, names them, and never writes it', () => {
+    const blocked = {...finding('heavy-package:tensorflow', 0), blockedBy: ['my-models', 'tf-keras']}
+    const plan = planRequirements(input({findings: [blocked, finding('heavy-package:opencv-python', 10e6)], text: 'tensorflow==2.16.1\nopencv-python\n'}))
+    expect(plan.changes.map(c => `${c.kind}:${c.package}`)).to.deep.equal(['swap:opencv-python'])
+    expect(plan.text).to.equal('tensorflow==2.16.1\nopencv-python-headless==4.9.0.80\n')
+    expect(plan.refused).to.deep.equal([{
+      line: 1,
+      package: 'tensorflow',
+      requiredBy: ['my-models', 'tf-keras'],
+      to: 'tensorflow-cpu',
+      why: 'requirements.txt line 1: tensorflow is not swapped for tensorflow-cpu: my-models and tf-keras require tensorflow, so pip would install both and the slug would grow. Replace or drop my-models and tf-keras first, then run slug:diet again.',
+    }])
+  })
+
+  it('refuses a swap the requirements file itself blocks (tf-keras listed), even with no slug to read', () => {
+    const plan = planRequirements(input({findings: [], packages: [], text: 'tensorflow\ntf-keras==2.16.0\n'}))
+    expect(plan.changes).to.deep.equal([])
+    expect(plan.text).to.equal(undefined)
+    expect(plan.refused!.map(r => [r.package, r.requiredBy])).to.deep.equal([['tensorflow', ['tf-keras']]])
+  })
+
+  it('still pins a package whose swap is refused', () => {
+    const blocked = {...finding('heavy-package:tensorflow', 0), blockedBy: ['tf-keras']}
+    const plan = planRequirements(input({findings: [blocked], text: 'tensorflow\n'}))
+    expect(plan.text).to.equal('tensorflow==2.16.1\n')
+    expect(plan.refused).to.have.length(1)
+  })
+
   it('rejects a file pip cannot read with a one-line error', () => {
     expect(() => planRequirements(input({text: 'flask==3.0\nthis is not a requirement!\n'}))).to.throw(UserError, /requirements.txt line 2/)
   })
@@ -124,6 +152,13 @@ describe('adviseDeclared', () => {
       'pyproject.toml: replace tensorflow with tensorflow-cpu (same version), then relock with poetry.',
       `pyproject.toml: take torch from the CPU index ${TORCH_CPU_INDEX} (a package source for torch), then relock with poetry.`,
       'pyproject.toml: move pytest to a development group or optional extra, which a Heroku build does not install, then relock with poetry.',
+    ])
+  })
+
+  it('does not advise a swap another declared package blocks', () => {
+    const advice = adviseDeclared([{file: 'pyproject.toml', manager: 'pep621', packages: [declared('tensorflow'), declared('tensorflow-text')]}])
+    expect(advice).to.deep.equal([
+      'pyproject.toml: tensorflow is not swapped for tensorflow-cpu: tensorflow-text requires tensorflow, so pip would install both and the slug would grow. Replace or drop tensorflow-text first.',
     ])
   })
 })

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import type {PackageRow} from '../../../../src/lib/analysis/types.js'
+import type {Finding, PackageRow} from '../../../../src/lib/analysis/types.js'
 import {limitStatus, renderReport} from '../../../../src/lib/report/terminal.js'
 import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../../../../src/lib/report/types.js'
 
@@ -37,6 +37,10 @@ function capture(r: SlugReport, options?: {maxPackages?: number}): string {
   return lines.join('')
 }
 
+function finding(savings: number, estimated: boolean): Finding {
+  return {estimated, evidence: [], id: `f${savings}`, kind: 'caches', remedy: 'r', savings, severity: 'high', title: 't'}
+}
+
 describe('terminal report', () => {
   it('places the compressed size against the 300 MB warning and the 500 MB limit', () => {
     const r = report(0)
@@ -54,6 +58,13 @@ describe('terminal report', () => {
     expect(out).to.include('numpy')
     expect(out).not.to.include('keras')
     expect(out).to.include('...and 1 smaller packages (--top to show more, --json lists them all)')
+  })
+
+  it('reads the totals line unambiguously: what the findings save, then what the slug would be', () => {
+    const measured = {...report(935e6), findings: [finding(500e6, false), finding(44e6, false)]}
+    expect(capture(measured)).to.include('All findings together save 544 MB compressed: the slug would be 391 MB, 78.2% of the 500 MB limit: over the 300 MB warning, boots may be slow.\n')
+    const estimated = {...report(500e6), findings: [finding(300e6, true)]}
+    expect(capture(estimated)).to.include('All findings together save about 300 MB compressed: the slug would be about 200 MB, 40.0% of the 500 MB limit.\n')
   })
 
   it('says so when there are no findings', () => {

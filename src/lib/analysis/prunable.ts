@@ -1,0 +1,128 @@
+import picomatch from 'picomatch'
+
+import {POST_COMPILE_RULES, type PostCompileRule} from '../knowledge/post-compile-rules.js'
+import {BUILDPACK_SITE_PACKAGES} from './paths.js'
+import type {FileRow} from './types.js'
+
+/*
+ * What the bin/post_compile rules (knowledge/post-compile-rules.ts) remove from a slug, measured on its files.
+ * slug:inspect's findings and slug:diet's post_compile plan both come from here, so a rule that saves bytes
+ * on a slug is a finding with the same saving.
+ */
+
+export interface PostCompileItem {
+  rule: PostCompileRule
+  /** what the rule removes in the slug, relative to /app: folders for `d` rules, files for `f` rules */
+  targets: string[]
+  files: number
+  size: number
+  /** the matched files' share of the compressed slug */
+  compressed: number
+}
+
+export interface PostCompilePlan {
+  items: PostCompileItem[]
+  /** compressed bytes saved, measured from the slug's shares of the matched files */
+  savings: number
+  /** false when the evidence has no installed files (a build log or a repo): nothing could be measured */
+  measured: boolean
+  notes: string[]
+}
+
+const CODE_FILE = /\.(?:py|pyd|so)$|\.so\.[\d.]+$/
+
+interface SiteFile {
+  row: FileRow
+  site: string
+  segments: string[]
+}
+
+/** Each rule's matches: the files it removes, by the folder or file that goes (find's -prune target). */
+export interface RuleMatches {
+  rule: PostCompileRule
+  byTarget: Map<string, FileRow[]>
+}
+
+/** The folder or file a rule removes for this file (find's -mindepth and -prune semantics), if any. */
+function targetOf(rule: PostCompileRule, file: SiteFile, matches: (name: string) => boolean): string | undefined {
+  const {segments, site} = file
+  if (rule.keepPackages?.includes(segments[0])) return undefined
+  if (rule.type === 'f') {
+    return segments.length >= rule.minDepth && matches(segments.at(-1)!) ? `${site}/${segments.join('/')}` : undefined
+  }
+
+  for (let i = rule.minDepth - 1; i < segments.length - 1; i++) {
+    if (matches(segments[i])) return `${site}/${segments.slice(0, i + 1).join('/')}`
+  }
+
+  return undefined
+}
+
+/**
+ * Which installed files each rule removes. Rules apply in order and a file counts once, as in the generated
+ * script. The `no-code` guard is evaluated here from the slug's file list; the `not-imported` guard needs file
+ * contents and is applied by the script at build time. `-name` globs match one path segment, dotfiles too (find).
+ */
+export function matchPostCompileRules(files: FileRow[], rules: PostCompileRule[] = POST_COMPILE_RULES): {site: number; matches: RuleMatches[]} {
+  const site: SiteFile[] = []
+  const codeDirs = new Set<string>()
+  for (const row of files) {
+    const m = BUILDPACK_SITE_PACKAGES.exec(row.path)
+    if (!m) continue
+    site.push({row, segments: m[2].split('/'), site: m[1]})
+    if (CODE_FILE.test(row.path)) {
+      for (let p = row.path.lastIndexOf('/'); p > 0; p = row.path.lastIndexOf('/', p - 1)) codeDirs.add(row.path.slice(0, p))
+    }
+  }
+
+  let remaining = site
+  const matches: RuleMatches[] = []
+  for (const rule of rules) {
+    // As the script's `find -name` reads a name: one segment, `*` `?` `[...]`, a leading dot like any character.
+    const matcher = picomatch(rule.names, {dot: true, nobrace: true, noextglob: true, noglobstar: true})
+    const byTarget = new Map<string, FileRow[]>()
+    const rest: SiteFile[] = []
+    for (const file of remaining) {
+      const target = targetOf(rule, file, matcher)
+      if (target === undefined || (rule.guard === 'no-code' && codeDirs.has(target))) {
+        rest.push(file)
+        continue
+      }
+
+      const list = byTarget.get(target)
+      if (list) list.push(file.row)
+      else byTarget.set(target, [file.row])
+    }
+
+    remaining = rest
+    matches.push({byTarget, rule})
+  }
+
+  return {matches, site: site.length}
+}
+
+/** The post_compile plan: each rule's targets with the compressed share of the files it removes. */
+export function planPostCompile(files: FileRow[], rules: PostCompileRule[] = POST_COMPILE_RULES): PostCompilePlan {
+  const {matches, site} = matchPostCompileRules(files, rules)
+  const notes: string[] = []
+  if (site === 0) {
+    notes.push('The evidence has no installed packages (no slug), so the savings of bin/post_compile cannot be measured; the build log will show them.')
+  }
+
+  const items = matches.map(({byTarget, rule}) => {
+    const matched = [...byTarget.values()].flat()
+    return {
+      compressed: matched.reduce((n, f) => n + f.compressed, 0),
+      files: matched.length,
+      rule,
+      size: matched.reduce((n, f) => n + f.size, 0),
+      targets: [...byTarget.keys()].sort(),
+    }
+  })
+
+  if (items.some(i => i.rule.guard === 'not-imported' && i.files > 0)) {
+    notes.push('Test folders are kept at build time for any package whose own code imports a module named test/tests, so their savings are an upper bound.')
+  }
+
+  return {items, measured: site > 0, notes, savings: items.reduce((n, i) => n + i.compressed, 0)}
+}
