@@ -5,9 +5,9 @@
  * reused by later runs.
  */
 import {spawn} from 'node:child_process'
-import {parseArgs} from 'node:util'
 
 import {formatBytes} from '../src/lib/util/bytes.js'
+import {parseScriptArgs, positiveNumber, runScript} from './cli-args.js'
 import {cachedSyntheticSlug} from './synthetic-slug.js'
 
 /** ~310 MB compressed: over Heroku's 300 MB warning, and generated in ~15-25 s on 2 cores. */
@@ -34,12 +34,13 @@ function run(command: string, args: string[], capture: boolean): Promise<Exit> {
 }
 
 async function main(): Promise<void> {
-  const {values} = parseArgs({options: {scale: {default: String(DEMO_SCALE), type: 'string'}}})
-  const scale = Number(values.scale)
-  if (!(scale > 0)) {
-    console.error('usage: npm run demo [-- --scale S]   (S > 0; 1 is ~500 MB compressed)')
-    process.exit(2)
+  const args = parseScriptArgs(process.argv.slice(2), {scale: {default: String(DEMO_SCALE), type: 'string'}})
+  if (args.help) {
+    console.log(`usage: npm run demo [-- --scale S]   (S > 0; 1 is ~500 MB compressed; default ${DEMO_SCALE})`)
+    return
   }
+
+  const scale = positiveNumber('--scale', args.scale)
 
   const started = Date.now()
   const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`
@@ -59,4 +60,4 @@ async function main(): Promise<void> {
   process.exit(inspect.code)
 }
 
-await main()
+await runScript('demo', main)

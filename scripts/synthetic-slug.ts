@@ -11,10 +11,10 @@ import {dirname, join} from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {fileURLToPath, pathToFileURL} from 'node:url'
-import {parseArgs} from 'node:util'
 import {createGzip} from 'node:zlib'
 
 import {formatBytes} from '../src/lib/util/bytes.js'
+import {parseScriptArgs, positiveNumber, runScript, ScriptError, UsageError} from './cli-args.js'
 import {SlugLayout} from './synthetic/layout.js'
 import {tarChunks, type TarStats} from './synthetic/tar.js'
 
@@ -91,22 +91,35 @@ export async function cachedSyntheticSlug(options: {dir: string; scale: number; 
   return {compressedBytes: slug.compressedBytes, generated: true, path}
 }
 
+const USAGE = `usage: node --import tsx scripts/synthetic-slug.ts --out PATH [--scale S] [--bytes-scale B] [--seed SEED]
+
+Writes a synthetic Heroku slug of a TensorFlow app to PATH (a gzip tar, as Heroku builds them).
+  --out PATH          where to write the slug (.tgz)
+  --scale S           size and file count; 1 is ~500 MB compressed, ~25k entries (default 1)
+  --bytes-scale B     scales the big files' sizes alone (default: S)
+  --seed SEED         the same seed gives the same bytes (default ${DEFAULT_SEED})`
+
 async function main(): Promise<void> {
-  const {values} = parseArgs({
-    options: {'bytes-scale': {type: 'string'}, out: {type: 'string'}, scale: {default: '1', type: 'string'}, seed: {default: DEFAULT_SEED, type: 'string'}},
+  const args = parseScriptArgs(process.argv.slice(2), {
+    'bytes-scale': {type: 'string'}, out: {type: 'string'}, scale: {default: '1', type: 'string'}, seed: {default: DEFAULT_SEED, type: 'string'},
   })
-  const scale = Number(values.scale)
-  const bytesScale = values['bytes-scale'] === undefined ? undefined : Number(values['bytes-scale'])
-  if (!values.out || !(scale > 0) || (bytesScale !== undefined && !(bytesScale > 0))) {
-    console.error('usage: node --import tsx scripts/synthetic-slug.ts --scale S --out PATH [--bytes-scale B] [--seed SEED]')
-    process.exit(2)
+  if (args.help) {
+    console.log(USAGE)
+    return
   }
 
+  if (!args.out) throw new UsageError('--out PATH is required')
+  const scale = positiveNumber('--scale', args.scale)
+  const bytesScale = args['bytes-scale'] === undefined ? undefined : positiveNumber('--bytes-scale', args['bytes-scale'])
   const started = Date.now()
-  const slug = await writeSyntheticSlug({bytesScale, out: values.out, scale, seed: values.seed})
+  const slug = await writeSyntheticSlug({bytesScale, out: args.out, scale, seed: args.seed}).catch((error: NodeJS.ErrnoException) => {
+    // fs errors read "ENOTDIR: not a directory, mkdir '...'": keep the reason, the path is said once.
+    if (error.code) throw new ScriptError(`cannot write ${args.out}: ${error.message.split(',')[0]}`)
+    throw error
+  })
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
   const sizes = `${formatBytes(slug.uncompressedBytes)} uncompressed, ${formatBytes(slug.compressedBytes)} compressed`
   console.log(`${slug.path}: ${slug.entries.toLocaleString('en-US')} entries, ${sizes} (${seconds} s)`)
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runScript('synthetic-slug', main)

@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 
-const BLOCK = 512
+export const BLOCK = 512
 /** Size of every chunk the tar stream hands on (the last one may be shorter). */
 export const CHUNK_BYTES = 1024 * 1024
 /** 2024-05-01T00:00:00Z: a fixed mtime, so the same seed gives the same bytes. */
@@ -44,25 +44,73 @@ function octal(value: number, width: number): string {
   return `${value.toString(8).padStart(width - 1, '0')}\0`
 }
 
-/** A GNU tar header block, as GNU tar writes them (magic "ustar  "). */
-export function tarHeader(name: string, typeflag: string, size: number, mode: number, linkname = ''): Buffer {
+/**
+ * The fields of one tar header block. This writer is shared by the synthetic slug and the unit tests' fixture
+ * slugs (test/helpers/slug-builder.ts); the plugin's tar reader is also tested against GNU tar, bsdtar and
+ * Python's tarfile, so a misreading of the format shared by this writer and the reader cannot pass unseen.
+ */
+export interface TarHeaderFields {
+  name: string
+  /** '0' file, '1' hard link, '2' symlink, '5' directory, 'L'/'K' GNU long name/link, 'x' pax */
+  typeflag: string
+  size: number
+  mode: number
+  linkname?: string
+  /** 'gnu': magic "ustar  " as GNU tar (and Heroku's slug compiler) writes it; 'ustar': POSIX "ustar\0" "00" */
+  format: 'gnu' | 'ustar'
+  uid?: number
+  gid?: number
+  /** seconds since the epoch */
+  mtime: number
+  /** user and group name (both) */
+  owner?: string
+}
+
+/** One 512-byte tar header block. */
+export function tarHeaderBlock(fields: TarHeaderFields): Buffer {
   const h = Buffer.alloc(BLOCK)
-  h.write(name, 0, 100, 'utf8')
-  h.write(octal(mode, 8), 100, 'latin1')
-  h.write(octal(1000, 8), 108, 'latin1')
-  h.write(octal(1000, 8), 116, 'latin1')
-  h.write(octal(size, 12), 124, 'latin1')
-  h.write(octal(MTIME, 12), 136, 'latin1')
+  h.write(fields.name, 0, 100, 'utf8')
+  h.write(octal(fields.mode, 8), 100, 'latin1')
+  h.write(octal(fields.uid ?? 0, 8), 108, 'latin1')
+  h.write(octal(fields.gid ?? 0, 8), 116, 'latin1')
+  h.write(octal(fields.size, 12), 124, 'latin1')
+  h.write(octal(fields.mtime, 12), 136, 'latin1')
   h.write('        ', 148, 'latin1')
-  h.write(typeflag, 156, 'latin1')
-  h.write(linkname, 157, 100, 'utf8')
-  h.write('ustar  \0', 257, 'latin1')
-  h.write('dyno', 265, 32, 'latin1')
-  h.write('dyno', 297, 32, 'latin1')
+  h.write(fields.typeflag, 156, 'latin1')
+  h.write(fields.linkname ?? '', 157, 100, 'utf8')
+  h.write(fields.format === 'gnu' ? 'ustar  \0' : 'ustar\u000000', 257, 'latin1')
+  if (fields.owner) {
+    h.write(fields.owner, 265, 32, 'latin1')
+    h.write(fields.owner, 297, 32, 'latin1')
+  }
+
   let sum = 0
   for (const b of h) sum += b
   h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1')
   return h
+}
+
+/** Zero bytes that pad `size` bytes of entry data to a whole block. */
+export function blockPadding(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK
+}
+
+/** The data of a GNU long name ('L') or long link ('K') entry: the name, NUL-terminated. */
+export function gnuLongName(name: string): Buffer {
+  return Buffer.from(`${name}\0`)
+}
+
+/** One pax extended-header record, `LEN key=value\n`, where LEN counts its own digits. */
+export function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`
+  let len = body.length + 1
+  while (String(len).length + body.length !== len) len = String(len).length + body.length
+  return `${len}${body}`
+}
+
+/** A GNU tar header block as the synthetic slug writes them (GNU magic, uid/gid 1000, owner "dyno", fixed mtime). */
+export function tarHeader(name: string, typeflag: string, size: number, mode: number, linkname = ''): Buffer {
+  return tarHeaderBlock({format: 'gnu', gid: 1000, linkname, mode, mtime: MTIME, name, owner: 'dyno', size, typeflag, uid: 1000})
 }
 
 /** Copies bytes into fixed-size chunks, so the compressor gets few large writes instead of many small ones. */
@@ -126,15 +174,15 @@ export function * tarChunks(items: Iterable<TarItem>, stats?: TarStats): Generat
   const header = (path: string, typeflag: string, size: number, mode: number, link = ''): void => {
     const name = `./app/${path}`
     if (Buffer.byteLength(name) > 99) {
-      const long = Buffer.from(`${name}\0`)
+      const long = gnuLongName(name)
       out.push(tarHeader('././@LongLink', 'L', long.length, 0o644), long)
-      out.zeros((BLOCK - (long.length % BLOCK)) % BLOCK)
+      out.zeros(blockPadding(long.length))
     }
 
     if (Buffer.byteLength(link) > 99) {
-      const long = Buffer.from(`${link}\0`)
+      const long = gnuLongName(link)
       out.push(tarHeader('././@LongLink', 'K', long.length, 0o644), long)
-      out.zeros((BLOCK - (long.length % BLOCK)) % BLOCK)
+      out.zeros(blockPadding(long.length))
     }
 
     out.push(tarHeader(name.slice(0, 99), typeflag, size, mode, link.slice(0, 99)))
@@ -169,7 +217,7 @@ export function * tarChunks(items: Iterable<TarItem>, stats?: TarStats): Generat
 
       if (written !== item.size) throw new Error(`${item.path}: wrote ${written} bytes for a declared size of ${item.size}`)
       if (hash) item.sha256 = hash.digest()
-      out.zeros((BLOCK - (item.size % BLOCK)) % BLOCK)
+      out.zeros(blockPadding(item.size))
       counts.entries++
       counts.files++
       counts.bytes += item.size

@@ -1,5 +1,7 @@
 import {gzipSync} from 'node:zlib'
 
+import {BLOCK, blockPadding, gnuLongName, paxRecord, tarHeaderBlock} from '../../scripts/synthetic/tar.js'
+
 /** An entry of a fixture slug. Paths are written as given: pass './app/...' for entries Heroku unpacks. */
 export interface FixtureEntry {
   path: string
@@ -10,37 +12,17 @@ export interface FixtureEntry {
   longName?: 'gnu' | 'pax'
 }
 
-const BLOCK = 512
+/** Fixture entries' mtime: 0o14000000000 s (January 2021). */
+const MTIME = 0o14_000_000_000
 
+/** A POSIX ustar header, uid/gid 0, mode 0644 for every entry type. */
 function header(name: string, typeflag: string, size: number, linkname = ''): Buffer {
-  const h = Buffer.alloc(BLOCK)
-  h.write(name, 0, 100, 'utf8')
-  h.write('0000644\0', 100, 'latin1')
-  h.write('0000000\0', 108, 'latin1')
-  h.write('0000000\0', 116, 'latin1')
-  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1')
-  h.write('14000000000\0', 136, 'latin1')
-  h.write('        ', 148, 'latin1')
-  h.write(typeflag, 156, 'latin1')
-  h.write(linkname, 157, 100, 'utf8')
-  h.write('ustar\0', 257, 'latin1')
-  h.write('00', 263, 'latin1')
-  let sum = 0
-  for (const b of h) sum += b
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1')
-  return h
+  return tarHeaderBlock({format: 'ustar', linkname, mode: 0o644, mtime: MTIME, name, size, typeflag})
 }
 
 function padded(data: Buffer): Buffer[] {
-  const pad = (BLOCK - (data.length % BLOCK)) % BLOCK
+  const pad = blockPadding(data.length)
   return pad ? [data, Buffer.alloc(pad)] : [data]
-}
-
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`
-  let len = body.length + 1
-  while (String(len).length + body.length !== len) len = String(len).length + body.length
-  return `${len}${body}`
 }
 
 /** Builds an uncompressed tar (ustar, with GNU or pax long names) from fixture entries. */
@@ -53,7 +35,7 @@ export function buildTar(entries: FixtureEntry[]): Buffer {
     let name = e.path
     if (Buffer.byteLength(name) > 99) {
       if (e.longName === 'gnu') {
-        const long = Buffer.from(`${name}\0`)
+        const long = gnuLongName(name)
         parts.push(header('././@LongLink', 'L', long.length), ...padded(long))
       } else {
         const pax = Buffer.from(paxRecord('path', name))

@@ -13,6 +13,7 @@ import {runCommand} from '../helpers/run-command.js'
 import {type S3Server, startFaultyProxy, startForbiddenS3, startMoto} from '../helpers/s3-server.js'
 import {type HerokuApiStub, startHerokuApi} from './helpers/heroku-api.js'
 import {committedRepo} from '../helpers/git-repo.js'
+import {PYTHON} from '../helpers/python.js'
 
 const BUCKET = 'offload-models-it'
 const KEY_ID = 'AKIAINTEGRATIONTEST1'
@@ -73,9 +74,9 @@ async function runToEnd(command: string, args: string[], cwd: string, env: Recor
   return {status, stderr}
 }
 
-/** Runs `python3 -m model_store` in `cwd` with the dyno's config vars (undefined ones left out). */
+/** Runs `python3 -m model_store` (test/helpers/python.ts) in `cwd` with the dyno's config vars (undefined ones left out). */
 async function runLoader(cwd: string, config: Record<string, string | undefined>): Promise<{status: null | number, stderr: string}> {
-  return runToEnd('python3', ['-m', 'model_store'], cwd, {
+  return runToEnd(PYTHON, ['-m', 'model_store'], cwd, {
     AWS_ACCESS_KEY_ID: KEY_ID, AWS_EC2_METADATA_DISABLED: 'true', AWS_SECRET_ACCESS_KEY: SECRET, HOME: cwd, PATH: process.env.PATH, ...config,
   })
 }

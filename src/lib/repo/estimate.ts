@@ -13,7 +13,7 @@ import {mapLimit} from './limit.js'
  *
  * Files up to `exactLimit` go, in path order, through ONE deflate stream at gzip's default level 6, with
  * tar headers and padding around them, as in a real slug: inside a slug small text files cost 25-35%
- * less than compressed alone (shared window, no per-file header; design.md), and the shared stream gets
+ * less than compressed alone (shared window, no per-file header; README, Precision), and the shared stream gets
  * that right without a calibration factor. Output bytes are split across the files whose input
  * preceded them, in proportion to that input, which is how the scanner splits a real slug's bytes.
  * Larger files are sampled: `slices` evenly spaced slices, each deflated with the 32 KiB before it as

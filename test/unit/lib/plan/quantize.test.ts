@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
 import {quantizableModels, quantizeFinding, renderQuantizeScript, tfliteOutputs} from '../../../../src/lib/plan/quantize.js'
+import {PYTHON} from '../../../helpers/python.js'
 import {row} from './helpers.js'
 
 const FILES = [
@@ -43,13 +44,13 @@ describe('quantize', () => {
 
     it('converts each model with the TFLiteConverter and dynamic-range optimization, writing <model>.tflite', async () => {
       const script = await renderQuantizeScript(quantizableModels(FILES))
-      expect(spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], {input: script}).status).to.equal(0)
+      expect(spawnSync(PYTHON, ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], {input: script}).status).to.equal(0)
       writeFileSync(join(dir, 'quantize_model.py'), script)
       mkdirSync(join(dir, 'models/encoder'), {recursive: true})
       writeFileSync(join(dir, 'models/classifier.h5'), Buffer.alloc(4096))
       writeFileSync(join(dir, 'models/encoder/saved_model.pb'), Buffer.alloc(1024))
       const calls = join(dir, 'calls.jsonl')
-      const run = spawnSync('python3', ['quantize_model.py'], {
+      const run = spawnSync(PYTHON, ['quantize_model.py'], {
         cwd: dir,
         encoding: 'utf8',
         env: {...process.env, FAKE_TF_CALLS: calls, PYTHONPATH: resolve('test/fixtures/diet/fake-tensorflow')},
@@ -75,7 +76,7 @@ describe('quantize', () => {
       writeFileSync(join(dir, 'q.py'), await renderQuantizeScript(models))
       mkdirSync(join(dir, 'models'))
       for (const m of models) writeFileSync(join(dir, m.path), Buffer.alloc(128))
-      const run = spawnSync('python3', ['q.py'], {cwd: dir, encoding: 'utf8', env: {...process.env, FAKE_TF_CALLS: join(dir, 'c'), PYTHONPATH: resolve('test/fixtures/diet/fake-tensorflow')}})
+      const run = spawnSync(PYTHON, ['q.py'], {cwd: dir, encoding: 'utf8', env: {...process.env, FAKE_TF_CALLS: join(dir, 'c'), PYTHONPATH: resolve('test/fixtures/diet/fake-tensorflow')}})
       expect(run.status, run.stderr).to.equal(0)
       for (const out of ['models/classifier.h5.tflite', 'models/classifier.keras.tflite', 'models/other.tflite']) expect(existsSync(join(dir, out)), out).to.equal(true)
       expect(existsSync(join(dir, 'models/classifier.tflite'))).to.equal(false)
@@ -83,7 +84,7 @@ describe('quantize', () => {
 
     it('fails when a model is missing', async () => {
       writeFileSync(join(dir, 'q.py'), await renderQuantizeScript([{format: 'keras-h5', path: 'gone.h5'}]))
-      const run = spawnSync('python3', ['q.py'], {cwd: dir, encoding: 'utf8', env: {...process.env, FAKE_TF_CALLS: join(dir, 'c'), PYTHONPATH: resolve('test/fixtures/diet/fake-tensorflow')}})
+      const run = spawnSync(PYTHON, ['q.py'], {cwd: dir, encoding: 'utf8', env: {...process.env, FAKE_TF_CALLS: join(dir, 'c'), PYTHONPATH: resolve('test/fixtures/diet/fake-tensorflow')}})
       expect(run.status).to.equal(1)
       expect(run.stderr).to.contain('gone.h5: not found')
     })
