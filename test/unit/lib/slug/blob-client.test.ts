@@ -4,7 +4,7 @@ import http from 'node:http'
 import https from 'node:https'
 import net, {type AddressInfo} from 'node:net'
 
-import {BlobProtocolError, DroppedError, getBlob, proxyFor} from '../../../../src/lib/slug/blob-client.js'
+import {BlobProtocolError, DroppedError, getBlob} from '../../../../src/lib/slug/blob-client.js'
 
 const tlsDir = new URL('../../../fixtures/tls/', import.meta.url)
 const cert = readFileSync(new URL('cert.pem', tlsDir))
@@ -175,8 +175,6 @@ describe('getBlob', () => {
   })
 })
 
-const proxied = (noProxy: string) => ({HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: noProxy})
-
 /** A server on 127.0.0.1 that answers every request with these raw pieces, each written separately after a pause. */
 async function rawServer(pieces: Array<Buffer | string>) {
   return listen(net.createServer(socket => {
@@ -240,28 +238,6 @@ describe('getBlob: the edges of HTTP/1.1 framing', () => {
       await extra.close()
       await empty.close()
     }
-  })
-})
-
-describe('proxyFor', () => {
-  const blob = new URL('https://slugs.s3.amazonaws.com/x.tgz?X-Amz-Signature=s')
-
-  it('takes HTTPS_PROXY (or https_proxy) for https URLs only, with or without a scheme', () => {
-    expect(proxyFor(blob, {HTTPS_PROXY: 'http://proxy.corp:3128'})?.host).to.equal('proxy.corp:3128')
-    expect(proxyFor(blob, {https_proxy: 'proxy.corp:8080'})?.href).to.equal('http://proxy.corp:8080/')
-    expect(proxyFor(new URL('http://127.0.0.1:9/x'), {HTTPS_PROXY: 'http://proxy.corp:3128'})).to.equal(undefined)
-    expect(proxyFor(blob, {})).to.equal(undefined)
-  })
-
-  it('leaves out hosts NO_PROXY names: the host, a domain above it, or *', () => {
-    expect(proxyFor(blob, proxied('localhost, .amazonaws.com'))).to.equal(undefined)
-    expect(proxyFor(blob, proxied('s3.amazonaws.com:443'))).to.equal(undefined)
-    expect(proxyFor(blob, proxied('*'))).to.equal(undefined)
-    expect(proxyFor(blob, proxied('example.com,zonaws.com'))?.host).to.equal('proxy.corp:3128')
-  })
-
-  it('refuses a proxy setting that is not a URL without repeating it (it may hold a password)', () => {
-    expect(() => proxyFor(blob, {HTTPS_PROXY: 'http://user:s3cret@[bad'})).to.throw(BlobProtocolError, /^HTTPS_PROXY is not a URL$/)
   })
 })
 
