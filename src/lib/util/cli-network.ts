@@ -154,3 +154,17 @@ export function retryWhen(ms: number, now = Date.now()): string {
   const wait = ms < 90_000 ? `${Math.ceil(ms / 1000)} s` : `${Math.ceil(ms / 60_000)} min`
   return `in ${wait} (at ${at} UTC)`
 }
+
+/**
+ * An undici dispatcher that reaches `target` by the same route as the plugin's own blob client: the
+ * CLI's proxy (a CONNECT tunnel, as http-call's tunnel-agent opens) and CAs. `ca` stands in when the
+ * route names none (tests). undici is imported here, on first use: only build logs need it.
+ */
+export async function undiciDispatcher(target: URL, options: {ca?: Buffer | Buffer[] | string; connectTimeoutMs: number; env?: NodeJS.ProcessEnv}) {
+  const {Agent, ProxyAgent} = await import('undici')
+  const route = routeFor(target, options.env)
+  const ca = route.ca ?? options.ca
+  const connect = {timeout: options.connectTimeoutMs, ...(ca ? {ca} : {})}
+  if (!route.proxy) return new Agent({connect})
+  return new ProxyAgent({connect, proxyTls: connect, requestTls: connect, uri: route.proxy.href})
+}
