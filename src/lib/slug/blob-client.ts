@@ -4,9 +4,11 @@ import tls from 'node:tls'
 import {routeFor} from '../util/cli-network.js'
 
 /**
- * The socket reads into this many bytes, one buffer reused for every read. Node's http client gets a
- * fresh 64 KiB buffer per read instead; over a 500 MB slug that garbage piles up faster than V8
- * collects it (it only counts against a 64 MB external-memory allowance) and cost ~30 MB of peak RSS.
+ * Why this client exists rather than node's own HTTP stack: the socket reads into this many bytes, one
+ * buffer reused for every read, where node's http client and undici take a fresh buffer per read; over
+ * a 500 MB slug that garbage piles up faster than V8 collects it. Measured by bench/blob-stack.ts (the
+ * same scan, 504 MB from a local server, bench/RESULTS.md): peak RSS 80 MB here against 127-130 MB with
+ * undici's request(), and ~30% less CPU. Build logs, which are small, use undici (heroku/builds.ts).
  */
 const RECEIVE_BYTES = 256 * 1024
 /** A response head larger than this is not from S3: the download fails rather than buffer it. */
