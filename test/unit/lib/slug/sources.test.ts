@@ -1,4 +1,5 @@
 import {expect} from 'chai'
+import {execFile} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
@@ -6,6 +7,7 @@ import https from 'node:https'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {promisify} from 'node:util'
 
 import {scanSlugFile, scanSlugUrl} from '../../../../src/lib/slug/sources.js'
 import {failFirst, refusingPort, silent, stallAfter, truncatedBlob} from '../../../helpers/blob-faults.js'
@@ -304,6 +306,16 @@ describe('scanSlugUrl behind a TLS-inspecting proxy', () => {
       ['blobs.test', '/slugs/slug.tgz?X-Amz-Signature=abc', undefined],
       ['blobs.test', '/slugs/slug.tgz?X-Amz-Signature=abc', undefined],
     ])
+  })
+
+  it('trusts NODE_EXTRA_CA_CERTS, which node reads at start (so in a process of its own)', async () => {
+    const sources = new URL('../../../../src/lib/slug/sources.ts', import.meta.url).href
+    const script = `const {scanSlugUrl} = await import(${JSON.stringify(sources)}); process.stdout.write((await scanSlugUrl({url: ${JSON.stringify(blobUrl)}})).sha256)`
+    // SSL_CERT_FILE or SSL_CERT_DIR would replace node's CAs, extra ones included (as in the CLI): not set here.
+    const env = {...process.env, HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: privateCaPath, SSL_CERT_DIR: '', SSL_CERT_FILE: ''}
+    const {stdout} = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {env})
+    expect(stdout).to.equal(sha)
+    expect(proxy.connects).to.deep.equal(['blobs.test:443'])
   })
 
   it('says what to set when the proxy\'s CA is not trusted', async () => {
