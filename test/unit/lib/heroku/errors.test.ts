@@ -9,7 +9,8 @@ function httpError(statusCode: number, headers: Record<string, string> = {}): Er
 
 describe('apiError', () => {
   it('a 429 says when to run the command again when the API sends Retry-After', () => {
-    expect(apiError(httpError(429, {'retry-after': '120'}), 'the releases of app').message).to.match(/^The Heroku API rate limit is exhausted \(HTTP 429\)\. Run the command again in 2 min \(at \d\d:\d\d UTC\)\.$/)
+    const limited = apiError(httpError(429, {'retry-after': '120'}), 'the releases of app')
+    expect(limited.message).to.match(/^The Heroku API rate limit is exhausted \(HTTP 429\)\. Run the command again in 2 min \(at \d\d:\d\d UTC\)\.$/)
     expect(apiError(httpError(429), 'the releases of app').message).to.equal('The Heroku API rate limit is exhausted (HTTP 429). Wait a minute and run the command again.')
   })
 })
