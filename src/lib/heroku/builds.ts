@@ -92,7 +92,11 @@ const LOG_DEFAULTS = {idleTimeoutMs: IDLE_TIMEOUT_MS, maxRetryAfterMs: 10_000, r
  * retried with backoff, a short 429 waited out once, a silent connection given up after the idle timeout.
  */
 export async function fetchBuildOutput(url: string, options: FetchLogOptions = {}): Promise<string> {
-  const settings = {...LOG_DEFAULTS, ...options}
+  const settings = {
+    idleTimeoutMs: options.idleTimeoutMs ?? LOG_DEFAULTS.idleTimeoutMs,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? LOG_DEFAULTS.maxRetryAfterMs,
+    retryDelayMs: options.retryDelayMs ?? LOG_DEFAULTS.retryDelayMs,
+  }
   const maxBytes = options.maxBytes ?? MAX_BUILD_LOG_BYTES
   const {request} = await import('undici')
   let target = url

@@ -179,7 +179,12 @@ class ShortBlobError extends Error {
  * for `retryBudgetMs` (about a minute), the download gives up saying what it saw.
  */
 export async function scanSlugUrl(source: BlobSource, options: DownloadOptions = {}): Promise<ScanResult> {
-  const settings = {...DEFAULTS, ...options}
+  const settings = {
+    maxResumes: options.maxResumes ?? DEFAULTS.maxResumes,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs,
+    retryBudgetMs: options.retryBudgetMs ?? DEFAULTS.retryBudgetMs,
+    retryDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs,
+  }
   const scanner = new SlugScanner(options.scan)
   const save = options.savePath ? new SaveCopy(options.savePath) : undefined
   let {url} = source
