@@ -284,6 +284,23 @@ describe('getBlob through a proxy', () => {
     }
   })
 
+  it('tunnels a plain http download through HTTP_PROXY, as the CLI\'s http-call does', async () => {
+    const blobs = await listen(http.createServer((_req, res) => {
+      res.writeHead(200, {'Content-Length': body.length})
+      res.end(body)
+    }))
+    const proxy = await connectProxy()
+    try {
+      const got = collector()
+      await getBlob(`http://127.0.0.1:${blobs.port}/blob`, got.handlers, {env: {HTTP_PROXY: `http://user:p%40ss@127.0.0.1:${proxy.port}`}})
+      expect(got.body().equals(body)).to.equal(true)
+      expect(proxy.asked.map(a => a.target)).to.deep.equal([`127.0.0.1:${blobs.port}`])
+    } finally {
+      await proxy.close()
+      await blobs.close()
+    }
+  })
+
   it('says in one line that the proxy refused, naming the proxy but not its credentials', async () => {
     const proxy = await connectProxy()
     try {
