@@ -147,7 +147,7 @@ function openTunnel(proxy: URL, authority: string, ca: BlobGetOptions['ca'], opt
     socket.on('data', onData)
     socket.on('error', failed)
     const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS
-    socket.setTimeout(idleMs, () => fail(new DroppedError('no-answer', idleMs)))
+    socket.setTimeout(idleMs, () => fail(Object.assign(new DroppedError('no-answer', idleMs), {proxy: proxy.host})))
   })
 }
 

@@ -293,7 +293,7 @@ function gaveUp(last: unknown, state: {bytes: number; retries: number; since: nu
     const idle = `${last.idleMs < 10_000 ? (last.idleMs / 1000).toFixed(1) : Math.round(last.idleMs / 1000)} s`
     const what = last.reason === 'stalled'
       ? `the server stopped sending after ${got} (nothing came for ${idle}; ${tries})`
-      : `the server did not answer for ${idle}, at ${got} (${tries})`
+      : `${proxyOf(last) ? `the proxy ${proxyOf(last)}` : 'the server'} did not answer for ${idle}, at ${got} (${tries})`
     return new UserError(`The slug download stalled: ${what}. ${SAVE_ADVICE}`)
   }
 
@@ -306,11 +306,16 @@ function blobStatusError(status: number): UserError {
   return new UserError(`The slug download failed with HTTP ${status}.`)
 }
 
+/** The proxy a failure happened on (blob-client tags what goes wrong before the tunnel is open). */
+function proxyOf(error: unknown): string | undefined {
+  return (error as {proxy?: string} | undefined)?.proxy
+}
+
 /** A failure of the download itself (DNS, TLS, a refused connection, a server not speaking HTTP) as one line; anything else as it is. */
 function downloadError(error: unknown, url: string): unknown {
   if (error instanceof UserError) return error
   if (error instanceof BlobProtocolError) return new UserError(`The slug download failed: ${error.message}.`)
-  const via = (error as {proxy?: string})?.proxy
+  const via = proxyOf(error)
   const described = describeNetworkError(error, via ? `the proxy ${via}` : new URL(url).host)
   return described ? new UserError(`The slug download failed: ${described}.`) : error
 }

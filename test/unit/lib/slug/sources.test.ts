@@ -4,6 +4,7 @@ import {createHash} from 'node:crypto'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
+import net from 'node:net'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -328,6 +329,20 @@ describe('scanSlugUrl behind a TLS-inspecting proxy', () => {
     const error = await rejection(scanSlugUrl({url: blobUrl}, {env: {HTTPS_PROXY: proxy.url}}))
     const code = /\(([A-Z_]+)\)/.exec(error.message)?.[1] ?? '?'
     expect(error.message).to.equal(`The slug download failed: the certificate of blobs.test ${untrusted(code)}.`)
+  })
+
+  it('names the proxy when the proxy never answers its CONNECT', async () => {
+    const mute = net.createServer(() => {})
+    await new Promise<void>(resolve => {
+      mute.listen(0, '127.0.0.1', resolve)
+    })
+    const {port} = mute.address() as AddressInfo
+    try {
+      const error = await rejection(scanSlugUrl({url: blobUrl}, {...fast, env: {HTTPS_PROXY: `http://127.0.0.1:${port}`}}))
+      expect(error.message).to.match(new RegExp(`^The slug download stalled: the proxy 127\\.0\\.0\\.1:${port} did not answer for 0\\.1 s, at 0 B \\(`))
+    } finally {
+      mute.close()
+    }
   })
 
   it('names the proxy when the proxy itself refuses the connection', async () => {
