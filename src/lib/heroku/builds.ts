@@ -1,7 +1,8 @@
 import type {HerokuApi} from './client.js'
 import type * as Heroku from '@heroku-cli/schema'
-import {getBlob} from '../slug/blob-client.js'
+import {IDLE_TIMEOUT_MS} from '../slug/blob-client.js'
 import {formatBytes} from '../util/bytes.js'
+import {describeNetworkError, redirectTarget, retryAfterMs, retryWhen, undiciDispatcher} from '../util/cli-network.js'
 import {UserError} from '../util/errors.js'
 import {api} from './errors.js'
 
@@ -9,7 +10,6 @@ import {api} from './errors.js'
 const BUILD_WINDOW = 20
 /** A build log is text; anything this large is not one worth holding in memory. */
 export const MAX_BUILD_LOG_BYTES = 50 * 1000 * 1000
-const MAX_REDIRECTS = 5
 
 const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i
 
@@ -67,53 +67,111 @@ function expiredLog(status: number): UserError {
   return new UserError(`The build log has expired or is gone (HTTP ${status}): Heroku keeps build output for a limited time. ${advice}`)
 }
 
+export interface FetchLogOptions {
+  maxBytes?: number
+  /** a connection silent this long (connecting, before the answer, or in the body) has stalled */
+  idleTimeoutMs?: number
+  /** the first wait before retrying a 5xx, in ms (doubles; 3 retries) */
+  retryDelayMs?: number
+  /** the longest Retry-After of a 429 that is waited for (once); a longer one is reported */
+  maxRetryAfterMs?: number
+  /** CA certificates to trust instead of node's bundled ones (tests) */
+  ca?: Buffer | string
+  /** where the proxy and CA settings are read (default: process.env) */
+  env?: NodeJS.ProcessEnv
+}
+
+const LOG_RETRIES = 3
+const LOG_DEFAULTS = {idleTimeoutMs: IDLE_TIMEOUT_MS, maxRetryAfterMs: 10_000, retryDelayMs: 500}
+
 /**
  * The whole text of a build's output. `output_stream_url` is a signed URL that carries its own
- * authorization: it is fetched like a slug's blob (src/lib/slug/blob-client.ts, HTTPS_PROXY included)
- * and no Heroku token is ever sent to it.
+ * authorization: no Heroku token is ever sent to it. A log is small, so it is fetched with undici
+ * (node's own HTTP stack), by the same route as slug blobs: the CLI's proxy and CAs
+ * (util/cli-network.ts). The same answers are handled as for blobs: one redirect to https, 5xx
+ * retried with backoff, a short 429 waited out once, a silent connection given up after the idle timeout.
  */
-export async function fetchBuildOutput(url: string, options: {maxBytes?: number} = {}): Promise<string> {
+export async function fetchBuildOutput(url: string, options: FetchLogOptions = {}): Promise<string> {
+  const settings = {
+    idleTimeoutMs: options.idleTimeoutMs ?? LOG_DEFAULTS.idleTimeoutMs,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? LOG_DEFAULTS.maxRetryAfterMs,
+    retryDelayMs: options.retryDelayMs ?? LOG_DEFAULTS.retryDelayMs,
+  }
   const maxBytes = options.maxBytes ?? MAX_BUILD_LOG_BYTES
+  const {request} = await import('undici')
   let target = url
-  for (let redirects = 0; ; redirects++) {
-    const result = await getText(target, maxBytes)
-    if ('text' in result) return result.text
-    if (redirects >= MAX_REDIRECTS) throw new UserError('The build log URL redirected too many times.')
-    target = new URL(result.location, target).toString()
+  let redirected = false
+  let waitedRetryAfter = false
+  for (let retries = 0; ; retries++) {
+    const dispatcher = await undiciDispatcher(new URL(target), {ca: options.ca, connectTimeoutMs: settings.idleTimeoutMs, env: options.env})
+    let received = 0
+    try {
+      const {body, headers, statusCode} = await request(target, {
+        bodyTimeout: settings.idleTimeoutMs,
+        dispatcher,
+        headers: {accept: 'text/plain'},
+        headersTimeout: settings.idleTimeoutMs,
+      })
+      if (statusCode === 200) {
+        const chunks: Buffer[] = []
+        for await (const chunk of body) {
+          received += (chunk as Buffer).length
+          if (received > maxBytes) throw new UserError(`The build log is larger than ${formatBytes(maxBytes)}: that is not a log slug:inspect can read.`)
+          chunks.push(chunk as Buffer)
+        }
+
+        return Buffer.concat(chunks).toString('utf8')
+      }
+
+      await body.dump()
+      const header = (name: string) => [headers[name]].flat()[0]
+      const location = header('location')
+      if ([301, 302, 303, 307, 308].includes(statusCode) && location) {
+        if (redirected) throw new UserError('The build log URL redirected more than once: refused.')
+        redirected = true
+        target = redirectTarget(target, location, 'The build log URL').href
+        continue
+      }
+
+      if (statusCode === 429) {
+        const wait = retryAfterMs(header('retry-after'))
+        if (waitedRetryAfter || (wait ?? 0) > settings.maxRetryAfterMs) {
+          throw new UserError(`The build log server is limiting requests (HTTP 429): try again ${wait === undefined ? 'later' : retryWhen(wait)}.`)
+        }
+
+        waitedRetryAfter = true
+        await sleep(wait ?? settings.retryDelayMs)
+        continue
+      }
+
+      if ([500, 502, 503, 504].includes(statusCode) && retries < LOG_RETRIES) {
+        await sleep(settings.retryDelayMs * (2 ** retries))
+        continue
+      }
+
+      if ([403, 404, 410].includes(statusCode)) throw expiredLog(statusCode)
+      throw new UserError(`Fetching the build log failed with HTTP ${statusCode}${retries > 0 ? ` (${retries + 1} attempts)` : ''}.`)
+    } catch (error) {
+      throw logError(error, target, received, settings.idleTimeoutMs)
+    } finally {
+      await dispatcher.destroy()
+    }
   }
 }
 
-async function getText(url: string, maxBytes: number): Promise<{location: string} | {text: string}> {
-  const chunks: Buffer[] = []
-  let length = 0
-  let location: string | undefined
-  try {
-    await getBlob(
-      url,
-      {
-        onBody(chunk) {
-          if (location !== undefined) return
-          length += chunk.length
-          if (length > maxBytes) throw new UserError(`The build log is larger than ${formatBytes(maxBytes)}: that is not a log slug:inspect can read.`)
-          chunks.push(Buffer.from(chunk))
-        },
-        onHead(status, headers) {
-          if ([301, 302, 303, 307, 308].includes(status) && headers.get('location')) {
-            location = headers.get('location')
-            return
-          }
-
-          if (status !== 200) throw [403, 404, 410].includes(status) ? expiredLog(status) : new UserError(`Fetching the build log failed with HTTP ${status}.`)
-        },
-      },
-      // The client drops a connection silent for 60 s: the output stream of a stuck build.
-      {headers: {Accept: 'text/plain'}},
-    )
-  } catch (error) {
-    if (error instanceof UserError) throw error
-    const {code, message} = error as NodeJS.ErrnoException
-    throw new UserError(`Cannot fetch the build log (${code ?? message}).`)
-  }
-
-  return location === undefined ? {text: Buffer.concat(chunks).toString('utf8')} : {location}
+/** A failure to fetch the log as one line, from undici's and node's error codes (never their wording). */
+function logError(error: unknown, url: string, received: number, idleMs: number): unknown {
+  if (error instanceof UserError) return error
+  const {cause, code} = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException}
+  const idle = `${idleMs < 10_000 ? (idleMs / 1000).toFixed(1) : Math.round(idleMs / 1000)} s`
+  if (code === 'UND_ERR_BODY_TIMEOUT') return new UserError(`The build log server stopped sending after ${formatBytes(received)} (nothing came for ${idle}).`)
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return new UserError(`The build log server did not answer for ${idle}.`)
+  // undici wraps a socket's failure (ECONNRESET...) in UND_ERR_SOCKET with the socket's error as its cause.
+  const inner = code === 'UND_ERR_SOCKET' && cause?.code ? cause : error
+  const described = describeNetworkError(inner, new URL(url).host)
+  return described ? new UserError(`Cannot fetch the build log: ${described}.`) : error
 }
+
+const sleep = (ms: number) => new Promise(resolve => {
+  setTimeout(resolve, ms)
+})

@@ -1,3 +1,4 @@
+import {retryAfterMs, retryWhen} from '../util/cli-network.js'
 import {UserError} from '../util/errors.js'
 
 /**
@@ -6,7 +7,7 @@ import {UserError} from '../util/errors.js'
  * by shape so this module does not load @heroku-cli/command (see heroku/client.ts).
  */
 interface ApiHttpError {
-  http: {statusCode: number}
+  http: {statusCode: number; headers?: Record<string, string | string[] | undefined>}
   body?: {message?: unknown}
 }
 
@@ -38,7 +39,9 @@ export function apiError(error: unknown, what: string): Error {
     }
 
     case 429: {
-      return new UserError('The Heroku API rate limit is exhausted (HTTP 429). Wait a minute and run the command again.')
+      // Said, not waited for: the CLI's API client does not retry, and a call here cannot be re-issued.
+      const wait = retryAfterMs([error.http.headers?.['retry-after']].flat()[0])
+      return new UserError(`The Heroku API rate limit is exhausted (HTTP 429). ${wait === undefined ? 'Wait a minute and run the command again.' : `Run the command again ${retryWhen(wait)}.`}`)
     }
 
     default: {

@@ -1,19 +1,37 @@
 import net from 'node:net'
 import tls from 'node:tls'
 
+import {routeFor} from '../util/cli-network.js'
+
 /**
- * The socket reads into this many bytes, one buffer reused for every read. Node's http client gets a
- * fresh 64 KiB buffer per read instead; over a 500 MB slug that garbage piles up faster than V8
- * collects it (it only counts against a 64 MB external-memory allowance) and cost ~30 MB of peak RSS.
+ * Why this client exists rather than node's own HTTP stack: the socket reads into this many bytes, one
+ * buffer reused for every read, where node's http client and undici take a fresh buffer per read; over
+ * a 500 MB slug that garbage piles up faster than V8 collects it. Measured by bench/blob-stack.ts (the
+ * same scan, 504 MB from a local server, bench/RESULTS.md): peak RSS 80 MB here against 127-130 MB with
+ * undici's request(), and ~30% less CPU. Build logs, which are small, use undici (heroku/builds.ts).
  */
 const RECEIVE_BYTES = 256 * 1024
 /** A response head larger than this is not from S3: the download fails rather than buffer it. */
 const MAX_HEAD_BYTES = 64 * 1024
-/** A connection that delivers nothing for this long is dropped (and resumed by the caller). */
-const IDLE_TIMEOUT_MS = 60_000
+/** A connection that delivers nothing for this long (connecting, before the head, or in the body) has stalled. */
+export const IDLE_TIMEOUT_MS = 20_000
 
-/** The connection ended, failed or stalled before the body was complete: worth resuming. */
-export class DroppedError extends Error {}
+const DROPPED = {
+  closed: 'the connection closed before the body ended',
+  'no-answer': 'the server did not answer',
+  stalled: 'the connection stalled',
+}
+
+/**
+ * The connection ended, failed or stalled before the body was complete: worth resuming. `reason`
+ * says which: `closed` (ended early), `stalled` (silent for `idleMs` after the head), `no-answer`
+ * (silent for `idleMs` before it).
+ */
+export class DroppedError extends Error {
+  constructor(readonly reason: keyof typeof DROPPED, readonly idleMs = 0) {
+    super(DROPPED[reason])
+  }
+}
 
 /** The server's answer was not HTTP as S3 speaks it: not worth resuming. */
 export class BlobProtocolError extends Error {}
@@ -28,34 +46,11 @@ export interface BlobHandlers {
 export interface BlobGetOptions {
   /** request headers beyond Host (Range) */
   headers?: Record<string, string>
-  /** CA certificates to trust instead of Node's bundled ones (tests use a self-signed server) */
-  ca?: Buffer | string
+  /** CA certificates to trust instead of node's bundled ones, when the route (SSL_CERT_FILE...) names none (tests) */
+  ca?: Buffer | Buffer[] | string
   idleTimeoutMs?: number
-  /** where HTTPS_PROXY and NO_PROXY are read (default: process.env) */
+  /** where the proxy and CA settings are read (default: process.env): see util/cli-network.ts */
   env?: NodeJS.ProcessEnv
-}
-
-/**
- * The proxy an https URL is fetched through, as the Heroku CLI's own API client picks it: HTTPS_PROXY
- * (or https_proxy), unless NO_PROXY lists the host, a domain above it, or `*`. Plain http URLs (only
- * local servers use them) are fetched directly.
- */
-export function proxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): URL | undefined {
-  const value = target.protocol === 'https:' ? (env.HTTPS_PROXY ?? env.https_proxy) : undefined
-  if (!value) return undefined
-  const host = target.hostname.toLowerCase()
-  for (const entry of (env.NO_PROXY ?? env.no_proxy ?? '').split(/[\s,]+/)) {
-    if (entry === '*') return undefined
-    const name = entry.toLowerCase().replace(/:\d+$/, '').replace(/^\*?\./, '')
-    if (name && (host === name || host.endsWith(`.${name}`))) return undefined
-  }
-
-  try {
-    return new URL(value.includes('://') ? value : `http://${value}`)
-  } catch {
-    // Not the value itself: a proxy URL may hold a password.
-    throw new BlobProtocolError('HTTPS_PROXY is not a URL')
-  }
 }
 
 /** Where to connect for a URL: its host without IPv6 brackets, its port, and the TLS server name (none for an IP). */
@@ -107,9 +102,9 @@ class HeadReader {
  * Opens a CONNECT tunnel through `proxy` to host:port (Basic credentials from the proxy URL). The
  * tunnel is a plain socket: TLS to the blob's host runs inside it.
  */
-function openTunnel(proxy: URL, authority: string, options: BlobGetOptions): Promise<net.Socket> {
+function openTunnel(proxy: URL, authority: string, ca: BlobGetOptions['ca'], options: BlobGetOptions): Promise<net.Socket> {
   const {host, port, servername} = endpointOf(proxy)
-  const socket: net.Socket = proxy.protocol === 'https:' ? tls.connect({ca: options.ca, host, port, servername}) : net.connect({host, port})
+  const socket: net.Socket = proxy.protocol === 'https:' ? tls.connect({ca, host, port, servername}) : net.connect({host, port})
   const lines = [`CONNECT ${authority} HTTP/1.1`, `Host: ${authority}`]
   if (proxy.username) {
     const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`
@@ -124,6 +119,8 @@ function openTunnel(proxy: URL, authority: string, options: BlobGetOptions): Pro
       reject(error)
     }
 
+    // A failure to reach the proxy names the proxy (its host only: its URL may hold credentials).
+    const failed = (error: Error) => fail(Object.assign(error, {proxy: proxy.host}))
     const onData = (chunk: Buffer) => {
       let head: ResponseHead | undefined
       try {
@@ -135,7 +132,7 @@ function openTunnel(proxy: URL, authority: string, options: BlobGetOptions): Pro
 
       if (!head) return
       socket.off('data', onData)
-      socket.off('error', fail)
+      socket.off('error', failed)
       socket.setTimeout(0)
       // The proxy's host only: its URL may hold credentials.
       if (head.status !== 200) {
@@ -148,8 +145,9 @@ function openTunnel(proxy: URL, authority: string, options: BlobGetOptions): Pro
     }
 
     socket.on('data', onData)
-    socket.on('error', fail)
-    socket.setTimeout(options.idleTimeoutMs ?? IDLE_TIMEOUT_MS, () => fail(new DroppedError(`the proxy ${proxy.host} did not answer`)))
+    socket.on('error', failed)
+    const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS
+    socket.setTimeout(idleMs, () => fail(Object.assign(new DroppedError('no-answer', idleMs), {proxy: proxy.host})))
   })
 }
 
@@ -158,10 +156,10 @@ type Framing = {kind: 'chunked'} | {kind: 'close'} | {kind: 'length'; remaining:
 /**
  * An HTTP/1.1 GET of a pre-signed blob URL (S3) on a connection of its own, reading the body into one
  * reused buffer. A blob URL carries its own signature: no Authorization header is sent. The body may
- * be framed by Content-Length (what S3 sends), chunked, or the end of the connection. An https URL goes
- * through HTTPS_PROXY when one is set (see proxyFor), in a CONNECT tunnel. Resolves when the
- * body is complete; rejects with DroppedError when the connection ends or stalls before that, with the
- * socket's own error (ECONNRESET...) when it fails, or with whatever `onHead` or `onBody` threw.
+ * be framed by Content-Length (what S3 sends), chunked, or the end of the connection. The proxy and
+ * the CAs are the Heroku CLI's (util/cli-network.ts): through a proxy, in a CONNECT tunnel. Resolves
+ * when the body is complete; rejects with DroppedError when the connection ends or stalls before that,
+ * with the socket's own error (ECONNRESET...) when it fails, or with whatever `onHead` or `onBody` threw.
  */
 export async function getBlob(url: string, handlers: BlobHandlers, options: BlobGetOptions = {}): Promise<void> {
   const target = new URL(url)
@@ -171,8 +169,9 @@ export async function getBlob(url: string, handlers: BlobHandlers, options: Blob
   const lines = [`GET ${target.pathname}${target.search} HTTP/1.1`, `Host: ${target.host}`, 'Accept-Encoding: identity', 'Connection: close']
   for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`${name}: ${value}`)
   const request = `${lines.join('\r\n')}\r\n\r\n`
-  const proxy = proxyFor(target, options.env)
-  const tunnel = proxy ? await openTunnel(proxy, `${target.hostname}:${port}`, options) : undefined
+  const route = routeFor(target, options.env)
+  const ca = route.ca ?? options.ca
+  const tunnel = route.proxy ? await openTunnel(route.proxy, `${target.hostname}:${port}`, ca, options) : undefined
 
   return new Promise((resolve, reject) => {
     let settled = false
@@ -197,11 +196,11 @@ export async function getBlob(url: string, handlers: BlobHandlers, options: Blob
     }
 
     const onread = {buffer: Buffer.allocUnsafe(RECEIVE_BYTES), callback: (bytes: number, buffer: Buffer) => take(buffer.subarray(0, bytes))}
-    const tlsOptions = {ALPNProtocols: ['http/1.1'], ca: options.ca, servername}
+    const tlsOptions = {ALPNProtocols: ['http/1.1'], ca, servername}
     let socket: net.Socket
     if (tunnel) {
       // TLS over an existing socket ignores `onread`: through a proxy, reads come as 'data' events.
-      socket = tls.connect({...tlsOptions, socket: tunnel})
+      socket = secure ? tls.connect({...tlsOptions, socket: tunnel}) : tunnel
       socket.on('data', take)
     } else if (secure) {
       // Node's TLS sockets take `onread` as TCP sockets do; @types/node declares it for net only.
@@ -211,13 +210,14 @@ export async function getBlob(url: string, handlers: BlobHandlers, options: Blob
       socket = net.connect({host, onread, port})
     }
 
-    socket.setTimeout(options.idleTimeoutMs ?? IDLE_TIMEOUT_MS, () => finish(new DroppedError('the connection stalled')))
+    const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS
+    socket.setTimeout(idleMs, () => finish(new DroppedError(parser.answered ? 'stalled' : 'no-answer', idleMs)))
     socket.on('error', error => finish(error))
     // With Connection: close the server ends the connection after the body; an end before it is a drop.
     socket.on('close', () => {
       try {
         if (parser.endOfConnection()) finish()
-        else finish(new DroppedError('the connection closed before the body ended'))
+        else finish(new DroppedError('closed'))
       } catch (error) {
         finish(error as Error)
       }
@@ -249,6 +249,11 @@ class ResponseParser {
     const framing = this.framing!
     if (framing.kind === 'length' && framing.remaining === 0) return true
     return framing.kind === 'chunked' ? this.readChunked(rest) : this.readPlain(rest)
+  }
+
+  /** Whether the response head has arrived. */
+  get answered(): boolean {
+    return this.framing !== undefined
   }
 
   /** The connection ended: true if that completes the body (framed by the connection's end). */

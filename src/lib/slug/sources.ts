@@ -2,6 +2,8 @@ import {createWriteStream, type WriteStream} from 'node:fs'
 import {open, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
+import {formatBytes} from '../util/bytes.js'
+import {describeNetworkError, redirectTarget, retryAfterMs, retryWhen} from '../util/cli-network.js'
 import {UserError} from '../util/errors.js'
 import {BlobProtocolError, DroppedError, getBlob} from './blob-client.js'
 import {type ScanOptions, SlugScanner} from './scanner.js'
@@ -134,70 +136,139 @@ export interface BlobSource {
 }
 
 export interface DownloadOptions extends ScanSinkOptions {
-  /** how many times a dropped connection is resumed with a Range request */
+  /** how many times a dropped or stalled connection is resumed with a Range request */
   maxResumes?: number
-  /** wait before a resume, in ms (doubles each time) */
+  /** wait before a retry, in ms (doubles each time) */
   retryDelayMs?: number
-  /** CA certificates to trust for the blob URL instead of Node's bundled ones (tests) */
+  /** a connection silent this long (connecting, before its answer, or in the body) has stalled */
+  idleTimeoutMs?: number
+  /** how long the download may go without receiving a byte, retries and waits included, before it gives up */
+  retryBudgetMs?: number
+  /** the longest Retry-After of a 429 that is waited for (once); a longer one is reported */
+  maxRetryAfterMs?: number
+  /** CA certificates to trust for the blob URL instead of node's bundled ones (tests) */
   ca?: Buffer | string
+  /** where the proxy and CA settings are read (default: process.env) */
+  env?: NodeJS.ProcessEnv
 }
 
+const DEFAULTS = {maxResumes: 5, maxRetryAfterMs: 10_000, retryBudgetMs: 60_000, retryDelayMs: 500}
+/** Server errors S3 asks clients to retry (500 InternalError, 503 SlowDown) and their gateway cousins. */
+const RETRIED_STATUSES = new Set([500, 502, 503, 504])
+const SAVE_ADVICE = 'Try again later; once a download completes, --save slug.tgz keeps a copy that --file slug.tgz reads without downloading again.'
+
 class HttpStatusError extends Error {
-  constructor(readonly status: number) {
+  constructor(readonly status: number, readonly headers: Map<string, string>) {
     super(`HTTP ${status}`)
+  }
+}
+
+/** The server's own answer says the blob ends before the size Heroku recorded for the slug. */
+class ShortBlobError extends Error {
+  constructor(readonly blobSize: number) {
+    super('short blob')
   }
 }
 
 /**
  * Streams a slug from its pre-signed blob URL straight into the scanner. The blob URL is a signed
- * S3 GET: it carries its own authorization, so no Heroku token is ever sent to it. A dropped
- * connection resumes from the last byte received with a Range request.
+ * S3 GET: it carries its own authorization, so no Heroku token is ever sent to it. A dropped or
+ * stalled connection resumes from the last byte received with a Range request; 5xx answers are
+ * retried with backoff, a short 429 is waited out once, one redirect to https is followed. Every wait
+ * is bounded: a connection silent for `idleTimeoutMs` counts as stalled, and once nothing has arrived
+ * for `retryBudgetMs` (about a minute), the download gives up saying what it saw.
  */
 export async function scanSlugUrl(source: BlobSource, options: DownloadOptions = {}): Promise<ScanResult> {
-  const maxResumes = options.maxResumes ?? 5
+  const settings = {
+    maxResumes: options.maxResumes ?? DEFAULTS.maxResumes,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs,
+    retryBudgetMs: options.retryBudgetMs ?? DEFAULTS.retryBudgetMs,
+    retryDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs,
+  }
   const scanner = new SlugScanner(options.scan)
   const save = options.savePath ? new SaveCopy(options.savePath) : undefined
   let {url} = source
   let refreshed = false
-  let resumes = 0
+  let redirected = false
+  let waitedRetryAfter = false
+  let retries = 0
+  let lastProgress = Date.now()
   let total = source.size
   options.progress?.start(total)
+  const onChunk = (chunk: Buffer) => {
+    // The chunk is the client's reused receive buffer: the saved copy needs bytes of its own.
+    save?.write(Buffer.from(chunk))
+    scanner.write(chunk)
+    lastProgress = Date.now()
+    options.progress?.update(scanner.bytesRead)
+  }
+
+  const shortBlob = (blobSize: number) => {
+    const recorded = total === undefined ? '' : `, Heroku recorded ${total.toLocaleString('en-US')}`
+    const has = `the server has ${blobSize.toLocaleString('en-US')} bytes${recorded}`
+    return new UserError(`The slug's blob is shorter than the slug: ${has} (the blob is damaged or was replaced). Rebuild the app to get a new slug.`)
+  }
+
   try {
     for (;;) {
       const offset = scanner.bytesRead
+      let failure: unknown
       try {
-        const length = await downloadInto(url, offset, chunk => {
-          // The chunk is the client's reused receive buffer: the saved copy needs bytes of its own.
-          save?.write(Buffer.from(chunk))
-          scanner.write(chunk)
-          options.progress?.update(scanner.bytesRead)
-        }, options.ca)
-        total ??= length === undefined ? undefined : offset + length
-        if (total !== undefined && scanner.bytesRead < total) throw new DroppedError('short body')
-        break
-      } catch (error) {
-        if (error instanceof HttpStatusError) {
-          if (error.status === 403 && source.refreshUrl && !refreshed) {
-            refreshed = true
-            url = await source.refreshUrl()
-            continue
-          }
-
-          throw blobStatusError(error.status)
+        const answer = await downloadInto(url, offset, onChunk, {ca: options.ca, env: options.env, idleTimeoutMs: options.idleTimeoutMs})
+        total ??= answer.blobSize
+        if (answer.blobSize !== undefined && total !== undefined && answer.blobSize < total) throw shortBlob(answer.blobSize)
+        if (total !== undefined && scanner.bytesRead < total) {
+          // A body complete by its own framing that ends before the slug's size: the blob itself is short.
+          if (answer.framed) throw shortBlob(scanner.bytesRead)
+          throw new DroppedError('closed')
         }
 
-        if (error instanceof DroppedError || isNetworkError(error)) {
-          if (resumes >= maxResumes) {
-            throw new UserError(`The slug download kept failing: gave up after ${resumes} resumes at byte ${scanner.bytesRead}.`)
-          }
+        break
+      } catch (error) {
+        failure = error
+      }
 
-          resumes++
-          await sleep((options.retryDelayMs ?? 500) * (2 ** (resumes - 1)))
+      if (failure instanceof ShortBlobError) throw shortBlob(failure.blobSize)
+      if (failure instanceof HttpStatusError) {
+        const {headers, status} = failure
+        if (status === 403 && source.refreshUrl && !refreshed) {
+          refreshed = true
+          url = await source.refreshUrl()
           continue
         }
 
-        throw downloadError(error)
+        if ([301, 302, 303, 307, 308].includes(status) && headers.get('location')) {
+          if (redirected) throw new UserError('The slug\'s blob URL redirected more than once: refused.')
+          redirected = true
+          url = redirectTarget(url, headers.get('location')!, 'The slug\'s blob URL').href
+          continue
+        }
+
+        if (status === 429) {
+          const wait = retryAfterMs(headers.get('retry-after'))
+          if (!waitedRetryAfter && (wait ?? 0) <= settings.maxRetryAfterMs) {
+            waitedRetryAfter = true
+            await sleep(wait ?? settings.retryDelayMs)
+            continue
+          }
+
+          const when = wait === undefined ? 'later' : retryWhen(wait)
+          throw new UserError(`The slug's server is limiting downloads (HTTP 429): try again ${when}.`)
+        }
+
+        if (!RETRIED_STATUSES.has(status)) throw blobStatusError(status)
+      } else if (!(failure instanceof DroppedError) && !isRetriedNetworkError(failure)) {
+        throw downloadError(failure, url)
       }
+
+      // A drop, a stall or a 5xx: retry after a pause, within the resume count and the time budget.
+      const delay = settings.retryDelayMs * (2 ** retries)
+      if (retries >= settings.maxResumes || Date.now() + delay - lastProgress > settings.retryBudgetMs) {
+        throw gaveUp(failure, {bytes: scanner.bytesRead, retries, since: Date.now() - lastProgress, total})
+      }
+
+      retries++
+      await sleep(delay)
     }
   } catch (error) {
     await save?.discard()
@@ -209,40 +280,72 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
   return finishScan(scanner, save, source.sha256)
 }
 
+/** The error of a download that ran out of retries or time, saying what the last attempt saw. */
+function gaveUp(last: unknown, state: {bytes: number; retries: number; since: number; total?: number}): UserError {
+  const got = `${formatBytes(state.bytes)}${state.total === undefined ? '' : ` of ${formatBytes(state.total)}`}`
+  const tries = `${state.retries + 1} attempts in ${Math.round(state.since / 1000)} s`
+  if (last instanceof HttpStatusError) {
+    const meaning = last.status === 503 ? 'unavailable' : 'server error'
+    return new UserError(`The slug download failed: the server answered HTTP ${last.status} (${meaning}) at ${got} (${tries}). ${SAVE_ADVICE}`)
+  }
+
+  if (last instanceof DroppedError && last.reason !== 'closed') {
+    const idle = `${last.idleMs < 10_000 ? (last.idleMs / 1000).toFixed(1) : Math.round(last.idleMs / 1000)} s`
+    const what = last.reason === 'stalled'
+      ? `the server stopped sending after ${got} (nothing came for ${idle}; ${tries})`
+      : `${proxyOf(last) ? `the proxy ${proxyOf(last)}` : 'the server'} did not answer for ${idle}, at ${got} (${tries})`
+    return new UserError(`The slug download stalled: ${what}. ${SAVE_ADVICE}`)
+  }
+
+  return new UserError(`The slug download kept failing: the connection dropped at ${got} (${tries}). ${SAVE_ADVICE}`)
+}
+
 function blobStatusError(status: number): UserError {
   if (status === 403) return new UserError('The slug\'s download URL was refused (HTTP 403): it has expired or is not valid. Run the command again.')
   if (status === 404) return new UserError('The slug\'s blob was not found (HTTP 404): the slug may have been deleted.')
   return new UserError(`The slug download failed with HTTP ${status}.`)
 }
 
-/** A failure of the download itself (DNS, TLS, a server not speaking HTTP) as one line; anything else as it is. */
-function downloadError(error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException)?.code
-  if (error instanceof BlobProtocolError || (typeof code === 'string' && !(error instanceof UserError))) {
-    return new UserError(`The slug download failed: ${(error as Error).message}.`)
-  }
-
-  return error
+/** The proxy a failure happened on (blob-client tags what goes wrong before the tunnel is open). */
+function proxyOf(error: unknown): string | undefined {
+  return (error as {proxy?: string} | undefined)?.proxy
 }
 
-function isNetworkError(error: unknown): boolean {
+/** A failure of the download itself (DNS, TLS, a refused connection, a server not speaking HTTP) as one line; anything else as it is. */
+function downloadError(error: unknown, url: string): unknown {
+  if (error instanceof UserError) return error
+  if (error instanceof BlobProtocolError) return new UserError(`The slug download failed: ${error.message}.`)
+  const via = proxyOf(error)
+  const described = describeNetworkError(error, via ? `the proxy ${via}` : new URL(url).host)
+  return described ? new UserError(`The slug download failed: ${described}.`) : error
+}
+
+/** Failures a resume may cure; a refused connection, DNS or TLS failure will not be cured by one. */
+function isRetriedNetworkError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException)?.code
-  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ETIMEDOUT', 'UND_ERR_SOCKET'].includes(code)
+  return typeof code === 'string' && ['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ETIMEDOUT', 'UND_ERR_SOCKET'].includes(code)
 }
 
 const sleep = (ms: number) => new Promise(resolve => {
   setTimeout(resolve, ms)
 })
 
+interface Answer {
+  /** the blob's whole size as the server states it (Content-Range's total, or the length of a 200) */
+  blobSize?: number
+  /** whether the body's end was marked by the server (Content-Length or chunked), not by the connection closing */
+  framed: boolean
+}
+
 /**
- * One GET from `offset`; resolves with the body length the server announced (undefined when it did
- * not) once the body ends. A body that stops early rejects with DroppedError (getBlob holds a body to
- * its Content-Length) so the caller resumes. `onChunk` gets views of the client's receive buffer: it
- * must copy what it keeps.
+ * One GET from `offset`. A body that stops early rejects with DroppedError (getBlob holds a body to
+ * its Content-Length) so the caller resumes; any answer but 200/206 rejects with HttpStatusError (416
+ * on a resume means the blob ends before `offset`: ShortBlobError). `onChunk` gets views of the
+ * client's receive buffer: it must copy what it keeps.
  */
-async function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer) => void, ca?: Buffer | string): Promise<number | undefined> {
+async function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer) => void, options: {ca?: Buffer | string; env?: NodeJS.ProcessEnv; idleTimeoutMs?: number}): Promise<Answer> {
   let skip = 0
-  let announced: number | undefined
+  const answer: Answer = {framed: false}
   await getBlob(
     url,
     {
@@ -258,13 +361,17 @@ async function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer
         onChunk(chunk)
       },
       onHead(status, headers) {
-        if (status !== 200 && status !== 206) throw new HttpStatusError(status)
+        const rangeTotal = /\/(\d+)\s*$/.exec(headers.get('content-range') ?? '')
+        if (status === 416 && offset > 0 && rangeTotal) throw new ShortBlobError(Number(rangeTotal[1]))
+        if (status !== 200 && status !== 206) throw new HttpStatusError(status, headers)
         skip = offset > 0 && status === 200 ? offset : 0
         const length = headers.get('content-length')
-        announced = length === undefined ? undefined : Number(length) - skip
+        answer.framed = length !== undefined || /\bchunked\b/i.test(headers.get('transfer-encoding') ?? '')
+        if (status === 206 && rangeTotal) answer.blobSize = Number(rangeTotal[1])
+        else if (status === 200 && length !== undefined && /^\d+$/.test(length)) answer.blobSize = Number(length)
       },
     },
-    {ca, headers: offset > 0 ? {Range: `bytes=${offset}-`} : {}},
+    {ca: options.ca, env: options.env, headers: offset > 0 ? {Range: `bytes=${offset}-`} : {}, idleTimeoutMs: options.idleTimeoutMs},
   )
-  return announced
+  return answer
 }

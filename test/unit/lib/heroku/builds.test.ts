@@ -2,11 +2,15 @@ import {expect} from 'chai'
 
 import {fetchBuildOutput, getBuild, latestBuild, listBuilds, resolveBuild} from '../../../../src/lib/heroku/builds.js'
 import {UserError} from '../../../../src/lib/util/errors.js'
-import {type BlobServer, serveBlobs} from '../../../helpers/blob-server.js'
+import {failFirst, refusingPort, silent, stallAfter} from '../../../helpers/blob-faults.js'
+import {type BlobServer, sendBytes, serveBlobs} from '../../../helpers/blob-server.js'
+import {interceptingProxy, privateCaPath} from '../../../helpers/intercepting-proxy.js'
 import {platformApi} from '../../../helpers/platform-api.js'
 import {rejection} from '../../../helpers/rejection.js'
 
 const OUTPUT_HOST = 'https://build-output.heroku.com'
+/** Fast timeouts, so faults are noticed in tenths of a second. */
+const fast = {idleTimeoutMs: 100, retryDelayMs: 10}
 
 function build(id: string, status: 'failed' | 'pending' | 'succeeded', createdAt: string) {
   return {
@@ -98,13 +102,15 @@ describe('heroku/builds', () => {
       expect(output.requests.map(r => [r.path, r.query.get('X-Amz-Signature'), r.headers.accept])).to.deep.equal([['/log.txt', 'abc', 'text/plain']])
     })
 
-    it('follows a redirect', async () => {
+    it('follows one redirect', async () => {
       output.serve({
+        again: (_req, res) => res.writeHead(302, {Location: '/log.txt'}).end(),
         'log.txt': (_req, res) => res.writeHead(302, {Location: '/moved.log'}).end(),
         'moved.log': Buffer.from('moved'),
       })
       expect(await fetchBuildOutput(output.url('log.txt'))).to.equal('moved')
       expect(output.requests.map(r => r.path)).to.deep.equal(['/log.txt', '/moved.log'])
+      expect((await rejection(fetchBuildOutput(output.url('again')))).message).to.equal('The build log URL redirected more than once: refused.')
     })
 
     for (const status of [403, 404, 410]) {
@@ -117,11 +123,50 @@ describe('heroku/builds', () => {
     }
 
     it('other HTTP failures and network errors are UserErrors too', async () => {
-      output.serve({'log.txt': (_req, res) => res.writeHead(500).end('oops'), 'reset.txt': req => req.socket.resetAndDestroy()})
-      expect((await rejection(fetchBuildOutput(output.url('log.txt')))).message).to.equal('Fetching the build log failed with HTTP 500.')
-      const error = await rejection(fetchBuildOutput(output.url('reset.txt')))
+      output.serve({'log.txt': (_req, res) => res.writeHead(500).end('oops'), 'reset.txt': req => req.socket.resetAndDestroy(), teapot: (_req, res) => res.writeHead(418).end()})
+      expect((await rejection(fetchBuildOutput(output.url('log.txt'), fast))).message).to.equal('Fetching the build log failed with HTTP 500 (4 attempts).')
+      expect((await rejection(fetchBuildOutput(output.url('teapot'), fast))).message).to.equal('Fetching the build log failed with HTTP 418.')
+      const error = await rejection(fetchBuildOutput(output.url('reset.txt'), fast))
       expect(error).to.be.instanceOf(UserError)
-      expect(error.message).to.equal('Cannot fetch the build log (ECONNRESET).')
+      expect(error.message).to.match(/^Cannot fetch the build log: 127\.0\.0\.1:\d+ closed the connection \(ECONNRESET\)\.$/)
+      const port = await refusingPort()
+      expect((await rejection(fetchBuildOutput(`http://127.0.0.1:${port}/log`, fast))).message).to.equal(`Cannot fetch the build log: 127.0.0.1:${port} refused the connection (ECONNREFUSED).`)
+    })
+
+    it('retries a 503, waits out a short Retry-After once, refuses a redirect to plain http', async () => {
+      output.serve({
+        busy: failFirst(1, 429, {'Retry-After': '0'}, sendBytes(Buffer.from('after 429'))),
+        closed: failFirst(1, 429, {'Retry-After': '7200'}, sendBytes(Buffer.from('never'))),
+        flaky: failFirst(2, 503, {}, sendBytes(Buffer.from('after 503'))),
+        insecure: (_req, res) => res.writeHead(302, {Location: 'http://logs.example.com/log?sig=1'}).end(),
+      })
+      expect(await fetchBuildOutput(output.url('flaky'), fast)).to.equal('after 503')
+      expect(await fetchBuildOutput(output.url('busy'), fast)).to.equal('after 429')
+      expect((await rejection(fetchBuildOutput(output.url('closed'), fast))).message).to.match(/^The build log server is limiting requests \(HTTP 429\): try again in 120 min \(at \d\d:\d\d UTC\)\.$/)
+      expect((await rejection(fetchBuildOutput(output.url('insecure'), fast))).message).to.equal('The build log URL redirected to http://logs.example.com: refused, only https is followed.')
+    })
+
+    it('gives up on a log that stops coming, or never answers, within the idle timeout', async () => {
+      const log = Buffer.from('remote: -----> Building\n'.repeat(1000))
+      output.serve({silent, stalled: stallAfter(log, 5000)})
+      expect((await rejection(fetchBuildOutput(output.url('stalled'), fast))).message).to.equal('The build log server stopped sending after 5.0 kB (nothing came for 0.1 s).')
+      expect((await rejection(fetchBuildOutput(output.url('silent'), fast))).message).to.equal('The build log server did not answer for 0.1 s.')
+    })
+
+    it('goes through the CLI\'s proxy and trusts its CA settings, as slug blobs do', async () => {
+      output.serve({'streams/b.log': Buffer.from('remote: Collecting numpy\n')})
+      const proxy = await interceptingProxy(Number(new URL(output.url('x')).port))
+      try {
+        const url = 'https://build-output.heroku.com/streams/b.log?sig=abc'
+        expect(await fetchBuildOutput(url, {...fast, env: {HTTPS_PROXY: proxy.url, SSL_CERT_FILE: privateCaPath}})).to.equal('remote: Collecting numpy\n')
+        expect(proxy.connects).to.deep.equal(['build-output.heroku.com:443'])
+        expect(proxy.requests.map(r => [r.host, r.path])).to.deep.equal([['build-output.heroku.com', '/streams/b.log?sig=abc']])
+        const untrusted = await rejection(fetchBuildOutput(url, {...fast, env: {HTTPS_PROXY: proxy.url}}))
+        expect(untrusted.message).to.match(/^Cannot fetch the build log: the certificate of build-output\.heroku\.com is not signed by a CA this machine trusts \([A-Z_]+\); /)
+        expect(untrusted.message).to.match(/behind a TLS-inspecting proxy, point SSL_CERT_FILE or NODE_EXTRA_CA_CERTS at its CA certificate\.$/)
+      } finally {
+        await proxy.close()
+      }
     })
 
     it('refuses a body over the size cap', async () => {

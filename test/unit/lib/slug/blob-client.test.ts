@@ -4,7 +4,7 @@ import http from 'node:http'
 import https from 'node:https'
 import net, {type AddressInfo} from 'node:net'
 
-import {BlobProtocolError, DroppedError, getBlob, proxyFor} from '../../../../src/lib/slug/blob-client.js'
+import {BlobProtocolError, DroppedError, getBlob} from '../../../../src/lib/slug/blob-client.js'
 
 const tlsDir = new URL('../../../fixtures/tls/', import.meta.url)
 const cert = readFileSync(new URL('cert.pem', tlsDir))
@@ -175,8 +175,6 @@ describe('getBlob', () => {
   })
 })
 
-const proxied = (noProxy: string) => ({HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: noProxy})
-
 /** A server on 127.0.0.1 that answers every request with these raw pieces, each written separately after a pause. */
 async function rawServer(pieces: Array<Buffer | string>) {
   return listen(net.createServer(socket => {
@@ -243,28 +241,6 @@ describe('getBlob: the edges of HTTP/1.1 framing', () => {
   })
 })
 
-describe('proxyFor', () => {
-  const blob = new URL('https://slugs.s3.amazonaws.com/x.tgz?X-Amz-Signature=s')
-
-  it('takes HTTPS_PROXY (or https_proxy) for https URLs only, with or without a scheme', () => {
-    expect(proxyFor(blob, {HTTPS_PROXY: 'http://proxy.corp:3128'})?.host).to.equal('proxy.corp:3128')
-    expect(proxyFor(blob, {https_proxy: 'proxy.corp:8080'})?.href).to.equal('http://proxy.corp:8080/')
-    expect(proxyFor(new URL('http://127.0.0.1:9/x'), {HTTPS_PROXY: 'http://proxy.corp:3128'})).to.equal(undefined)
-    expect(proxyFor(blob, {})).to.equal(undefined)
-  })
-
-  it('leaves out hosts NO_PROXY names: the host, a domain above it, or *', () => {
-    expect(proxyFor(blob, proxied('localhost, .amazonaws.com'))).to.equal(undefined)
-    expect(proxyFor(blob, proxied('s3.amazonaws.com:443'))).to.equal(undefined)
-    expect(proxyFor(blob, proxied('*'))).to.equal(undefined)
-    expect(proxyFor(blob, proxied('example.com,zonaws.com'))?.host).to.equal('proxy.corp:3128')
-  })
-
-  it('refuses a proxy setting that is not a URL without repeating it (it may hold a password)', () => {
-    expect(() => proxyFor(blob, {HTTPS_PROXY: 'http://user:s3cret@[bad'})).to.throw(BlobProtocolError, /^HTTPS_PROXY is not a URL$/)
-  })
-})
-
 /** A CONNECT proxy on 127.0.0.1 that wants `user:p@ss`, recording what it was asked. */
 async function connectProxy() {
   const asked: Array<{target: string; auth?: string}> = []
@@ -302,6 +278,23 @@ describe('getBlob through a proxy', () => {
       await getBlob(`https://localhost:${blobs.port}/blob?X-Amz-Signature=s`, got.handlers, {ca: cert, env})
       expect(got.body().equals(body)).to.equal(true)
       expect(proxy.asked.map(a => a.target)).to.deep.equal([`localhost:${blobs.port}`])
+    } finally {
+      await proxy.close()
+      await blobs.close()
+    }
+  })
+
+  it('tunnels a plain http download through HTTP_PROXY, as the CLI\'s http-call does', async () => {
+    const blobs = await listen(http.createServer((_req, res) => {
+      res.writeHead(200, {'Content-Length': body.length})
+      res.end(body)
+    }))
+    const proxy = await connectProxy()
+    try {
+      const got = collector()
+      await getBlob(`http://127.0.0.1:${blobs.port}/blob`, got.handlers, {env: {HTTP_PROXY: `http://user:p%40ss@127.0.0.1:${proxy.port}`}})
+      expect(got.body().equals(body)).to.equal(true)
+      expect(proxy.asked.map(a => a.target)).to.deep.equal([`127.0.0.1:${blobs.port}`])
     } finally {
       await proxy.close()
       await blobs.close()

@@ -1,14 +1,20 @@
 import {expect} from 'chai'
+import {execFile} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
+import net from 'node:net'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {promisify} from 'node:util'
 
 import {scanSlugFile, scanSlugUrl} from '../../../../src/lib/slug/sources.js'
+import {failFirst, refusingPort, silent, stallAfter, truncatedBlob} from '../../../helpers/blob-faults.js'
 import {type BlobResponder, sendBytes, serveBlobs} from '../../../helpers/blob-server.js'
+import {interceptingProxy, privateCaPath} from '../../../helpers/intercepting-proxy.js'
+import {rejection} from '../../../helpers/rejection.js'
 import {buildSlug, incompressible} from '../../../helpers/slug-builder.js'
 
 const slug = buildSlug([
@@ -16,6 +22,13 @@ const slug = buildSlug([
   {content: 'print("hi")\n'.repeat(1000), path: './app/app.py'},
 ])
 const sha = createHash('sha256').update(slug).digest('hex')
+const cert = readFileSync(new URL('../../../fixtures/tls/cert.pem', import.meta.url))
+const key = readFileSync(new URL('../../../fixtures/tls/key.pem', import.meta.url))
+const REBUILD = 'Rebuild the app to get a new slug.'
+const SAVE_ADVICE = 'Try again later; once a download completes, --save slug.tgz keeps a copy that --file slug.tgz reads without downloading again.'
+const untrusted = (code: string) => `is not signed by a CA this machine trusts (${code}); behind a TLS-inspecting proxy, point SSL_CERT_FILE or NODE_EXTRA_CA_CERTS at its CA certificate`
+/** Fast timeouts: a stall is noticed after 100 ms, the whole download gives up after 600 ms without a byte. */
+const fast = {idleTimeoutMs: 100, retryBudgetMs: 600, retryDelayMs: 10}
 
 /** A blob server on 127.0.0.1 where `behave` answers every path; `n` counts requests from 1. */
 async function blobServer(behave: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void) {
@@ -76,7 +89,8 @@ describe('scanSlugUrl', () => {
     })
     try {
       const error = await scanSlugUrl({size: slug.length, url: server.url()}, {maxResumes: 2, retryDelayMs: 1}).catch(error_ => error_)
-      expect(error.message).to.match(/^The slug download kept failing: gave up after 2 resumes/)
+      expect(error.message).to.match(/^The slug download kept failing: the connection dropped at 10 B of [\d.]+ kB \(3 attempts in \d+ s\)\. Try again later/)
+      expect(error.message).to.include(SAVE_ADVICE)
       expect(server.requests).to.have.length(3)
     } finally {
       await server.close()
@@ -132,18 +146,17 @@ describe('scanSlugUrl', () => {
   })
 
   it('streams an HTTPS blob, and says in one line when its certificate cannot be trusted', async () => {
-    const cert = readFileSync(new URL('../../../fixtures/tls/cert.pem', import.meta.url))
-    const key = readFileSync(new URL('../../../fixtures/tls/key.pem', import.meta.url))
     const server = https.createServer({cert, key}, (req, res) => sendFrom(res, req, slug))
     await new Promise<void>(resolve => {
       server.listen(0, '127.0.0.1', resolve)
     })
-    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/slug.tgz`
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
     try {
-      expect((await scanSlugUrl({sha256: sha, url}, {ca: cert})).sha256).to.equal(sha)
-      const error = await scanSlugUrl({url}).catch((error_: Error) => error_)
-      expect((error as Error).name).to.equal('UserError')
-      expect((error as Error).message).to.match(/^The slug download failed: self[- ]signed certificate\.$/)
+      expect((await scanSlugUrl({sha256: sha, url: `https://${host}/slug.tgz`}, {ca: cert})).sha256).to.equal(sha)
+      const error = await rejection(scanSlugUrl({url: `https://${host}/slug.tgz`}))
+      expect(error.name).to.equal('UserError')
+      // The plugin's words and OpenSSL's code, never node's message (it changed in node 24).
+      expect(error.message).to.equal(`The slug download failed: the certificate of ${host} ${untrusted('DEPTH_ZERO_SELF_SIGNED_CERT')}.`)
     } finally {
       server.close()
     }
@@ -178,5 +191,163 @@ describe('scanSlugFile', () => {
     const folder = await scanSlugFile(tmpdir()).catch(error => error)
     expect(folder.message).to.equal(`${tmpdir()} is not a file.`)
     expect(existsSync('/nonexistent')).to.equal(false)
+  })
+})
+
+describe('scanSlugUrl under faults: every wait bounded, every failure in one line', () => {
+  let server: Awaited<ReturnType<typeof serveBlobs>>
+
+  beforeEach(async () => {
+    server = await serveBlobs()
+  })
+
+  afterEach(async () => {
+    await server.close()
+  })
+
+  it('notices a blob that stops sending after its headers within the idle timeout, and says how far it got', async () => {
+    server.serve({'slug.tgz': stallAfter(slug, 150_000)})
+    const started = Date.now()
+    const error = await rejection(scanSlugUrl({size: slug.length, url: server.url('slug.tgz')}, fast))
+    expect(error.message).to.match(/^The slug download stalled: the server stopped sending after 150 kB of [\d.]+ kB \(nothing came for 0\.1 s; \d attempts in \d s\)\. /)
+    expect(error.message).to.include(SAVE_ADVICE)
+    // The first attempt got 150 kB, the resumes nothing: the budget (600 ms without a byte) ends it.
+    expect(Date.now() - started).to.be.below(2000)
+    expect(server.requests.length).to.be.within(2, 6)
+    expect(server.requests[1].headers.range).to.equal('bytes=150000-')
+  })
+
+  it('notices a server that never answers, and bounds the whole download by the retry budget', async () => {
+    server.serve({'slug.tgz': silent})
+    const started = Date.now()
+    const error = await rejection(scanSlugUrl({size: slug.length, url: server.url('slug.tgz')}, {...fast, maxResumes: 100}))
+    expect(error.message).to.match(/^The slug download stalled: the server did not answer for 0\.1 s, at 0 B of [\d.]+ kB \(\d attempts in \d s\)\. Try again later/)
+    expect(Date.now() - started).to.be.below(1500)
+    expect(server.requests.length).to.be.within(2, 7)
+  })
+
+  it('says a refused connection is refused, at once', async () => {
+    const port = await refusingPort()
+    const error = await rejection(scanSlugUrl({url: `http://127.0.0.1:${port}/slug.tgz`}, fast))
+    expect(error.message).to.equal(`The slug download failed: 127.0.0.1:${port} refused the connection (ECONNREFUSED).`)
+  })
+
+  it('says the blob is shorter than the slug when the server\'s whole answer is', async () => {
+    server.serve({'slug.tgz': truncatedBlob(slug, 100_000)})
+    const error = await rejection(scanSlugUrl({sha256: sha, size: slug.length, url: server.url('slug.tgz')}, fast))
+    const recorded = slug.length.toLocaleString('en-US')
+    expect(error.message).to.equal(`The slug's blob is shorter than the slug: the server has 100,000 bytes, Heroku recorded ${recorded} (the blob is damaged or was replaced). ${REBUILD}`)
+    expect(server.requests).to.have.length(1)
+  })
+
+  it('retries 503 with backoff, and says so when it keeps coming', async () => {
+    server.serve({flaky: failFirst(2, 503, {}, sendBytes(slug)), down: failFirst(100, 503, {}, sendBytes(slug))})
+    expect((await scanSlugUrl({sha256: sha, url: server.url('flaky')}, fast)).sha256).to.equal(sha)
+    expect(server.requests.map(r => r.path)).to.deep.equal(['/flaky', '/flaky', '/flaky'])
+    const error = await rejection(scanSlugUrl({url: server.url('down')}, {...fast, maxResumes: 2}))
+    expect(error.message).to.match(/^The slug download failed: the server answered HTTP 503 \(unavailable\) at 0 B \(3 attempts in \d s\)\. Try again later/)
+  })
+
+  it('waits out a short Retry-After once (429), and says when to come back for a long one', async () => {
+    server.serve({
+      busy: failFirst(1, 429, {'Retry-After': '0'}, sendBytes(slug)),
+      'busy-twice': failFirst(2, 429, {'Retry-After': '0'}, sendBytes(slug)),
+      closed: failFirst(1, 429, {'Retry-After': '3600'}, sendBytes(slug)),
+    })
+    expect((await scanSlugUrl({sha256: sha, url: server.url('busy')}, fast)).sha256).to.equal(sha)
+    expect((await rejection(scanSlugUrl({url: server.url('busy-twice')}, fast))).message).to.match(/^The slug's server is limiting downloads \(HTTP 429\): try again in 0 s \(at \d\d:\d\d UTC\)\.$/)
+    expect((await rejection(scanSlugUrl({url: server.url('closed')}, fast))).message).to.match(/^The slug's server is limiting downloads \(HTTP 429\): try again in 60 min \(at \d\d:\d\d UTC\)\.$/)
+    expect(server.requests.filter(r => r.path === '/closed')).to.have.length(1)
+  })
+
+  it('follows one redirect to https (or to this machine), and refuses plain http elsewhere and a second redirect', async () => {
+    const secure = https.createServer({cert, key}, (req, res) => sendFrom(res, req, slug))
+    await new Promise<void>(resolve => {
+      secure.listen(0, '127.0.0.1', resolve)
+    })
+    const secureUrl = `https://127.0.0.1:${(secure.address() as AddressInfo).port}/slug.tgz?X-Amz-Signature=abc`
+    server.serve({
+      again: (_req, res) => res.writeHead(302, {Location: '/again'}).end(),
+      insecure: (_req, res) => res.writeHead(302, {Location: 'http://blobs.example.com/slug.tgz?X-Amz-Signature=abc'}).end(),
+      local: (_req, res) => res.writeHead(307, {Location: '/slug.tgz'}).end(),
+      'slug.tgz': slug,
+      'to-https': (_req, res) => res.writeHead(302, {Location: secureUrl}).end(),
+    })
+    try {
+      expect((await scanSlugUrl({sha256: sha, url: server.url('to-https')}, {...fast, ca: cert})).sha256).to.equal(sha)
+      expect((await scanSlugUrl({sha256: sha, url: server.url('local')}, fast)).sha256).to.equal(sha)
+      const insecure = await rejection(scanSlugUrl({url: server.url('insecure')}, fast))
+      expect(insecure.message).to.equal('The slug\'s blob URL redirected to http://blobs.example.com: refused, only https is followed.')
+      const loop = await rejection(scanSlugUrl({url: server.url('again')}, fast))
+      expect(loop.message).to.equal('The slug\'s blob URL redirected more than once: refused.')
+    } finally {
+      secure.close()
+    }
+  })
+})
+
+describe('scanSlugUrl behind a TLS-inspecting proxy', () => {
+  let upstream: Awaited<ReturnType<typeof serveBlobs>>
+  let proxy: Awaited<ReturnType<typeof interceptingProxy>>
+  const blobUrl = 'https://blobs.test/slugs/slug.tgz?X-Amz-Signature=abc'
+
+  beforeEach(async () => {
+    upstream = await serveBlobs({'slugs/slug.tgz': slug})
+    proxy = await interceptingProxy(Number(new URL(upstream.url('x')).port))
+  })
+
+  afterEach(async () => {
+    await proxy.close()
+    await upstream.close()
+  })
+
+  it('goes through HTTPS_PROXY and trusts the CA in SSL_CERT_FILE or SSL_CERT_DIR, as the CLI\'s API calls do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'certs-'))
+    writeFileSync(join(dir, 'corp.pem'), readFileSync(privateCaPath))
+    for (const env of [{HTTPS_PROXY: proxy.url, SSL_CERT_FILE: privateCaPath}, {HTTP_PROXY: proxy.url, SSL_CERT_DIR: dir}]) {
+      expect((await scanSlugUrl({sha256: sha, size: slug.length, url: blobUrl}, {env})).sha256).to.equal(sha)
+    }
+
+    expect(proxy.connects).to.deep.equal(['blobs.test:443', 'blobs.test:443'])
+    expect(proxy.requests.map(r => [r.host, r.path, r.authorization])).to.deep.equal([
+      ['blobs.test', '/slugs/slug.tgz?X-Amz-Signature=abc', undefined],
+      ['blobs.test', '/slugs/slug.tgz?X-Amz-Signature=abc', undefined],
+    ])
+  })
+
+  it('trusts NODE_EXTRA_CA_CERTS, which node reads at start (so in a process of its own)', async () => {
+    const sources = new URL('../../../../src/lib/slug/sources.ts', import.meta.url).href
+    const script = `const {scanSlugUrl} = await import(${JSON.stringify(sources)}); process.stdout.write((await scanSlugUrl({url: ${JSON.stringify(blobUrl)}})).sha256)`
+    // SSL_CERT_FILE or SSL_CERT_DIR would replace node's CAs, extra ones included (as in the CLI): not set here.
+    const env = {...process.env, HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: privateCaPath, SSL_CERT_DIR: '', SSL_CERT_FILE: ''}
+    const {stdout} = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {env})
+    expect(stdout).to.equal(sha)
+    expect(proxy.connects).to.deep.equal(['blobs.test:443'])
+  })
+
+  it('says what to set when the proxy\'s CA is not trusted', async () => {
+    const error = await rejection(scanSlugUrl({url: blobUrl}, {env: {HTTPS_PROXY: proxy.url}}))
+    const code = /\(([A-Z_]+)\)/.exec(error.message)?.[1] ?? '?'
+    expect(error.message).to.equal(`The slug download failed: the certificate of blobs.test ${untrusted(code)}.`)
+  })
+
+  it('names the proxy when the proxy never answers its CONNECT', async () => {
+    const mute = net.createServer(() => {})
+    await new Promise<void>(resolve => {
+      mute.listen(0, '127.0.0.1', resolve)
+    })
+    const {port} = mute.address() as AddressInfo
+    try {
+      const error = await rejection(scanSlugUrl({url: blobUrl}, {...fast, env: {HTTPS_PROXY: `http://127.0.0.1:${port}`}}))
+      expect(error.message).to.match(new RegExp(`^The slug download stalled: the proxy 127\\.0\\.0\\.1:${port} did not answer for 0\\.1 s, at 0 B \\(`))
+    } finally {
+      mute.close()
+    }
+  })
+
+  it('names the proxy when the proxy itself refuses the connection', async () => {
+    const port = await refusingPort()
+    const error = await rejection(scanSlugUrl({url: blobUrl}, {env: {HTTPS_PROXY: `http://user:secret@127.0.0.1:${port}`}}))
+    expect(error.message).to.equal(`The slug download failed: the proxy 127.0.0.1:${port} refused the connection (ECONNREFUSED).`)
   })
 })
