@@ -30,6 +30,10 @@ function app(addons: unknown[] = [], config: Record<string, string> = {}) {
   return nock(API).get('/apps/example-app/addons').reply(200, addons).get('/apps/example-app/config-vars').reply(200, config)
 }
 
+function dryRun(...flags: string[]) {
+  return runCommand(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--dry-run', ...flags])
+}
+
 describe('slug:offload-models', () => {
   const saved = {...process.env}
   /** Puts back the environment the tests changed, keeping process.env the object Node made. */
@@ -174,5 +178,24 @@ describe('slug:offload-models', () => {
     })
     const both = await runCommand(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--addon', 'cloudcube-1', '--set-credentials', '--dry-run'])
     expect(both.error?.message).to.match(/^--set-credentials copies local AWS keys; with a storage add-on/)
+  })
+
+  it('checks --endpoint, --region and --bucket before anything else, also under --dry-run: one line each', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--bucket', 'models', '--endpoint', 'not a url'], '--endpoint takes the URL of an S3-compatible store, such as https://s3.example.com, not "not a url".'],
+      [['--bucket', 'models', '--endpoint', 'ftp://files.example.com/'], '--endpoint must be an http:// or https:// URL, not ftp://files.example.com/.'],
+      [['--bucket', 'models', '--endpoint', 'https://user:hunter2@s3.example.com', '--region', 'US East'], '--region takes a region name such as us-east-1 (lowercase letters, digits and hyphens), not "US East".'],
+      [['--bucket', 'My_Models'], '--bucket My_Models is not a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.'],
+      [['--bucket', '192.168.1.1'], '--bucket 192.168.1.1 is not a valid S3 bucket name: it must not look like an IP address.'],
+    ]
+    for (const [flags, message] of cases) {
+      const {error, exitCode, stderr, stdout} = await dryRun(...flags)
+      expect(error?.message, flags.join(' ')).to.equal(message)
+      expect(exitCode).to.equal(1)
+      expect(stdout + stderr).not.to.include('hunter2')
+    }
+
+    const ftp = await dryRun('--bucket', 'models', '--endpoint', 'ftp://u:hunter2@files.example.com/')
+    expect(ftp.error?.message).to.equal('--endpoint must be an http:// or https:// URL, not ftp://u:***@files.example.com/.')
   })
 })
