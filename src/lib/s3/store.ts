@@ -5,7 +5,18 @@ import {Transform} from 'node:stream'
 import type {S3Credentials} from '../offload/destination.js'
 import {s3Error} from './errors.js'
 
+/** Bounds on every S3 request, so an endpoint that stops answering never hangs the command. */
+export interface S3Timeouts {
+  /** to open the TCP (and TLS) connection */
+  connectMs: number
+  /** with nothing sent or received on the socket: the first byte of an answer, or the next one */
+  idleMs: number
+}
+
+export const DEFAULT_TIMEOUTS: S3Timeouts = {connectMs: 10_000, idleMs: 60_000}
+
 export interface StoreOptions {
+  timeouts?: Partial<S3Timeouts>
   bucket: string
   region: string
   endpoint?: string
@@ -56,15 +67,19 @@ export async function openObjectStore(options: StoreOptions): Promise<ObjectStor
   const sdk = await import('@aws-sdk/client-s3')
   const {Upload} = await import('@aws-sdk/lib-storage')
   const {bucket} = options
+  const timeouts = {...DEFAULT_TIMEOUTS, ...options.timeouts}
   const client = new sdk.S3Client({
     credentials: options.credentials,
+    // The SDK waits forever by default. socketTimeout is an idle timeout: it bounds the wait for the
+    // first byte of an answer and every pause after it, without capping a long, moving part upload.
+    requestHandler: {connectionTimeout: timeouts.connectMs, socketTimeout: timeouts.idleMs},
     endpoint: options.endpoint,
     followRegionRedirects: true,
     forcePathStyle: Boolean(options.endpoint),
     region: options.region,
   })
   const where = options.endpoint ?? `AWS region ${options.region}`
-  const fail = (error: unknown, doing: string) => s3Error(error, {bucket, doing, where})
+  const fail = (error: unknown, doing: string) => s3Error(error, {bucket, doing, timeouts, where})
 
   return {
     where,

@@ -2,7 +2,10 @@ import {expect} from 'chai'
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {partSize} from '../../../../src/lib/s3/store.js'
+import {openObjectStore, partSize} from '../../../../src/lib/s3/store.js'
+import {UserError} from '../../../../src/lib/util/errors.js'
+import {rejection} from '../../../helpers/rejection.js'
+import {startSilentServer} from '../../../helpers/silent-server.js'
 
 function sources(dir: string): string[] {
   return readdirSync(dir, {recursive: true, withFileTypes: true})
@@ -23,5 +26,28 @@ describe('s3/store', () => {
     const store = readFileSync(join('src', 'lib', 's3', 'store.ts'), 'utf8')
     expect(store).not.to.match(/^import .*@aws-sdk/m)
     expect(store).to.include('await import(\'@aws-sdk/client-s3\')')
+  })
+
+  it('an endpoint that accepts the connection and never answers: a bounded wait, then one line naming it', async () => {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+    const silent = await startSilentServer()
+    const store = await openObjectStore({
+      bucket: 'models', credentials: {accessKeyId: 'AKIASILENT', secretAccessKey: 'silent-secret'}, endpoint: silent.endpoint, region: 'us-east-1',
+      timeouts: {connectMs: 500, idleMs: 300},
+    })
+    const started = Date.now()
+    try {
+      for (const attempt of [() => store.checkBucket(), () => store.head('m/sha256/x')]) {
+        const error = await rejection(attempt())
+        expect(error).to.be.instanceOf(UserError)
+        expect(error.message).to.match(/^S3 at http:\/\/127\.0\.0\.1:\d+ accepted the connection but sent nothing for 0\.3 s while (checking the bucket|reading m\/sha256\/x) \(\d attempts\): check --endpoint and the network, then run the command again\.$/)
+      }
+    } finally {
+      store.destroy()
+      await silent.stop()
+    }
+
+    expect(silent.connections).to.be.greaterThan(0)
+    expect(Date.now() - started).to.be.below(15_000)
   })
 })
