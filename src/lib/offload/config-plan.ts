@@ -1,7 +1,7 @@
 import {CONFIG_LIMIT, type ConfigVars, configSize} from '../heroku/config-vars.js'
 import {formatBytes} from '../util/bytes.js'
 import {UserError} from '../util/errors.js'
-import {type Destination, manifestKey, type S3Credentials} from './destination.js'
+import type {Destination, S3Credentials} from './destination.js'
 
 /** Names whose values are never shown, logged or put in --json. */
 export const SECRET_VARS = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
@@ -35,13 +35,13 @@ export interface ConfigVarPlan {
 }
 
 /** What the app's config should hold; null unsets. Secret values live here only, never in a ConfigVarPlan. */
-export function wantedConfigVars(destination: Destination, copied?: S3Credentials): Record<string, null | string> {
+export function wantedConfigVars(destination: Destination, manifestKey: string, copied?: S3Credentials): Record<string, null | string> {
   const fromAddon = destination.credentials.source === 'addon' ? destination.credentials : undefined
   const wanted: Record<string, null | string> = {
     MODEL_S3_ACCESS_KEY_ID_VAR: fromAddon?.accessKeyIdVar ?? null,
     MODEL_S3_BUCKET: destination.bucket,
     MODEL_S3_ENDPOINT: destination.endpoint ?? null,
-    MODEL_S3_MANIFEST: manifestKey(destination.prefix),
+    MODEL_S3_MANIFEST: manifestKey,
     MODEL_S3_PREFIX: destination.prefix,
     MODEL_S3_REGION: destination.region,
     MODEL_S3_SECRET_ACCESS_KEY_VAR: fromAddon?.secretAccessKeyVar ?? null,

@@ -107,12 +107,24 @@ export function defaultPrefix(app: string): string {
   return `${app}/models/`
 }
 
-export function objectKey(prefix: string, repoPath: string): string {
-  return `${prefix}${repoPath}`
+/**
+ * Objects are named by their content, so a key never holds other bytes: a re-run cannot overwrite
+ * what a running (or rolled-back) release reads, and the same bytes are stored once.
+ */
+export function objectKey(prefix: string, sha256: string): string {
+  return `${prefix}sha256/${sha256}`
 }
 
-export function manifestKey(prefix: string): string {
-  return `${prefix}manifest.json`
+const HEX64 = /^[0-9a-f]{64}$/
+
+/** Whether `key` is one of the plugin's content-addressed objects under `prefix`. */
+export function isObjectKey(prefix: string, key: string): boolean {
+  return key.startsWith(`${prefix}sha256/`) && HEX64.test(key.slice(prefix.length + 'sha256/'.length))
+}
+
+/** One manifest per set of models, named by the sha256 of its own bytes; MODEL_S3_MANIFEST names it. */
+export function manifestKey(prefix: string, manifestSha256: string): string {
+  return `${prefix}manifests/${manifestSha256}.json`
 }
 
 /** CLOUDCUBE_URL is https://BUCKET.s3.amazonaws.com/CUBE: every object of the add-on lives under CUBE/. */

@@ -66,7 +66,7 @@ describe('slug:offload-models', () => {
     expect(stdout).to.match(/=== Models of example-app to offload: 1, 6\.0 MB/)
     expect(stdout).to.match(/models\/clf\.h5\s+keras-h5\s+6\.0 MB\s+1/)
     expect(stdout).to.include('Destination: s3://models/example-app/models/ (AWS region us-east-1; keys from the AWS SDK\'s default chain)')
-    expect(stdout).to.match(/MODEL_S3_MANIFEST\s+add\s+example-app\/models\/manifest\.json/)
+    expect(stdout).to.match(/MODEL_S3_MANIFEST\s+add\s+example-app\/models\/manifests\/[0-9a-f]{64}\.json/)
     expect(stdout).to.match(/model_store\.py\s+create/)
     expect(stdout).to.match(/requirements\.txt\s+update\s+the loader needs boto3/)
     expect(stdout).to.include('Dry run: nothing was uploaded, set or written.')
