@@ -5,7 +5,7 @@ import {getConfigVars, patchConfigVars} from '../heroku/config-vars.js'
 import {openObjectStore, type ObjectStore} from '../s3/store.js'
 import {allInOrder} from '../util/all-in-order.js'
 import {UserError} from '../util/errors.js'
-import {checkConfigVarPlan, configPatch, type ConfigVarPlan, planConfigVars, wantedConfigVars} from './config-plan.js'
+import {checkConfigVarPlan, configPatch, type ConfigVarPlan, isOwnManifest, planConfigVars, wantedConfigVars} from './config-plan.js'
 import {type Destination, type DestinationFlags, isObjectKey, manifestKey, resolveDestination, type S3Credentials} from './destination.js'
 import {findModels, type ModelUnit} from './find.js'
 import {defaultLoader, type LoaderKind, type LocalFileChange, planLocalFiles, publicChanges, writeLocalFiles} from './local-files.js'
@@ -105,7 +105,7 @@ export async function prepareOffload(heroku: HerokuApi, options: OffloadOptions,
   }
 
   const wanted = wantedConfigVars(destination, key, copied)
-  const configVars: ConfigVarPlan = planConfigVars(config, wanted)
+  const configVars: ConfigVarPlan = planConfigVars(config, wanted, (name, value) => name === 'MODEL_S3_MANIFEST' && isOwnManifest(destination.prefix, value))
   try {
     checkConfigVarPlan(configVars, options.force)
   } catch (error) {

@@ -60,7 +60,7 @@ export async function describeObjects(root: string, models: ModelUnit[], prefix:
       try {
         hashed = await hashForS3(join(root, file.path), file.size)
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code
+        const {code} = (error as NodeJS.ErrnoException)
         throw new UserError(`Cannot read ${file.path}${code === 'EACCES' || code === 'EPERM' ? ' (permission denied)' : `: ${(error as Error).message}`}.`)
       }
 
@@ -81,9 +81,7 @@ function holds(head: ObjectHead | undefined, entry: ObjectToUpload): boolean {
  * checks S3's checksum of what it stored. Keys are content-addressed, so an object is only ever
  * written with the bytes its key names. Files go one after another; each one's parts in parallel.
  */
-export async function uploadObjects(
-  store: ObjectStore, root: string, entries: ObjectToUpload[], {reporter, signal}: {reporter?: UploadReporter, signal?: AbortSignal} = {},
-): Promise<UploadOutcome[]> {
+export async function uploadObjects(store: ObjectStore, root: string, entries: ObjectToUpload[], {reporter, signal}: {reporter?: UploadReporter, signal?: AbortSignal} = {}): Promise<UploadOutcome[]> {
   const outcomes: UploadOutcome[] = []
   const stored = new Set<string>()
   for (const entry of entries) {

@@ -40,10 +40,12 @@ function timeoutMessage(error: SdkError & {cause?: unknown}, context: S3Context)
   const {timeouts} = context
   if (!timeouts) return undefined
   for (let e: (SdkError & {cause?: unknown}) | undefined = error; e; e = e.cause as typeof e) {
-    if (e.name !== 'TimeoutError') continue
+    // The SDK also names ECONNRESET and EPIPE TimeoutError: only its own timers' messages are timeouts.
+    const connecting = /did not establish a connection/.test(e.message ?? '')
+    if (e.name !== 'TimeoutError' || (!connecting && !/of inactivity/.test(e.message ?? ''))) continue
     const attempts = (error as {$metadata?: {attempts?: number}}).$metadata?.attempts
     const tried = attempts && attempts > 1 ? ` (${attempts} attempts)` : ''
-    const what = /establish a connection/.test(e.message ?? '')
+    const what = connecting
       ? `did not accept a connection within ${seconds(timeouts.connectMs)}`
       : `accepted the connection but sent nothing for ${seconds(timeouts.idleMs)}`
     return `S3 at ${context.where} ${what} while ${context.doing}${tried}: check --endpoint and the network, then run the command again.`

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {checkConfigVarPlan, configPatch, planConfigVars, wantedConfigVars} from '../../../../src/lib/offload/config-plan.js'
+import {checkConfigVarPlan, configPatch, isOwnManifest, planConfigVars, wantedConfigVars} from '../../../../src/lib/offload/config-plan.js'
 import type {Destination} from '../../../../src/lib/offload/destination.js'
 import {thrownMessage} from '../../../helpers/rejection.js'
 
@@ -13,6 +13,10 @@ const addon: Destination = {
 }
 const MANIFEST = 'example-app/models/manifests/abababababababababababababababababababababababababababababababab.json'
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+
+function ours(name: string, value: string): boolean {
+  return name === 'MODEL_S3_MANIFEST' && isOwnManifest('example-app/models/', value)
+}
 
 describe('offload/config-plan', () => {
   it('wants the loader\'s vars; no key vars without --set-credentials; an endpoint only when given', () => {
@@ -90,5 +94,14 @@ describe('offload/config-plan', () => {
     })
     const applied = Object.fromEntries(Object.entries(wanted).filter(([, v]) => v !== null)) as Record<string, string>
     expect(configPatch(planConfigVars(applied, wanted), wanted), 'nothing to change: no PATCH, no release').to.deep.equal({})
+  })
+
+  it('a re-run that points MODEL_S3_MANIFEST at a new manifest of its own is no conflict; someone else\'s value is', () => {
+    const earlier = `example-app/models/manifests/${'cd'.repeat(32)}.json`
+    const wanted = wantedConfigVars(chain, MANIFEST)
+    expect(planConfigVars({MODEL_S3_MANIFEST: earlier}, wanted, ours).conflicts).to.deep.equal([])
+    expect(planConfigVars({MODEL_S3_MANIFEST: 'example-app/models/manifest.json'}, wanted, ours).conflicts, 'the older single manifest').to.deep.equal([])
+    expect(planConfigVars({MODEL_S3_MANIFEST: 'someone/else.json'}, wanted, ours).conflicts).to.deep.equal(['MODEL_S3_MANIFEST'])
+    expect(planConfigVars({MODEL_S3_MANIFEST: `other-app/models/manifests/${'cd'.repeat(32)}.json`}, wanted, ours).conflicts).to.deep.equal(['MODEL_S3_MANIFEST'])
   })
 })

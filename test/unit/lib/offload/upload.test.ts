@@ -131,7 +131,7 @@ describe('offload/upload', () => {
 
   it('computes S3\'s composite checksum of a multipart upload: sha256 of the parts\' digests, then -PARTS', () => {
     const part = 8 * 1024 * 1024
-    const body = Buffer.alloc(2 * part + 5, 7)
+    const body = Buffer.alloc((2 * part) + 5, 7)
     const hasher = new S3ChecksumHasher(part)
     // Chunks that straddle part boundaries, as file reads do.
     for (let offset = 0; offset < body.length; offset += 3_000_001) hasher.update(body.subarray(offset, offset + 3_000_001))
