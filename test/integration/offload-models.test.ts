@@ -6,6 +6,7 @@ import {expect} from 'chai'
 import {spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
 import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -583,11 +584,18 @@ try { await OffloadModels.run(${JSON.stringify(argv)}, ${JSON.stringify(root)}) 
       expect(snapshot(repo)['models.manifest.json']).to.be.a('string')
     })
 
-    it('--set-credentials copies the keys to the app in the same PATCH and never shows them', async () => {
+    it('--set-credentials copies the keys to the app in the same PATCH and never shows them, not even with HEROKU_DEBUG=1', async () => {
       const repo = makeRepo()
-      const app = newApp('it-keys')
-      const {exitCode, stderr, stdout} = await offload(app, repo, moto.endpoint, '--set-credentials', '--json')
+      const app = newApp('it-keys', {DATABASE_URL: 'postgres://u:db-password-never-shown@h/db'})
+      process.env.HEROKU_DEBUG = '1'
+      const {exitCode, stderr, stdout} = await offload(app, repo, moto.endpoint, '--set-credentials', '--json').finally(async () => {
+        delete process.env.HEROKU_DEBUG
+        const httpCall = createRequire(import.meta.resolve('@heroku-cli/command')).resolve('@heroku/http-call')
+        createRequire(httpCall)('debug').disable()
+      })
       expect(exitCode).to.equal(0)
+      expect(stderr).to.match(/→ PATCH http:\/\/127\.0\.0\.1\S*\/apps\/it-keys\/config-vars\n\{"MODEL_S3_BUCKET":"offload-models-it",.*"AWS_ACCESS_KEY_ID":"\[masked\]","AWS_SECRET_ACCESS_KEY":"\[masked\]"\}\n/)
+      expect(stderr).not.to.include('db-password-never-shown')
       const patches = heroku.patches.filter(p => p.app === app)
       expect(patches).to.have.length(1)
       expect(patches[0].body.AWS_ACCESS_KEY_ID).to.equal(KEY_ID)

@@ -146,7 +146,7 @@ export async function prepareOffload(heroku: HerokuApi, options: OffloadOptions,
         listen(false)
         const patch = configPatch(configVars, wanted)
         const released = Object.keys(patch).length > 0
-        if (released) await patchConfigVars(heroku, app, patch)
+        if (released) await patchConfigVars(heroku, app, patch, new Set(configVars.changes.filter(c => !c.secret).map(c => c.name)))
         await writeLocalFiles(root, local.writes)
         return {...plan, abortedUploads, bytesUploaded: uploads.reduce((sum, u) => sum + u.bytesSent, 0), released, uploads}
       } catch (error) {

@@ -6,6 +6,13 @@ import nock from 'nock'
 
 import OffloadModels, {type OffloadOutput} from '../../../../src/commands/slug/offload-models.js'
 import {runCommand} from '../../../helpers/run-command.js'
+
+/** HEROKU_DEBUG switches on http-call's `debug` output for the rest of the process: switch it off again. */
+async function stopHttpDebug(): Promise<void> {
+  const {createRequire} = await import('node:module')
+  const httpCall = createRequire(import.meta.resolve('@heroku-cli/command')).resolve('@heroku/http-call')
+  createRequire(httpCall)('debug').disable()
+}
 import {hdf5, makeRepo} from '../../lib/offload/repo-fixture.js'
 
 const API = 'https://api.heroku.com'
@@ -197,5 +204,24 @@ describe('slug:offload-models', () => {
 
     const ftp = await dryRun('--bucket', 'models', '--endpoint', 'ftp://u:hunter2@files.example.com/')
     expect(ftp.error?.message).to.equal('--endpoint must be an http:// or https:// URL, not ftp://u:***@files.example.com/.')
+  })
+
+  it('HEROKU_DEBUG=1 shows the config-var requests with every value it did not set masked', async () => {
+    const api = app([], {DATABASE_URL: 'postgres://user:db-password-never-shown@db.example.com/app', OTHER_SECRET: 'other-value-never-shown'})
+    process.env.HEROKU_DEBUG = '1'
+    try {
+      const {exitCode, stderr} = await runCommand(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--bucket', 'models', '--dry-run'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.match(/GET https:\/\/api\.heroku\.com\/apps\/example-app\/config-vars/)
+      expect(stderr).to.include('config var values masked by heroku-slug-diet')
+      expect(stderr).not.to.include('db-password-never-shown')
+      expect(stderr).not.to.include('other-value-never-shown')
+      expect(stderr).to.match(/GET https:\/\/api\.heroku\.com\/apps\/example-app\/addons/, 'other requests are still shown')
+    } finally {
+      delete process.env.HEROKU_DEBUG
+      await stopHttpDebug()
+    }
+
+    api.done()
   })
 })
