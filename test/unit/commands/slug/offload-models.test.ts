@@ -13,6 +13,7 @@ async function stopHttpDebug(): Promise<void> {
   const httpCall = createRequire(import.meta.resolve('@heroku-cli/command')).resolve('@heroku/http-call')
   createRequire(httpCall)('debug').disable()
 }
+
 import {hdf5, makeRepo} from '../../lib/offload/repo-fixture.js'
 
 const API = 'https://api.heroku.com'
