@@ -44,8 +44,8 @@ export interface OffloadPlan {
 export interface OffloadResult extends OffloadPlan {
   uploads: UploadOutcome[]
   bytesUploaded: number
-  /** unfinished multipart uploads that earlier, interrupted runs left under the prefix, now aborted */
-  abortedUploads: number
+  /** unfinished multipart uploads that earlier, interrupted runs left under the prefix, now aborted; null: the keys may not list them */
+  abortedUploads: null | number
   /** true when the config vars changed (one release) */
   released: boolean
 }
@@ -137,7 +137,7 @@ export async function prepareOffload(heroku: HerokuApi, options: OffloadOptions,
       try {
         await store.checkBucket()
         const {prefix} = destination
-        const abortedUploads = await store.abortStaleUploads(`${prefix}sha256/`, k => isObjectKey(prefix, k), started)
+        const aborted = await store.abortStaleUploads(`${prefix}sha256/`, k => isObjectKey(prefix, k), started)
         const uploads = await uploadObjects(store, root, objects, {reporter, signal: interrupt.signal})
         if (interrupt.signal.aborted) throw new InterruptedError()
         // Same models, same manifest, same key: an existing manifest is never rewritten.
@@ -148,7 +148,7 @@ export async function prepareOffload(heroku: HerokuApi, options: OffloadOptions,
         const released = Object.keys(patch).length > 0
         if (released) await patchConfigVars(heroku, app, patch, new Set(configVars.changes.filter(c => !c.secret).map(c => c.name)))
         await writeLocalFiles(root, local.writes)
-        return {...plan, abortedUploads, bytesUploaded: uploads.reduce((sum, u) => sum + u.bytesSent, 0), released, uploads}
+        return {...plan, abortedUploads: aborted ?? null, bytesUploaded: uploads.reduce((sum, u) => sum + u.bytesSent, 0), released, uploads}
       } catch (error) {
         if (error instanceof UserError && !/run the command again/i.test(error.message)) {
           throw new UserError(`${error.message} ${RERUN}`, error.exitCode)

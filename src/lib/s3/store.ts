@@ -50,8 +50,8 @@ export class UploadInterruptedError extends UserError {
 /** The few S3 operations the offload needs, each failing with a one-line UserError. */
 export interface ObjectStore {
   readonly where: string
-  /** aborts unfinished multipart uploads whose keys `ours` accepts, started before `before`; how many */
-  abortStaleUploads(prefix: string, ours: (key: string) => boolean, before: Date): Promise<number>
+  /** aborts unfinished multipart uploads whose keys `ours` accepts, started before `before`: how many, undefined when the keys may not list them */
+  abortStaleUploads(prefix: string, ours: (key: string) => boolean, before: Date): Promise<number | undefined>
   checkBucket(): Promise<void>
   credentials(): Promise<S3Credentials>
   destroy(): void
@@ -120,6 +120,7 @@ export async function openObjectStore(options: StoreOptions): Promise<ObjectStor
         for (const u of stale) await client.send(new sdk.AbortMultipartUploadCommand({Bucket: bucket, Key: u.key, UploadId: u.uploadId}))
         return stale.length
       } catch (error) {
+        if ((error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode === 403) return
         throw fail(error, `removing unfinished uploads under ${prefix || 'the bucket root'}`)
       }
     },

@@ -82,4 +82,20 @@ describe('s3/store', () => {
 
     s3.done()
   })
+
+  it('keys that may not list unfinished uploads (a Cloudcube cube, a narrow policy): undefined, not a failed run', async () => {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+    const s3 = nock('http://s3.test').get('/models/').query(true)
+    .reply(403, '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>')
+    const store = await openObjectStore({
+      bucket: 'models', credentials: {accessKeyId: 'AKIANOCK', secretAccessKey: 'nock-secret'}, endpoint: 'http://s3.test', region: 'us-east-1',
+    })
+    try {
+      expect(await store.abortStaleUploads('app/models/sha256/', () => true, new Date())).to.equal(undefined)
+    } finally {
+      store.destroy()
+    }
+
+    s3.done()
+  })
 })
