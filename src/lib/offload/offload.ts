@@ -2,6 +2,7 @@ import type {HerokuApi} from '../heroku/client.js'
 
 import {listAddons, storageAddons} from '../heroku/addons.js'
 import {getConfigVars, patchConfigVars} from '../heroku/config-vars.js'
+import {sameChecksum} from '../s3/checksum.js'
 import {openObjectStore, type ObjectStore} from '../s3/store.js'
 import {allInOrder} from '../util/all-in-order.js'
 import {UserError} from '../util/errors.js'
@@ -140,9 +141,12 @@ export async function prepareOffload(heroku: HerokuApi, options: OffloadOptions,
         const aborted = await store.abortStaleUploads(`${prefix}sha256/`, k => isObjectKey(prefix, k), started)
         const uploads = await uploadObjects(store, root, objects, {reporter, signal: interrupt.signal})
         if (interrupt.signal.aborted) throw new InterruptedError()
-        // Same models, same manifest, same key: an existing manifest is never rewritten.
+        // Same models, same manifest, same key: a manifest S3 holds intact is never rewritten.
         const held = await store.head(key)
-        if (!held || held.size !== Buffer.byteLength(manifestText)) await store.putText(key, manifestText, 'application/json')
+        if (!sameChecksum(held?.checksum, Buffer.from(manifestSha256(manifestText), 'hex').toString('base64'))) {
+          await store.putText(key, manifestText, 'application/json')
+        }
+
         listen(false)
         const patch = configPatch(configVars, wanted)
         const released = Object.keys(patch).length > 0
