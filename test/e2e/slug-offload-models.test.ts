@@ -55,20 +55,21 @@ describe('e2e: slug:offload-models through the real heroku CLI (S3: moto_server)
       {env: {AWS_ACCESS_KEY_ID: KEY_ID, AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: 'us-east-1', AWS_SECRET_ACCESS_KEY: SECRET}},
     )
     expect(status, stderr).to.equal(0)
-    const result = JSON.parse(stdout) as {models: {path: string}[]; released: boolean; uploads: {path: string; status: string}[]}
+    const result = JSON.parse(stdout) as {models: {path: string}[]; released: boolean; uploads: {key: string; path: string; status: string}[]}
     expect(result.models.map(m => m.path)).to.deep.equal(['models/classifier.h5'])
     expect(result.uploads.map(u => [u.path, u.status])).to.deep.equal([['models/classifier.h5', 'uploaded']])
     expect(result.released).to.equal(true)
 
     expect(api.configPatches).to.have.length(1)
-    expect(api.configPatches[0].body).to.deep.include({MODEL_S3_BUCKET: BUCKET, MODEL_S3_MANIFEST: 'ml-app/models/manifest.json'})
+    expect(api.configPatches[0].body).to.deep.include({MODEL_S3_BUCKET: BUCKET})
+    expect(api.configPatches[0].body.MODEL_S3_MANIFEST).to.match(/^ml-app\/models\/manifests\/[0-9a-f]{64}\.json$/)
     expect(Object.values(api.configPatches[0].body)).not.to.include(SECRET)
     expect(api.apps.get('ml-app')!.configVars!.WEB_CONCURRENCY).to.equal('2')
     const calls = api.requests.map(r => `${r.method} ${r.path}`).sort()
     expect(calls).to.deep.equal(['GET /apps/ml-app/addons', 'GET /apps/ml-app/config-vars', 'PATCH /apps/ml-app/config-vars'])
     for (const r of api.requests) expect(r.headers.authorization).to.equal(`Bearer ${API_KEY}`)
 
-    const stored = await s3.send(new GetObjectCommand({Bucket: BUCKET, Key: 'ml-app/models/models/classifier.h5'}))
+    const stored = await s3.send(new GetObjectCommand({Bucket: BUCKET, Key: result.uploads[0].key}))
     expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(readFileSync(join(repo, 'models/classifier.h5')))).to.equal(true)
     expect(readFileSync(join(repo, '.slugignore'), 'utf8')).to.include('models/classifier.h5')
     expect(readFileSync(join(repo, 'model_store.py'), 'utf8')).to.include('def ensure_models(')

@@ -1,10 +1,15 @@
-import {CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
+import {
+  AbortMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand,
+  PutObjectCommand, S3Client, UploadPartCommand,
+} from '@aws-sdk/client-s3'
 import {expect} from 'chai'
 import {spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
-import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 
 import OffloadModels from '../../src/commands/slug/offload-models.js'
@@ -143,6 +148,18 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
     return name
   }
 
+  /** Keys of the multipart uploads S3 still holds open (and bills) under `prefix`. */
+  async function unfinishedUploads(prefix: string): Promise<string[]> {
+    const listed = await s3.send(new ListMultipartUploadsCommand({Bucket: BUCKET, Prefix: prefix}))
+    return (listed.Uploads ?? []).map(u => u.Key!).sort()
+  }
+
+  /** A multipart upload left open with one part, as an interrupted run leaves it. */
+  async function openUpload(key: string): Promise<void> {
+    const {UploadId} = await s3.send(new CreateMultipartUploadCommand({Bucket: BUCKET, Key: key}))
+    await s3.send(new UploadPartCommand({Body: randomBytes(1000), Bucket: BUCKET, Key: key, PartNumber: 1, UploadId}))
+  }
+
   function patchesOf(app: string) {
     return heroku.patches.filter(p => p.app === app)
   }
@@ -182,24 +199,27 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
         body: {
           MODEL_S3_BUCKET: BUCKET,
           MODEL_S3_ENDPOINT: moto.endpoint,
-          MODEL_S3_MANIFEST: `${app}/models/manifest.json`,
+          MODEL_S3_MANIFEST: out.manifestKey,
           MODEL_S3_PREFIX: `${app}/models/`,
           MODEL_S3_REGION: 'us-east-1',
         },
       })
+      expect(out.manifestKey).to.match(new RegExp(`^${app}/models/manifests/[0-9a-f]{64}\\.json$`))
       expect(stdout + stderr).not.to.include(SECRET)
       expect(stdout + stderr).not.to.include(KEY_ID)
     })
 
     it('writes the manifest to S3 and the repo, the .slugignore block, the loader and boto3; model files untouched', async () => {
       const local = readFileSync(join(repo, 'models.manifest.json'), 'utf8')
-      const remote = await (await s3.send(new GetObjectCommand({Bucket: BUCKET, Key: `${app}/models/manifest.json`}))).Body!.transformToString()
+      const manifestKey = heroku.apps.get(app)!.config.MODEL_S3_MANIFEST
+      const remote = await (await s3.send(new GetObjectCommand({Bucket: BUCKET, Key: manifestKey}))).Body!.transformToString()
       expect(remote).to.equal(local)
+      expect(manifestKey).to.equal(`${app}/models/manifests/${createHash('sha256').update(remote).digest('hex')}.json`, 'named by its own sha256')
       const manifest = JSON.parse(local)
       expect(manifest.version).to.equal(1)
       expect(manifest.models.map((m: {key: string, path: string, sha256: string, size: number}) => [m.path, m.key, m.size, m.sha256])).to.deep.equal([
-        ['models/big.h5', `${app}/models/models/big.h5`, 17e6, original['models/big.h5']],
-        ['models/small.safetensors', `${app}/models/models/small.safetensors`, 6e6, original['models/small.safetensors']],
+        ['models/big.h5', `${app}/models/sha256/${original['models/big.h5']}`, 17e6, original['models/big.h5']],
+        ['models/small.safetensors', `${app}/models/sha256/${original['models/small.safetensors']}`, 6e6, original['models/small.safetensors']],
       ])
       const slugignore = readFileSync(join(repo, '.slugignore'), 'utf8')
       expect(slugignore).to.include('\n/models/big.h5\n/models/small.safetensors\n')
@@ -286,7 +306,7 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
     })
 
     it('the loader fails loudly, exit 1, when an object in S3 no longer matches its sha256', async () => {
-      await s3.send(new PutObjectCommand({Body: randomBytes(6e6), Bucket: BUCKET, Key: `${app}/models/models/small.safetensors`}))
+      await s3.send(new PutObjectCommand({Body: randomBytes(6e6), Bucket: BUCKET, Key: `${app}/models/sha256/${original['models/small.safetensors']}`}))
       const dir = loaderDir(repo)
       const run = await runLoader(dir, heroku.apps.get(app)!.config)
       expect(run.status).to.equal(1)
@@ -298,12 +318,113 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
       expect(node.stderr).to.match(/model_store: error: checksum mismatch for models\/small\.safetensors/)
     })
 
-    it('a re-run repairs the corrupted object (it no longer has the right sha256), and the loader works again', async () => {
+    it('a re-run repairs the corrupted object (its bytes are no longer its name\'s), and the loader works again', async () => {
       const {exitCode, result} = await offload(app, repo, moto.endpoint)
       expect(exitCode).to.equal(0)
       expect(result!.uploads.map(u => [u.path, u.status])).to.deep.equal([['models/big.h5', 'skipped'], ['models/small.safetensors', 'uploaded']])
       const run = await runLoader(loaderDir(repo), heroku.apps.get(app)!.config)
       expect(run.status, run.stderr).to.equal(0)
+    })
+  })
+
+  describe('models follow releases', () => {
+    it('a retrained model gets a new object and manifest; the old ones stay, so each release\'s config vars load that release\'s models', async () => {
+      const repo = makeRepo()
+      const first = snapshot(repo)
+      const app = newApp('it-rollback')
+      const v1 = await offload(app, repo, moto.endpoint)
+      expect(v1.exitCode, v1.error?.message).to.equal(0)
+      const release1 = {...heroku.apps.get(app)!.config}
+      const v1Manifest = await (await s3.send(new GetObjectCommand({Bucket: BUCKET, Key: release1.MODEL_S3_MANIFEST}))).Body!.transformToString()
+
+      writeFileSync(join(repo, 'models/small.safetensors'), safetensors(6e6))
+      const second = snapshot(repo)
+      expect(second['models/small.safetensors']).not.to.equal(first['models/small.safetensors'])
+      const v2 = await offload(app, repo, moto.endpoint)
+      expect(v2.exitCode, v2.error?.message).to.equal(0)
+      expect(v2.result!.uploads.map(u => [u.path, u.status])).to.deep.equal([['models/big.h5', 'skipped'], ['models/small.safetensors', 'uploaded']])
+      const release2 = {...heroku.apps.get(app)!.config}
+      expect(patchesOf(app)).to.have.length(2)
+      expect(patchesOf(app)[1].body, 'the second release changes only the manifest it names').to.deep.equal({MODEL_S3_MANIFEST: release2.MODEL_S3_MANIFEST})
+      expect(release2.MODEL_S3_MANIFEST).not.to.equal(release1.MODEL_S3_MANIFEST)
+
+      // Nothing release 1 reads was overwritten: its manifest, and its objects with S3's checksum of the old bytes.
+      expect(await (await s3.send(new GetObjectCommand({Bucket: BUCKET, Key: release1.MODEL_S3_MANIFEST}))).Body!.transformToString()).to.equal(v1Manifest)
+      const old = await s3.send(new HeadObjectCommand({Bucket: BUCKET, ChecksumMode: 'ENABLED', Key: `${app}/models/sha256/${first['models/small.safetensors']}`}))
+      expect(old.ChecksumSHA256).to.equal(Buffer.from(first['models/small.safetensors'], 'hex').toString('base64'))
+
+      for (const [release, files] of [[release1, first], [release2, second]] as const) {
+        const python = loaderDir(repo)
+        const ran = await runLoader(python, release)
+        expect(ran.status, ran.stderr).to.equal(0)
+        const node = mkdtempSync(join(tmpdir(), 'offload-node-loader-'))
+        const nodeRan = await runNodeLoader(node, release)
+        expect(nodeRan.status, nodeRan.stderr).to.equal(0)
+        for (const dir of [python, node]) {
+          for (const path of ['models/big.h5', 'models/small.safetensors']) {
+            expect(createHash('sha256').update(readFileSync(join(dir, path))).digest('hex'), `${path} for ${release.MODEL_S3_MANIFEST}`).to.equal(files[path])
+          }
+        }
+      }
+    })
+
+    it('aborts the unfinished multipart uploads an earlier run left under the prefix, and only those', async () => {
+      const repo = makeRepo()
+      const app = newApp('it-stale')
+      const stale = `${app}/models/sha256/${'0'.repeat(64)}`
+      const others = [`${app}/backups/db.dump`, `it-other-app/models/sha256/${'1'.repeat(64)}`]
+      for (const key of [stale, ...others]) await openUpload(key)
+      const {error, exitCode, result, stdout} = await offload(app, repo, moto.endpoint)
+      expect(exitCode, error?.message).to.equal(0)
+      expect(result!.abortedUploads).to.equal(1)
+      expect(stdout).to.include('Aborted 1 unfinished upload(s) an earlier, interrupted run left under the prefix')
+      expect(await unfinishedUploads(`${app}/models/`)).to.deep.equal([])
+      expect([...await unfinishedUploads(`${app}/`), ...await unfinishedUploads('it-other-app/')]).to.deep.equal(others)
+      for (const key of others) {
+        const listed = await s3.send(new ListMultipartUploadsCommand({Bucket: BUCKET, Prefix: key}))
+        for (const u of listed.Uploads ?? []) await s3.send(new AbortMultipartUploadCommand({Bucket: BUCKET, Key: key, UploadId: u.UploadId}))
+      }
+    })
+
+    it('Ctrl-C (SIGINT) in the middle of a multipart upload: the upload is aborted in S3, nothing is set or written, exit 130', async () => {
+      const repo = makeRepo()
+      const original = snapshot(repo)
+      const app = newApp('it-sigint')
+      // The command in a process of its own, run and reported the way oclif's bin does, so a real signal reaches it.
+      const root = fileURLToPath(new URL('../..', import.meta.url))
+      const argv = ['--app', app, '--dir', repo, '--bucket', BUCKET, '--endpoint', moto.endpoint]
+      const script = `import {handle} from '@oclif/core'
+import OffloadModels from ${JSON.stringify(join(root, 'src/commands/slug/offload-models.ts'))}
+try { await OffloadModels.run(${JSON.stringify(argv)}, ${JSON.stringify(root)}) } catch (error) { await handle(error) }`
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: root,
+        env: {...process.env, HEROKU_HOST: heroku.url},
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', chunk => {
+        stderr += String(chunk)
+      })
+      const exited = new Promise<null | number>(resolve => {
+        child.on('close', resolve)
+      })
+      // Wait until the big model's multipart upload has begun, then press Ctrl-C.
+      const deadline = Date.now() + 60_000
+      while ((await unfinishedUploads(`${app}/`)).length === 0) {
+        expect(Date.now(), `the upload never began: ${stderr}`).to.be.below(deadline)
+        await sleep(50)
+      }
+
+      child.kill('SIGINT')
+      const status = await exited
+      expect(status, stderr).to.equal(130)
+      // oclif wraps the one-line error to the terminal's width: "\n ›   " is its continuation.
+      const message = stderr.replaceAll('\n ›   ', '')
+      expect(message).to.match(/Interrupted: the unfinished upload of it-sigint\/models\/sha256\/[0-9a-f]{64} was aborted in S3, /)
+      expect(message).to.include('nothing was set or written. Run the command again to finish.')
+      expect(stderr).not.to.include('    at ')
+      expect(await unfinishedUploads(`${app}/`)).to.deep.equal([])
+      expectUntouched(repo, original, app)
     })
   })
 
@@ -333,7 +454,7 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
       expect(error?.message, stderr).to.equal(undefined)
       expect(exitCode).to.equal(0)
       expect(result!.uploads.map(u => [u.path, u.status])).to.deep.equal([['models/big.h5', 'uploaded'], ['models/small.safetensors', 'uploaded']])
-      const stored = await s3.send(new GetObjectCommand({Bucket: BUCKET, Key: `${app}/models/models/small.safetensors`}))
+      const stored = await s3.send(new GetObjectCommand({Bucket: BUCKET, Key: result!.uploads.find(u => u.path === 'models/small.safetensors')!.key}))
       const bytes = Buffer.from(await stored.Body!.transformToByteArray())
       expect(createHash('sha256').update(bytes).digest('hex')).to.equal(createHash('sha256').update(readFileSync(join(repo, 'models/small.safetensors'))).digest('hex'))
       expect(patchesOf(app)).to.deep.equal([{
@@ -341,7 +462,7 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
         body: {
           MODEL_S3_ACCESS_KEY_ID_VAR: 'BUCKETEER_AWS_ACCESS_KEY_ID',
           MODEL_S3_BUCKET: BUCKET,
-          MODEL_S3_MANIFEST: `${app}/models/manifest.json`,
+          MODEL_S3_MANIFEST: result!.manifestKey,
           MODEL_S3_PREFIX: `${app}/models/`,
           MODEL_S3_REGION: 'us-east-1',
           MODEL_S3_SECRET_ACCESS_KEY_VAR: 'BUCKETEER_AWS_SECRET_ACCESS_KEY',
@@ -414,7 +535,7 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
         const app = newApp('it-cut')
         const failed = await offload(app, repo, proxy.endpoint)
         expect(failed.exitCode).to.equal(1)
-        const cut = /^The connection to S3 \(http:\/\/127\.0\.0\.1:\d+\) failed while uploading it-cut\/models\/models\/big\.h5 \([\w ]+\)\. /
+        const cut = /^The connection to S3 \(http:\/\/127\.0\.0\.1:\d+\) failed while uploading it-cut\/models\/sha256\/[0-9a-f]{64} \([\w ]+\)\. /
         expect(failed.error?.message).to.match(cut)
         expect(failed.error?.message).to.include('Nothing was lost: run the command again')
         expect(failed.error?.message).not.to.include('\n')
@@ -425,6 +546,7 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
         expect(again.exitCode, again.error?.message).to.equal(0)
         expect(again.result!.uploads.map(({status}) => status)).to.deep.equal(['uploaded', 'uploaded'])
         expect(patchesOf(app)).to.have.length(1)
+        expect(await unfinishedUploads(`${app}/`), 'no billed parts are left behind').to.deep.equal([])
         const loaded = await runLoader(loaderDir(repo), heroku.apps.get(app)!.config)
         expect(loaded.status, loaded.stderr).to.equal(0)
       } finally {
@@ -465,11 +587,19 @@ describe('slug:offload-models against moto_server (real S3 API on 127.0.0.1)', (
       expect(snapshot(repo)['models.manifest.json']).to.be.a('string')
     })
 
-    it('--set-credentials copies the keys to the app in the same PATCH and never shows them', async () => {
+    it('--set-credentials copies the keys to the app in the same PATCH and never shows them, not even with HEROKU_DEBUG=1', async () => {
       const repo = makeRepo()
-      const app = newApp('it-keys')
-      const {exitCode, stderr, stdout} = await offload(app, repo, moto.endpoint, '--set-credentials', '--json')
+      const app = newApp('it-keys', {DATABASE_URL: 'postgres://u:db-password-never-shown@h/db'})
+      process.env.HEROKU_DEBUG = '1'
+      const {exitCode, stderr, stdout} = await offload(app, repo, moto.endpoint, '--set-credentials', '--json').finally(async () => {
+        delete process.env.HEROKU_DEBUG
+        const httpCall = createRequire(import.meta.resolve('@heroku-cli/command')).resolve('@heroku/http-call')
+        createRequire(httpCall)('debug').disable()
+      })
       expect(exitCode).to.equal(0)
+      const patchLines = /→ PATCH http:\/\/127\.0\.0\.1\S*\/apps\/it-keys\/config-vars\n(.*)\n/.exec(stderr)
+      expect(patchLines?.[1]).to.match(/^\{"MODEL_S3_BUCKET":"offload-models-it",.*"AWS_ACCESS_KEY_ID":"\[masked\]","AWS_SECRET_ACCESS_KEY":"\[masked\]"\}$/)
+      expect(stderr).not.to.include('db-password-never-shown')
       const patches = heroku.patches.filter(p => p.app === app)
       expect(patches).to.have.length(1)
       expect(patches[0].body.AWS_ACCESS_KEY_ID).to.equal(KEY_ID)

@@ -2,6 +2,7 @@ import * as herokuFlags from '../../lib/heroku/flags.js'
 import {Args, Flags, ux} from '@oclif/core'
 
 import {SlugCommand} from '../../lib/command-base.js'
+import {checkDestinationFlags, type DestinationFlags} from '../../lib/offload/destination.js'
 import type {LoaderKind} from '../../lib/offload/local-files.js'
 import {type OffloadPlan, type OffloadResult, prepareOffload} from '../../lib/offload/offload.js'
 import {uploadProgress} from '../../lib/offload/progress.js'
@@ -46,6 +47,8 @@ writes model_store.py (or model-store.mjs for Node), which each dyno runs before
 
   async run(): Promise<OffloadOutput> {
     const {argv, flags} = await this.parse(OffloadModels)
+    const destination: DestinationFlags = {addon: flags.addon, bucket: flags.bucket, endpoint: flags.endpoint, prefix: flags.prefix, region: flags.region}
+    checkDestinationFlags(destination)
     const minSize = parseSize(flags['min-size'])
     if (minSize === undefined) throw new UserError(`--min-size takes a size such as 5MB or 500kB, not "${flags['min-size']}".`)
     // Hashing big models takes seconds: say what is going on, to a person (stderr is a terminal, no --json).
@@ -53,7 +56,7 @@ writes model_store.py (or model-store.mjs for Node), which each dyno runs before
     if (spinner) ux.action.start('Finding and hashing the models, reading the app\'s add-ons and config vars')
     const prepared = await prepareOffload(this.heroku, {
       app: flags.app,
-      destination: {addon: flags.addon, bucket: flags.bucket, endpoint: flags.endpoint, prefix: flags.prefix, region: flags.region},
+      destination,
       dir: flags.dir ?? process.cwd(),
       force: flags.force,
       loader: flags.loader as LoaderKind | undefined,

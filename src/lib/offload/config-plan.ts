@@ -1,7 +1,7 @@
 import {CONFIG_LIMIT, type ConfigVars, configSize} from '../heroku/config-vars.js'
 import {formatBytes} from '../util/bytes.js'
 import {UserError} from '../util/errors.js'
-import {type Destination, manifestKey, type S3Credentials} from './destination.js'
+import type {Destination, S3Credentials} from './destination.js'
 
 /** Names whose values are never shown, logged or put in --json. */
 export const SECRET_VARS = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
@@ -34,14 +34,19 @@ export interface ConfigVarPlan {
   sizeAfter: number
 }
 
+/** Whether MODEL_S3_MANIFEST's value names one of the plugin's manifests under `prefix` (or the single one older versions wrote). */
+export function isOwnManifest(prefix: string, value: string): boolean {
+  return value === `${prefix}manifest.json` || (value.startsWith(`${prefix}manifests/`) && /^[0-9a-f]{64}\.json$/.test(value.slice(prefix.length + 'manifests/'.length)))
+}
+
 /** What the app's config should hold; null unsets. Secret values live here only, never in a ConfigVarPlan. */
-export function wantedConfigVars(destination: Destination, copied?: S3Credentials): Record<string, null | string> {
+export function wantedConfigVars(destination: Destination, manifestKey: string, copied?: S3Credentials): Record<string, null | string> {
   const fromAddon = destination.credentials.source === 'addon' ? destination.credentials : undefined
   const wanted: Record<string, null | string> = {
     MODEL_S3_ACCESS_KEY_ID_VAR: fromAddon?.accessKeyIdVar ?? null,
     MODEL_S3_BUCKET: destination.bucket,
     MODEL_S3_ENDPOINT: destination.endpoint ?? null,
-    MODEL_S3_MANIFEST: manifestKey(destination.prefix),
+    MODEL_S3_MANIFEST: manifestKey,
     MODEL_S3_PREFIX: destination.prefix,
     MODEL_S3_REGION: destination.region,
     MODEL_S3_SECRET_ACCESS_KEY_VAR: fromAddon?.secretAccessKeyVar ?? null,
@@ -54,7 +59,11 @@ export function wantedConfigVars(destination: Destination, copied?: S3Credential
   return wanted
 }
 
-export function planConfigVars(existing: ConfigVars, wanted: Record<string, null | string>): ConfigVarPlan {
+/**
+ * `ours(name, value)` says a value the plugin itself set (the manifest of an earlier run): replacing it
+ * is the point of a re-run, not a conflict.
+ */
+export function planConfigVars(existing: ConfigVars, wanted: Record<string, null | string>, ours: (name: string, value: string) => boolean = () => false): ConfigVarPlan {
   const changes: ConfigVarChange[] = []
   const after: ConfigVars = {...existing}
   for (const [name, value] of Object.entries(wanted)) {
@@ -74,7 +83,7 @@ export function planConfigVars(existing: ConfigVars, wanted: Record<string, null
 
   return {
     changes,
-    conflicts: changes.filter(c => c.action === 'change' || c.action === 'remove').map(c => c.name),
+    conflicts: changes.filter(c => (c.action === 'change' || c.action === 'remove') && !ours(c.name, existing[c.name])).map(c => c.name),
     sizeAfter: configSize(after),
     sizeBefore: configSize(existing),
   }

@@ -44,6 +44,58 @@ export interface ResolvedDestination {
 
 const DEFAULT_REGION = 'us-east-1'
 
+/** "https://user:secret@host/" -> "https://user:***@host/": a URL as it may be printed. */
+export function maskUrl(url: URL): string {
+  if (url.password === '') return url.href
+  const copy = new URL(url.href)
+  copy.password = '***'
+  return copy.href
+}
+
+/** An S3-compatible store's URL: http or https, checked before any request so a typo is one line. */
+export function checkEndpoint(text: string): URL {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new UserError(`--endpoint takes the URL of an S3-compatible store, such as https://s3.example.com, not "${text.includes('@') ? '(a value with credentials)' : text}".`)
+  }
+
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UserError(`--endpoint must be an http:// or https:// URL, not ${maskUrl(url)}.`)
+  }
+
+  return url
+}
+
+// AWS names regions like us-east-1; S3-compatible stores use names such as auto, nyc3 or eu-central-003.
+const REGION = /^[a-z0-9][a-z0-9-]{0,62}$/
+
+export function checkRegion(region: string): void {
+  if (!REGION.test(region)) {
+    throw new UserError(`--region takes a region name such as us-east-1 (lowercase letters, digits and hyphens), not "${region}".`)
+  }
+}
+
+// S3's bucket naming rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
+const IP_ADDRESS = /^\d{1,3}(\.\d{1,3}){3}$/
+
+export function checkBucketName(bucket: string, source = '--bucket'): void {
+  if (!BUCKET.test(bucket) || bucket.includes('..')) {
+    throw new UserError(`${source} ${bucket} is not a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.`)
+  }
+
+  if (IP_ADDRESS.test(bucket)) throw new UserError(`${source} ${bucket} is not a valid S3 bucket name: it must not look like an IP address.`)
+}
+
+/** Checks the destination flags on their own, before any request and also under --dry-run. */
+export function checkDestinationFlags(flags: DestinationFlags): void {
+  if (flags.endpoint !== undefined) checkEndpoint(flags.endpoint)
+  if (flags.region !== undefined) checkRegion(flags.region)
+  if (flags.bucket !== undefined) checkBucketName(flags.bucket)
+}
+
 /** "/a//b" -> "a/b/"; "" stays "" (the bucket's root). */
 export function normalizePrefix(prefix: string): string {
   const parts = prefix.split('/').filter(p => p !== '')
@@ -55,12 +107,24 @@ export function defaultPrefix(app: string): string {
   return `${app}/models/`
 }
 
-export function objectKey(prefix: string, repoPath: string): string {
-  return `${prefix}${repoPath}`
+/**
+ * Objects are named by their content, so a key never holds other bytes: a re-run cannot overwrite
+ * what a running (or rolled-back) release reads, and the same bytes are stored once.
+ */
+export function objectKey(prefix: string, sha256: string): string {
+  return `${prefix}sha256/${sha256}`
 }
 
-export function manifestKey(prefix: string): string {
-  return `${prefix}manifest.json`
+const HEX64 = /^[0-9a-f]{64}$/
+
+/** Whether `key` is one of the plugin's content-addressed objects under `prefix`. */
+export function isObjectKey(prefix: string, key: string): boolean {
+  return key.startsWith(`${prefix}sha256/`) && HEX64.test(key.slice(prefix.length + 'sha256/'.length))
+}
+
+/** One manifest per set of models, named by the sha256 of its own bytes; MODEL_S3_MANIFEST names it. */
+export function manifestKey(prefix: string, manifestSha256: string): string {
+  return `${prefix}manifests/${manifestSha256}.json`
 }
 
 /** CLOUDCUBE_URL is https://BUCKET.s3.amazonaws.com/CUBE: every object of the add-on lives under CUBE/. */

@@ -1,7 +1,7 @@
-import {existsSync} from 'node:fs'
+import {existsSync, realpathSync} from 'node:fs'
 import {isAbsolute, relative, resolve} from 'node:path'
 
-import ignore from 'ignore'
+import picomatch from 'picomatch'
 
 import {detectModelFormat, savedModelRootsOf} from '../analysis/models.js'
 import {listRepo, type RepoFile} from '../repo/files.js'
@@ -46,6 +46,34 @@ function folderUnit(path: string, files: RepoFile[], format: string): ModelUnit 
   }
 }
 
+function outside(rel: string): boolean {
+  return rel === '' || rel === '..' || rel.startsWith('../') || isAbsolute(rel)
+}
+
+function repoPath(root: string, absolute: string): string {
+  return relative(root, absolute).split('\\').join('/')
+}
+
+/**
+ * The repo path `arg` stands for once symlinks are followed: a committed link to a model elsewhere
+ * in the repo means that model. A link leaving the repo is refused: the slug holds only the link.
+ */
+function followLinks(root: string, arg: string, absolute: string): string | undefined {
+  let real: string
+  try {
+    real = realpathSync(absolute)
+  } catch {
+    return undefined
+  }
+
+  const rel = repoPath(realpathSync(root), real)
+  if (outside(rel)) {
+    throw new UserError(`${arg} is a symlink to ${real}, outside the repository: the slug holds the link, not the model, so there is nothing to offload.`)
+  }
+
+  return rel
+}
+
 function underAny(path: string, folders: string[]): boolean {
   return folders.some(f => path.startsWith(`${f}/`))
 }
@@ -69,19 +97,21 @@ function byName(root: string, files: RepoFile[], args: string[], cwd: string): M
   const roots = new Set(savedModelRootsOf(files.map(f => f.path)))
   const units: ModelUnit[] = []
   for (const arg of args) {
-    const rel = relative(root, resolve(cwd, arg)).split('\\').join('/')
-    if (rel === '' || rel.startsWith('../') || rel === '..' || isAbsolute(rel)) {
+    const named = relative(root, resolve(cwd, arg)).split('\\').join('/')
+    if (outside(named)) {
       throw new UserError(`${arg} is outside the repository ${root}: only files a push sends can be offloaded.`)
     }
 
     if (GLOB.test(arg)) {
-      const matcher = ignore({ignorecase: false}).add(`/${rel}`)
-      const hits = files.filter(f => matcher.ignores(f.path))
+      // A shell glob, as the user typed it: '*' stays within one folder, '**' crosses folders.
+      const matches = picomatch(named, {dot: true})
+      const hits = files.filter(f => matches(f.path))
       if (hits.length === 0) throw new UserError(`No committed file matches ${arg}.`)
       for (const file of hits) units.push(fileUnit(file, detectModelFormat(file.path, file.peek) ?? 'file'))
       continue
     }
 
+    const rel = followLinks(root, arg, resolve(cwd, arg)) ?? named
     const file = files.find(f => f.path === rel)
     if (file) {
       units.push(fileUnit(file, detectModelFormat(file.path, file.peek) ?? 'file'))
@@ -118,6 +148,18 @@ function dedupe(units: ModelUnit[]): ModelUnit[] {
   return out.sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))
 }
 
+/** A file git tracks but this user cannot read: one line naming it, instead of a raw errno. */
+function unreadable(error: NodeJS.ErrnoException, dir: string): Error {
+  if ((error.code !== 'EACCES' && error.code !== 'EPERM') || !error.path) return error
+  let root = dir
+  try {
+    root = realpathSync(dir)
+  } catch {}
+
+  const path = outside(repoPath(root, error.path)) ? error.path : repoPath(root, error.path)
+  return new UserError(`Cannot read ${path} (permission denied): make it readable, or run from a checkout where it is.`)
+}
+
 export interface FoundModels {
   models: ModelUnit[]
   root: string
@@ -127,7 +169,9 @@ export interface FoundModels {
 
 /** The models to offload from the repo holding `dir`, and the repo's root. */
 export async function findModels(options: FindOptions): Promise<FoundModels> {
-  const {files: all, root} = await listRepo(options.dir)
+  const {files: all, root} = await listRepo(options.dir).catch(error => {
+    throw unreadable(error, options.dir)
+  })
   const files = all.filter(f => f.type === 'file')
   const cwd = options.cwd ?? process.cwd()
   const models = dedupe(options.paths.length > 0 ? byName(root, files, options.paths, cwd) : byContent(files, options.minSize))

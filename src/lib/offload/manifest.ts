@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -46,6 +47,11 @@ export function serializeManifest(manifest: ModelManifest): string {
     version, bucket, prefix, models: models.map(m => ({path: m.path, key: m.key, size: m.size, sha256: m.sha256, model: m.model})),
   }
   return `${JSON.stringify(ordered, null, 2)}\n`
+}
+
+/** The manifest's own sha256, which names its object in S3. */
+export function manifestSha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
 }
 
 function isEntry(value: unknown): value is ManifestEntry {

@@ -2,15 +2,16 @@ import type {HerokuApi} from '../heroku/client.js'
 
 import {listAddons, storageAddons} from '../heroku/addons.js'
 import {getConfigVars, patchConfigVars} from '../heroku/config-vars.js'
+import {sameChecksum} from '../s3/checksum.js'
 import {openObjectStore, type ObjectStore} from '../s3/store.js'
 import {allInOrder} from '../util/all-in-order.js'
 import {UserError} from '../util/errors.js'
-import {checkConfigVarPlan, configPatch, type ConfigVarPlan, planConfigVars, wantedConfigVars} from './config-plan.js'
-import {type Destination, type DestinationFlags, manifestKey, resolveDestination, type S3Credentials} from './destination.js'
+import {checkConfigVarPlan, configPatch, type ConfigVarPlan, isOwnManifest, planConfigVars, wantedConfigVars} from './config-plan.js'
+import {type Destination, type DestinationFlags, isObjectKey, manifestKey, resolveDestination, type S3Credentials} from './destination.js'
 import {findModels, type ModelUnit} from './find.js'
 import {defaultLoader, type LoaderKind, type LocalFileChange, planLocalFiles, publicChanges, writeLocalFiles} from './local-files.js'
-import {buildManifest, type ManifestEntry, readLocalManifest, serializeManifest} from './manifest.js'
-import {describeObjects, type UploadOutcome, type UploadReporter, uploadObjects} from './upload.js'
+import {buildManifest, manifestSha256, readLocalManifest, serializeManifest} from './manifest.js'
+import {describeObjects, InterruptedError, type ObjectToUpload, type UploadOutcome, type UploadReporter, uploadObjects} from './upload.js'
 
 export interface OffloadOptions {
   app: string
@@ -32,7 +33,8 @@ export interface OffloadPlan {
   root: string
   destination: Destination
   models: ModelUnit[]
-  objects: ManifestEntry[]
+  objects: ObjectToUpload[]
+  /** the manifest of this set of models, named by its own sha256; MODEL_S3_MANIFEST names it */
   manifestKey: string
   configVars: ConfigVarPlan
   files: LocalFileChange[]
@@ -43,6 +45,8 @@ export interface OffloadPlan {
 export interface OffloadResult extends OffloadPlan {
   uploads: UploadOutcome[]
   bytesUploaded: number
+  /** unfinished multipart uploads that earlier, interrupted runs left under the prefix, now aborted; null: the keys may not list them */
+  abortedUploads: null | number
   /** true when the config vars changed (one release) */
   released: boolean
 }
@@ -77,9 +81,9 @@ export async function prepareOffload(heroku: HerokuApi, options: OffloadOptions,
   }
 
   const objects = await describeObjects(root, models, destination.prefix)
-  const key = manifestKey(destination.prefix)
-  if (objects.some(o => o.key === key)) throw new UserError(`A model's key would be the manifest's (${key}): choose another --prefix.`)
   const manifest = buildManifest(destination.bucket, destination.prefix, objects, await readLocalManifest(root))
+  const manifestText = serializeManifest(manifest)
+  const key = manifestKey(destination.prefix, manifestSha256(manifestText))
   const loader = options.loader ?? defaultLoader(found.paths)
   const local = await planLocalFiles({force: options.force, loader, manifest, models, root})
 
@@ -101,8 +105,8 @@ export async function prepareOffload(heroku: HerokuApi, options: OffloadOptions,
     }
   }
 
-  const wanted = wantedConfigVars(destination, copied)
-  const configVars: ConfigVarPlan = planConfigVars(config, wanted)
+  const wanted = wantedConfigVars(destination, key, copied)
+  const configVars: ConfigVarPlan = planConfigVars(config, wanted, (name, value) => name === 'MODEL_S3_MANIFEST' && isOwnManifest(destination.prefix, value))
   try {
     checkConfigVarPlan(configVars, options.force)
   } catch (error) {
@@ -118,15 +122,37 @@ export async function prepareOffload(heroku: HerokuApi, options: OffloadOptions,
   return {
     async apply(reporter) {
       if (!store) throw new Error('apply() on a dry-run plan')
+      const started = new Date()
+      // Ctrl-C or SIGTERM during the uploads aborts the one in flight (S3 bills unfinished parts)
+      // and stops before the manifest, the config vars and the repo files. A second signal kills.
+      const interrupt = new AbortController()
+      const stop = () => interrupt.abort()
+      const listen = (on: boolean) => {
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+          if (on) process.once(signal, stop)
+          else process.off(signal, stop)
+        }
+      }
+
+      listen(true)
       try {
         await store.checkBucket()
-        const uploads = await uploadObjects(store, root, objects, reporter)
-        await store.putText(key, serializeManifest(manifest), 'application/json')
+        const {prefix} = destination
+        const aborted = await store.abortStaleUploads(`${prefix}sha256/`, k => isObjectKey(prefix, k), started)
+        const uploads = await uploadObjects(store, root, objects, {reporter, signal: interrupt.signal})
+        if (interrupt.signal.aborted) throw new InterruptedError()
+        // Same models, same manifest, same key: a manifest S3 holds intact is never rewritten.
+        const held = await store.head(key)
+        if (!sameChecksum(held?.checksum, Buffer.from(manifestSha256(manifestText), 'hex').toString('base64'))) {
+          await store.putText(key, manifestText, 'application/json')
+        }
+
+        listen(false)
         const patch = configPatch(configVars, wanted)
         const released = Object.keys(patch).length > 0
-        if (released) await patchConfigVars(heroku, app, patch)
+        if (released) await patchConfigVars(heroku, app, patch, new Set(configVars.changes.filter(c => !c.secret).map(c => c.name)))
         await writeLocalFiles(root, local.writes)
-        return {...plan, bytesUploaded: uploads.reduce((sum, u) => sum + u.bytesSent, 0), released, uploads}
+        return {...plan, abortedUploads: aborted ?? null, bytesUploaded: uploads.reduce((sum, u) => sum + u.bytesSent, 0), released, uploads}
       } catch (error) {
         if (error instanceof UserError && !/run the command again/i.test(error.message)) {
           throw new UserError(`${error.message} ${RERUN}`, error.exitCode)
@@ -134,6 +160,7 @@ export async function prepareOffload(heroku: HerokuApi, options: OffloadOptions,
 
         throw error
       } finally {
+        listen(false)
         store.destroy()
       }
     },

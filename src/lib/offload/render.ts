@@ -49,9 +49,15 @@ export function renderPlan(plan: OffloadPlan, print: Print): void {
 /** What happened: uploads, the release, and the one Procfile change left to the user. */
 export function renderResult(result: OffloadResult, print: Print): void {
   print('')
+  if (result.abortedUploads === null) {
+    print('Note: the keys may not list unfinished multipart uploads, so none an interrupted run left was aborted: a lifecycle rule (AbortIncompleteMultipartUpload) on the bucket removes them.')
+  } else if (result.abortedUploads > 0) {
+    print(`Aborted ${result.abortedUploads} unfinished upload(s) an earlier, interrupted run left under the prefix (S3 bills their parts until then).`)
+  }
+
   for (const u of result.uploads) {
     print(u.status === 'skipped'
-      ? `${u.path}: already in S3 with the same sha256, skipped`
+      ? `${u.path}: already in S3 with the same SHA256 checksum, skipped`
       : `${u.path}: uploaded ${formatBytes(u.size)} in ${u.seconds.toFixed(1)} s, verified`)
   }
 

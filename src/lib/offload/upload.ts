@@ -3,14 +3,21 @@ import {createReadStream} from 'node:fs'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 
-import type {ObjectStore} from '../s3/store.js'
+import {S3ChecksumHasher, sameChecksum} from '../s3/checksum.js'
+import {type ObjectHead, type ObjectStore, partSize} from '../s3/store.js'
 import {UserError} from '../util/errors.js'
 import {objectKey} from './destination.js'
 import type {ModelUnit} from './find.js'
 import type {ManifestEntry} from './manifest.js'
 
-export interface UploadOutcome extends ManifestEntry {
-  /** skipped: S3 already held the same size and sha256 */
+/** A file to upload: its manifest entry and the SHA256 checksum S3 will report for it. */
+export interface ObjectToUpload extends ManifestEntry {
+  /** base64, "-PARTS" for a multipart upload (see S3ChecksumHasher) */
+  checksum: string
+}
+
+export interface UploadOutcome extends ObjectToUpload {
+  /** skipped: S3 already held the object, with the same size and SHA256 checksum */
   status: 'skipped' | 'uploaded'
   bytesSent: number
   seconds: number
@@ -25,62 +32,82 @@ export interface UploadReporter {
   finish(outcome: UploadOutcome): void
 }
 
+/** Stopped by Ctrl-C or SIGTERM between two files: nothing after the uploads ran. */
+export class InterruptedError extends UserError {
+  constructor() {
+    super('Interrupted: nothing was set or written; what was uploaded stays and is skipped next time. Run the command again to finish.', 130)
+  }
+}
+
 export async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(path, {highWaterMark: 1024 * 1024})) hash.update(chunk)
   return hash.digest('hex')
 }
 
-/** One manifest entry per file of each model, with its S3 key and sha256. */
-export async function describeObjects(root: string, models: ModelUnit[], prefix: string): Promise<ManifestEntry[]> {
-  const entries: ManifestEntry[] = []
+async function hashForS3(path: string, size: number): Promise<{checksum: string, sha256: string}> {
+  const hasher = new S3ChecksumHasher(partSize(size))
+  for await (const chunk of createReadStream(path, {highWaterMark: 1024 * 1024})) hasher.update(chunk as Buffer)
+  return hasher.digest()
+}
+
+/** One entry per file of each model, with its sha256, its content-addressed S3 key and S3's checksum for it. */
+export async function describeObjects(root: string, models: ModelUnit[], prefix: string): Promise<ObjectToUpload[]> {
+  const entries: ObjectToUpload[] = []
   for (const model of models) {
     for (const file of model.files) {
-      let sha256: string
+      let hashed: {checksum: string, sha256: string}
       try {
-        sha256 = await hashFile(join(root, file.path))
+        hashed = await hashForS3(join(root, file.path), file.size)
       } catch (error) {
-        throw new UserError(`Cannot read ${file.path}: ${(error as Error).message}`)
+        const {code} = (error as NodeJS.ErrnoException)
+        throw new UserError(`Cannot read ${file.path}${code === 'EACCES' || code === 'EPERM' ? ' (permission denied)' : `: ${(error as Error).message}`}.`)
       }
 
-      entries.push({key: objectKey(prefix, file.path), model: model.path, path: file.path, sha256, size: file.size})
+      const {checksum, sha256} = hashed
+      entries.push({checksum, key: objectKey(prefix, sha256), model: model.path, path: file.path, sha256, size: file.size})
     }
   }
 
   return entries
 }
 
-function holds(head: {sha256?: string, size: number} | undefined, entry: ManifestEntry): boolean {
-  return head !== undefined && head.size === entry.size && head.sha256 === entry.sha256
+function holds(head: ObjectHead | undefined, entry: ObjectToUpload): boolean {
+  return head !== undefined && head.size === entry.size && sameChecksum(head.checksum, entry.checksum)
 }
 
 /**
- * Uploads each file unless S3 already holds it (same size and sha256), then checks what S3 holds
- * against the file. Files go one after another; each one's parts go in parallel.
+ * Uploads each file unless S3 already holds it (same size and S3's own SHA256 checksum), then
+ * checks S3's checksum of what it stored. Keys are content-addressed, so an object is only ever
+ * written with the bytes its key names. Files go one after another; each one's parts in parallel.
  */
-export async function uploadObjects(store: ObjectStore, root: string, entries: ManifestEntry[], reporter?: UploadReporter): Promise<UploadOutcome[]> {
+export async function uploadObjects(store: ObjectStore, root: string, entries: ObjectToUpload[], {reporter, signal}: {reporter?: UploadReporter, signal?: AbortSignal} = {}): Promise<UploadOutcome[]> {
   const outcomes: UploadOutcome[] = []
+  const stored = new Set<string>()
   for (const entry of entries) {
+    if (signal?.aborted) throw new InterruptedError()
     const started = performance.now()
     reporter?.start(entry)
-    if (holds(await store.head(entry.key), entry)) {
+    if (stored.has(entry.key) || holds(await store.head(entry.key), entry)) {
       const outcome: UploadOutcome = {...entry, bytesSent: 0, seconds: 0, status: 'skipped'}
       reporter?.finish(outcome)
       outcomes.push(outcome)
+      stored.add(entry.key)
       continue
     }
 
-    const sent = await store.uploadFile(entry.key, join(root, entry.path), entry, loaded => reporter?.progress(entry, loaded))
+    const sent = await store.uploadFile(entry.key, join(root, entry.path), entry, {onProgress: loaded => reporter?.progress(entry, loaded), signal})
     if (sent.sentSha256 !== entry.sha256) {
       throw new UserError(`${entry.path} changed while it was being uploaded. Run the command again once nothing writes to it.`)
     }
 
     const head = await store.head(entry.key)
     if (!holds(head, entry)) {
-      const held = head ? `${head.size} bytes, sha256 ${head.sha256 ?? 'not recorded'}` : 'no object'
-      throw new UserError(`S3 does not hold what was sent for ${entry.path} (${held}; expected ${entry.size} bytes). Run the command again.`)
+      const held = head ? `${head.size} bytes, SHA256 checksum ${head.checksum ?? 'not kept'}` : 'no object'
+      throw new UserError(`S3 does not hold what was sent for ${entry.path} (${held}; expected ${entry.size} bytes, ${entry.checksum}). Run the command again.`)
     }
 
+    stored.add(entry.key)
     const outcome: UploadOutcome = {
       ...entry, bytesSent: entry.size, etag: head?.etag ?? sent.etag, seconds: (performance.now() - started) / 1000, status: 'uploaded',
     }

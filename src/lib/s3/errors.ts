@@ -1,4 +1,5 @@
 import {UserError} from '../util/errors.js'
+import type {S3Timeouts} from './store.js'
 
 interface SdkError {
   $metadata?: {httpStatusCode?: number}
@@ -27,6 +28,30 @@ export interface S3Context {
   where: string
   /** what was being done: "uploading models/a.h5" */
   doing: string
+  timeouts?: S3Timeouts
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`
+}
+
+/** Which bound a TimeoutError from the SDK's request handler hit; its messages say it in words. */
+function timeoutMessage(error: SdkError & {cause?: unknown}, context: S3Context): string | undefined {
+  const {timeouts} = context
+  if (!timeouts) return undefined
+  for (let e: (SdkError & {cause?: unknown}) | undefined = error; e; e = e.cause as typeof e) {
+    // The SDK also names ECONNRESET and EPIPE TimeoutError: only its own timers' messages are timeouts.
+    const connecting = /did not establish a connection/.test(e.message ?? '')
+    if (e.name !== 'TimeoutError' || (!connecting && !/of inactivity/.test(e.message ?? ''))) continue
+    const attempts = (error as {$metadata?: {attempts?: number}}).$metadata?.attempts
+    const tried = attempts && attempts > 1 ? ` (${attempts} attempts)` : ''
+    const what = connecting
+      ? `did not accept a connection within ${seconds(timeouts.connectMs)}`
+      : `accepted the connection but sent nothing for ${seconds(timeouts.idleMs)}`
+    return `S3 at ${context.where} ${what} while ${context.doing}${tried}: check --endpoint and the network, then run the command again.`
+  }
+
+  return undefined
 }
 
 /**
@@ -42,6 +67,8 @@ export function s3Error(error: unknown, context: S3Context): Error {
     return new UserError('No AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or use the app\'s storage add-on with --addon.')
   }
 
+  const timedOut = timeoutMessage(e, context)
+  if (timedOut) return new UserError(timedOut)
   const cut = networkCode(e as SdkError & {cause?: unknown})
   if (cut) {
     return new UserError(`The connection to S3 (${context.where}) failed while ${context.doing} (${cut}). Nothing was lost: run the command again; verified uploads are skipped.`)

@@ -3,9 +3,21 @@ import {createReadStream} from 'node:fs'
 import {Transform} from 'node:stream'
 
 import type {S3Credentials} from '../offload/destination.js'
+import {UserError} from '../util/errors.js'
 import {s3Error} from './errors.js'
 
+/** Bounds on every S3 request, so an endpoint that stops answering never hangs the command. */
+export interface S3Timeouts {
+  /** to open the TCP (and TLS) connection */
+  connectMs: number
+  /** with nothing sent or received on the socket: the first byte of an answer, or the next one */
+  idleMs: number
+}
+
+export const DEFAULT_TIMEOUTS: S3Timeouts = {connectMs: 10_000, idleMs: 60_000}
+
 export interface StoreOptions {
+  timeouts?: Partial<S3Timeouts>
   bucket: string
   region: string
   endpoint?: string
@@ -15,8 +27,8 @@ export interface StoreOptions {
 
 export interface ObjectHead {
   size: number
-  /** the sha256 stored with the object as x-amz-meta-sha256 */
-  sha256?: string
+  /** the SHA256 checksum S3 computed when the object was written (base64; "-N" for N parts); undefined when it kept none */
+  checksum?: string
   etag?: string
 }
 
@@ -26,15 +38,26 @@ export interface UploadedObject {
   sentSha256: string
 }
 
+/** The upload was stopped by the signal passed in (Ctrl-C, SIGTERM); S3 was told to drop its parts. */
+export class UploadInterruptedError extends UserError {
+  constructor(key: string, aborted: boolean) {
+    super(aborted
+      ? `Interrupted: the unfinished upload of ${key} was aborted in S3, nothing was set or written. Run the command again to finish.`
+      : `Interrupted while uploading ${key}, nothing was set or written; S3 did not confirm dropping the parts sent, the next run removes them. Run the command again to finish.`, 130)
+  }
+}
+
 /** The few S3 operations the offload needs, each failing with a one-line UserError. */
 export interface ObjectStore {
   readonly where: string
+  /** aborts unfinished multipart uploads whose keys `ours` accepts, started before `before`: how many, undefined when the keys may not list them */
+  abortStaleUploads(prefix: string, ours: (key: string) => boolean, before: Date): Promise<number | undefined>
   checkBucket(): Promise<void>
   credentials(): Promise<S3Credentials>
   destroy(): void
   head(key: string): Promise<ObjectHead | undefined>
   putText(key: string, body: string, contentType: string): Promise<void>
-  uploadFile(key: string, path: string, meta: {sha256: string, size: number}, onProgress?: (loaded: number) => void): Promise<UploadedObject>
+  uploadFile(key: string, path: string, meta: {size: number}, options?: {onProgress?: (loaded: number) => void, signal?: AbortSignal}): Promise<UploadedObject>
 }
 
 const MIN_PART = 8 * 1024 * 1024
@@ -56,18 +79,51 @@ export async function openObjectStore(options: StoreOptions): Promise<ObjectStor
   const sdk = await import('@aws-sdk/client-s3')
   const {Upload} = await import('@aws-sdk/lib-storage')
   const {bucket} = options
+  const timeouts = {...DEFAULT_TIMEOUTS, ...options.timeouts}
   const client = new sdk.S3Client({
     credentials: options.credentials,
+    // The SDK waits forever by default. socketTimeout is an idle timeout: it bounds the wait for the
+    // first byte of an answer and every pause after it, without capping a long, moving part upload.
+    requestHandler: {connectionTimeout: timeouts.connectMs, socketTimeout: timeouts.idleMs},
     endpoint: options.endpoint,
     followRegionRedirects: true,
     forcePathStyle: Boolean(options.endpoint),
     region: options.region,
   })
   const where = options.endpoint ?? `AWS region ${options.region}`
-  const fail = (error: unknown, doing: string) => s3Error(error, {bucket, doing, where})
+  const fail = (error: unknown, doing: string) => s3Error(error, {bucket, doing, timeouts, where})
+
+  /** Every unfinished multipart upload under `prefix` (S3 lists them 1,000 at a time). */
+  async function listUploads(prefix: string): Promise<Array<{initiated?: Date, key: string, uploadId: string}>> {
+    const found: Array<{initiated?: Date, key: string, uploadId: string}> = []
+    let markers: {KeyMarker?: string, UploadIdMarker?: string} = {}
+    for (;;) {
+      const page = await client.send(new sdk.ListMultipartUploadsCommand({Bucket: bucket, Prefix: prefix, ...markers}))
+      for (const u of page.Uploads ?? []) if (u.Key && u.UploadId) found.push({initiated: u.Initiated, key: u.Key, uploadId: u.UploadId})
+      if (!page.IsTruncated) return found
+      markers = {KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker}
+    }
+  }
+
+  async function abortUploadsOf(key: string): Promise<void> {
+    for (const u of await listUploads(key)) {
+      if (u.key === key) await client.send(new sdk.AbortMultipartUploadCommand({Bucket: bucket, Key: key, UploadId: u.uploadId}))
+    }
+  }
 
   return {
     where,
+
+    async abortStaleUploads(prefix, ours, before) {
+      try {
+        const stale = (await listUploads(prefix)).filter(u => ours(u.key) && u.initiated !== undefined && u.initiated < before)
+        for (const u of stale) await client.send(new sdk.AbortMultipartUploadCommand({Bucket: bucket, Key: u.key, UploadId: u.uploadId}))
+        return stale.length
+      } catch (error) {
+        if ((error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode === 403) return
+        throw fail(error, `removing unfinished uploads under ${prefix || 'the bucket root'}`)
+      }
+    },
 
     async checkBucket() {
       try {
@@ -92,8 +148,8 @@ export async function openObjectStore(options: StoreOptions): Promise<ObjectStor
 
     async head(key) {
       try {
-        const head = await client.send(new sdk.HeadObjectCommand({Bucket: bucket, Key: key}))
-        return {etag: head.ETag, sha256: head.Metadata?.sha256, size: head.ContentLength ?? 0}
+        const head = await client.send(new sdk.HeadObjectCommand({Bucket: bucket, ChecksumMode: 'ENABLED', Key: key}))
+        return {checksum: head.ChecksumSHA256, etag: head.ETag, size: head.ContentLength ?? 0}
       } catch (error) {
         const status = (error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode
         if (status === 404) return
@@ -103,13 +159,13 @@ export async function openObjectStore(options: StoreOptions): Promise<ObjectStor
 
     async putText(key, body, contentType) {
       try {
-        await client.send(new sdk.PutObjectCommand({Body: body, Bucket: bucket, ContentType: contentType, Key: key}))
+        await client.send(new sdk.PutObjectCommand({Body: body, Bucket: bucket, ChecksumAlgorithm: 'SHA256', ContentType: contentType, Key: key}))
       } catch (error) {
         throw fail(error, `writing ${key}`)
       }
     },
 
-    async uploadFile(key, path, meta, onProgress) {
+    async uploadFile(key, path, meta, {onProgress, signal} = {}) {
       // The bytes are hashed as they are sent, so a file that changed since it was hashed is caught.
       const hash = createHash('sha256')
       const body = new Transform({
@@ -121,20 +177,36 @@ export async function openObjectStore(options: StoreOptions): Promise<ObjectStor
       const file = createReadStream(path, {highWaterMark: 1024 * 1024})
       file.on('error', error => body.destroy(error))
       file.pipe(body)
+      // S3 checks each part (and a single put) against the SHA256 the SDK sends with it, and keeps the checksum.
       const upload = new Upload({
         client,
-        params: {Body: body, Bucket: bucket, ContentLength: meta.size, Key: key, Metadata: {sha256: meta.sha256}},
+        params: {Body: body, Bucket: bucket, ChecksumAlgorithm: 'SHA256', ContentLength: meta.size, Key: key},
         partSize: partSize(meta.size),
         queueSize: PARALLEL_PARTS,
       })
       if (onProgress) upload.on('httpUploadProgress', p => onProgress(p.loaded ?? 0))
+      const interrupt = () => {
+        upload.abort()
+      }
+
+      if (signal?.aborted) throw new UploadInterruptedError(key, true)
+      signal?.addEventListener('abort', interrupt, {once: true})
       try {
         const done = await upload.done()
         return {etag: done.ETag, sentSha256: hash.digest('hex')}
       } catch (error) {
         file.destroy()
+        if (signal?.aborted) {
+          // Upload.abort() stops the queue but leaves the parts in flight; dropping the upload is ours to do.
+          const aborted = await abortUploadsOf(key).then(() => true, () => false)
+          throw new UploadInterruptedError(key, aborted)
+        }
+
         throw fail(error, `uploading ${key}`)
+      } finally {
+        signal?.removeEventListener('abort', interrupt)
       }
     },
+
   }
 }

@@ -6,6 +6,14 @@ import nock from 'nock'
 
 import OffloadModels, {type OffloadOutput} from '../../../../src/commands/slug/offload-models.js'
 import {runCommand} from '../../../helpers/run-command.js'
+
+/** HEROKU_DEBUG switches on http-call's `debug` output for the rest of the process: switch it off again. */
+async function stopHttpDebug(): Promise<void> {
+  const {createRequire} = await import('node:module')
+  const httpCall = createRequire(import.meta.resolve('@heroku-cli/command')).resolve('@heroku/http-call')
+  createRequire(httpCall)('debug').disable()
+}
+
 import {hdf5, makeRepo} from '../../lib/offload/repo-fixture.js'
 
 const API = 'https://api.heroku.com'
@@ -28,6 +36,10 @@ function files(dir: string): Record<string, string> {
 
 function app(addons: unknown[] = [], config: Record<string, string> = {}) {
   return nock(API).get('/apps/example-app/addons').reply(200, addons).get('/apps/example-app/config-vars').reply(200, config)
+}
+
+function dryRun(...flags: string[]) {
+  return runCommand(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--dry-run', ...flags])
 }
 
 describe('slug:offload-models', () => {
@@ -62,7 +74,7 @@ describe('slug:offload-models', () => {
     expect(stdout).to.match(/=== Models of example-app to offload: 1, 6\.0 MB/)
     expect(stdout).to.match(/models\/clf\.h5\s+keras-h5\s+6\.0 MB\s+1/)
     expect(stdout).to.include('Destination: s3://models/example-app/models/ (AWS region us-east-1; keys from the AWS SDK\'s default chain)')
-    expect(stdout).to.match(/MODEL_S3_MANIFEST\s+add\s+example-app\/models\/manifest\.json/)
+    expect(stdout).to.match(/MODEL_S3_MANIFEST\s+add\s+example-app\/models\/manifests\/[0-9a-f]{64}\.json/)
     expect(stdout).to.match(/model_store\.py\s+create/)
     expect(stdout).to.match(/requirements\.txt\s+update\s+the loader needs boto3/)
     expect(stdout).to.include('Dry run: nothing was uploaded, set or written.')
@@ -174,5 +186,43 @@ describe('slug:offload-models', () => {
     })
     const both = await runCommand(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--addon', 'cloudcube-1', '--set-credentials', '--dry-run'])
     expect(both.error?.message).to.match(/^--set-credentials copies local AWS keys; with a storage add-on/)
+  })
+
+  it('checks --endpoint, --region and --bucket before anything else, also under --dry-run: one line each', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--bucket', 'models', '--endpoint', 'not a url'], '--endpoint takes the URL of an S3-compatible store, such as https://s3.example.com, not "not a url".'],
+      [['--bucket', 'models', '--endpoint', 'ftp://files.example.com/'], '--endpoint must be an http:// or https:// URL, not ftp://files.example.com/.'],
+      [['--bucket', 'models', '--endpoint', 'https://user:hunter2@s3.example.com', '--region', 'US East'], '--region takes a region name such as us-east-1 (lowercase letters, digits and hyphens), not "US East".'],
+      [['--bucket', 'My_Models'], '--bucket My_Models is not a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.'],
+      [['--bucket', '192.168.1.1'], '--bucket 192.168.1.1 is not a valid S3 bucket name: it must not look like an IP address.'],
+    ]
+    for (const [flags, message] of cases) {
+      const {error, exitCode, stderr, stdout} = await dryRun(...flags)
+      expect(error?.message, flags.join(' ')).to.equal(message)
+      expect(exitCode).to.equal(1)
+      expect(stdout + stderr).not.to.include('hunter2')
+    }
+
+    const ftp = await dryRun('--bucket', 'models', '--endpoint', 'ftp://u:hunter2@files.example.com/')
+    expect(ftp.error?.message).to.equal('--endpoint must be an http:// or https:// URL, not ftp://u:***@files.example.com/.')
+  })
+
+  it('HEROKU_DEBUG=1 shows the config-var requests with every value it did not set masked', async () => {
+    const api = app([], {DATABASE_URL: 'postgres://user:db-password-never-shown@db.example.com/app', OTHER_SECRET: 'other-value-never-shown'})
+    process.env.HEROKU_DEBUG = '1'
+    try {
+      const {exitCode, stderr} = await runCommand(OffloadModels, ['--app', 'example-app', '--dir', repo(), '--bucket', 'models', '--dry-run'])
+      expect(exitCode).to.equal(0)
+      expect(stderr).to.match(/GET https:\/\/api\.heroku\.com\/apps\/example-app\/config-vars/)
+      expect(stderr).to.include('config var values masked by heroku-slug-diet')
+      expect(stderr).not.to.include('db-password-never-shown')
+      expect(stderr).not.to.include('other-value-never-shown')
+      expect(stderr).to.match(/GET https:\/\/api\.heroku\.com\/apps\/example-app\/addons/, 'other requests are still shown')
+    } finally {
+      delete process.env.HEROKU_DEBUG
+      await stopHttpDebug()
+    }
+
+    api.done()
   })
 })

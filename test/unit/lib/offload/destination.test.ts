@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import type {StorageAddon} from '../../../../src/lib/heroku/addons.js'
-import {manifestKey, normalizePrefix, objectKey, parseCloudcubeUrl, resolveDestination} from '../../../../src/lib/offload/destination.js'
+import {isObjectKey, manifestKey, normalizePrefix, objectKey, parseCloudcubeUrl, resolveDestination} from '../../../../src/lib/offload/destination.js'
 import {thrownMessage} from '../../../helpers/rejection.js'
 
 const bucketeer: StorageAddon = {
@@ -30,8 +30,13 @@ describe('offload/destination', () => {
     expect(normalizePrefix('')).to.equal('')
     expect(normalizePrefix('example-app/models/')).to.equal('example-app/models/')
     expect(thrownMessage(() => normalizePrefix('a/../b'))).to.match(/cannot contain/)
-    expect(objectKey('p/', 'models/a.h5')).to.equal('p/models/a.h5')
-    expect(manifestKey('p/')).to.equal('p/manifest.json')
+    const hex = 'a1'.repeat(32)
+    expect(objectKey('p/', hex)).to.equal(`p/sha256/${hex}`)
+    expect(manifestKey('p/', hex)).to.equal(`p/manifests/${hex}.json`)
+    expect(isObjectKey('p/', `p/sha256/${hex}`)).to.equal(true)
+    expect(isObjectKey('p/', `p/sha256/${hex}x`)).to.equal(false)
+    expect(isObjectKey('p/', `other/sha256/${hex}`)).to.equal(false)
+    expect(isObjectKey('p/', 'p/models/a.h5')).to.equal(false)
   })
 
   it('reads the bucket and the cube from a Cloudcube URL', () => {

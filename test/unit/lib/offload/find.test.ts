@@ -1,7 +1,10 @@
 import {expect} from 'chai'
+import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
+import {chmodSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {findModels} from '../../../../src/lib/offload/find.js'
 import {UserError} from '../../../../src/lib/util/errors.js'
@@ -81,6 +84,40 @@ describe('offload/find', () => {
   it('says so when no model is found', async () => {
     const error = await failure(findModels({dir: repo, minSize: 50e6, paths: []}))
     expect(error.message).to.match(/^No committed model file of 50\.0 MB or more was found in .*lower --min-size\.$/)
+  })
+
+  it('a glob matches like a shell glob: models/* does not reach into subfolders', async () => {
+    const {models} = await findModels({cwd: repo, dir: repo, minSize: 0, paths: ['models/*']})
+    expect(models.map(m => m.path)).to.deep.equal(['models/clf.h5', 'models/tiny.h5'])
+    const deep = await findModels({cwd: repo, dir: repo, minSize: 0, paths: ['models/**/*.index']})
+    expect(deep.models.map(m => m.path)).to.deep.equal(['models/encoder/variables/variables.index'])
+  })
+
+  it('follows a committed symlink to a committed model inside the repo, and refuses one that points outside', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'offload-outside-'))
+    writeFileSync(join(outside, 'far.h5'), hdf5(4000))
+    const linked = makeRepo({'app.py': 'print(1)\n', 'models/v2/clf.h5': hdf5(6000)}, {})
+    symlinkSync('v2/clf.h5', join(linked, 'models/current.h5'))
+    symlinkSync(join(outside, 'far.h5'), join(linked, 'models/far.h5'))
+    spawnSync('git', ['-C', linked, 'add', '.'])
+    const {models} = await findModels({cwd: linked, dir: linked, minSize: 0, paths: ['models/current.h5']})
+    expect(models.map(m => [m.path, m.format, m.size])).to.deep.equal([['models/v2/clf.h5', 'keras-h5', 6000]])
+    const refused = await failure(findModels({cwd: linked, dir: linked, minSize: 0, paths: ['models/far.h5']}))
+    expect(refused.message).to.match(/^models\/far\.h5 is a symlink to .*far\.h5, outside the repository: the slug holds the link, not the model, so there is nothing to offload\.$/)
+  })
+
+  it('an unreadable file under --dir is one line naming it, not a crash (EACCES)', () => {
+    const locked = makeRepo({'app.py': 'print(1)\n', 'models/clf.h5': hdf5(6000), 'models/locked.h5': hdf5(6000)})
+    chmodSync(join(locked, 'models/locked.h5'), 0o000)
+    // Root reads any file: drop the capabilities that let it, so the test means the same as root or not.
+    const find = fileURLToPath(new URL('../../../../src/lib/offload/find.ts', import.meta.url))
+    const script = `import {findModels} from ${JSON.stringify(find)}
+try { await findModels({dir: ${JSON.stringify(locked)}, minSize: 0, paths: []}); console.log('found') } catch (e) { console.log(e.name + ': ' + e.message) }`
+    const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', script]
+    const command = process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', ...node] : node
+    const run = spawnSync(command[0], command.slice(1), {encoding: 'utf8'})
+    expect(run.stderr).to.equal('')
+    expect(run.stdout).to.equal('UserError: Cannot read models/locked.h5 (permission denied): make it readable, or run from a checkout where it is.\n')
   })
 
   it('refuses a folder that is not a git repository', async () => {

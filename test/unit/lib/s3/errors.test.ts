@@ -35,6 +35,19 @@ describe('s3/errors', () => {
     expect(s3Error(new Error('socket hang up'), context).message).to.include('(socket hang up)')
   })
 
+  it('timeouts name the endpoint and what did not answer; a reset the SDK also calls TimeoutError stays a cut connection', () => {
+    const timed = {...context, timeouts: {connectMs: 10_000, idleMs: 60_000}, where: 'https://s3.example.com'}
+    const handler = '@smithy/node-http-handler - the request socket'
+    const connect = Object.assign(new Error(`${handler} did not establish a connection with the server within the configured timeout of 10000 ms.`), {name: 'TimeoutError'})
+    expect(s3Error(Object.assign(connect, {$metadata: {attempts: 3}}), timed).message)
+    .to.equal('S3 at https://s3.example.com did not accept a connection within 10 s while uploading p/a.h5 (3 attempts): check --endpoint and the network, then run the command again.')
+    const idle = Object.assign(new Error(`${handler} timed out after 60000 ms of inactivity (configured by client requestHandler).`), {name: 'TimeoutError'})
+    expect(s3Error(idle, timed).message)
+    .to.equal('S3 at https://s3.example.com accepted the connection but sent nothing for 60 s while uploading p/a.h5: check --endpoint and the network, then run the command again.')
+    const reset = Object.assign(new Error('read ECONNRESET'), {code: 'ECONNRESET', name: 'TimeoutError'})
+    expect(s3Error(reset, timed).message).to.match(/^The connection to S3 \(https:\/\/s3\.example\.com\) failed while uploading p\/a\.h5 \(ECONNRESET\)\./)
+  })
+
   it('a bucket in another region, any other HTTP status, and a UserError passed through', () => {
     expect(s3Error(sdkError('PermanentRedirect', 301), context).message).to.match(/another region .* --region/)
     expect(s3Error(sdkError('SlowDown', 503), context).message).to.equal('S3 answered HTTP 503 SlowDown while uploading p/a.h5 (bucket models, AWS region us-east-1).')
