@@ -24,7 +24,7 @@ const RUNTIMES: ReadonlyArray<{prefix: string; name: string}> = [
 const RUBY_RUNTIME = /^vendor\/ruby-(\d[^/]*)\//
 /** vendor/bundle/ruby/3.2.0/{gems,specifications,cache,extensions/<platform>/<abi>,bundler/gems}/NAME-VERSION */
 const GEM_PATH = /^(vendor\/bundle\/ruby\/[^/]+)\/(gems|specifications|cache|extensions\/[^/]+\/[^/]+|bundler\/gems)\/([^/]+)/
-const GEM_NAME = /^(.+?)-(\d[^-]*)(?:-.+)?$/
+const GEM_NAME = /^(.+?)-(\d[^-]*)(?:-[^]*)?$/
 const SITE_PACKAGES = /(?:^|\/)(?:site|dist)-packages\//
 const DIST_INFO_FILE = /^(.*)\/([^/]+)\.(dist-info|egg-info)\/(RECORD|METADATA|PKG-INFO|top_level\.txt)$/
 
@@ -56,8 +56,9 @@ function metadataHeaders(text: string | undefined): {name?: string; version?: st
   if (!text) return {requires: []}
   const end = text.search(/\r?\n\r?\n/)
   const header = end === -1 ? text : text.slice(0, end)
-  const name = /^Name:\s*(.+?)\s*$/m.exec(header)?.[1]
-  const version = /^Version:\s*(.+?)\s*$/m.exec(header)?.[1]
+  // `(.*)$` then trim: a lazy `(.+?)\s*$` backtracked quadratically on a long run of spaces
+  const name = /^Name:[ \t]*(.*)$/m.exec(header)?.[1].trim() || undefined
+  const version = /^Version:[ \t]*(.*)$/m.exec(header)?.[1].trim() || undefined
   return {name: name ? normalizePythonName(name) : undefined, requires: requiresDist(header), version}
 }
 

@@ -24,7 +24,8 @@ export function recordPaths(record: string): string[] {
 /** Every value of a METADATA header field (`Requires-Dist` repeats), from the header block only. */
 function metadataFields(metadata: string, field: string): string[] {
   const header = metadata.split(/\r?\n\r?\n/)[0]
-  return [...header.matchAll(new RegExp(`^${field}:[ \\t]*(.+?)\\s*$`, 'gmi'))].map(m => m[1])
+  // `(.*)$` then trim: a lazy `(.+?)\s*$` backtracked quadratically on a long run of spaces
+  return [...header.matchAll(new RegExp(`^${field}:[ \\t]*(.*)$`, 'gmi'))].map(m => m[1].trim()).filter(v => v !== '')
 }
 
 /** A `Requires-Dist` entry: the dependency, and the extra of ours that pulls it (if any). */
