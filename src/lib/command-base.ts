@@ -2,6 +2,7 @@ import {Command, Errors} from '@oclif/core'
 
 import {type HerokuApi, LazyHerokuApi} from './heroku/client.js'
 import {isUserError} from './util/errors.js'
+import {terminalSafe} from './util/terminal-safe.js'
 
 /**
  * Base of every slug command. It extends oclif's Command rather than @heroku-cli/command's, whose
@@ -21,7 +22,8 @@ export abstract class SlugCommand extends Command {
 
   protected async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     if (isUserError(error)) {
-      return super.catch(new Errors.CLIError(error.message, {exit: error.exitCode}))
+      // A message may quote a name from a slug, a log or the API: shown, never sent raw to the terminal.
+      return super.catch(new Errors.CLIError(terminalSafe(error.message), {exit: error.exitCode}))
     }
 
     return super.catch(error)

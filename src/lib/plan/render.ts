@@ -3,6 +3,7 @@ import * as color from '@heroku/heroku-cli-util/color'
 import * as hux from '@heroku/heroku-cli-util/hux'
 
 import {formatBytes, formatPercent} from '../util/bytes.js'
+import {terminalSafeDeep} from '../util/terminal-safe.js'
 import type {DietPlan} from './diet.js'
 import type {LimitBand} from '../report/types.js'
 import type {WhatIf} from './what-if.js'
@@ -26,7 +27,9 @@ function source(plan: DietPlan): string {
 }
 
 /** The plan as tables, then the diff of every file it would write. */
-export function renderDietPlan(plan: DietPlan, print: Print): void {
+export function renderDietPlan(unsafe: DietPlan, print: Print): void {
+  // Names come from the slug, the log, the repo or the API: control characters are shown, never sent raw.
+  const plan = terminalSafeDeep(unsafe, ['diff'])
   const tableOptions = {printLine: (s: unknown) => print(String(s))}
   const {slugignore, whatIf} = plan
   hux.styledHeader(`Slug diet plan from ${source(plan)}`)

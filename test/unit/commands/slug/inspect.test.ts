@@ -114,6 +114,27 @@ describe('slug:inspect', () => {
     expect(error?.message).to.equal('--max-size takes a size such as 400MB or 1.5GB, not "lots".')
   })
 
+  it('shows control characters in names as text and keeps names that climb out of ./app out of the app files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hostile-'))
+    const file = join(dir, 'hostile.tgz')
+    writeFileSync(file, buildSlug([
+      {content: incompressible(300_000, 7), path: './app/models/\u001B[31mred\u001B[0m\u0007.h5'},
+      {content: incompressible(200_000, 8), path: './app/../../etc/evil'},
+      {content: 'x = 1\n', path: './app/app.py'},
+    ]))
+    const {exitCode, stdout} = await runCommand(Inspect, ['--file', file])
+    expect(exitCode).to.equal(0)
+    expect(stdout).not.to.include('\u001B')
+    expect(stdout).not.to.include('\u0007')
+    expect(stdout).to.include(String.raw`models/\e[31mred\e[0m\x07.h5`)
+    expect(stdout).not.to.match(/^\s+\.\.\//m)
+    expect(stdout).to.include('1 entries have names that climb out of ./app/ with ".." (./app/../../etc/evil): they are not counted as app files.')
+    const {stdout: json} = await runCommand(Inspect, ['--file', file, '--json'])
+    const report = JSON.parse(json) as SlugReport
+    expect(report.files.map(f => f.path)).to.deep.equal(['models/\u001B[31mred\u001B[0m\u0007.h5', 'app.py'])
+    expect(report.folders.some(f => f.path.includes('..'))).to.equal(false)
+  })
+
   it('gives a one-line error for a corrupt slug file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bad-'))
     writeFileSync(join(dir, 'bad.tgz'), slug.subarray(0, -100))
