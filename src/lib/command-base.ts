@@ -1,4 +1,5 @@
 import {Command, Errors} from '@oclif/core'
+import {stripVTControlCharacters} from 'node:util'
 
 import {type HerokuApi, LazyHerokuApi} from './heroku/client.js'
 import {isUserError} from './util/errors.js'
@@ -26,6 +27,22 @@ export abstract class SlugCommand extends Command {
       return super.catch(new Errors.CLIError(terminalSafe(error.message), {exit: error.exitCode}))
     }
 
+    if (isParseError(error)) return super.catch(new Errors.CLIError(oneLine(error.message), {exit: error.oclif?.exit ?? 2}))
     return super.catch(error)
   }
+}
+
+/** oclif's flag errors (contradicting flags, a missing value): a CLIParseError carries the parse it failed. */
+function isParseError(error: Error): error is Errors.CLIError & {parse: unknown} {
+  return error instanceof Errors.CLIError && 'parse' in error
+}
+
+/**
+ * oclif words a flag error over several lines ("The following error occurred:", one line per reason, "See more
+ * help with --help"): the reasons, on one line.
+ */
+function oneLine(message: string): string {
+  const lines = stripVTControlCharacters(message).split('\n').map(l => l.trim()).filter(l => l !== '')
+  const reasons = lines.filter(l => !/^The following errors? occurred:$/.test(l) && l !== 'See more help with --help')
+  return `${reasons.join('; ')}. See more help with --help.`
 }
