@@ -55,7 +55,7 @@ export default class Diet extends SlugCommand {
       description: 'plan from the log of this build (an id, or "latest"), e.g. of a push that was rejected as too large',
       exclusive: ['release', 'slug', 'file', 'log'],
     }),
-    file: Flags.string({description: 'plan from a local slug .tgz (as saved by heroku slugs:download)', exclusive: ['app', 'remote', 'log', 'release', 'slug']}),
+    file: Flags.string({description: 'plan from a local slug .tgz (as saved by heroku slugs:download, or - for stdin)', exclusive: ['app', 'remote', 'log', 'release', 'slug']}),
     log: Flags.string({description: 'plan from a saved build log (- for stdin), e.g. of a push that was rejected as too large', exclusive: ['app', 'remote', 'file', 'release', 'slug']}),
     dir: Flags.string({description: 'the app\'s git repository (default: the current directory)'}),
     'post-compile': Flags.boolean({description: 'write bin/post_compile to prune what pip installed that the app cannot import'}),

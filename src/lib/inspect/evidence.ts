@@ -6,7 +6,8 @@ import {checkNewestBuild, reportFromBuild, reportFromLogFile} from '../buildlog/
 import {reportFromScan} from '../report/from-scan.js'
 import type {ReportSource, SlugReport} from '../report/types.js'
 import {predictRepo, type RepoReportOptions} from '../repo/report.js'
-import {type ScanProgress, scanSlugFile} from '../slug/sources.js'
+import type {ScanProgress} from '../slug/sources.js'
+import {scanSlugPath, slugPathName} from '../slug/stream-source.js'
 import type {ScanResult} from '../slug/types.js'
 import {UserError} from '../util/errors.js'
 import {scanAppSlug} from './app-slug.js'
@@ -54,8 +55,8 @@ export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, op
   if (choice.log) return {report: await reportFromLogFile(choice.log)}
 
   if (choice.file) {
-    const scan = await scanSlugFile(choice.file, {progress, savePath})
-    return fromScan(scan, {file: choice.file}, analyze)
+    const scan = await scanSlugPath(choice.file, {progress, savePath})
+    return fromScan(scan, {file: slugPathName(choice.file)}, analyze)
   }
 
   if (choice.dir) {

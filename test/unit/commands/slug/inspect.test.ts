@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 import {createHash} from 'node:crypto'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {createWriteStream, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import nock from 'nock'
@@ -133,6 +134,16 @@ describe('slug:inspect', () => {
     const report = JSON.parse(json) as SlugReport
     expect(report.files.map(f => f.path)).to.deep.equal(['models/\u001B[31mred\u001B[0m\u0007.h5', 'app.py'])
     expect(report.folders.some(f => f.path.includes('..'))).to.equal(false)
+  })
+
+  it('reads a slug from a FIFO, as process substitution hands it over (--file <(heroku slugs:download ...))', async () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), 'fifo-')), 'slug')
+    execFileSync('mkfifo', [fifo])
+    createWriteStream(fifo).end(slug)
+    const {exitCode, result} = await runCommand<SlugReport>(Inspect, ['--file', fifo, '--json'])
+    expect(exitCode).to.equal(0)
+    expect(result?.totals.compressed).to.equal(slug.length)
+    expect(result?.packages.find(p => p.name === 'tensorflow')?.version).to.equal('2.16.1')
   })
 
   it('gives a one-line error for a corrupt slug file', async () => {
