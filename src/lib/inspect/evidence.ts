@@ -73,7 +73,7 @@ export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, op
   if (newest.report) return {report: newest.report}
   const {scan, source} = await scanAppSlug(
     heroku,
-    {app: choice.app, appInfo: newest.app, release: choice.release, slugId: choice.slugId},
+    {app: choice.app, appInfo: newest.app, release: choice.release ?? newest.release, slugId: choice.slugId},
     {progress, savePath},
   )
   const evidence = fromScan(scan, source, analyze)
