@@ -4,7 +4,7 @@ import {type AnalyzeOptions, classify} from '../analysis/index.js'
 import type {FileRow} from '../analysis/types.js'
 import {checkNewestBuild, reportFromBuild, reportFromLogFile} from '../buildlog/inspect.js'
 import {reportFromScan} from '../report/from-scan.js'
-import type {ReportSource, SlugReport} from '../report/types.js'
+import type {ReportKind, ReportSource, SlugReport} from '../report/types.js'
 import {predictRepo, type RepoReportOptions} from '../repo/report.js'
 import type {ScanProgress} from '../slug/sources.js'
 import {scanSlugPath, slugPathName} from '../slug/stream-source.js'
@@ -37,6 +37,23 @@ export interface EvidenceOptions {
 export interface Evidence {
   report: SlugReport
   files?: FileRow[]
+}
+
+/**
+ * What a report was read from, in words, for a header: "the build log of build B of APP", "the slug of APP v42",
+ * "the slug file slug.tgz", "the repo DIR (predicted)". `name` styles the app's name (color.app on a terminal).
+ */
+export function describeEvidence(evidence: {kind: ReportKind; source: ReportSource}, name: (app: string) => string = app => app): string {
+  const {kind, source: s} = evidence
+  const ofApp = s.app ? ` of ${name(s.app)}` : ''
+  if (kind === 'build-log') return s.buildId ? `the build log of build ${s.buildId}${ofApp}` : `the build log ${s.file ?? ''}`.trim()
+  if (kind === 'slug') {
+    if (s.file) return `the slug file ${s.file}`
+    if (s.release !== undefined) return `the slug${ofApp} v${s.release}`
+    return s.slugId ? `slug ${s.slugId}${ofApp}` : `the slug${ofApp}`
+  }
+
+  return s.dir ? `the repo ${s.dir} (predicted)` : 'the repo (predicted)'
 }
 
 /** Classifies the slug once, for the report and for the full file list. */

@@ -2,6 +2,7 @@
 import * as color from '@heroku/heroku-cli-util/color'
 import * as hux from '@heroku/heroku-cli-util/hux'
 
+import {describeEvidence} from '../inspect/evidence.js'
 import {formatBytes, formatPercent} from '../util/bytes.js'
 import {terminalSafeDeep} from '../util/terminal-safe.js'
 import type {DietPlan} from './diet.js'
@@ -18,21 +19,13 @@ function statusText(status: LimitBand, whatIf: WhatIf): string {
   return `under the ${formatBytes(whatIf.warning)} warning`
 }
 
-function source(plan: DietPlan): string {
-  const {kind, source: s} = plan.evidence
-  if (s.app) return `the slug of ${color.app(s.app)}${s.release === undefined ? '' : ` v${s.release}`}`
-  if (kind === 'build-log') return `the build log ${s.file ?? s.buildId ?? ''}`.trim()
-  if (s.file) return `the slug file ${s.file}`
-  return `the repo ${s.dir ?? ''} (predicted)`.trim()
-}
-
 /** The plan as tables, then the diff of every file it would write. */
 export function renderDietPlan(unsafe: DietPlan, print: Print): void {
   // Names come from the slug, the log, the repo or the API: control characters are shown, never sent raw.
   const plan = terminalSafeDeep(unsafe, ['diff'])
   const tableOptions = {printLine: (s: unknown) => print(String(s))}
   const {slugignore, whatIf} = plan
-  hux.styledHeader(`Slug diet plan from ${source(plan)}`)
+  hux.styledHeader(`Slug diet plan from ${describeEvidence(plan.evidence, color.app)}`)
 
   if (slugignore.items.length > 0) {
     print('.slugignore: repo files the dyno does not need')
