@@ -1,5 +1,8 @@
 import type {HerokuApi} from '../heroku/client.js'
 
+import {stat} from 'node:fs/promises'
+import {dirname} from 'node:path'
+
 import {type AnalyzeOptions, classify} from '../analysis/index.js'
 import type {FileRow} from '../analysis/types.js'
 import {checkNewestBuild, reportFromBuild, reportFromLogFile} from '../buildlog/inspect.js'
@@ -56,6 +59,14 @@ export function describeEvidence(evidence: {kind: ReportKind; source: ReportSour
   return s.dir ? `the repo ${s.dir} (predicted)` : 'the repo (predicted)'
 }
 
+/** `--save PATH` must name a file in a folder that exists: found out before a download, not after it. */
+async function checkSavePath(path: string): Promise<void> {
+  const info = await stat(path).catch(() => {})
+  if (info?.isDirectory()) throw new UserError(`--save ${path} is a directory: give the file to write, e.g. ${path.replace(/\/$/, '')}/slug.tgz.`)
+  const folder = await stat(dirname(path)).catch(() => {})
+  if (!folder?.isDirectory()) throw new UserError(`--save ${path}: the folder ${dirname(path)} does not exist.`)
+}
+
 /** Classifies the slug once, for the report and for the full file list. */
 function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOptions): Evidence {
   const classified = classify(scan)
@@ -69,6 +80,7 @@ function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOption
  */
 export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, options: EvidenceOptions): Promise<Evidence> {
   const {analyze, known, progress, savePath} = options
+  if (savePath !== undefined) await checkSavePath(savePath)
   if (choice.log) return {report: await reportFromLogFile(choice.log)}
 
   if (choice.file) {

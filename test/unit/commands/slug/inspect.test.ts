@@ -146,6 +146,15 @@ describe('slug:inspect', () => {
     expect(result?.packages.find(p => p.name === 'tensorflow')?.version).to.equal('2.16.1')
   })
 
+  it('refuses --save onto a directory or into a missing folder in one line, before reading anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'save-'))
+    let run = await runCommand(Inspect, ['--file', slugFile(), '--save', dir])
+    expect(run.exitCode).to.equal(1)
+    expect(run.error?.message).to.equal(`--save ${dir} is a directory: give the file to write, e.g. ${dir}/slug.tgz.`)
+    run = await runCommand(Inspect, ['--file', slugFile(), '--save', join(dir, 'nope', 'slug.tgz')])
+    expect(run.error?.message).to.equal(`--save ${join(dir, 'nope', 'slug.tgz')}: the folder ${join(dir, 'nope')} does not exist.`)
+  })
+
   it('gives a one-line error for a corrupt slug file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bad-'))
     writeFileSync(join(dir, 'bad.tgz'), slug.subarray(0, -100))
