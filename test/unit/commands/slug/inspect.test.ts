@@ -4,6 +4,7 @@ import {execFileSync} from 'node:child_process'
 import {createWriteStream, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {Readable} from 'node:stream'
 import nock from 'nock'
 
 import Inspect from '../../../../src/commands/slug/inspect.js'
@@ -144,6 +145,19 @@ describe('slug:inspect', () => {
     expect(exitCode).to.equal(0)
     expect(result?.totals.compressed).to.equal(slug.length)
     expect(result?.packages.find(p => p.name === 'tensorflow')?.version).to.equal('2.16.1')
+  })
+
+  it('reads a slug from stdin with --file -', async () => {
+    const stdin = Object.getOwnPropertyDescriptor(process, 'stdin')!
+    Object.defineProperty(process, 'stdin', {configurable: true, value: Readable.from([slug.subarray(0, 1000), slug.subarray(1000)])})
+    try {
+      const {exitCode, result} = await runCommand<SlugReport>(Inspect, ['--file', '-', '--json'])
+      expect(exitCode).to.equal(0)
+      expect(result?.source).to.deep.equal({file: 'stdin'})
+      expect(result?.totals.compressed).to.equal(slug.length)
+    } finally {
+      Object.defineProperty(process, 'stdin', stdin)
+    }
   })
 
   it('refuses --save onto a directory or into a missing folder in one line, before reading anything', async () => {
