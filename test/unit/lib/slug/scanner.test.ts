@@ -157,7 +157,8 @@ describe('SlugScanner', () => {
         expect(message, body).to.match(/^The slug's tar stream is damaged: the pax header of \.\/app\/ok has a malformed record/)
       }
 
-      expect(scanError(buildSlug([{content: 'abc', paxBody: '1.0 comment=x\n', path: './app/\u001B[2Jx'}]))).to.equal(String.raw`The slug's tar stream is damaged: the pax header of ./app/\e[2Jx has a malformed record (length "1.0").`)
+      const hostile = scanError(buildSlug([{content: 'abc', paxBody: '1.0 comment=x\n', path: './app/\u001B[2Jx'}]))
+      expect(hostile).to.equal(String.raw`The slug's tar stream is damaged: the pax header of ./app/\e[2Jx has a malformed record (length "1.0").`)
     })
   })
 
