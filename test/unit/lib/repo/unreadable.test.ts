@@ -36,7 +36,8 @@ async function predictAsUser(repo: string): Promise<{notes: string[]; paths: str
   chmodSync(join(repo, '..'), 0o755)
   const out = execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '--import', 'tsx', script], {
     cwd: worktree,
-    env: {...process.env, HOME: '/tmp'},
+    // nobody cannot write c8's coverage files: the child is not measured
+    env: {...process.env, HOME: '/tmp', NODE_V8_COVERAGE: ''},
   })
   return JSON.parse(out.toString()) as {notes: string[]; paths: string[]}
 }

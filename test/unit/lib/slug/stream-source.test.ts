@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
 
+import {scanFilePair} from '../../../../src/lib/diff/sources.js'
 import {isStreamPath, scanSlugPath} from '../../../../src/lib/slug/stream-source.js'
 import {rejection} from '../../../helpers/rejection.js'
 import {buildSlug, incompressible} from '../../../helpers/slug-builder.js'
@@ -56,6 +57,10 @@ describe('slug/stream-source', () => {
     const tty = Object.assign(Readable.from([]), {isTTY: true})
     expect((await rejection(scanSlugPath('-', {}, tty))).message).to.match(/^--file - reads a slug from stdin: pipe one in/)
     expect((await rejection(scanSlugPath('-', {savePath: join(dir, 'x.tgz')}, Readable.from([slug])))).message).to.match(/^--save keeps a downloaded slug; stdin is a stream/)
+  })
+
+  it('refuses stdin for both sides of slug:diff', async () => {
+    expect((await rejection(scanFilePair('-', '-'))).message).to.equal('Only one of the two slugs can come from stdin (--file -): give the other as a file.')
   })
 
   it('gives the scanner\'s one-line error for a stream that is not a slug', async () => {
