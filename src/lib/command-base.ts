@@ -1,8 +1,10 @@
 import {Command, Errors} from '@oclif/core'
+import {stripVTControlCharacters} from 'node:util'
 
 import {type HerokuApi, LazyHerokuApi} from './heroku/client.js'
 import {isUserError} from './util/errors.js'
 import {redactUrlCredentials} from './util/redact.js'
+import {terminalSafe} from './util/terminal-safe.js'
 
 /**
  * Base of every slug command. It extends oclif's Command rather than @heroku-cli/command's, whose
@@ -22,9 +24,26 @@ export abstract class SlugCommand extends Command {
 
   protected async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     if (isUserError(error)) {
-      return super.catch(new Errors.CLIError(redactUrlCredentials(error.message), {exit: error.exitCode}))
+      // A message may quote a name from a slug, a log or the API (shown, never sent raw to the terminal), or a URL with credentials.
+      return super.catch(new Errors.CLIError(terminalSafe(redactUrlCredentials(error.message)), {exit: error.exitCode}))
     }
 
+    if (isParseError(error)) return super.catch(new Errors.CLIError(oneLine(error.message), {exit: error.oclif?.exit ?? 2}))
     return super.catch(error)
   }
+}
+
+/** oclif's flag errors (contradicting flags, a missing value): a CLIParseError carries the parse it failed. */
+function isParseError(error: Error): error is Errors.CLIError & {parse: unknown} {
+  return error instanceof Errors.CLIError && 'parse' in error
+}
+
+/**
+ * oclif words a flag error over several lines ("The following error occurred:", one line per reason, "See more
+ * help with --help"): the reasons, on one line.
+ */
+function oneLine(message: string): string {
+  const lines = stripVTControlCharacters(message).split('\n').map(l => l.trim()).filter(l => l !== '')
+  const reasons = lines.filter(l => !/^The following errors? occurred:$/.test(l) && l !== 'See more help with --help')
+  return `${reasons.join('; ')}. See more help with --help.`
 }

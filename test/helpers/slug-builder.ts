@@ -10,6 +10,10 @@ export interface FixtureEntry {
   linkTarget?: string
   /** how a name too long for the 100-byte field is written */
   longName?: 'gnu' | 'pax'
+  /** extra pax records written before the entry, as given (e.g. a malformed size) */
+  pax?: Record<string, string>
+  /** a pax header body written verbatim (to test damaged records) */
+  paxBody?: string
 }
 
 /** Fixture entries' mtime: 0o14000000000 s (January 2021). */
@@ -33,16 +37,21 @@ export function buildTar(entries: FixtureEntry[]): Buffer {
     const flag = {directory: '5', file: '0', hardlink: '1', symlink: '2'}[type]
     const data = type === 'file' ? Buffer.from(e.content ?? '') : Buffer.alloc(0)
     let name = e.path
+    const records = Object.entries(e.pax ?? {})
     if (Buffer.byteLength(name) > 99) {
       if (e.longName === 'gnu') {
         const long = gnuLongName(name)
         parts.push(header('././@LongLink', 'L', long.length), ...padded(long))
       } else {
-        const pax = Buffer.from(paxRecord('path', name))
-        parts.push(header('PaxHeader', 'x', pax.length), ...padded(pax))
+        records.unshift(['path', name])
       }
 
       name = name.slice(0, 99)
+    }
+
+    if (records.length > 0 || e.paxBody !== undefined) {
+      const pax = Buffer.from(e.paxBody ?? records.map(([key, value]) => paxRecord(key, value)).join(''))
+      parts.push(header('PaxHeader', 'x', pax.length), ...padded(pax))
     }
 
     parts.push(header(name, flag, data.length, e.linkTarget ?? ''))

@@ -57,15 +57,15 @@ export default class Diet extends SlugCommand {
       description: 'plan from the log of this build (an id, or "latest"), e.g. of a push that was rejected as too large',
       exclusive: ['release', 'slug', 'file', 'log'],
     }),
-    file: Flags.string({description: 'plan from a local slug .tgz (as saved by heroku slugs:download)', exclusive: ['log', 'release', 'slug']}),
-    log: Flags.string({description: 'plan from a saved build log (- for stdin), e.g. of a push that was rejected as too large', exclusive: ['file', 'release', 'slug']}),
+    file: Flags.string({description: 'plan from a local slug .tgz (as saved by heroku slugs:download, or - for stdin)', exclusive: ['app', 'remote', 'log', 'release', 'slug']}),
+    log: Flags.string({description: 'plan from a saved build log (- for stdin), e.g. of a push that was rejected as too large', exclusive: ['app', 'remote', 'file', 'release', 'slug']}),
     dir: Flags.string({description: 'the app\'s git repository (default: the current directory)'}),
     'post-compile': Flags.boolean({description: 'write bin/post_compile to prune what pip installed that the app cannot import'}),
     'fix-requirements': Flags.boolean({description: 'rewrite requirements.txt (lighter builds, dev packages out, pins); advice only without it'}),
     'keep-tests': Flags.boolean({description: 'keep test folders in the slug (automatic when app.json has environments.test)'}),
     'emit-quantize-script': Flags.string({description: 'write a TFLiteConverter script for the Keras/SavedModel models found to this path'}),
     force: Flags.boolean({description: 'replace an --emit-quantize-script file that this plugin did not write'}),
-    'dry-run': Flags.boolean({description: 'show the plan and the diffs, write nothing'}),
+    'dry-run': Flags.boolean({description: 'show the plan and the diffs, write nothing', exclusive: ['yes']}),
     yes: Flags.boolean({char: 'y', description: 'write without asking for confirmation'}),
   }
 

@@ -30,7 +30,7 @@ the last release before it that had a different slug (config-var releases reuse 
   static flags = {
     app: herokuFlags.app({localSources: ['file']}),
     remote: herokuFlags.remote(),
-    file: Flags.string({description: 'a local slug .tgz; give it twice, older first: --file OLD --file NEW', multiple: true, multipleNonGreedy: true}),
+    file: Flags.string({description: 'a local slug .tgz (or a FIFO, or - for stdin); give it twice, older first: --file OLD --file NEW', exclusive: ['app', 'remote'], multiple: true, multipleNonGreedy: true}),
     top: Flags.integer({default: 20, description: 'how many rows each table lists', min: 1}),
     depth: Flags.integer({default: 2, description: 'folder depth of the folder rollup', min: 1}),
   }

@@ -38,22 +38,25 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
     remote: herokuFlags.remote(),
     release: Flags.string({description: 'inspect the slug of this release (42 or v42) instead of the current one'}),
     slug: Flags.string({description: 'inspect the slug with this id', exclusive: ['release']}),
-    file: Flags.string({description: 'inspect a local slug .tgz (as saved by heroku slugs:download); no app or network needed'}),
+    file: Flags.string({
+      description: 'inspect a local slug .tgz (as saved by heroku slugs:download, or - for stdin); no app or network needed',
+      exclusive: ['app', 'remote', 'release', 'slug'],
+    }),
     build: Flags.string({
       description: 'read the log of this build (an id, or "latest") instead of a slug: what pip installed, ranked by wheel size',
       exclusive: ['release', 'slug', 'file', 'log', 'save'],
     }),
     log: Flags.string({
       description: 'read a saved build log (the output of git push heroku main, or "-" for stdin); no app or network needed',
-      exclusive: ['release', 'slug', 'file', 'build', 'save'],
+      exclusive: ['app', 'remote', 'release', 'slug', 'file', 'build', 'save'],
     }),
     dir: Flags.string({
       description: 'predict the slug a git push of this repository would build (the default when no app is given or found)',
-      exclusive: ['release', 'slug', 'file', 'build', 'log', 'save'],
+      exclusive: ['app', 'remote', 'release', 'slug', 'file', 'build', 'log', 'save'],
     }),
     'site-packages': Flags.string({
       description: 'with a repository: measure Python packages from this installed environment (a site-packages folder or a virtualenv)',
-      exclusive: ['release', 'slug', 'file', 'build', 'log', 'save'],
+      exclusive: ['app', 'remote', 'release', 'slug', 'file', 'build', 'log', 'save'],
     }),
     save: Flags.string({description: 'also keep the downloaded slug at this path (written atomically)'}),
     top: Flags.integer({default: 20, description: 'how many of the largest files to list', min: 1}),

@@ -20,7 +20,7 @@ const RUNTIMES: ReadonlyArray<{prefix: string; name: string}> = [
 const RUBY_RUNTIME = /^vendor\/ruby-(\d[^/]*)\//
 /** vendor/bundle/ruby/3.2.0/{gems,specifications,cache,extensions/<platform>/<abi>,bundler/gems}/NAME-VERSION */
 const GEM_PATH = /^(vendor\/bundle\/ruby\/[^/]+)\/(gems|specifications|cache|extensions\/[^/]+\/[^/]+|bundler\/gems)\/([^/]+)/
-const GEM_NAME = /^(.+?)-(\d[^-]*)(?:-.+)?$/
+const GEM_NAME = /^(.+?)-(\d[^-]*)(?:-[^]*)?$/
 const DIST_INFO_FILE = /^(.*)\/([^/]+)\.(dist-info|egg-info)\/(RECORD|METADATA|PKG-INFO|top_level\.txt)$/
 
 export {normalizePythonName, PROJECT_NAME} from './dist-info.js'

@@ -15,10 +15,13 @@ export async function reportFromLogFile(path: string): Promise<SlugReport> {
   return reportFromBuildLog(parseBuildLogOrThrow(text, name), {file: name})
 }
 
-async function reportFromBuildOutput(app: string, build: Heroku.Build): Promise<SlugReport> {
-  const text = await fetchBuildOutput(build.output_stream_url!)
+function reportFromBuildText(app: string, build: Heroku.Build, text: string): SlugReport {
   const log = parseBuildLogOrThrow(text, `the log of build ${build.id}`)
   return reportFromBuildLog(log, {app, buildId: build.id, stack: build.stack})
+}
+
+async function reportFromBuildOutput(app: string, build: Heroku.Build): Promise<SlugReport> {
+  return reportFromBuildText(app, build, await fetchBuildOutput(build.output_stream_url!))
 }
 
 /** `slug:inspect --app APP --build ID|latest` */
@@ -32,6 +35,8 @@ export interface NewestBuildCheck {
   app?: AppInfo
   /** the failed build's report, when it replaces the slug */
   report?: SlugReport
+  /** the release whose slug to inspect, when the check already knows it */
+  release?: number
   /** something to tell the reader of the slug report */
   note?: string
 }
@@ -55,9 +60,19 @@ export async function checkNewestBuild(heroku: HerokuApi, app: string): Promise<
   }
 
   if (!evidence.build.output_stream_url) return {app: info, note: `The newest build, ${evidence.build.id}, failed and has no output log.`}
-  const report = await reportFromBuildOutput(app, evidence.build)
-  const failed = `The newest build (${evidence.build.id}) failed, so it left no slug: this report reads its log.`
   const {previous} = evidence
+  let text: string
+  try {
+    text = await fetchBuildOutput(evidence.build.output_stream_url)
+  } catch (error) {
+    // Heroku keeps build output for a limited time: an expired log (403) leaves the running slug as the evidence.
+    if (!(error instanceof UserError) || previous?.version === undefined) throw error
+    const unreadable = `The newest build (${evidence.build.id}) failed and its log cannot be read (${error.message.replace(/\.$/, '')})`
+    return {app: info, note: `${unreadable}: this is the slug of v${previous.version}, the release ${app} still runs.`, release: previous.version}
+  }
+
+  const report = reportFromBuildText(app, evidence.build, text)
+  const failed = `The newest build (${evidence.build.id}) failed, so it left no slug: this report reads its log.`
   const offer = previous ? ` ${app} still runs v${previous.version} from an earlier successful build: inspect that slug with --release v${previous.version}.` : ''
   report.notes.unshift(failed + offer)
   return {report}

@@ -7,7 +7,9 @@ import {normalizePythonName as normalizePackageName} from '../analysis/packages.
 
 /** A size as pip prints it: "589.8 MB", "37 kB", "982 bytes", or old pip's "752.0MB". Decimal units. */
 export function parsePipSize(text: string): number | undefined {
-  return parseSize(text.replace(/\s*bytes?$/i, 'B'))
+  const trimmed = text.trim()
+  const bytes = /bytes?$/i.exec(trimmed)
+  return parseSize(bytes ? `${trimmed.slice(0, bytes.index).trimEnd()}B` : trimmed)
 }
 
 const SDIST = /\.(?:tar\.gz|tar\.bz2|tgz|zip)$/i
@@ -40,7 +42,8 @@ function fileNameOf(token: string): string {
   }
 }
 
-const DOWNLOAD = /^\s*(Downloading|Using cached)\s+(\S+)(?:\s+\((\d+(?:\.\d+)?\s*(?:bytes|[kMG]B))\))?\s*$/
+// Lines come trimmed at the end (cleanLogLines); numbers and gaps are bounded so that a crafted line cannot backtrack.
+const DOWNLOAD = /^\s*(Downloading|Using cached)\s+(\S+)(?: {1,8}\((\d{1,12}(?:\.\d{1,6})? ?(?:bytes|[kMG]B))\))?$/
 
 /** `Downloading x.whl (589.8 MB)`, `Downloading https://.../x.whl (779.1 MB)`, `Using cached x.whl (18.0 MB)`. */
 export function parseDownloadLine(line: string, lineNumber: number): PipDownload | undefined {
@@ -65,9 +68,9 @@ export interface DownloadProgress {
 }
 
 // pip >= 22 (rich): "━━━━━━━━━━╸━━━━━━ 312.5/731.7 MB 48.2 MB/s eta 0:00:09"
-const RICH_PROGRESS = /^\s*[━╸╺─]+\s+(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)\s+(bytes|[kMG]B)\b/
+const RICH_PROGRESS = /^\s*[━╸╺─]+ {1,8}(\d{1,12}(?:\.\d{1,6})?)\/(\d{1,12}(?:\.\d{1,6})?) {1,8}(bytes|[kMG]B)\b/
 // older pip: "|████████████████████████████████| 589.8MB 1.6MB/s"
-const BAR_PROGRESS = /^\s*\|([^|]*)\|\s*(\d+(?:\.\d+)?\s*(?:bytes|[kMG]B))\b/
+const BAR_PROGRESS = /^\s*\|([^|]*)\| {0,8}(\d{1,12}(?:\.\d{1,6})? ?(?:bytes|[kMG]B))\b/
 
 /** A download progress bar line; `total` is only known from pip's newer bars. */
 export function parseProgressLine(line: string): DownloadProgress | undefined {
@@ -87,19 +90,36 @@ export function parseProgressLine(line: string): DownloadProgress | undefined {
   return undefined
 }
 
-const COLLECTING = /^\s*Collecting\s+([A-Za-z0-9][\w.-]*)(?:\[[^\]]*\])?\s*([^(;]*?)\s*(?:;[^(]*)?(?:\(from\s+(.+)\))?\s*$/
+const COLLECTING = /^\s*Collecting\s+([A-Za-z0-9][\w.-]*)(?:\[[^\]]*\])?/
+const FROM = /^\(from\s/
 
-/** `Collecting numpy<2.0.0,>=1.23.5 (from tensorflow==2.16.1->-r requirements.txt (line 1))` */
+/**
+ * `Collecting numpy<2.0.0,>=1.23.5 (from tensorflow==2.16.1->-r requirements.txt (line 1))`. The part after the
+ * name is split by hand: a specifier up to `;` or `(`, an environment marker up to `(`, then `(from ...)` to the
+ * end; anything else in parentheses is not a Collecting line. (One regex for all of it backtracked on long lines.)
+ */
 export function parseCollectingLine(line: string, lineNumber: number): PipRequirement | undefined {
   const m = COLLECTING.exec(line)
   if (!m) return undefined
-  const from = m[3]?.trim()
+  const rest = line.slice(m[0].length)
+  const paren = rest.indexOf('(')
+  const beforeParen = paren === -1 ? rest : rest.slice(0, paren)
+  const semicolon = beforeParen.indexOf(';')
+  const specifier = (semicolon === -1 ? beforeParen : beforeParen.slice(0, semicolon)).trim()
+  let from: string | undefined
+  if (paren !== -1) {
+    const tail = rest.slice(paren).trimEnd()
+    if (!FROM.test(tail) || !tail.endsWith(')')) return undefined
+    from = tail.slice(5, -1).trim()
+    if (from === '') return undefined
+  }
+
   const parent = from && !from.startsWith('-') ? /^([A-Za-z0-9][\w.-]*)/.exec(from)?.[1] : undefined
   return {
     line: lineNumber,
     name: normalizePackageName(m[1]),
     requiredBy: parent ? normalizePackageName(parent) : undefined,
-    specifier: m[2].trim(),
+    specifier,
   }
 }
 

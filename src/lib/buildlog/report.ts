@@ -4,6 +4,7 @@ import {compareVersions} from '../analysis/versions.js'
 import type {PackageRow, Usage} from '../analysis/types.js'
 import {SLUG_LIMIT, SLUG_WARNING, type ReportSource, type SlugReport} from '../report/types.js'
 import {formatBytes} from '../util/bytes.js'
+import {MAX_LOG_LINE_CHARS} from './parse.js'
 import type {ParsedBuildLog, PipDownload} from './types.js'
 
 /** How many buildpack errors a report repeats; the rest are in the log. */
@@ -122,6 +123,12 @@ function sizeNotes(log: ParsedBuildLog, wheels: number, total: number, limit: nu
 
 function caveatNotes(log: ParsedBuildLog, found: PackagesFromLog): string[] {
   const notes: string[] = []
+  if (log.longLinesSkipped > 0) {
+    const lines = log.longLinesSkipped === 1 ? '1 line longer than' : `${log.longLinesSkipped} lines longer than`
+    const was = log.longLinesSkipped === 1 ? 'was' : 'were'
+    notes.push(`${lines} ${MAX_LOG_LINE_CHARS.toLocaleString('en-US')} characters ${was} skipped: no build prints such a line, so the log may not be a build's output.`)
+  }
+
   if (log.truncated) {
     const cut = log.downloads.filter(d => !d.complete).map(d => d.file)
     notes.push(`The log ends before the build finished${cut.length > 0 ? ` (while downloading ${cut.join(', ')})` : ''}: anything pip would have installed after that point is missing.`)

@@ -77,4 +77,6 @@ export interface ParsedBuildLog {
   /** how many lines the parser recognised; 0 means this is not a build log */
   recognisedLines: number
   totalLines: number
+  /** lines longer than any a build prints (MAX_LOG_LINE_CHARS), skipped unread */
+  longLinesSkipped: number
 }

@@ -11,9 +11,10 @@ import type {InstalledPackage, PipDownload} from './types.js'
  *      + torch==2.6.0
  * Sizes are in binary units. Smaller downloads print nothing: those packages are installed unsized.
  */
-const DOWNLOADING = /^\s*Downloading\s+([A-Za-z0-9][\w.-]*)\s+\((\d+(?:\.\d+)?\s*(?:B|KiB|MiB|GiB))\)\s*$/
-const DOWNLOADED = /^\s*Downloaded\s+([A-Za-z0-9][\w.-]*)\s*$/
-const INSTALLED = /^\s*\+\s+([A-Za-z0-9][\w.-]*)(?:\[[^\]]*\])?(?:==(\S+)|\s+@\s+\S+)?\s*$/
+// Lines come trimmed at the end (cleanLogLines); gaps and numbers are bounded so that no line can make these backtrack.
+const DOWNLOADING = /^\s*Downloading {1,8}([A-Za-z0-9][\w.-]*) {1,8}\((\d{1,12}(?:\.\d{1,6})? ?(?:B|KiB|MiB|GiB))\)$/
+const DOWNLOADED = /^\s*Downloaded {1,8}([A-Za-z0-9][\w.-]*)$/
+const INSTALLED = /^\s*\+ {1,8}([A-Za-z0-9][\w.-]*)(?:\[[^\]]*\])?(?:==(\S+)| {1,8}@ {1,8}\S+)?$/
 
 /** `Downloading torch (731.1MiB)`: a wheel uv started to fetch, complete once its `Downloaded` line comes. */
 export function parseUvDownloadLine(line: string, lineNumber: number): PipDownload | undefined {

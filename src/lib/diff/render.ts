@@ -4,6 +4,7 @@ import * as hux from '@heroku/heroku-cli-util/hux'
 
 import {limitStatus} from '../report/terminal.js'
 import {formatBytes} from '../util/bytes.js'
+import {terminalSafeDeep} from '../util/terminal-safe.js'
 import type {ChangeSizes, Delta, DiffSource, LimitLevel, SlugDiff} from './types.js'
 
 type Print = (line: string) => void
@@ -90,7 +91,9 @@ function versionCell(before?: string, after?: string): string {
 }
 
 /** The terminal view of a slug diff: a header with both totals, then files, folders, packages and moves. */
-export function renderDiff(diff: SlugDiff, print: Print): void {
+export function renderDiff(unsafe: SlugDiff, print: Print): void {
+  // Names come from the slugs and the API: control characters in them are shown, never sent raw.
+  const diff = terminalSafeDeep(unsafe)
   const tableOptions = {printLine: (s: unknown) => print(String(s))}
   hux.styledHeader(title(diff))
   hux.styledObject(header(diff))

@@ -1,15 +1,22 @@
 import type {HerokuApi} from '../heroku/client.js'
 
 import {scanAppSlug, type ScannedSlug} from '../inspect/app-slug.js'
-import {type DownloadOptions, scanSlugFile} from '../slug/sources.js'
+import type {DownloadOptions} from '../slug/sources.js'
+import {scanSlugPath, slugPathName} from '../slug/stream-source.js'
+import {UserError} from '../util/errors.js'
 import type {ReleasePair} from './releases.js'
 
 /** A diff tells rewritten files of the same size by their contents' CRC-32. */
 const DIFF_SCAN = {contentHashes: true}
 
-/** Scans two local slug files at the same time. */
+async function scanFile(file: string): Promise<ScannedSlug> {
+  return {scan: await scanSlugPath(file, {scan: DIFF_SCAN}), source: {file: slugPathName(file)}}
+}
+
+/** Scans two local slug files (or FIFOs, or one of them `-` for stdin) at the same time. */
 export async function scanFilePair(from: string, to: string): Promise<[ScannedSlug, ScannedSlug]> {
-  return Promise.all([from, to].map(async file => ({scan: await scanSlugFile(file, {scan: DIFF_SCAN}), source: {file}}))) as Promise<[ScannedSlug, ScannedSlug]>
+  if (from === '-' && to === '-') throw new UserError('Only one of the two slugs can come from stdin (--file -): give the other as a file.')
+  return Promise.all([scanFile(from), scanFile(to)])
 }
 
 /**

@@ -58,12 +58,42 @@ export function apiError(error: unknown, what: string): Error {
   return error as Error
 }
 
-/** Awaits an API call, mapping its failure with apiError. */
-export async function api<T>(call: Promise<{body: T}>, what: string): Promise<T> {
+/**
+ * What an answer must be: `noun` names it in the error ("a release list"), `is` checks its shape. A proxy's
+ * login page, an empty body or a changed API would otherwise fail later as `x.find is not a function`.
+ */
+export interface Expected<T> {
+  request: string
+  noun: string
+  is: (body: unknown) => body is T
+}
+
+const isObject = (body: unknown): body is Record<string, unknown> => typeof body === 'object' && body !== null && !Array.isArray(body)
+
+/** An API object (an app, a release, a slug) answered to GET `path`. */
+export function anObject<T>(path: string, noun: string): Expected<T> {
+  return {is: (body): body is T => isObject(body), noun, request: `GET ${path}`}
+}
+
+/** A list of API objects answered to GET `path`. */
+export function aList<T>(path: string, noun: string): Expected<T[]> {
+  return {is: (body): body is T[] => Array.isArray(body) && body.every(item => isObject(item)), noun, request: `GET ${path}`}
+}
+
+/** Awaits an API call, mapping its failure with apiError; with `expected`, an answer of another shape is one too. */
+export async function api<T>(call: Promise<{body: T}>, what: string, expected?: Expected<T>): Promise<T> {
+  let body: unknown
   try {
-    const {body} = await call
-    return body
+    ({body} = await call)
   } catch (error) {
+    // @heroku/http-call parses a JSON content type itself: a broken body throws SyntaxError there.
+    if (error instanceof SyntaxError) {
+      throw new UserError(`The Heroku API answered ${expected?.request ?? `the request for ${what}`} with something that is not JSON.`)
+    }
+
     throw apiError(error, what)
   }
+
+  if (expected && !expected.is(body)) throw new UserError(`The Heroku API answered ${expected.request} with something that is not ${expected.noun}.`)
+  return body as T
 }

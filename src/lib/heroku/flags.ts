@@ -41,7 +41,8 @@ export function app(options: AppFlagOptions = {}): Interfaces.OptionFlag<string 
       return typeof resolve === 'function' ? (resolve as HerokuDefault)(context) : undefined
     },
     description: 'app to run command against',
-    env: 'HEROKU_APP',
+    // No `env: 'HEROKU_APP'`: oclif counts a flag read from the environment as given, so `--file X` with
+    // HEROKU_APP set would be refused as contradicting -a. @heroku-cli/command's default reads HEROKU_APP.
     multiple: false,
   })
   return options.required ? flag({required: true}) : flag()

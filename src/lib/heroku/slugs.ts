@@ -2,7 +2,7 @@ import type {HerokuApi} from './client.js'
 import type * as Heroku from '@heroku-cli/schema'
 
 import {UserError} from '../util/errors.js'
-import {api} from './errors.js'
+import {aList, anObject, api} from './errors.js'
 
 /** The app fields slug:inspect reads; `generation` only comes with the 3.sdk variant. */
 export interface AppInfo extends Heroku.App {
@@ -14,7 +14,8 @@ const SDK_ACCEPT = 'application/vnd.heroku+json; version=3.sdk'
 const RELEASE_WINDOW = 50
 
 export async function getApp(heroku: HerokuApi, app: string): Promise<AppInfo> {
-  return api(heroku.get<AppInfo>(`/apps/${encodeURIComponent(app)}`, {headers: {Accept: SDK_ACCEPT}}), `app ${app}`)
+  const path = `/apps/${encodeURIComponent(app)}`
+  return api(heroku.get<AppInfo>(path, {headers: {Accept: SDK_ACCEPT}}), `app ${app}`, anObject(path, 'an app'))
 }
 
 export function appGeneration(app: AppInfo): string | undefined {
@@ -41,12 +42,11 @@ export function noSlugReason(app: AppInfo): string | undefined {
 
 /** Newest releases first, at most `max` of them. */
 export async function listReleases(heroku: HerokuApi, app: string, max = RELEASE_WINDOW): Promise<Heroku.Release[]> {
+  const path = `/apps/${encodeURIComponent(app)}/releases`
   return api(
-    heroku.get<Heroku.Release[]>(`/apps/${encodeURIComponent(app)}/releases`, {
-      headers: {Range: `version ..; order=desc, max=${max}`},
-      partial: true,
-    }),
+    heroku.get<Heroku.Release[]>(path, {headers: {Range: `version ..; order=desc, max=${max}`}, partial: true}),
     `the releases of ${app}`,
+    aList(path, 'a release list'),
   )
 }
 
@@ -59,11 +59,13 @@ export function currentRelease(releases: Heroku.Release[]): Heroku.Release | und
 }
 
 export async function getRelease(heroku: HerokuApi, app: string, version: number): Promise<Heroku.Release> {
-  return api(heroku.get<Heroku.Release>(`/apps/${encodeURIComponent(app)}/releases/${version}`), `release v${version} of ${app}`)
+  const path = `/apps/${encodeURIComponent(app)}/releases/${version}`
+  return api(heroku.get<Heroku.Release>(path), `release v${version} of ${app}`, anObject(path, 'a release'))
 }
 
 export async function getSlug(heroku: HerokuApi, app: string, slugId: string): Promise<Heroku.Slug> {
-  return api(heroku.get<Heroku.Slug>(`/apps/${encodeURIComponent(app)}/slugs/${encodeURIComponent(slugId)}`), `slug ${slugId}`)
+  const path = `/apps/${encodeURIComponent(app)}/slugs/${encodeURIComponent(slugId)}`
+  return api(heroku.get<Heroku.Slug>(path), `slug ${slugId}`, anObject(path, 'a slug'))
 }
 
 /** "v42" or "42" -> 42; `what` names the flag or argument in the error. */

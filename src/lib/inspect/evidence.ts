@@ -1,12 +1,16 @@
 import type {HerokuApi} from '../heroku/client.js'
 
+import {stat} from 'node:fs/promises'
+import {dirname} from 'node:path'
+
 import {type AnalyzeOptions, classify} from '../analysis/index.js'
 import type {FileRow} from '../analysis/types.js'
 import {checkNewestBuild, reportFromBuild, reportFromLogFile} from '../buildlog/inspect.js'
 import {reportFromScan} from '../report/from-scan.js'
-import type {ReportSource, SlugReport} from '../report/types.js'
+import type {ReportKind, ReportSource, SlugReport} from '../report/types.js'
 import {predictRepo, type RepoReportOptions} from '../repo/report.js'
-import {type ScanProgress, scanSlugFile} from '../slug/sources.js'
+import type {ScanProgress} from '../slug/sources.js'
+import {scanSlugPath, slugPathName} from '../slug/stream-source.js'
 import type {ScanResult} from '../slug/types.js'
 import {UserError} from '../util/errors.js'
 import {scanAppSlug} from './app-slug.js'
@@ -38,6 +42,31 @@ export interface Evidence {
   files?: FileRow[]
 }
 
+/**
+ * What a report was read from, in words, for a header: "the build log of build B of APP", "the slug of APP v42",
+ * "the slug file slug.tgz", "the repo DIR (predicted)". `name` styles the app's name (color.app on a terminal).
+ */
+export function describeEvidence(evidence: {kind: ReportKind; source: ReportSource}, name: (app: string) => string = app => app): string {
+  const {kind, source: s} = evidence
+  const ofApp = s.app ? ` of ${name(s.app)}` : ''
+  if (kind === 'build-log') return s.buildId ? `the build log of build ${s.buildId}${ofApp}` : `the build log ${s.file ?? ''}`.trim()
+  if (kind === 'slug') {
+    if (s.file) return `the slug file ${s.file}`
+    if (s.release !== undefined) return `the slug${ofApp} v${s.release}`
+    return s.slugId ? `slug ${s.slugId}${ofApp}` : `the slug${ofApp}`
+  }
+
+  return s.dir ? `the repo ${s.dir} (predicted)` : 'the repo (predicted)'
+}
+
+/** `--save PATH` must name a file in a folder that exists: found out before a download, not after it. */
+async function checkSavePath(path: string): Promise<void> {
+  const info = await stat(path).catch(() => {})
+  if (info?.isDirectory()) throw new UserError(`--save ${path} is a directory: give the file to write, e.g. ${path.replace(/\/$/, '')}/slug.tgz.`)
+  const folder = await stat(dirname(path)).catch(() => {})
+  if (!folder?.isDirectory()) throw new UserError(`--save ${path}: the folder ${dirname(path)} does not exist.`)
+}
+
 /** Classifies the slug once, for the report and for the full file list. */
 function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOptions): Evidence {
   const classified = classify(scan)
@@ -51,11 +80,12 @@ function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOption
  */
 export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, options: EvidenceOptions): Promise<Evidence> {
   const {analyze, known, progress, savePath} = options
+  if (savePath !== undefined) await checkSavePath(savePath)
   if (choice.log) return {report: await reportFromLogFile(choice.log)}
 
   if (choice.file) {
-    const scan = await scanSlugFile(choice.file, {progress, savePath})
-    return fromScan(scan, {file: choice.file}, analyze)
+    const scan = await scanSlugPath(choice.file, {progress, savePath})
+    return fromScan(scan, {file: slugPathName(choice.file)}, analyze)
   }
 
   if (choice.dir) {
@@ -72,7 +102,7 @@ export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, op
   if (newest.report) return {report: newest.report}
   const {scan, source} = await scanAppSlug(
     heroku,
-    {app: choice.app, appInfo: newest.app, release: choice.release, slugId: choice.slugId},
+    {app: choice.app, appInfo: newest.app, release: choice.release ?? newest.release, slugId: choice.slugId},
     {progress, savePath},
   )
   const evidence = fromScan(scan, source, analyze)

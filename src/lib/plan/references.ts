@@ -101,7 +101,8 @@ function withoutToolSections(text: string): string {
 
 const QUOTED = /(["'`])((?:\\.|(?!\1)[^\\\n])*)\1/g
 /** Unquoted things that look like paths or file names (Procfile commands, YAML values). */
-const BARE = /[\w.@-]*\/[\w./@{}-]+|[\w-]+\.[A-Za-z][\w]{0,7}\b/g
+// Each alternative starts only where its run of characters starts: tried inside a long word, it rescanned the rest of the word at every position.
+const BARE = /(?<![\w.@-])[\w.@-]*\/[\w./@{}-]+|(?<![\w-])[\w-]+\.[A-Za-z]\w{0,7}\b/g
 
 /** Every way a string could name a file: itself, each folder on it, each trailing part of it. */
 function pathForms(raw: string): string[] {

@@ -2,7 +2,9 @@
 import * as color from '@heroku/heroku-cli-util/color'
 import * as hux from '@heroku/heroku-cli-util/hux'
 
+import {describeEvidence} from '../inspect/evidence.js'
 import {formatBytes, formatPercent} from '../util/bytes.js'
+import {terminalSafeDeep} from '../util/terminal-safe.js'
 import type {DietPlan} from './diet.js'
 import type {LimitBand} from '../report/types.js'
 import type {WhatIf} from './what-if.js'
@@ -17,14 +19,6 @@ function statusText(status: LimitBand, whatIf: WhatIf): string {
   return `under the ${formatBytes(whatIf.warning)} warning`
 }
 
-function source(plan: DietPlan): string {
-  const {kind, source: s} = plan.evidence
-  if (s.app) return `the slug of ${color.app(s.app)}${s.release === undefined ? '' : ` v${s.release}`}`
-  if (kind === 'build-log') return `the build log ${s.file ?? s.buildId ?? ''}`.trim()
-  if (s.file) return `the slug file ${s.file}`
-  return `the repo ${s.dir ?? ''} (predicted)`.trim()
-}
-
 /**
  * heroku-buildpack-python's bin/compile runs the hook, then saves site-packages to the build cache: what the
  * hook prunes stays pruned in later builds, even once the hook is gone, until the cache is cleared.
@@ -37,10 +31,12 @@ export function buildCacheNote(app: string | undefined): string {
 }
 
 /** The plan as tables, then the diff of every file it would write. */
-export function renderDietPlan(plan: DietPlan, print: Print): void {
+export function renderDietPlan(unsafe: DietPlan, print: Print): void {
+  // Names come from the slug, the log, the repo or the API: control characters are shown, never sent raw.
+  const plan = terminalSafeDeep(unsafe, ['diff'])
   const tableOptions = {printLine: (s: unknown) => print(String(s))}
   const {slugignore, whatIf} = plan
-  hux.styledHeader(`Slug diet plan from ${source(plan)}`)
+  hux.styledHeader(`Slug diet plan from ${describeEvidence(plan.evidence, color.app)}`)
 
   if (slugignore.items.length > 0) {
     print('.slugignore: repo files the dyno does not need')

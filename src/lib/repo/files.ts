@@ -1,5 +1,6 @@
 import {execFile} from 'node:child_process'
-import {lstat, open, readdir, readlink, stat} from 'node:fs/promises'
+import {constants} from 'node:fs'
+import {access, lstat, open, readdir, readlink, stat} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {promisify} from 'node:util'
 
@@ -72,13 +73,29 @@ export async function trackedPaths(root: string): Promise<string[]> {
   return [...new Set(out.split('\0').filter(p => p !== ''))]
 }
 
-/** Size, symlink target and peek of one file under `root`; undefined when it is missing or a directory. */
+/** A file this user may not read (EACCES, EPERM): skipped and listed, not a reason to fail the whole run. */
+export class UnreadableFileError extends UserError {
+  constructor(readonly path: string, readonly code: string) {
+    super(`Cannot read ${path} (${code === 'EPERM' ? 'operation not permitted' : 'permission denied'}).`)
+  }
+}
+
+const DENIED = new Set(['EACCES', 'EPERM'])
+
+/**
+ * Size, symlink target and peek of one file under `root`; undefined when it is missing or a directory.
+ * Throws UnreadableFileError for a file this user cannot read: checked here, once, so that no later reader
+ * (the estimate, the model finder) meets it.
+ */
 export async function describeFile(root: string, path: string): Promise<RepoFile | undefined> {
   const absolute = join(root, path)
   const info = await lstat(absolute).catch(() => {})
   if (!info) return undefined
   if (info.isSymbolicLink()) return {linkTarget: await readlink(absolute), path, size: 0, type: 'symlink'}
   if (!info.isFile()) return undefined
+  await access(absolute, constants.R_OK).catch((error: NodeJS.ErrnoException) => {
+    throw DENIED.has(error.code ?? '') ? new UnreadableFileError(path, error.code!) : error
+  })
   const file: RepoFile = {path, size: info.size, type: 'file'}
   if (info.size >= PEEK_MIN_SIZE) {
     const handle = await open(absolute, 'r')
@@ -99,21 +116,28 @@ export interface RepoListing {
   files: RepoFile[]
   /** paths in the index that are gone from the working tree (their committed size is not known here) */
   missing: string[]
+  /** tracked files this user may not read: left out of `files` */
+  unreadable?: string[]
 }
 
 /** What a push from the repo holding `dir` would send, with sizes from the working tree. */
 export async function listRepo(dir: string): Promise<RepoListing> {
   const root = await repoRoot(dir)
   const paths = await trackedPaths(root)
-  const described = await mapLimit(paths, STAT_CONCURRENCY, p => describeFile(root, p))
+  const unreadable: string[] = []
+  const described = await mapLimit(paths, STAT_CONCURRENCY, p => describeFile(root, p).catch((error: unknown) => {
+    if (!(error instanceof UnreadableFileError)) throw error
+    unreadable.push(p)
+    return null
+  }))
   const files: RepoFile[] = []
   const missing: string[] = []
   for (const [i, file] of described.entries()) {
     if (file) files.push(file)
-    else missing.push(paths[i])
+    else if (file === undefined) missing.push(paths[i])
   }
 
-  return {files, missing, root}
+  return {files, missing, root, unreadable: unreadable.sort()}
 }
 
 /** The files a push from the repo holding `dir` would send (see listRepo for the root and missing files). */

@@ -126,6 +126,12 @@ function repoNotes(listing: RepoListing, removedCount: number, removedBytes: num
   ]
   const {missing} = listing
   if (missing.length > 0) notes.push(`${plural(missing.length, 'tracked file')} missing from the working tree ${isAre(missing.length)} not counted (e.g. ${missing[0]}).`)
+  const unreadable = listing.unreadable ?? []
+  if (unreadable.length > 0) {
+    const shown = unreadable.length > 10 ? `${unreadable.slice(0, 10).join(', ')}, ...` : unreadable.join(', ')
+    notes.push(`${plural(unreadable.length, 'tracked file')} could not be read (permission denied) and ${isAre(unreadable.length)} not counted: ${shown}.`)
+  }
+
   if (removedCount > 0) notes.push(`.slugignore removes ${plural(removedCount, 'file')} (${formatBytes(removedBytes)} unpacked) before the build.`)
   return notes
 }

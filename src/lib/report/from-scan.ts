@@ -10,6 +10,12 @@ export function reportFromScan(scan: ScanResult, source: ReportSource, options: 
     notes.push(`${scan.outside.count} entries (${formatBytes(scan.outside.size)}) lie outside ./app/; Heroku does not unpack them, but they still count toward the compressed size.`)
   }
 
+  if (scan.escaping && scan.escaping.count > 0) {
+    const examples = scan.escaping.examples.join(', ')
+    const why = 'Heroku\'s slug compiler never writes such names: this archive was made or altered by something else.'
+    notes.push(`${scan.escaping.count} entries have names that climb out of ./app/ with ".." (${examples}): they are not counted as app files. ${why}`)
+  }
+
   return {
     ...analyzeScan(scan, options, classified),
     kind: 'slug',

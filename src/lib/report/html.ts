@@ -13,6 +13,17 @@ export interface HtmlReportOptions extends TreeOptions {
   files?: FileRow[]
 }
 
+/** Why a write failed, in words: the ones a user can meet and act on. */
+const WRITE_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory: give a file path',
+  ENOENT: 'its folder does not exist',
+  ENOSPC: 'the disk is full',
+  ENOTDIR: 'a part of the path is not a folder',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+}
+
 /** The page's script and styles: plain files under templates/ (shipped with the package), read once. */
 const TEMPLATE_DIR = new URL('../../../templates/report/', import.meta.url)
 let assets: {css: string; js: string} | undefined
@@ -109,11 +120,17 @@ ${js}
 }
 
 /** Writes the report to `path` (atomically: a half-written page never replaces a good one). */
-export async function writeHtmlReport(path: string, report: SlugReport, options: HtmlReportOptions = {}): Promise<void> {
+export async function writeHtmlReport(
+  path: string,
+  report: SlugReport,
+  options: HtmlReportOptions = {},
+  write: (path: string, data: string) => Promise<void> = writeFileAtomic,
+): Promise<void> {
   try {
-    await writeFileAtomic(path, renderHtmlReport(report, options))
+    await write(path, renderHtmlReport(report, options))
   } catch (error) {
     const {code, message} = error as NodeJS.ErrnoException
-    throw new UserError(`Cannot write the HTML report to ${path}: ${code ?? message}.`)
+    const why = code === undefined ? message : (WRITE_ERRORS[code] ? `${WRITE_ERRORS[code]} (${code})` : code)
+    throw new UserError(`Cannot write the HTML report to ${path}: ${why}.`)
   }
 }

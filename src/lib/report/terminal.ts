@@ -4,6 +4,7 @@ import * as hux from '@heroku/heroku-cli-util/hux'
 
 import type {Finding, Usage} from '../analysis/types.js'
 import {formatBytes, formatPercent} from '../util/bytes.js'
+import {terminalSafeDeep} from '../util/terminal-safe.js'
 import {limitBand, type SlugReport} from './types.js'
 
 type Print = (line: string) => void
@@ -67,7 +68,9 @@ function printFindings(findings: Finding[], print: Print): void {
 }
 
 /** The terminal view of a report: a header, then files, folders, packages and findings as tables. */
-export function renderReport(report: SlugReport, print: Print, options: {maxPackages?: number} = {}): void {
+export function renderReport(unsafe: SlugReport, print: Print, options: {maxPackages?: number} = {}): void {
+  // Names come from the slug, the log or the API: control characters in them are shown, never sent raw.
+  const report = terminalSafeDeep(unsafe)
   const total = report.totals.compressed
   const tableOptions = {printLine: (s: unknown) => print(String(s))}
 

@@ -49,15 +49,34 @@ export interface ScanOptions {
   contentHashes?: boolean
 }
 
-/** Strips the `./app/` prefix; undefined for entries Heroku would not unpack under /app. */
-function appPath(raw: string): string | undefined {
-  let p = raw
-  while (p.startsWith('./')) p = p.slice(2)
-  if (p === 'app' || p === 'app/') return ''
-  if (!p.startsWith('app/')) return undefined
-  p = p.slice(4)
-  while (p.startsWith('./')) p = p.slice(2)
-  return p.endsWith('/') ? p.slice(0, -1) : p
+/** Where a tar entry lands: its path under /app ('' for ./app itself), or outside; `climbs` when `..` took it out. */
+interface Placement {
+  path?: string
+  climbs: boolean
+}
+
+/**
+ * A tar name resolved as an unpacking tar would place it: empty, `.` and `..` segments resolved, a leading `/`
+ * dropped. `./app/a/../b` is `b`; `./app/../../etc/evil` is outside ./app and `climbs`: no slug Heroku built has
+ * such a name, and counting it as an app file put `..` folders in the rollup.
+ */
+function placeEntry(raw: string): Placement {
+  const segments: string[] = []
+  let dotDot = false
+  for (const segment of raw.split('/')) {
+    if (segment === '' || segment === '.') continue
+    if (segment === '..') {
+      dotDot = true
+      segments.pop()
+    } else {
+      segments.push(segment)
+    }
+  }
+
+  // GNU tar writes the root itself as `./` first (the slug compiler's --xform leaves it alone): like ./app, no entry.
+  if (segments.length === 0 && !dotDot) return {climbs: false, path: ''}
+  if (segments[0] !== 'app') return {climbs: dotDot}
+  return {climbs: false, path: segments.slice(1).join('/')}
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b]
@@ -78,6 +97,7 @@ export class SlugScanner {
   private readonly entries: SlugEntry[] = []
   private readonly captured: Record<string, string> = {}
   private readonly outside = {count: 0, size: 0, compressed: 0, examples: [] as string[]}
+  private readonly escaping = {count: 0, examples: [] as string[]}
   private compressedSize = 0
   private checkedMagic = false
   private error?: Error
@@ -152,6 +172,7 @@ export class SlugScanner {
       captured: this.captured,
       compressedSize: this.compressedSize,
       entries: this.entries,
+      escaping: this.escaping,
       fileCount,
       outside: this.outside,
       sha256: this.hash.digest('hex'),
@@ -202,7 +223,7 @@ export class SlugScanner {
 
   private onEntry(rawPath: string, type: SlugEntry['type'], size: number, linkTarget?: string): void {
     this.finishEntry()
-    const path = appPath(rawPath)
+    const {climbs, path} = placeEntry(rawPath)
     if (path === '') {
       this.current = undefined
       return
@@ -216,6 +237,10 @@ export class SlugScanner {
       this.outside.count++
       this.outside.size += size
       if (this.outside.examples.length < 5) this.outside.examples.push(rawPath)
+      if (climbs) {
+        this.escaping.count++
+        if (this.escaping.examples.length < 5) this.escaping.examples.push(rawPath)
+      }
     } else {
       this.entries.push(entry)
       if (type === 'file' && size > 0 && size <= CAPTURE_MAX_BYTES && this.capture(entry.path)) {

@@ -1,4 +1,5 @@
 import {UserError} from '../util/errors.js'
+import {terminalSafe} from '../util/terminal-safe.js'
 import type {EntryType} from './types.js'
 
 /** What the tar reader reports for each real entry (metadata entries such as pax headers are folded in). */
@@ -41,6 +42,8 @@ export class TarReader {
   private longLink?: string
   private pax: Record<string, string> = {}
   private globalPax: Record<string, string> = {}
+  /** what was wrong with the last pax header: reported with the name of the entry it describes */
+  private paxError?: string
   private zeroBlocks = 0
   private offset = 0
   private done = false
@@ -121,7 +124,7 @@ export class TarReader {
     this.meta = []
     switch (this.metaType) {
     case 'g': {
-      Object.assign(this.globalPax, parsePax(body))
+      Object.assign(this.globalPax, this.readPax(body))
       break
     }
 
@@ -136,9 +139,18 @@ export class TarReader {
     }
 
     case 'x': {
-      Object.assign(this.pax, parsePax(body))
+      Object.assign(this.pax, this.readPax(body))
       break
     }
+    }
+  }
+
+  private readPax(body: Buffer): Record<string, string> {
+    try {
+      return parsePax(body)
+    } catch (error) {
+      this.paxError ??= (error as Error).message
+      return {}
     }
   }
 
@@ -175,6 +187,12 @@ export class TarReader {
     const name = cString(h.subarray(0, 100))
     const path = pax.path ?? this.longName ?? (prefix ? `${prefix}/${name}` : name)
     const link = pax.linkpath ?? this.longLink ?? cString(h.subarray(157, 257))
+    // A pax size is a decimal integer: "1.5", "1e3" or "-1" would desynchronise every header after this one.
+    if (pax.size !== undefined && !PAX_DECIMAL.test(pax.size)) this.paxError ??= `an invalid size "${pax.size}"`
+    if (this.paxError !== undefined) {
+      throw new UserError(`The slug's tar stream is damaged: the pax header of ${terminalSafe(path)} has ${terminalSafe(this.paxError)}.`)
+    }
+
     const realSize = pax.size === undefined ? size : Number(pax.size)
     const type = entryType(typeflag)
 
@@ -269,15 +287,24 @@ function cString(buf: Buffer): string {
   return buf.toString('utf8', 0, end === -1 ? buf.length : end)
 }
 
-/** pax records: "<len> <key>=<value>\n", where len counts the whole record. */
+/** pax numbers: plain decimal digits (POSIX pax), at most 16 so that they stay exact as a Number */
+const PAX_DECIMAL = /^\d{1,16}$/
+
+/**
+ * pax records: "<len> <key>=<value>\n", where len counts the whole record. Trailing NUL padding ends
+ * them; a length that is not a decimal number, or that overruns the header, throws (the archive is damaged).
+ */
 export function parsePax(body: Buffer): Record<string, string> {
   const out: Record<string, string> = {}
   let i = 0
-  while (i < body.length) {
+  while (i < body.length && body[i] !== 0) {
     const space = body.indexOf(0x20, i)
-    if (space === -1) break
-    const len = Number(body.toString('latin1', i, space))
-    if (!Number.isInteger(len) || len <= 0 || i + len > body.length) break
+    const lengthText = body.toString('latin1', i, space === -1 ? Math.min(body.length, i + 20) : Math.min(space, i + 20))
+    const len = Number(lengthText)
+    if (space === -1 || !PAX_DECIMAL.test(lengthText) || len <= space - i || i + len > body.length || body[i + len - 1] !== 0x0A) {
+      throw new Error(`a malformed record (length "${lengthText}")`)
+    }
+
     const record = body.toString('utf8', space + 1, i + len - 1)
     const eq = record.indexOf('=')
     if (eq > 0) out[record.slice(0, eq)] = record.slice(eq + 1)

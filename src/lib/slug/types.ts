@@ -28,6 +28,8 @@ export interface ScanResult {
   /** whole text of small files worth reading (dist-info RECORD and METADATA, package.json, Procfile...), by path */
   captured: Record<string, string>
   outside: OutsideApp
+  /** the entries of `outside` whose names climb out of ./app with `..` (e.g. ./app/../../etc/passwd) */
+  escaping?: {count: number; examples: string[]}
   /** bytes of the gzip stream (the slug's size as Heroku counts it) */
   compressedSize: number
   /** sum of the sizes of all files under ./app/ */

@@ -103,6 +103,15 @@ describe('slug:diff', () => {
       })
     }
 
+    it('shows control characters in names as text', async () => {
+      const hostile = join(dir, 'hostile.tgz')
+      writeFileSync(hostile, buildSlug([...BEFORE, {content: 'x'.repeat(5000), path: './app/\u001B]0;pwned\u0007title.txt'}]))
+      const {exitCode, stdout} = await runCommand(Diff, ['--file', oldPath, '--file', hostile])
+      expect(exitCode).to.equal(0)
+      expect(stdout).to.include(String.raw`\e]0;pwned\x07title.txt`)
+      expect(stdout).not.to.include('\u001B')
+    })
+
     it('fails with one line on an unreadable or corrupt file', async () => {
       const missing = join(dir, 'missing.tgz')
       let run = await runCommand(Diff, ['--file', oldPath, '--file', missing])

@@ -10,6 +10,7 @@ import Inspect from '../../../../src/commands/slug/inspect.js'
 import type {SlugReport} from '../../../../src/lib/report/types.js'
 import {type BlobServer, serveBlobs} from '../../../helpers/blob-server.js'
 import {runCommand} from '../../../helpers/run-command.js'
+import {buildSlug} from '../../../helpers/slug-builder.js'
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/build-logs/', import.meta.url))
 const fixture = (name: string) => join(fixtures, name)
@@ -129,6 +130,29 @@ describe('slug:inspect --log and --build', () => {
     expect(result?.notes[0]).to.equal(`The newest build (${FAILED}) failed, so it left no slug: this report reads its log. ${offer}`)
     api.done()
     expect(output.requests.map(r => r.path)).to.deep.equal([`/${FAILED}.log`])
+  })
+
+  it('--app alone: a failed build whose log has expired shows the running slug with a note instead of failing', async () => {
+    const slug = buildSlug([{content: 'web: gunicorn app:app\n', path: './app/Procfile'}])
+    const api = nock('https://api.heroku.com')
+    .get('/apps/example-app')
+    .reply(200, {build_stack: {name: 'heroku-22'}, name: 'example-app'})
+    .get('/apps/example-app/builds')
+    .reply(206, [build(FAILED, 'failed', '2026-11-25T09:00:00Z'), build(OLD, 'succeeded', '2026-11-20T11:55:00Z')])
+    .get('/apps/example-app/releases')
+    .reply(206, [{created_at: '2026-11-20T12:00:00Z', current: true, slug: {id: 'slug-11'}, status: 'succeeded', version: 11}])
+    .get('/apps/example-app/releases/11')
+    .reply(200, {created_at: '2026-11-20T12:00:00Z', current: true, slug: {id: 'slug-11'}, status: 'succeeded', version: 11})
+    .get('/apps/example-app/slugs/slug-11')
+    .reply(200, {blob: {url: output.url('slug-11.tgz')}, id: 'slug-11', size: slug.length})
+    output.serve({[`${FAILED}.log`]: (_req, res) => res.writeHead(403).end('AccessDenied'), 'slug-11.tgz': slug})
+    const {exitCode, result} = await runCommand<SlugReport>(Inspect, ['--app', 'example-app', '--json'])
+    expect(exitCode).to.equal(0)
+    expect(result?.kind).to.equal('slug')
+    expect(result?.source).to.include({app: 'example-app', release: 11, slugId: 'slug-11'})
+    expect(result?.notes[0]).to.match(new RegExp(`^The newest build \\(${FAILED}\\) failed and its log cannot be read \\(The build log has expired or is gone \\(HTTP 403\\)`))
+    expect(result?.notes[0]).to.match(/this is the slug of v11, the release example-app still runs\.$/)
+    api.done()
   })
 
   it('an expired build log and an app without builds are one-line errors', async () => {

@@ -1,8 +1,10 @@
 import {expect} from 'chai'
 import {createHash} from 'node:crypto'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {createWriteStream, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {Readable} from 'node:stream'
 import nock from 'nock'
 
 import Inspect from '../../../../src/commands/slug/inspect.js'
@@ -112,6 +114,59 @@ describe('slug:inspect', () => {
     const {error, exitCode} = await runCommand(Inspect, ['--file', '/nonexistent.tgz', '--max-size', 'lots'])
     expect(exitCode).to.equal(1)
     expect(error?.message).to.equal('--max-size takes a size such as 400MB or 1.5GB, not "lots".')
+  })
+
+  it('shows control characters in names as text and keeps names that climb out of ./app out of the app files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hostile-'))
+    const file = join(dir, 'hostile.tgz')
+    writeFileSync(file, buildSlug([
+      {content: incompressible(300_000, 7), path: './app/models/\u001B[31mred\u001B[0m\u0007.h5'},
+      {content: incompressible(200_000, 8), path: './app/../../etc/evil'},
+      {content: 'x = 1\n', path: './app/app.py'},
+    ]))
+    const {exitCode, stdout} = await runCommand(Inspect, ['--file', file])
+    expect(exitCode).to.equal(0)
+    expect(stdout).not.to.include('\u001B')
+    expect(stdout).not.to.include('\u0007')
+    expect(stdout).to.include(String.raw`models/\e[31mred\e[0m\x07.h5`)
+    expect(stdout).not.to.match(/^\s+\.\.\//m)
+    expect(stdout).to.include('1 entries have names that climb out of ./app/ with ".." (./app/../../etc/evil): they are not counted as app files.')
+    const {stdout: json} = await runCommand(Inspect, ['--file', file, '--json'])
+    const report = JSON.parse(json) as SlugReport
+    expect(report.files.map(f => f.path)).to.deep.equal(['models/\u001B[31mred\u001B[0m\u0007.h5', 'app.py'])
+    expect(report.folders.some(f => f.path.includes('..'))).to.equal(false)
+  })
+
+  it('reads a slug from a FIFO, as process substitution hands it over (--file <(heroku slugs:download ...))', async () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), 'fifo-')), 'slug')
+    execFileSync('mkfifo', [fifo])
+    createWriteStream(fifo).end(slug)
+    const {exitCode, result} = await runCommand<SlugReport>(Inspect, ['--file', fifo, '--json'])
+    expect(exitCode).to.equal(0)
+    expect(result?.totals.compressed).to.equal(slug.length)
+    expect(result?.packages.find(p => p.name === 'tensorflow')?.version).to.equal('2.16.1')
+  })
+
+  it('reads a slug from stdin with --file -', async () => {
+    const stdin = Object.getOwnPropertyDescriptor(process, 'stdin')!
+    Object.defineProperty(process, 'stdin', {configurable: true, value: Readable.from([slug.subarray(0, 1000), slug.subarray(1000)])})
+    try {
+      const {exitCode, result} = await runCommand<SlugReport>(Inspect, ['--file', '-', '--json'])
+      expect(exitCode).to.equal(0)
+      expect(result?.source).to.deep.equal({file: 'stdin'})
+      expect(result?.totals.compressed).to.equal(slug.length)
+    } finally {
+      Object.defineProperty(process, 'stdin', stdin)
+    }
+  })
+
+  it('refuses --save onto a directory or into a missing folder in one line, before reading anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'save-'))
+    let run = await runCommand(Inspect, ['--file', slugFile(), '--save', dir])
+    expect(run.exitCode).to.equal(1)
+    expect(run.error?.message).to.equal(`--save ${dir} is a directory: give the file to write, e.g. ${dir}/slug.tgz.`)
+    run = await runCommand(Inspect, ['--file', slugFile(), '--save', join(dir, 'nope', 'slug.tgz')])
+    expect(run.error?.message).to.equal(`--save ${join(dir, 'nope', 'slug.tgz')}: the folder ${join(dir, 'nope')} does not exist.`)
   })
 
   it('gives a one-line error for a corrupt slug file', async () => {

@@ -1,5 +1,6 @@
 import {expect} from 'chai'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
@@ -9,6 +10,7 @@ import {parseBuildLogOrThrow, readBuildLogText} from '../../../../src/lib/buildl
 import {UserError} from '../../../../src/lib/util/errors.js'
 import {rejection} from '../../../helpers/rejection.js'
 
+const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16()
 const fixtures = fileURLToPath(new URL('../../../fixtures/build-logs/', import.meta.url))
 
 describe('buildlog/read', () => {
@@ -31,6 +33,39 @@ describe('buildlog/read', () => {
   it('reads stdin for "-"', async () => {
     const stdin = Readable.from([Buffer.from('remote: -----> Python app detected\n')])
     expect(await readBuildLogText('-', stdin)).to.deep.equal({name: 'stdin', text: 'remote: -----> Python app detected\n'})
+  })
+
+  describe('encodings', () => {
+    const log = readFileSync(join(fixtures, 'success.log'), 'utf8')
+    for (const [label, bytes] of [
+      ['UTF-16LE with BOM (PowerShell\'s >)', Buffer.concat([Buffer.from([0xFF, 0xFE]), Buffer.from(log, 'utf16le')])],
+      ['UTF-16BE with BOM', Buffer.concat([Buffer.from([0xFE, 0xFF]), utf16be(log)])],
+      ['UTF-8 with BOM', Buffer.concat([Buffer.from([0xEF, 0xBB, 0xBF]), Buffer.from(log)])],
+    ] as const) {
+      it(`reads ${label}`, async () => {
+        const path = join(dir, 'encoded.log')
+        writeFileSync(path, bytes)
+        const {text} = await readBuildLogText(path)
+        expect(text).to.equal(log)
+        expect(parseBuildLogOrThrow(text, path).downloads).to.have.length(16)
+      })
+    }
+
+    it('still refuses a binary file', async () => {
+      const path = join(dir, 'slug.bin')
+      writeFileSync(path, Buffer.from([0x1F, 0x8B, 0x08, 0x00, 0x00, 0x41]))
+      expect((await rejection(readBuildLogText(path))).message).to.match(/is not a text build log/)
+    })
+  })
+
+  it('reads a FIFO (process substitution: --log <(heroku builds:output ...))', async () => {
+    const fifo = join(dir, 'log.fifo')
+    execFileSync('mkfifo', [fifo])
+    const writer = createWriteStream(fifo)
+    writer.end(readFileSync(join(fixtures, 'success.log')))
+    const {name, text} = await readBuildLogText(fifo)
+    expect(name).to.equal(fifo)
+    expect(text).to.match(/^-----> Building on the Heroku-24 stack\n/)
   })
 
   it('refuses a terminal as stdin', async () => {

@@ -80,5 +80,12 @@ describe('diff/releases', () => {
       const error = await resolveReleasePair(platform.heroku, 'myapp', {from: 0}).catch(error_ => error_)
       expect(error.message).to.equal('Release v0 of myapp has no slug to compare (a Docker release, or an app that was never built).')
     })
+
+    it('says in one line that an answer is not a release list (it failed as releases.find is not a function)', async () => {
+      platform.api.get('/apps/myapp').reply(200, {name: 'myapp'}).get('/apps/myapp/releases').reply(206, {releases: []})
+      const error = await resolveReleasePair(platform.heroku, 'myapp', {}).catch(error_ => error_)
+      expect(error.name).to.equal('UserError')
+      expect(error.message).to.equal('The Heroku API answered GET /apps/myapp/releases with something that is not a release list.')
+    })
   })
 })

@@ -34,9 +34,13 @@ describe('heroku/flags: --app', () => {
     else process.env.HEROKU_APP = envApp
   })
 
-  it('is -a, read from HEROKU_APP like every heroku command', () => {
+  it('is -a, read from HEROKU_APP like every heroku command, as a default (not as a flag given)', async () => {
     expect(flag.char).to.equal('a')
-    expect(flag.env).to.equal('HEROKU_APP')
+    // oclif counts a flag read through `env` as given: --file would then contradict HEROKU_APP
+    expect(flag.env).to.equal(undefined)
+    process.env.HEROKU_APP = 'env-app'
+    expect(await resolve({flags: {}, options: flag})).to.equal('env-app')
+    expect(await resolve({flags: {file: 'x'}, options: flag})).to.equal(undefined)
   })
 
   it('finds the app from the git remote, as @heroku-cli/command does', async () => {

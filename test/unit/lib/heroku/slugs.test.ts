@@ -3,6 +3,8 @@ import {expect} from 'chai'
 import {currentRelease, noSlugReason, parseReleaseVersion, resolveSlug, slugSha256} from '../../../../src/lib/heroku/slugs.js'
 import {platformApi} from '../../../helpers/platform-api.js'
 
+const not = (path: string, what: string) => `The Heroku API answered GET ${path} with something that is not ${what}.`
+
 describe('heroku/slugs', () => {
   const platform = platformApi()
 
@@ -91,6 +93,30 @@ describe('heroku/slugs', () => {
         expect(error.name).to.equal('UserError')
       })
     }
+
+    describe('answers that are not what was asked for', () => {
+      const app = {build_stack: {name: 'heroku-24'}, name: 'myapp'}
+      const json = {'Content-Type': 'application/json'}
+      const withApp = () => platform.api.get('/apps/myapp').reply(200, app)
+      const release3 = () => withApp().get('/apps/myapp/releases/3')
+      for (const [label, reply, expected] of [
+        ['an empty body', () => platform.api.get('/apps/myapp').reply(200, '', json), not('/apps/myapp', 'an app')],
+        ['broken JSON', () => platform.api.get('/apps/myapp').reply(200, '{"name": ', json), not('/apps/myapp', 'JSON')],
+        ['an HTML page for the app', () => platform.api.get('/apps/myapp').reply(200, '<html>proxy login</html>', {'Content-Type': 'text/html'}), not('/apps/myapp', 'an app')],
+        ['an object for the release list', () => withApp().get('/apps/myapp/releases').reply(206, {id: 'x'}), not('/apps/myapp/releases', 'a release list')],
+        ['a list of strings for the release list', () => withApp().get('/apps/myapp/releases').reply(206, ['v1']), not('/apps/myapp/releases', 'a release list')],
+        ['null for a release', () => release3().reply(200, 'null', json), not('/apps/myapp/releases/3', 'a release')],
+        ['a list for a slug', () => release3().reply(200, {slug: {id: 's3'}, version: 3}).get('/apps/myapp/slugs/s3').reply(200, []), not('/apps/myapp/slugs/s3', 'a slug')],
+      ] as const) {
+        it(`says so in one line for ${label}`, async () => {
+          reply()
+          const release = /null for a release|for a slug/.test(label) ? 3 : undefined
+          const error = await resolveSlug(platform.heroku, 'myapp', {release}).catch(error_ => error_)
+          expect(error.name, error.message).to.equal('UserError')
+          expect(error.message).to.equal(expected)
+        })
+      }
+    })
 
     it('maps an invalid token (401) to a one-line error', async () => {
       platform.api.get('/apps/myapp').reply(401, {id: 'unauthorized', message: 'Invalid credentials provided.'})

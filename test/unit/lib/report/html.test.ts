@@ -80,7 +80,18 @@ describe('report/html', () => {
     const {report} = syntheticReport(10)
     const error = await writeHtmlReport('/nonexistent-dir/report.html', report).catch(error_ => error_)
     expect(error).to.be.instanceOf(UserError)
-    expect(error.message).to.equal('Cannot write the HTML report to /nonexistent-dir/report.html: ENOENT.')
+    expect(error.message).to.equal('Cannot write the HTML report to /nonexistent-dir/report.html: its folder does not exist (ENOENT).')
+    const dir = await mkdtemp(join(tmpdir(), 'html-dir-'))
+    const onDir = await writeHtmlReport(dir, report).catch(error_ => error_)
+    expect(onDir.message).to.equal(`Cannot write the HTML report to ${dir}: it is a directory: give a file path (EISDIR).`)
+  })
+
+  it('writeHtmlReport says in one line that the disk is full (ENOSPC, injected)', async () => {
+    const {report} = syntheticReport(10)
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {code: 'ENOSPC'})
+    const error = await writeHtmlReport('/tmp/r.html', report, {}, () => Promise.reject(full)).catch(error_ => error_)
+    expect(error).to.be.instanceOf(UserError)
+    expect(error.message).to.equal('Cannot write the HTML report to /tmp/r.html: the disk is full (ENOSPC).')
   })
 
   it('slug:inspect --file --html writes the page with every file of the slug, and the same report as --json', async () => {

@@ -128,6 +128,40 @@ describe('SlugScanner', () => {
     expect(one.sha256).to.equal(big.sha256)
   })
 
+  describe('hostile names', () => {
+    it('resolves . and .. inside ./app, and keeps names that climb out of it out of the app files', () => {
+      const result = scan(buildSlug([
+        {content: 'ok', path: './app/lib/../src/./main.py'},
+        {content: 'evil', path: './app/../../etc/evil'},
+        {content: 'sibling', path: './app/../tmp/x'},
+        {content: 'stray', path: './tmp/stray.txt'},
+        {content: 'rooted', path: '/app/rooted.txt'},
+      ]))
+      expect(result.entries.map(e => e.path)).to.deep.equal(['src/main.py', 'rooted.txt'])
+      expect(result.entries.some(e => e.path.includes('..'))).to.equal(false)
+      expect(result.outside).to.include({count: 3, size: 4 + 7 + 5})
+      expect(result.escaping).to.deep.equal({count: 2, examples: ['./app/../../etc/evil', './app/../tmp/x']})
+      expect(result.fileCount).to.equal(2)
+    })
+
+    it('rejects a pax size that is not a decimal integer, naming the entry', () => {
+      for (const size of ['1.5', '1e3', '-1', ' 12', '0x10', '']) {
+        const slug = buildSlug([{content: 'abc', pax: {size}, path: './app/weights.bin'}])
+        expect(scanError(slug), size).to.equal(`The slug's tar stream is damaged: the pax header of ./app/weights.bin has an invalid size "${size}".`)
+      }
+    })
+
+    it('rejects a malformed pax record, naming the entry, and shows control characters in the name', () => {
+      for (const body of ['1.0 comment=x\n', '99 comment=x\n', '13 comment=xx\n', 'comment=x\n']) {
+        const message = scanError(buildSlug([{content: 'abc', paxBody: body, path: './app/ok'}]))
+        expect(message, body).to.match(/^The slug's tar stream is damaged: the pax header of \.\/app\/ok has a malformed record/)
+      }
+
+      const hostile = scanError(buildSlug([{content: 'abc', paxBody: '1.0 comment=x\n', path: './app/\u001B[2Jx'}]))
+      expect(hostile).to.equal(String.raw`The slug's tar stream is damaged: the pax header of ./app/\e[2Jx has a malformed record (length "1.0").`)
+    })
+  })
+
   describe('bad input', () => {
     it('rejects an empty file', () => {
       expect(scanError(Buffer.alloc(0))).to.equal('The slug is empty (0 bytes).')
