@@ -45,8 +45,8 @@ function resolvedEvidence(line: string, rows: PackageRow[]): string {
 export function withStackDependencies(report: SlugReport, resolved: StackDependencies | StackFallback, replacedNotes: readonly string[]): SlugReport {
   if (isFallback(resolved)) return {...report, notes: [resolved.fallback, ...resolved.notes, ...report.notes]}
 
-  const names = new Set(resolved.packages.filter(p => p.ecosystem === 'python').map(p => p.name))
-  const kept = report.packages.filter(p => !(p.ecosystem === 'python' && p.evidence === 'requirement' && p.compressed === 0 && names.has(p.name)))
+  // The resolution supersedes the declarations: a lock's packages for other platforms or groups are not installed.
+  const kept = report.packages.filter(p => !(p.ecosystem === 'python' && p.evidence === 'requirement' && p.compressed === 0))
   const packages = [...kept, ...resolved.packages].sort((a, b) => b.compressed - a.compressed || a.name.localeCompare(b.name))
   const python = resolved.packages.filter(p => p.ecosystem === 'python')
   const runtime = resolved.packages.filter(p => p.ecosystem === 'runtime')
@@ -67,7 +67,9 @@ export function withStackDependencies(report: SlugReport, resolved: StackDepende
   next.categories.sort((a, b) => b.compressed - a.compressed)
 
   const findings = knowledgeFindings(packages.filter(p => p.ecosystem === 'python'), {requested: resolved.requested, requires: resolved.requires})
-  next.findings = finalizeFindings([...report.findings.filter(f => !PACKAGE_FINDINGS.has(f.kind)), ...findings.map(f => ({...f, evidence: f.evidence.map(line => resolvedEvidence(line, python))}))])
+  // Every figure of a resolved package is an estimate, and so is what a finding on it saves.
+  const estimated = findings.map(f => ({...f, estimated: true, evidence: f.evidence.map(line => resolvedEvidence(line, python))}))
+  next.findings = finalizeFindings([...report.findings.filter(f => !PACKAGE_FINDINGS.has(f.kind)), ...estimated])
   next.notes = [...report.notes.filter(n => !replacedNotes.includes(n)), ...resolved.notes]
   return next
 }
