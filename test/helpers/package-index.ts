@@ -106,7 +106,7 @@ export async function servePackageIndex(wheels: FakeWheel[], options: IndexOptio
   const built = buildWheels(wheels)
   const requests: string[] = []
   const server = http.createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname)
     requests.push(`${req.method} ${path}`)
     const wantsJson = json && (req.headers.accept ?? '').includes('application/vnd.pypi.simple.v1+json')
     if (path === '/simple/') {
@@ -129,7 +129,7 @@ export async function servePackageIndex(wheels: FakeWheel[], options: IndexOptio
           files: files.map(f => ({
             filename: f.filename,
             hashes: {sha256: f.sha256},
-            url: `/files/${f.filename}`,
+            url: `/files/${encodeURIComponent(f.filename)}`,
             ...(sizes ? {size: f.bytes.length} : {}),
             ...(metadata ? {'core-metadata': {sha256: createHash('sha256').update(f.metadata).digest('hex')}, 'dist-info-metadata': true} : {}),
           })),
@@ -139,7 +139,7 @@ export async function servePackageIndex(wheels: FakeWheel[], options: IndexOptio
         })
       } else {
         const attribute = metadata ? ' data-dist-info-metadata="true" data-core-metadata="true"' : ''
-        res.writeHead(200, {'Content-Type': 'text/html'}).end(files.map(f => `<a href="/files/${f.filename}#sha256=${f.sha256}"${attribute}>${f.filename}</a>`).join('\n'))
+        res.writeHead(200, {'Content-Type': 'text/html'}).end(files.map(f => `<a href="/files/${encodeURIComponent(f.filename)}#sha256=${f.sha256}"${attribute}>${f.filename}</a>`).join('\n'))
       }
 
       return

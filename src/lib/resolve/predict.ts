@@ -94,6 +94,19 @@ function unresolvableNote(u: Unresolvable, python: PythonChoice, stack: Stack): 
   return `${what} has ${where} on the configured indexes: the build would compile it from source or fail. Not counted.`
 }
 
+/** Why `python -m pip` cannot run, or undefined when it can. */
+async function pipMissing(python: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  try {
+    await run(python, ['-m', 'pip', '--version'], {env, timeout: 15_000})
+    return undefined
+  } catch (error) {
+    const {code, stderr} = error as NodeJS.ErrnoException & {stderr?: string}
+    if (code === 'ENOENT') return `${python} is not installed (or not on PATH)`
+    if (stderr?.includes('No module named pip')) return `${python} has no pip`
+    return `${python} -m pip --version failed (${(stderr ?? '').trim().split('\n').at(-1) || code})`
+  }
+}
+
 /** The configured indexes, as pip sees them from the repo (pip config list reads files and PIP_* variables). */
 async function pipIndexes(python: string, root: string, env: NodeJS.ProcessEnv): Promise<PackageIndex[]> {
   const {stdout} = await run(python, ['-m', 'pip', 'config', 'list'], {cwd: root, env, timeout: 15_000}).catch(() => ({stdout: ''}))
@@ -243,6 +256,8 @@ async function resolve(root: string, tracked: ReadonlySet<string>, options: Stac
       by = 'uv.lock (read directly: it pins every package and records wheel sizes)'
     } else {
       let requirementsText: string | undefined
+      const missing = await pipMissing(python, env)
+      if (missing) return fallback(`${missing}, and pip is needed to resolve them`)
       if (manager === 'requirements.txt') {
         indexes = await pipIndexes(python, root, env)
         const primary = indexes.find(i => i.primary)!
