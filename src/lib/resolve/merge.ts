@@ -42,7 +42,8 @@ function resolvedEvidence(line: string, rows: PackageRow[]): string {
  * `replacedNotes` are the repo prediction's notes that the resolution answers (packages without size).
  * On a fallback, the report is unchanged but for the line saying why.
  */
-export function withStackDependencies(report: SlugReport, resolved: StackDependencies | StackFallback, replacedNotes: readonly string[]): SlugReport {
+export function withStackDependencies(report: SlugReport, resolved: StackDependencies | StackFallback | undefined, replacedNotes: readonly string[]): SlugReport {
+  if (!resolved) return report
   if (isFallback(resolved)) return {...report, notes: [resolved.fallback, ...resolved.notes, ...report.notes]}
 
   // The resolution supersedes the declarations: a lock's packages for other platforms or groups are not installed.

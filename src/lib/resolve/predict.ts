@@ -219,8 +219,9 @@ function packageRows(resolution: Resolution, python: PythonChoice): {rows: Packa
  * Pipfile.lock are resolved by pip itself; uv.lock is read directly. Sizes come from the lock or the
  * indexes (PEP 700 sizes, else HEAD), never from downloading a wheel here. Whatever stops it (no pip, no
  * index, a deadline) becomes one line in the report, never an error: the repo's prediction stands without.
+ * undefined when the repo has no Python package manager file.
  */
-export async function resolveForStack(root: string, tracked: ReadonlySet<string>, options: StackResolveOptions = {}): Promise<StackDependencies | StackFallback> {
+export async function resolveForStack(root: string, tracked: ReadonlySet<string>, options: StackResolveOptions = {}): Promise<StackDependencies | StackFallback | undefined> {
   try {
     return await resolve(root, tracked, options)
   } finally {
@@ -228,9 +229,10 @@ export async function resolveForStack(root: string, tracked: ReadonlySet<string>
   }
 }
 
-async function resolve(root: string, tracked: ReadonlySet<string>, options: StackResolveOptions): Promise<StackDependencies | StackFallback> {
+async function resolve(root: string, tracked: ReadonlySet<string>, options: StackResolveOptions): Promise<StackDependencies | StackFallback | undefined> {
   const managers = MANAGER_FILES.filter(f => tracked.has(f))
-  if (managers.length === 0) return fallback('the repo has none of requirements.txt, Pipfile.lock, poetry.lock or uv.lock')
+  // Not a Python app for the buildpack (a Node app, say): nothing to resolve, nothing to say.
+  if (managers.length === 0) return undefined
   if (managers.length > 1) return fallback(`the repo has ${managers.join(' and ')}, and the Python buildpack refuses more than one package manager file`)
   const manager = managers[0]
 

@@ -91,6 +91,18 @@ describe('slug:inspect --dir: dependencies resolved for the Heroku stack', () =>
     expect(stdout).not.to.include('pytest')
   })
 
+  it('says nothing about Python for a repo the Python buildpack would not build', async () => {
+    process.env.HEROKU_SLUG_DIET_PYTHON = 'python3'
+    const node = committedRepo({'index.js': 'console.log(1)\n', 'package.json': '{"dependencies": {}}\n'})
+    try {
+      const {result} = await runCommand<SlugReport>(Inspect, ['--dir', node, '--json'])
+      expect(result!.notes.join('\n')).not.to.include('Python dependencies')
+      expect(result!.packages).to.deep.equal([])
+    } finally {
+      rmSync(node, {force: true, recursive: true})
+    }
+  })
+
   it('says in one line why it counts the repo only when resolution is switched off', async () => {
     process.env.HEROKU_SLUG_DIET_PYTHON = 'none'
     const {result} = await runCommand<SlugReport>(Inspect, ['--dir', repo, '--json'])

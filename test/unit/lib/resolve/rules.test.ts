@@ -124,7 +124,9 @@ describe('resolve: pip', () => {
     expect(pipFailure('ERROR: Could not find a version that satisfies the requirement numpy>=1.23 (from tensorflow) (from versions: none)\n'))
     .to.deep.equal({kind: 'no-wheel', name: 'numpy', requiredBy: 'tensorflow', requirement: 'numpy>=1.23'})
     expect(pipFailure([
-      "WARNING: Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) after connection broken by 'NewConnectionError('<pip._vendor.urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new connection: [Errno 111] Connection refused')': /simple/flask/",
+      'WARNING: Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) after connection broken by '
+      + "'NewConnectionError('<pip._vendor.urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new connection: "
+      + "[Errno 111] Connection refused')': /simple/flask/",
       'ERROR: Could not find a version that satisfies the requirement flask (from versions: none)',
     ].join('\n')).kind).to.equal('unreachable')
     expect(pipFailure('/usr/bin/python3: No module named pip\n')).to.deep.equal({detail: 'this Python has no pip', kind: 'missing'})
