@@ -1,5 +1,7 @@
 import {expect} from 'chai'
 import {mkdtempSync, rmSync} from 'node:fs'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -8,6 +10,7 @@ import type {DietResult} from '../../src/commands/slug/diet.js'
 import {INSTALL_FACTOR, runtimeSize} from '../../src/lib/knowledge/python-stack.js'
 import type {SlugReport} from '../../src/lib/report/types.js'
 import {predictRepo} from '../../src/lib/repo/report.js'
+import {runPipResolve} from '../../src/lib/resolve/pip.js'
 import {committedRepo} from '../helpers/git-repo.js'
 import {type PackageIndex, servePackageIndex} from '../helpers/package-index.js'
 import {runCommand} from '../helpers/run-command.js'
@@ -154,6 +157,31 @@ describe('resolve: the real pip against a local package index', function () {
       'Python dependencies were not resolved: /nonexistent/python3 is not installed (or not on PATH), and pip is needed to resolve them.',
       'The prediction counts the repo\'s own files only.',
     ].join(' '))
+  })
+
+  it('kills a pip that waits on an index which never answers, at the deadline', async () => {
+    const silent = createServer(() => {})
+    await new Promise<void>(resolve => {
+      silent.listen(0, '127.0.0.1', resolve)
+    })
+    const dir = repo({'requirements.txt': 'flask\n'})
+    const started = Date.now()
+    try {
+      const outcome = await runPipResolve({
+        cwd: dir,
+        env: pipEnv(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/simple/`, cache),
+        minor: '3.12',
+        platforms: ['manylinux2014_x86_64'],
+        python: 'python3',
+        requirements: join(dir, 'requirements.txt'),
+        timeoutMs: 3000,
+      })
+      expect(outcome).to.deep.equal({detail: 'pip (python3) did not finish within 3 s', kind: 'timeout'})
+      expect(Date.now() - started).to.be.below(8000)
+    } finally {
+      silent.closeAllConnections()
+      silent.close()
+    }
   })
 
   it('slug:diet --dir plans on the resolved packages: the tensorflow swap counts in the size after it', async () => {

@@ -133,9 +133,12 @@ const CONNECTION_ERRORS = [
   'Could not fetch URL',
 ]
 
+/** pip masks passwords in what it prints; a URL's whole user part is masked again here, whatever pip did. */
+const withoutCredentials = (line: string): string => line.replaceAll(/\/\/[^\s/@]+@/g, '//***@')
+
 /** Why pip failed, from what it printed. */
 export function pipFailure(output: string): PipOutcome {
-  const lines = output.split('\n').map(l => l.trim())
+  const lines = output.split('\n').map(l => withoutCredentials(l.trim()))
   if (lines.some(l => l.includes('No module named pip'))) return {detail: 'this Python has no pip', kind: 'missing'}
   const noVersion = lines.find(l => l.startsWith(NO_VERSION))
   const connection = lines.find(l => CONNECTION_ERRORS.some(e => l.includes(e)))
@@ -169,7 +172,18 @@ export async function runPipResolve(options: PipResolveOptions): Promise<PipOutc
   try {
     const args = pipArguments(options, report, join(work, 'target'))
     const {code, output, spawnError, timedOut} = await new Promise<{code: number | null; output: string; spawnError?: string; timedOut: boolean}>(resolve => {
-      const child = spawn(options.python, args, {cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe']})
+      // Its own process group: `python3` may be a wrapper (a pyenv shim) whose child must die with it.
+      const group = process.platform !== 'win32'
+      const child = spawn(options.python, args, {cwd: options.cwd, detached: group, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe']})
+      const kill = (signal: NodeJS.Signals): void => {
+        try {
+          if (group && child.pid !== undefined) process.kill(-child.pid, signal)
+          else child.kill(signal)
+        } catch {
+          // already gone
+        }
+      }
+
       const chunks: string[] = []
       let pending = ''
       let timedOut = false
@@ -182,19 +196,24 @@ export async function runPipResolve(options: PipResolveOptions): Promise<PipOutc
         for (const line of lines) options.onLine?.(line)
       }
 
+      // Out of the terminal's process group, pip would outlive a Ctrl-C of the plugin.
+      const onExit = (): void => kill('SIGKILL')
+      process.once('exit', onExit)
       child.stdout.on('data', onData)
       child.stderr.on('data', onData)
       const timer = setTimeout(() => {
         timedOut = true
-        child.kill('SIGTERM')
-        setTimeout(() => child.kill('SIGKILL'), 2000).unref()
+        kill('SIGTERM')
+        setTimeout(() => kill('SIGKILL'), 2000).unref()
       }, options.timeoutMs)
       child.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer)
+        process.off('exit', onExit)
         resolve({code: null, output: '', spawnError: error.code ?? error.message, timedOut: false})
       })
       child.on('close', code => {
         clearTimeout(timer)
+        process.off('exit', onExit)
         resolve({code, output: chunks.join(''), timedOut})
       })
     })

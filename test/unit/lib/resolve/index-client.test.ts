@@ -1,5 +1,7 @@
 import {expect} from 'chai'
 import {mkdtempSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
@@ -45,6 +47,22 @@ describe('resolve: index client', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wheels-'))
     writeFileSync(join(dir, 'x-1.0-py3-none-any.whl'), Buffer.alloc(1234))
     expect(await client.wheelSizes([{project: 'x', url: pathToFileURL(join(dir, 'x-1.0-py3-none-any.whl')).toString()}], [])).to.deep.equal([1234])
+  })
+
+  it('gives up on an index that accepts the connection and never answers, within its first-byte timeout', async () => {
+    const silent = createServer(() => {})
+    await new Promise<void>(resolve => {
+      silent.listen(0, '127.0.0.1', resolve)
+    })
+    const started = Date.now()
+    try {
+      const down = await client.unreachable({origin: 'test', primary: true, url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/simple/`})
+      expect(down).to.match(/did not answer \(UND_ERR_HEADERS_TIMEOUT\)$/)
+      expect(Date.now() - started).to.be.below(5000)
+    } finally {
+      silent.closeAllConnections()
+      silent.close()
+    }
   })
 
   it('says in one line, without credentials, that an index does not answer', async () => {

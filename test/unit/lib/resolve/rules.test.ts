@@ -129,6 +129,9 @@ describe('resolve: pip', () => {
       + "[Errno 111] Connection refused')': /simple/flask/",
       'ERROR: Could not find a version that satisfies the requirement flask (from versions: none)',
     ].join('\n')).kind).to.equal('unreachable')
+    expect(pipFailure('ERROR: HTTP error 404 while getting https://__token__:s3cret@pkgs.example/x.whl\n')).to.deep.equal({
+      detail: 'HTTP error 404 while getting https://***@pkgs.example/x.whl', kind: 'failed',
+    })
     expect(pipFailure('/usr/bin/python3: No module named pip\n')).to.deep.equal({detail: 'this Python has no pip', kind: 'missing'})
     expect(pipFailure('ERROR: Cannot install a and b because these package versions have conflicting dependencies.\n')).to.deep.equal({
       detail: 'Cannot install a and b because these package versions have conflicting dependencies.', kind: 'failed',
