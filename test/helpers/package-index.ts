@@ -1,6 +1,6 @@
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {mkdtempSync, readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -65,11 +65,15 @@ export function buildWheels(wheels: FakeWheel[]): BuiltWheel[] {
     const tag = w.tag ?? 'py3-none-any'
     return {dir, filename: `${w.name.replaceAll('-', '_')}-${w.version}-${tag}.whl`, metadata: metadataOf(w), name: w.name, payload: w.payload ?? 0, tag, version: w.version}
   })
-  execFileSync('python3', ['-c', BUILD_WHEELS], {input: JSON.stringify(specs)})
-  return specs.map((s, i) => {
-    const bytes = readFileSync(join(dir, s.filename))
-    return {bytes, filename: s.filename, metadata: s.metadata, project: normalize(wheels[i].name), sha256: createHash('sha256').update(bytes).digest('hex'), wheel: wheels[i]}
-  })
+  try {
+    execFileSync('python3', ['-c', BUILD_WHEELS], {input: JSON.stringify(specs)})
+    return specs.map((s, i) => {
+      const bytes = readFileSync(join(dir, s.filename))
+      return {bytes, filename: s.filename, metadata: s.metadata, project: normalize(wheels[i].name), sha256: createHash('sha256').update(bytes).digest('hex'), wheel: wheels[i]}
+    })
+  } finally {
+    rmSync(dir, {force: true, recursive: true})
+  }
 }
 
 export interface IndexOptions {
