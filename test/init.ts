@@ -7,5 +7,8 @@ process.env.HEROKU_API_KEY = 'test-api-key'
 process.env.COLUMNS = '160'
 process.env.NO_COLOR = '1'
 delete process.env.HEROKU_APP
+// A --dir prediction would run the machine's pip against its configured indexes: unit tests stay offline
+// (the resolver's own tests name the Python and a local index explicitly).
+process.env.HEROKU_SLUG_DIET_PYTHON = 'none'
 // A developer's proxy settings must not route the tests' local servers (blob downloads read HTTPS_PROXY).
 for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name]

@@ -11,6 +11,7 @@ import {loadEvidence, loadRepoState, repoEstimator} from '../../lib/plan/evidenc
 import {quantizeScriptConflict} from '../../lib/plan/quantize.js'
 import {renderDietPlan} from '../../lib/plan/render.js'
 import {downloadProgress} from '../../lib/report/progress.js'
+import {resolveProgress} from '../../lib/resolve/progress.js'
 import {repoRoot} from '../../lib/repo/files.js'
 import {UserError} from '../../lib/util/errors.js'
 import {redactUrlCredentials, redactUrlCredentialsDeep} from '../../lib/util/redact.js'
@@ -84,7 +85,10 @@ export default class Diet extends SlugCommand {
 
     const progress = downloadProgress('Downloading slug', !this.jsonEnabled())
     const app = flags.file || flags.log ? undefined : flags.app
-    const evidence = await loadEvidence(this.heroku, {app, build: flags.build, file: flags.file, log: flags.log, release, slugId: flags.slug}, repo, progress)
+    const evidence = await loadEvidence(this.heroku, {app, build: flags.build, file: flags.file, log: flags.log, release, slugId: flags.slug}, repo, {
+      progress,
+      resolve: resolveProgress(!this.jsonEnabled()),
+    })
 
     const plan = await planDiet(
       {...evidence, declared: repo.declared, estimate: repoEstimator(repo), existing: repo.existing, models: repo.models, offloaded: repo.offloaded, repoFiles: repo.repoFiles, texts: repo.texts},

@@ -6,6 +6,7 @@ import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
 import {checkBudget} from '../../lib/inspect/budget.js'
 import {type Evidence, type EvidenceChoice, loadEvidence} from '../../lib/inspect/evidence.js'
 import {downloadProgress} from '../../lib/report/progress.js'
+import {resolveProgress} from '../../lib/resolve/progress.js'
 import type {SlugReport} from '../../lib/report/types.js'
 import {NotARepositoryError} from '../../lib/repo/files.js'
 import {UserError} from '../../lib/util/errors.js'
@@ -81,6 +82,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
     const options = {
       analyze: {depth: flags.depth, top: flags.top},
       progress: downloadProgress('Downloading slug', !this.jsonEnabled()),
+      resolve: resolveProgress(!this.jsonEnabled()),
       savePath: flags.save,
     }
     const {files, report} = await this.evidence(choice, options)

@@ -34,6 +34,8 @@ export interface EvidenceOptions {
   savePath?: string
   /** for --dir: what the caller already read of the repo */
   known?: RepoReportOptions['known']
+  /** for --dir: resolve the Python dependencies for the Heroku stack */
+  resolve?: RepoReportOptions['resolve']
 }
 
 /** A report, with every file's row when there are files (a build log has none). */
@@ -79,7 +81,7 @@ function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOption
  * that failed after the running release left no slug, so its log is the evidence.
  */
 export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, options: EvidenceOptions): Promise<Evidence> {
-  const {analyze, known, progress, savePath} = options
+  const {analyze, known, progress, resolve, savePath} = options
   if (savePath !== undefined) await checkSavePath(savePath)
   if (choice.log) return {report: await reportFromLogFile(choice.log)}
 
@@ -89,7 +91,7 @@ export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, op
   }
 
   if (choice.dir) {
-    const {files, report} = await predictRepo(choice.dir, {...analyze, known, sitePackages: choice.sitePackages})
+    const {files, report} = await predictRepo(choice.dir, {...analyze, known, resolve, sitePackages: choice.sitePackages})
     return {files, report}
   }
 

@@ -11,6 +11,7 @@ import type {SlugReport} from '../report/types.js'
 import {estimateCompressedSizes} from '../repo/estimate.js'
 import {listRepo, type RepoFile, type RepoListing} from '../repo/files.js'
 import {loadEvidence as loadSharedEvidence} from '../inspect/evidence.js'
+import type {StackResolveOptions} from '../resolve/predict.js'
 import type {ScanProgress} from '../slug/sources.js'
 import {UserError} from '../util/errors.js'
 import {readReferenceTexts} from './references.js'
@@ -93,12 +94,18 @@ export interface Evidence {
 }
 
 /** The same evidence slug:inspect reads: an app's slug, a slug file, a build log, or else the repo itself. */
-export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, repo: RepoState, progress?: ScanProgress): Promise<Evidence> {
+export async function loadEvidence(
+  heroku: HerokuApi,
+  choice: EvidenceChoice,
+  repo: RepoState,
+  {progress, resolve}: {progress?: ScanProgress; resolve?: StackResolveOptions} = {},
+): Promise<Evidence> {
   const elsewhere = choice.app ?? choice.file ?? choice.log ?? choice.build ?? choice.slugId
   const {files, report} = await loadSharedEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
     analyze: {depth: 2, top: 20},
     known: {declared: repo.declared, listing: repo.listing},
     progress,
+    resolve,
   })
   // The plan weighs every file, not just the report's top N.
   return {files: files ?? [], report}

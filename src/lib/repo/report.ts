@@ -12,6 +12,8 @@ import type {ScanResult, SlugEntry} from '../slug/types.js'
 import {applySlugignore, parseSlugignore} from '../slugignore/match.js'
 import {formatBytes} from '../util/bytes.js'
 import {UserError} from '../util/errors.js'
+import {resolveForStack, type StackResolveOptions} from '../resolve/predict.js'
+import {withStackDependencies} from '../resolve/merge.js'
 import {estimateCompressedSizes} from './estimate.js'
 import {describeFile, listRepo, type RepoFile, type RepoListing, walkFiles} from './files.js'
 import {mapLimit} from './limit.js'
@@ -23,6 +25,8 @@ export interface RepoReportOptions {
   depth: number
   /** what the caller already read of the repo holding `dir`, so it is not read again */
   known?: {listing: RepoListing; declared: DeclaredDependencies[]}
+  /** without an installed environment: resolve the Python dependencies for the Heroku stack (repo files only without it) */
+  resolve?: StackResolveOptions
 }
 
 /** How close the estimator came to real slugs (test/unit/lib/repo/estimate.test.ts; numpy, typescript and a whole site-packages). */
@@ -111,10 +115,12 @@ function declaredRows(declared: DeclaredDependencies[]): PackageRow[] {
   return [...rows.values()]
 }
 
-const UNMEASURED_PACKAGES = [
+export const UNMEASURED_PACKAGES = [
   "Python packages are listed as declared, without sizes, so the compressed total counts the repo's files only:",
   'pass --site-packages PATH (or keep a .venv in the repo) to measure them.',
 ].join(' ')
+
+export const RUNTIME_NOT_INCLUDED = 'The Python runtime the buildpack installs (.heroku/python) is not included.'
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 const isAre = (n: number): string => (n === 1 ? 'is' : 'are')
@@ -156,7 +162,7 @@ function packageNotes(declared: DeclaredDependencies[], site: SiteFiles | undefi
     notes.push(UNMEASURED_PACKAGES)
   }
 
-  if (python.length > 0) notes.push('The Python runtime the buildpack installs (.heroku/python) is not included.')
+  if (python.length > 0) notes.push(RUNTIME_NOT_INCLUDED)
   if (declared.some(d => d.manager === 'npm' && d.packages.length > 0)) notes.push('node_modules, installed by the Node.js buildpack, is not included.')
   for (const d of declared) for (const note of d.notes) notes.push(`${d.file}: ${note}`)
   return notes
@@ -251,5 +257,7 @@ export async function predictRepo(dir: string, options: RepoReportOptions): Prom
       warning: SLUG_WARNING,
     },
   }
-  return {files: classified.files, report, scan}
+  if (site || !options.resolve) return {files: classified.files, report, scan}
+  const resolved = await resolveForStack(root, new Set(listing.files.map(f => f.path)), options.resolve)
+  return {files: classified.files, report: withStackDependencies(report, resolved, [UNMEASURED_PACKAGES, RUNTIME_NOT_INCLUDED]), scan}
 }
