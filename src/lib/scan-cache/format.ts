@@ -16,16 +16,12 @@ export interface ScanFeatures {
 type StoredEntry = [string, EntryType, number, number, null | string, null | string, null | number]
 
 interface StoredScan {
-  captured: Record<string, string>
-  compressedSize: number
   entries: StoredEntry[]
   features: ScanFeatures
-  fileCount: number
   format: string
   key: string
-  outside: ScanResult['outside']
-  sha256: string
-  uncompressedSize: number
+  /** every other field of the ScanResult, as it is */
+  rest: Omit<ScanResult, 'entries'>
   version: number
 }
 
@@ -48,17 +44,13 @@ function loadEntry(row: unknown): SlugEntry {
 
 /** A scan as the bytes of one cache file (gzipped JSON, whose CRC also catches a torn or corrupt file). */
 export function encodeScan(key: string, scan: ScanResult, features: ScanFeatures): Buffer {
+  const {entries, ...rest} = scan
   const stored: StoredScan = {
-    captured: scan.captured,
-    compressedSize: scan.compressedSize,
-    entries: scan.entries.map(e => storeEntry(e)),
+    entries: entries.map(e => storeEntry(e)),
     features,
-    fileCount: scan.fileCount,
     format: CACHE_FORMAT,
     key,
-    outside: scan.outside,
-    sha256: scan.sha256,
-    uncompressedSize: scan.uncompressedSize,
+    rest,
     version: CACHE_VERSION,
   }
   return gzipSync(JSON.stringify(stored), {level: 6})
@@ -77,19 +69,12 @@ export function decodeScan(key: string, bytes: Buffer): DecodedScan | undefined 
   try {
     const stored = JSON.parse(gunzipSync(bytes).toString('utf8')) as Partial<StoredScan>
     if (stored.format !== CACHE_FORMAT || stored.version !== CACHE_VERSION || stored.key !== key) return undefined
-    if (!Array.isArray(stored.entries) || typeof stored.sha256 !== 'string' || typeof stored.captured !== 'object' || !stored.outside) return undefined
+    const {rest} = stored
+    if (!Array.isArray(stored.entries) || typeof rest?.sha256 !== 'string' || typeof rest.captured !== 'object' || !rest.outside) return undefined
     if (typeof stored.features?.contentHashes !== 'boolean') return undefined
     return {
       features: {contentHashes: stored.features.contentHashes},
-      scan: {
-        captured: stored.captured,
-        compressedSize: Number(stored.compressedSize),
-        entries: stored.entries.map(row => loadEntry(row)),
-        fileCount: Number(stored.fileCount),
-        outside: stored.outside,
-        sha256: stored.sha256,
-        uncompressedSize: Number(stored.uncompressedSize),
-      },
+      scan: {...rest, entries: stored.entries.map(row => loadEntry(row))},
     }
   } catch {
     return undefined
