@@ -131,7 +131,7 @@ async function inspectTarget(write: FileWrite, label: string, within: string | u
     throw new UserError(`Cannot read ${label}: ${writeFailureReason(error)}.`)
   })
   if (!info) return {target}
-  if (info.isDirectory()) throw new UserError(`Cannot write ${label}: it is a directory.`)
+  if (info.isDirectory()) throw new WriteError(`Cannot write ${label}: it is a directory.`, {code: 'EISDIR'})
   if ((info.mode & 0o200) === 0) {
     throw new UserError(`${label} is read-only: slug:diet does not rewrite a read-only file; make it writable (chmod u+w ${label}) and run again.`)
   }
