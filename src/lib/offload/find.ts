@@ -169,9 +169,15 @@ export interface FoundModels {
 
 /** The models to offload from the repo holding `dir`, and the repo's root. */
 export async function findModels(options: FindOptions): Promise<FoundModels> {
-  const {files: all, root} = await listRepo(options.dir).catch(error => {
+  const {files: all, root, unreadable: locked = []} = await listRepo(options.dir).catch(error => {
     throw unreadable(error, options.dir)
   })
+  // A file that cannot be read cannot be told a model or not: offloading around it would leave a model behind.
+  if (locked.length > 0) {
+    const more = locked.length > 1 ? ` (and ${locked.length - 1} more)` : ''
+    throw new UserError(`Cannot read ${locked[0]}${more} (permission denied): make it readable, or run from a checkout where it is.`)
+  }
+
   const files = all.filter(f => f.type === 'file')
   const cwd = options.cwd ?? process.cwd()
   const models = dedupe(options.paths.length > 0 ? byName(root, files, options.paths, cwd) : byContent(files, options.minSize))
