@@ -20,14 +20,15 @@ export interface BlobServer {
   close(): Promise<void>
 }
 
-/** Sends `bytes` from the offset a Range header asks for, as S3 does (206 with Content-Range). */
+/** Sends `bytes`, or the range a Range header asks for (`bytes=START-` or `bytes=START-END`), as S3 does (206 with Content-Range). */
 export function sendBytes(bytes: Buffer): (req: {headers: http.IncomingHttpHeaders}, res: http.ServerResponse) => void {
   return (req, res) => {
-    const m = /bytes=(\d+)-/.exec(req.headers.range ?? '')
+    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '')
     const start = m ? Number(m[1]) : 0
-    const range = m ? {'Content-Range': `bytes ${start}-${bytes.length - 1}/${bytes.length}`} : {}
-    res.writeHead(m ? 206 : 200, {'Content-Length': bytes.length - start, 'Content-Type': 'application/octet-stream', ...range})
-    res.end(bytes.subarray(start))
+    const end = m?.[2] ? Math.min(Number(m[2]), bytes.length - 1) : bytes.length - 1
+    const range = m ? {'Content-Range': `bytes ${start}-${end}/${bytes.length}`} : {}
+    res.writeHead(m ? 206 : 200, {'Content-Length': end - start + 1, 'Content-Type': 'application/octet-stream', ...range})
+    res.end(bytes.subarray(start, end + 1))
   }
 }
 

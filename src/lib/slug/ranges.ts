@@ -25,6 +25,7 @@ export interface RangedDownloadOptions {
   /**
    * Called when a part's request failed, with how many times that part has failed: resolve to resume the
    * part where it stopped (after waiting, refreshing a URL...), or reject to give up the whole download.
+   * It also gets the failures no resume can cure (RangeMismatchError, BlobSizeError), to word them.
    */
   retry: (error: unknown, attempt: number) => Promise<void>
   partBytes?: number
@@ -200,7 +201,7 @@ export async function downloadRanges(options: RangedDownloadOptions): Promise<vo
         return
       } catch (error) {
         if (failure) throw failure
-        if (error instanceof RangesIgnoredError || error instanceof RangeMismatchError || error instanceof BlobSizeError) throw error
+        if (error instanceof RangesIgnoredError) throw error
         attempt++
         await options.retry(error, attempt)
       }

@@ -6,6 +6,7 @@ import {formatBytes} from '../util/bytes.js'
 import {describeNetworkError, redirectTarget, retryAfterMs, retryWhen} from '../util/cli-network.js'
 import {UserError} from '../util/errors.js'
 import {BlobProtocolError, DroppedError, getBlob} from './blob-client.js'
+import {BlobSizeError, downloadRanges, RangeMismatchError, RangesIgnoredError, RangeStatusError, ShortPartError, worthRanges} from './ranges.js'
 import {type ScanOptions, SlugScanner} from './scanner.js'
 import type {ScanResult} from './types.js'
 
@@ -150,6 +151,8 @@ export interface DownloadOptions extends ScanSinkOptions {
   ca?: Buffer | string
   /** where the proxy and CA settings are read (default: process.env) */
   env?: NodeJS.ProcessEnv
+  /** connections for a ranged download (default DEFAULT_CONNECTIONS; 1: one stream) */
+  connections?: number
 }
 
 const DEFAULTS = {maxResumes: 5, maxRetryAfterMs: 10_000, retryBudgetMs: 60_000, retryDelayMs: 500}
@@ -170,13 +173,98 @@ class ShortBlobError extends Error {
   }
 }
 
+/** Connections a slug download opens by default: S3 serves each at its own rate (`--connections`). */
+export const DEFAULT_CONNECTIONS = 4
+
+/**
+ * What to do after a failed request of a download: wait and go on (resume, refresh the URL, follow a
+ * redirect, back off after a 5xx, wait out a short 429), or throw the one-line error that ends it. One
+ * policy serves the single stream and every part of a ranged download, so both end the same way.
+ */
+class RetryPolicy {
+  /** when a byte last arrived, on any connection */
+  lastProgress = Date.now()
+  private redirected = false
+  private refreshed = false
+  private retries = 0
+  private waitedRetryAfter = false
+
+  constructor(
+    private readonly state: {url: string},
+    private readonly source: BlobSource,
+    private readonly settings: typeof DEFAULTS,
+    private readonly where: () => {bytes: number; total?: number},
+  ) {}
+
+  async handle(failure: unknown): Promise<void> {
+    const {settings, source} = this
+    if (failure instanceof ShortBlobError) throw this.shortBlob(failure.blobSize)
+    if (failure instanceof BlobSizeError) throw this.shortBlob(failure.actual)
+    if (failure instanceof RangeMismatchError) throw new UserError(`The slug download failed: the server answered a range request with other bytes (${failure.message}).`)
+    const status = failure instanceof HttpStatusError || failure instanceof RangeStatusError ? failure : undefined
+    if (status) {
+      const {headers} = status
+      const rangeTotal = /\/(\d+)\s*$/.exec(headers.get('content-range') ?? '')
+      if (status.status === 416 && rangeTotal) throw this.shortBlob(Number(rangeTotal[1]))
+      if (status.status === 403 && source.refreshUrl && !this.refreshed) {
+        this.refreshed = true
+        this.state.url = await source.refreshUrl()
+        return
+      }
+
+      if ([301, 302, 303, 307, 308].includes(status.status) && headers.get('location')) {
+        if (this.redirected) throw new UserError('The slug\'s blob URL redirected more than once: refused.')
+        this.redirected = true
+        this.state.url = redirectTarget(this.state.url, headers.get('location')!, 'The slug\'s blob URL').href
+        return
+      }
+
+      if (status.status === 429) {
+        const wait = retryAfterMs(headers.get('retry-after'))
+        if (!this.waitedRetryAfter && (wait ?? 0) <= settings.maxRetryAfterMs) {
+          this.waitedRetryAfter = true
+          await sleep(wait ?? settings.retryDelayMs)
+          return
+        }
+
+        const when = wait === undefined ? 'later' : retryWhen(wait)
+        throw new UserError(`The slug's server is limiting downloads (HTTP 429): try again ${when}.`)
+      }
+
+      if (!RETRIED_STATUSES.has(status.status)) throw blobStatusError(status.status)
+    } else if (!(failure instanceof DroppedError) && !(failure instanceof ShortPartError) && !isRetriedNetworkError(failure)) {
+      throw downloadError(failure, this.state.url)
+    }
+
+    // A drop, a stall or a 5xx: retry after a pause, within the resume count and the time budget.
+    const delay = settings.retryDelayMs * (2 ** this.retries)
+    if (this.retries >= settings.maxResumes || Date.now() + delay - this.lastProgress > settings.retryBudgetMs) {
+      const last = failure instanceof RangeStatusError ? new HttpStatusError(failure.status, failure.headers) : failure
+      throw gaveUp(last, {...this.where(), retries: this.retries, since: Date.now() - this.lastProgress})
+    }
+
+    this.retries++
+    await sleep(delay)
+  }
+
+  shortBlob(blobSize: number): UserError {
+    const {total} = this.where()
+    const recorded = total === undefined ? '' : `, Heroku recorded ${total.toLocaleString('en-US')}`
+    const has = `the server has ${blobSize.toLocaleString('en-US')} bytes${recorded}`
+    const which = total !== undefined && blobSize > total ? 'longer' : 'shorter'
+    return new UserError(`The slug's blob is ${which} than the slug: ${has} (the blob is damaged or was replaced). Rebuild the app to get a new slug.`)
+  }
+}
+
 /**
  * Streams a slug from its pre-signed blob URL straight into the scanner. The blob URL is a signed
- * S3 GET: it carries its own authorization, so no Heroku token is ever sent to it. A dropped or
- * stalled connection resumes from the last byte received with a Range request; 5xx answers are
- * retried with backoff, a short 429 is waited out once, one redirect to https is followed. Every wait
- * is bounded: a connection silent for `idleTimeoutMs` counts as stalled, and once nothing has arrived
- * for `retryBudgetMs` (about a minute), the download gives up saying what it saw.
+ * S3 GET: it carries its own authorization, so no Heroku token is ever sent to it. A blob of a few
+ * parts or more comes over several connections in consecutive byte ranges (S3 serves each connection
+ * at its own rate), handed to the scanner in order; a server that ignores Range gets one stream.
+ * A dropped or stalled connection resumes from the last byte received with a Range request; 5xx
+ * answers are retried with backoff, a short 429 is waited out once, one redirect to https is
+ * followed. Every wait is bounded: a connection silent for `idleTimeoutMs` counts as stalled, and
+ * once nothing has arrived for `retryBudgetMs` (about a minute), the download gives up saying what it saw.
  */
 export async function scanSlugUrl(source: BlobSource, options: DownloadOptions = {}): Promise<ScanResult> {
   const settings = {
@@ -187,88 +275,61 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
   }
   const scanner = new SlugScanner(options.scan)
   const save = options.savePath ? new SaveCopy(options.savePath) : undefined
-  let {url} = source
-  let refreshed = false
-  let redirected = false
-  let waitedRetryAfter = false
-  let retries = 0
-  let lastProgress = Date.now()
+  const state = {url: source.url}
   let total = source.size
+  const policy = new RetryPolicy(state, source, settings, () => ({bytes: scanner.bytesRead, total}))
+  const client = {ca: options.ca, env: options.env, idleTimeoutMs: options.idleTimeoutMs}
   options.progress?.start(total)
   const onChunk = (chunk: Buffer) => {
     // The chunk is the client's reused receive buffer: the saved copy needs bytes of its own.
     save?.write(Buffer.from(chunk))
     scanner.write(chunk)
-    lastProgress = Date.now()
+    policy.lastProgress = Date.now()
     options.progress?.update(scanner.bytesRead)
   }
 
-  const shortBlob = (blobSize: number) => {
-    const recorded = total === undefined ? '' : `, Heroku recorded ${total.toLocaleString('en-US')}`
-    const has = `the server has ${blobSize.toLocaleString('en-US')} bytes${recorded}`
-    return new UserError(`The slug's blob is shorter than the slug: ${has} (the blob is damaged or was replaced). Rebuild the app to get a new slug.`)
-  }
-
   try {
-    for (;;) {
-      const offset = scanner.bytesRead
-      let failure: unknown
+    const connections = options.connections ?? DEFAULT_CONNECTIONS
+    let streamed = false
+    if (worthRanges(total, connections)) {
       try {
-        const answer = await downloadInto(url, offset, onChunk, {ca: options.ca, env: options.env, idleTimeoutMs: options.idleTimeoutMs})
+        await downloadRanges({
+          connections,
+          deliver: onChunk,
+          get(start, end, sink) {
+            return getBlob(state.url, {
+              onBody(chunk) {
+                policy.lastProgress = Date.now()
+                sink.onBody(chunk)
+              },
+              onHead: sink.onHead,
+            }, {...client, headers: {Range: `bytes=${start}-${end}`}})
+          },
+          retry: failure => policy.handle(failure),
+          size: total,
+        })
+        streamed = true
+      } catch (error) {
+        // Told before any byte was delivered: the server sends whole blobs only, so one stream it is.
+        if (!(error instanceof RangesIgnoredError)) throw error
+      }
+    }
+
+    while (!streamed) {
+      try {
+        const answer = await downloadInto(state.url, scanner.bytesRead, onChunk, client)
         total ??= answer.blobSize
-        if (answer.blobSize !== undefined && total !== undefined && answer.blobSize < total) throw shortBlob(answer.blobSize)
+        if (answer.blobSize !== undefined && total !== undefined && answer.blobSize < total) throw new ShortBlobError(answer.blobSize)
         if (total !== undefined && scanner.bytesRead < total) {
           // A body complete by its own framing that ends before the slug's size: the blob itself is short.
-          if (answer.framed) throw shortBlob(scanner.bytesRead)
+          if (answer.framed) throw new ShortBlobError(scanner.bytesRead)
           throw new DroppedError('closed')
         }
 
-        break
+        streamed = true
       } catch (error) {
-        failure = error
+        await policy.handle(error)
       }
-
-      if (failure instanceof ShortBlobError) throw shortBlob(failure.blobSize)
-      if (failure instanceof HttpStatusError) {
-        const {headers, status} = failure
-        if (status === 403 && source.refreshUrl && !refreshed) {
-          refreshed = true
-          url = await source.refreshUrl()
-          continue
-        }
-
-        if ([301, 302, 303, 307, 308].includes(status) && headers.get('location')) {
-          if (redirected) throw new UserError('The slug\'s blob URL redirected more than once: refused.')
-          redirected = true
-          url = redirectTarget(url, headers.get('location')!, 'The slug\'s blob URL').href
-          continue
-        }
-
-        if (status === 429) {
-          const wait = retryAfterMs(headers.get('retry-after'))
-          if (!waitedRetryAfter && (wait ?? 0) <= settings.maxRetryAfterMs) {
-            waitedRetryAfter = true
-            await sleep(wait ?? settings.retryDelayMs)
-            continue
-          }
-
-          const when = wait === undefined ? 'later' : retryWhen(wait)
-          throw new UserError(`The slug's server is limiting downloads (HTTP 429): try again ${when}.`)
-        }
-
-        if (!RETRIED_STATUSES.has(status)) throw blobStatusError(status)
-      } else if (!(failure instanceof DroppedError) && !isRetriedNetworkError(failure)) {
-        throw downloadError(failure, url)
-      }
-
-      // A drop, a stall or a 5xx: retry after a pause, within the resume count and the time budget.
-      const delay = settings.retryDelayMs * (2 ** retries)
-      if (retries >= settings.maxResumes || Date.now() + delay - lastProgress > settings.retryBudgetMs) {
-        throw gaveUp(failure, {bytes: scanner.bytesRead, retries, since: Date.now() - lastProgress, total})
-      }
-
-      retries++
-      await sleep(delay)
     }
   } catch (error) {
     await save?.discard()

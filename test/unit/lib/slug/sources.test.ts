@@ -351,3 +351,108 @@ describe('scanSlugUrl behind a TLS-inspecting proxy', () => {
     expect(error.message).to.equal(`The slug download failed: the proxy 127.0.0.1:${port} refused the connection (ECONNREFUSED).`)
   })
 })
+
+const rangesAsked = (requests: Array<{headers: http.IncomingHttpHeaders}>) => requests.map(r => r.headers.range)
+
+describe('scanSlugUrl in parallel byte ranges', () => {
+  // Big enough for several 4 MiB parts; incompressible, so the blob is as big as its contents.
+  const big = buildSlug([
+    {content: incompressible(13_000_000, 7), path: './app/models/big.bin'},
+    {content: 'print("hi")\n'.repeat(1000), path: './app/app.py'},
+  ])
+  const bigSha = createHash('sha256').update(big).digest('hex')
+
+  it('fetches a big blob over several connections in consecutive parts and scans it exactly as one stream would', async () => {
+    const server = await serveBlobs({big})
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'ranged-'))
+      writeFileSync(join(dir, 'big.tgz'), big)
+      const expected = await scanSlugFile(join(dir, 'big.tgz'))
+      const result = await scanSlugUrl({sha256: bigSha, size: big.length, url: server.url('big')})
+      expect(result).to.deep.equal(expected)
+      const asked = rangesAsked(server.requests)
+      expect(asked.length).to.equal(Math.ceil(big.length / (4 * 1024 * 1024)))
+      expect(asked[0]).to.equal(`bytes=0-${(4 * 1024 * 1024) - 1}`)
+      expect(asked.every(r => /^bytes=\d+-\d+$/.test(r ?? ''))).to.equal(true)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('falls back to one stream when the server ignores Range (200 with the whole blob)', async () => {
+    const server = await serveBlobs({
+      big(_req, res) {
+        res.writeHead(200, {'Content-Length': big.length}).end(big)
+      },
+    })
+    try {
+      const result = await scanSlugUrl({sha256: bigSha, size: big.length, url: server.url('big')})
+      expect(result.sha256).to.equal(bigSha)
+      expect(server.requests).to.have.length(2)
+      expect(server.requests[1].headers.range).to.equal(undefined)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('resumes a dropped part from where it stopped, and only that part', async () => {
+    let dropped = false
+    const flaky: BlobResponder = (req, res) => {
+      if (!dropped && req.headers.range?.startsWith(`bytes=${4 * 1024 * 1024}-`)) {
+        dropped = true
+        res.writeHead(206, {'Content-Length': 4 * 1024 * 1024, 'Content-Range': `bytes ${4 * 1024 * 1024}-${(8 * 1024 * 1024) - 1}/${big.length}`})
+        res.write(big.subarray(4 * 1024 * 1024, (4 * 1024 * 1024) + 100_000), () => res.destroy())
+        return
+      }
+
+      sendBytes(big)(req, res)
+    }
+
+    const server = await serveBlobs({big: flaky})
+    try {
+      const result = await scanSlugUrl({sha256: bigSha, size: big.length, url: server.url('big')}, {retryDelayMs: 10})
+      expect(result.sha256).to.equal(bigSha)
+      const resumed = rangesAsked(server.requests).filter(r => !/^bytes=\d+-/.test(r ?? '') || Number(/^bytes=(\d+)-/.exec(r!)![1]) % (4 * 1024 * 1024) !== 0)
+      expect(resumed).to.have.length(1)
+      expect(Number(/^bytes=(\d+)-(\d+)$/.exec(resumed[0]!)![1])).to.be.greaterThan(4 * 1024 * 1024)
+      expect(Number(/^bytes=(\d+)-(\d+)$/.exec(resumed[0]!)![2])).to.equal((8 * 1024 * 1024) - 1)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('still checks the checksum of the whole, and keeps a --save copy only when it matches', async () => {
+    const server = await serveBlobs({big})
+    const dir = mkdtempSync(join(tmpdir(), 'ranged-save-'))
+    try {
+      const wrong = await rejection(scanSlugUrl({sha256: 'ab'.repeat(32), size: big.length, url: server.url('big')}, {savePath: join(dir, 'bad.tgz')}))
+      expect(wrong.message).to.match(/checksum does not match/)
+      expect(existsSync(join(dir, 'bad.tgz'))).to.equal(false)
+      await scanSlugUrl({sha256: bigSha, size: big.length, url: server.url('big')}, {savePath: join(dir, 'good.tgz')})
+      expect(readFileSync(join(dir, 'good.tgz')).equals(big)).to.equal(true)
+      expect(readdirSync(dir)).to.deep.equal(['good.tgz'])
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('says the blob is shorter than the slug when a part\'s Content-Range names a smaller total', async () => {
+    const server = await serveBlobs({big: big.subarray(0, -1000)})
+    try {
+      const error = await rejection(scanSlugUrl({sha256: bigSha, size: big.length, url: server.url('big')}, fast))
+      expect(error.message).to.equal(`The slug's blob is shorter than the slug: the server has ${(big.length - 1000).toLocaleString('en-US')} bytes, Heroku recorded ${big.length.toLocaleString('en-US')} (the blob is damaged or was replaced). ${REBUILD}`)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('uses one stream with --connections 1', async () => {
+    const server = await serveBlobs({big})
+    try {
+      await scanSlugUrl({sha256: bigSha, size: big.length, url: server.url('big')}, {connections: 1})
+      expect(rangesAsked(server.requests)).to.deep.equal([undefined])
+    } finally {
+      await server.close()
+    }
+  })
+})
