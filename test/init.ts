@@ -1,3 +1,6 @@
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import nock from 'nock'
 
 // Tests never reach the network and never trigger a browser login.
@@ -12,3 +15,6 @@ delete process.env.HEROKU_APP
 process.env.HEROKU_SLUG_DIET_PYTHON = 'none'
 // A developer's proxy settings must not route the tests' local servers (blob downloads read HTTPS_PROXY).
 for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name]
+// The scan cache is off unless a test turns it on, and then it lives in a folder of this run, never the user's.
+process.env.HEROKU_SLUG_DIET_CACHE_SIZE = '0'
+process.env.HEROKU_CACHE_DIR = mkdtempSync(join(tmpdir(), 'slug-diet-test-cache-'))

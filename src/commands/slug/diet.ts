@@ -13,6 +13,7 @@ import {renderDietPlan} from '../../lib/plan/render.js'
 import {downloadProgress} from '../../lib/report/progress.js'
 import {resolveProgress} from '../../lib/resolve/progress.js'
 import {repoRoot} from '../../lib/repo/files.js'
+import {scanCacheFor, slugReadingFlags} from '../../lib/scan-cache/flags.js'
 import {UserError} from '../../lib/util/errors.js'
 import {redactUrlCredentials, redactUrlCredentialsDeep} from '../../lib/util/redact.js'
 
@@ -68,6 +69,7 @@ export default class Diet extends SlugCommand {
     force: Flags.boolean({description: 'replace an --emit-quantize-script file that this plugin did not write'}),
     'dry-run': Flags.boolean({description: 'show the plan and the diffs, write nothing', exclusive: ['yes']}),
     yes: Flags.boolean({char: 'y', description: 'write without asking for confirmation'}),
+    ...slugReadingFlags,
   }
 
   async run(): Promise<DietResult> {
@@ -86,6 +88,8 @@ export default class Diet extends SlugCommand {
     const progress = downloadProgress('Downloading slug', !this.jsonEnabled())
     const app = flags.file || flags.log ? undefined : flags.app
     const evidence = await loadEvidence(this.heroku, {app, build: flags.build, file: flags.file, log: flags.log, release, slugId: flags.slug}, repo, {
+      cache: scanCacheFor(this.config.cacheDir, flags.cache),
+      connections: flags.connections,
       progress,
       resolve: resolveProgress(!this.jsonEnabled()),
     })

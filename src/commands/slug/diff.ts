@@ -9,6 +9,7 @@ import {scanFilePair, scanReleasePair} from '../../lib/diff/sources.js'
 import type {SlugDiff} from '../../lib/diff/types.js'
 import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
 import type {ScannedSlug} from '../../lib/inspect/app-slug.js'
+import {scanCacheFor, slugReadingFlags} from '../../lib/scan-cache/flags.js'
 import {UserError} from '../../lib/util/errors.js'
 
 export default class Diff extends SlugCommand {
@@ -33,16 +34,18 @@ the last release before it that had a different slug (config-var releases reuse 
     file: Flags.string({description: 'a local slug .tgz (or a FIFO, or - for stdin); give it twice, older first: --file OLD --file NEW', exclusive: ['app', 'remote'], multiple: true, multipleNonGreedy: true}),
     top: Flags.integer({default: 20, description: 'how many rows each table lists', min: 1}),
     depth: Flags.integer({default: 2, description: 'folder depth of the folder rollup', min: 1}),
+    ...slugReadingFlags,
   }
 
   async run(): Promise<SlugDiff> {
     const {args, flags} = await this.parse(Diff)
+    const cache = scanCacheFor(this.config.cacheDir, flags.cache)
     let sides: [ScannedSlug, ScannedSlug]
     if (flags.file) {
       if (flags.file.length !== 2) throw new UserError(`Give two slugs to compare, older first: --file OLD.tgz --file NEW.tgz (got ${flags.file.length}).`)
       if (args.from !== undefined) throw new UserError('FROM and TO name releases of an app; with --file, give no release numbers.')
       const [from, to] = flags.file
-      sides = await this.action(`Scanning ${from} and ${to}`, () => scanFilePair(from, to))
+      sides = await this.action(`Scanning ${from} and ${to}`, () => scanFilePair(from, to, cache))
     } else if (flags.app) {
       const {app} = flags
       const choice = {
@@ -50,7 +53,7 @@ the last release before it that had a different slug (config-var releases reuse 
         to: args.to === undefined ? undefined : parseReleaseVersion(args.to, 'TO'),
       }
       const pair = await resolveReleasePair(this.heroku, app, choice)
-      sides = await this.action(`Downloading the slugs of v${pair.from.version} and v${pair.to.version}`, () => scanReleasePair(this.heroku, app, pair))
+      sides = await this.action(`Downloading the slugs of v${pair.from.version} and v${pair.to.version}`, () => scanReleasePair(this.heroku, app, pair, {cache, connections: flags.connections}))
     } else {
       throw new UserError('Say what to compare: --app APP (or a heroku git remote), or --file OLD.tgz --file NEW.tgz.')
     }

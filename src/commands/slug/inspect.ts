@@ -9,6 +9,7 @@ import {downloadProgress} from '../../lib/report/progress.js'
 import {resolveProgress} from '../../lib/resolve/progress.js'
 import type {SlugReport} from '../../lib/report/types.js'
 import {NotARepositoryError} from '../../lib/repo/files.js'
+import {scanCacheFor, slugReadingFlags} from '../../lib/scan-cache/flags.js'
 import {UserError} from '../../lib/util/errors.js'
 
 export default class Inspect extends SlugCommand {
@@ -64,6 +65,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
     depth: Flags.integer({default: 2, description: 'folder depth of the folder rollup', min: 1}),
     html: Flags.string({description: 'also write the report as one self-contained HTML page (a zoomable treemap) to this path'}),
     'max-size': Flags.string({description: 'exit 1 when the compressed slug is over this size (e.g. 400MB): a CI budget gate'}),
+    ...slugReadingFlags,
   }
 
   async run(): Promise<SlugReport> {
@@ -81,6 +83,8 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
     }
     const options = {
       analyze: {depth: flags.depth, top: flags.top},
+      cache: scanCacheFor(this.config.cacheDir, flags.cache),
+      connections: flags.connections,
       progress: downloadProgress('Downloading slug', !this.jsonEnabled()),
       resolve: resolveProgress(!this.jsonEnabled()),
       savePath: flags.save,

@@ -9,6 +9,8 @@ import {checkNewestBuild, reportFromBuild, reportFromLogFile} from '../buildlog/
 import {reportFromScan} from '../report/from-scan.js'
 import type {ReportKind, ReportSource, SlugReport} from '../report/types.js'
 import {predictRepo, type RepoReportOptions} from '../repo/report.js'
+import {cachedScan, localSlugKey} from '../scan-cache/cached.js'
+import type {ScanCache} from '../scan-cache/store.js'
 import type {ScanProgress} from '../slug/sources.js'
 import {scanSlugPath, slugPathName} from '../slug/stream-source.js'
 import type {ScanResult} from '../slug/types.js'
@@ -36,6 +38,10 @@ export interface EvidenceOptions {
   known?: RepoReportOptions['known']
   /** for --dir: resolve the Python dependencies for the Heroku stack */
   resolve?: RepoReportOptions['resolve']
+  /** scans of slugs read before (none: read every slug) */
+  cache?: ScanCache
+  /** connections for a slug download */
+  connections?: number
 }
 
 /** A report, with every file's row when there are files (a build log has none). */
@@ -81,12 +87,13 @@ function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOption
  * that failed after the running release left no slug, so its log is the evidence.
  */
 export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, options: EvidenceOptions): Promise<Evidence> {
-  const {analyze, known, progress, resolve, savePath} = options
+  const {analyze, cache, connections, known, progress, resolve, savePath} = options
   if (savePath !== undefined) await checkSavePath(savePath)
   if (choice.log) return {report: await reportFromLogFile(choice.log)}
 
   if (choice.file) {
-    const scan = await scanSlugPath(choice.file, {progress, savePath})
+    const key = savePath === undefined ? await localSlugKey(choice.file) : undefined
+    const scan = await cachedScan(cache, key, {contentHashes: false}, () => scanSlugPath(choice.file!, {progress, savePath}))
     return fromScan(scan, {file: slugPathName(choice.file)}, analyze)
   }
 
@@ -105,7 +112,7 @@ export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, op
   const {scan, source} = await scanAppSlug(
     heroku,
     {app: choice.app, appInfo: newest.app, release: choice.release ?? newest.release, slugId: choice.slugId},
-    {progress, savePath},
+    {cache, connections, progress, savePath},
   )
   const evidence = fromScan(scan, source, analyze)
   if (newest.note) evidence.report.notes.unshift(newest.note)

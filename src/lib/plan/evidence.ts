@@ -10,6 +10,7 @@ import {readLocalManifest} from '../offload/manifest.js'
 import type {SlugReport} from '../report/types.js'
 import {estimateCompressedSizes} from '../repo/estimate.js'
 import {listRepo, type RepoFile, type RepoListing} from '../repo/files.js'
+import type {ScanCache} from '../scan-cache/store.js'
 import {loadEvidence as loadSharedEvidence} from '../inspect/evidence.js'
 import type {StackResolveOptions} from '../resolve/predict.js'
 import type {ScanProgress} from '../slug/sources.js'
@@ -98,11 +99,13 @@ export async function loadEvidence(
   heroku: HerokuApi,
   choice: EvidenceChoice,
   repo: RepoState,
-  {progress, resolve}: {progress?: ScanProgress; resolve?: StackResolveOptions} = {},
+  {cache, connections, progress, resolve}: {cache?: ScanCache; connections?: number; progress?: ScanProgress; resolve?: StackResolveOptions} = {},
 ): Promise<Evidence> {
   const elsewhere = choice.app ?? choice.file ?? choice.log ?? choice.build ?? choice.slugId
   const {files, report} = await loadSharedEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
     analyze: {depth: 2, top: 20},
+    cache,
+    connections,
     known: {declared: repo.declared, listing: repo.listing},
     progress,
     resolve,
