@@ -1,9 +1,8 @@
 import {Flags, type Interfaces} from '@oclif/core'
 
-/** The two members of @heroku-cli/command's app flag used here (its type is overloaded for `multiple`). */
+/** The member of @heroku-cli/command's app flag used here (its type is overloaded for `multiple`). */
 interface HerokuAppFlag {
   default?: unknown
-  defaultHelp?: unknown
 }
 type HerokuDefault = (context: unknown) => Promise<string | undefined>
 
@@ -34,11 +33,11 @@ export function app(options: AppFlagOptions = {}): Interfaces.OptionFlag<string 
       const {default: resolve} = await herokuAppFlag()
       return typeof resolve === 'function' ? (resolve as HerokuDefault)(context) : undefined
     },
-    // oclif asks every flag for its help default on every parse, not only for --help.
-    async defaultHelp(context): Promise<string | undefined> {
-      if (!needsLookup(context.flags)) return undefined
-      const {defaultHelp: resolve} = await herokuAppFlag()
-      return typeof resolve === 'function' ? (resolve as HerokuDefault)(context) : undefined
+    // oclif asks every flag for its help default on every parse and for --help. Heroku's own flag would name
+    // the git remote's app there, but importing it loads the API client and Sentry (~0.6 s, ~40 MB): help
+    // shows no default app, and the command still finds it from the remote when it runs (default above).
+    async defaultHelp(): Promise<string | undefined> {
+      return undefined
     },
     description: 'app to run command against',
     // No `env: 'HEROKU_APP'`: oclif counts a flag read from the environment as given, so `--file X` with

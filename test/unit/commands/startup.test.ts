@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('../../..', import.meta.url))
  * Runs a command in a fresh node process with a module hook that records every module it loads:
  * what a user's process loads is the point, and the test process has loaded everything already.
  */
-async function modulesLoadedBy(argv: string[]): Promise<string[]> {
+async function modulesLoadedBy(argv: string[], cwd = root): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'startup-'))
   const hooks = join(dir, 'hooks.mjs')
   writeFileSync(hooks, `export async function resolve(specifier, context, next) {
@@ -24,7 +24,9 @@ async function modulesLoadedBy(argv: string[]): Promise<string[]> {
 }\n`)
   const register = join(dir, 'register.mjs')
   writeFileSync(register, `import {register} from 'node:module'\nregister(${JSON.stringify(pathToFileURL(hooks).href)})\n`)
-  const {stderr} = await promisify(execFile)('node', ['--import', 'tsx', '--import', register, join(root, 'bin/dev.js'), ...argv], {cwd: root})
+  // By URL: `--import tsx` would be looked up from `cwd`, which may be a repo of the test's own.
+  const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/esm/index.mjs')).href
+  const {stderr} = await promisify(execFile)('node', ['--import', tsx, '--import', register, join(root, 'bin/dev.js'), ...argv], {cwd})
   return stderr.split('\n').filter(line => line.startsWith('loaded ')).map(line => line.slice('loaded '.length))
 }
 
@@ -37,6 +39,19 @@ describe('start-up', function () {
     const loaded = await modulesLoadedBy(['slug:inspect', '--file', join(dir, 'slug.tgz'), '--json'])
     // The hook saw the run: the scanner was loaded (bin/dev.js runs dist/ when it is built, as under npm test).
     expect(loaded.some(url => /\/(?:src|dist)\/lib\/slug\/scanner\.[jt]s$/.test(url))).to.equal(true)
+    expect(loaded.filter(url => /\/node_modules\/(?:@heroku-cli\/command|@sentry)\//.test(url))).to.deep.equal([])
+  })
+})
+
+describe('start-up of --help', function () {
+  this.timeout(60_000)
+
+  it('slug:inspect --help loads neither the API client nor Sentry, even in a repo with a heroku remote', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'startup-help-'))
+    await promisify(execFile)('git', ['init', '-q', repo])
+    await promisify(execFile)('git', ['-C', repo, 'remote', 'add', 'heroku', 'https://git.heroku.com/remote-app.git'])
+    const loaded = await modulesLoadedBy(['slug:inspect', '--help'], repo)
+    expect(loaded.some(url => /\/(?:src|dist)\/commands\/slug\/inspect\.[jt]s$/.test(url))).to.equal(true)
     expect(loaded.filter(url => /\/node_modules\/(?:@heroku-cli\/command|@sentry)\//.test(url))).to.deep.equal([])
   })
 })

@@ -43,9 +43,9 @@ describe('heroku/flags: --app', () => {
     expect(await resolve({flags: {file: 'x'}, options: flag})).to.equal(undefined)
   })
 
-  it('finds the app from the git remote, as @heroku-cli/command does', async () => {
+  it('finds the app from the git remote, as @heroku-cli/command does, when the command runs (not for --help)', async () => {
     expect(await resolve({flags: {}, options: flag})).to.equal('remote-app')
-    expect(await help({flags: {}, options: flag})).to.equal('remote-app')
+    expect(await help({flags: {}, options: flag})).to.equal(undefined)
   })
 
   it('looks for no app when a local slug, log or repository is the source', async () => {
