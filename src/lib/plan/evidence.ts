@@ -1,6 +1,6 @@
 import type {HerokuApi} from '../heroku/client.js'
 import {readFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {resolve} from 'node:path'
 
 import {detectModelFormat} from '../analysis/index.js'
 import {savedModelRootsOf} from '../analysis/models.js'
@@ -32,7 +32,7 @@ export interface RepoState {
 async function readExisting(root: string, path: string): Promise<string | undefined> {
   let buffer: Buffer
   try {
-    buffer = await readFile(join(root, path))
+    buffer = await readFile(resolve(root, path))
   } catch (error) {
     const {code} = (error as NodeJS.ErrnoException)
     if (code === 'ENOENT') return undefined

@@ -212,6 +212,20 @@ describe('slug:diet', function () {
     expect(again.exitCode, again.error?.message).to.equal(0)
   })
 
+  it('--emit-quantize-script outside the repo: the user\'s own file there is refused too, and left as it was', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'diet-outside-'))
+    try {
+      const mine = join(outside, 'mine.py')
+      writeFileSync(mine, 'print("my own script")\n')
+      const refused = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', mine, '--yes'])
+      expect(refused.exitCode).to.equal(1)
+      expect(refused.error?.message).to.equal(`${mine} exists and was not written by this plugin: choose another --emit-quantize-script path, or run again with --force to replace it. Nothing was written.`)
+      expect(readFileSync(mine, 'utf8')).to.equal('print("my own script")\n')
+    } finally {
+      rmSync(outside, {force: true, recursive: true})
+    }
+  })
+
   it('--app reads the current release\'s slug, as slug:inspect does', async () => {
     const sha = createHash('sha256').update(SLUG).digest('hex')
     const blobs = await serveBlobs({'slug-11.tgz': SLUG})
