@@ -66,15 +66,18 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes temp files of the plugin's own naming for these targets whose process is gone. */
+/**
+ * Removes temp files of the plugin's own naming for these targets whose process is gone. Best effort: only
+ * regular files, and a leftover that cannot be removed does not stop the write.
+ */
 async function removeStaleTemps(targets: string[]): Promise<void> {
   const byDir = new Map<string, Set<string>>()
   for (const t of targets) byDir.set(dirname(t), (byDir.get(dirname(t)) ?? new Set()).add(basename(t)))
   for (const [dir, names] of byDir) {
-    const entries = await readdir(dir).catch(() => [] as string[])
+    const entries = await readdir(dir, {withFileTypes: true}).catch(() => [])
     for (const entry of entries) {
-      const m = TEMP.exec(entry)
-      if (m && names.has(m[1]) && !alive(Number(m[2] ?? m[3]))) await rm(join(dir, entry), {force: true})
+      const m = entry.isFile() ? TEMP.exec(entry.name) : null
+      if (m && names.has(m[1]) && !alive(Number(m[2] ?? m[3]))) await rm(join(dir, entry.name), {force: true}).catch(() => {})
     }
   }
 }
@@ -83,6 +86,7 @@ const REASONS: Record<string, string> = {
   EACCES: 'permission denied',
   EDQUOT: 'the disk quota is exceeded',
   EISDIR: 'it is a directory',
+  ELOOP: 'it is a symlink that leads back to itself (a loop)',
   ENOENT: 'its folder does not exist',
   ENOSPC: 'the disk is full',
   ENOTDIR: 'a folder on its path is a file',
@@ -108,22 +112,39 @@ interface Staged {
   createdDir?: string
 }
 
+const isInside = (dir: string, path: string) => {
+  const rel = relative(dir, path)
+  return !rel.startsWith('..') && !isAbsolute(rel)
+}
+
+/** Where a path that may not exist yet really leads: its nearest existing folder with symlinks resolved. */
+async function realLocation(path: string): Promise<string> {
+  try {
+    return await realpath(path)
+  } catch (error) {
+    const parent = dirname(path)
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === path) throw error
+    return join(await realLocation(parent), basename(path))
+  }
+}
+
 async function inspectTarget(write: FileWrite, label: string, within: string | undefined): Promise<Omit<Staged, 'write'>> {
   let target = resolve(write.path)
-  const link = await lstat(target).catch(() => {})
-  if (link?.isSymbolicLink()) {
-    try {
-      target = await realpath(target)
-    } catch {
+  try {
+    const link = await lstat(target).catch(() => {})
+    if (link?.isSymbolicLink()) target = await realpath(target)
+    // A folder on the path may be the link (bin -> elsewhere): what counts is where the file really is.
+    const real = within ? await realLocation(target) : target
+    if (within && isInside(resolve(within), resolve(write.path)) && !isInside(await realpath(within), real)) {
+      throw new UserError(`${label} is a symlink to ${real}, outside the repository: slug:diet does not write outside the repo; edit that file yourself or replace the link with a file.`)
+    }
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new UserError(`${label} is a symlink to a file that does not exist: point it at a file, or replace it with one.`)
     }
 
-    if (within) {
-      const rel = relative(await realpath(within), target)
-      if (rel.startsWith('..') || isAbsolute(rel)) {
-        throw new UserError(`${label} is a symlink to ${target}, outside the repository: slug:diet does not write outside the repo; edit that file yourself or replace the link with a file.`)
-      }
-    }
+    throw new UserError(`Cannot read ${label}: ${writeFailureReason(error)}.`)
   }
 
   const info = await stat(target).catch(error => {
@@ -226,8 +247,8 @@ export async function writeFilesAtomic(writes: FileWrite[], options: WriteSetOpt
   for (const s of staged) {
     try {
       await (s.tmp ? doRename(s.tmp, s.target) : rm(s.target, {force: true}))
+      // createdDir stays: a failure after this rename removes the new folder again with the new file
       s.tmp = undefined
-      s.createdDir = undefined
       done.push(s)
     } catch (error) {
       await discard(staged)

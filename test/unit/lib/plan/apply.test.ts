@@ -73,6 +73,34 @@ describe('applyChanges: one apply is all or nothing', () => {
     }
   })
 
+  it('refuses a file inside the repo reached through a symlinked folder that points outside it', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'diet-outside-'))
+    try {
+      symlinkSync(outside, join(dir, 'bin'))
+      const error = await rejection(applyChanges(dir, [{after: '#!/usr/bin/env bash\n', before: undefined, diff: '', executable: true, path: 'bin/post_compile', why: ''}]))
+      expect(error.message).to.match(/^bin\/post_compile is a symlink to .*post_compile, outside the repository: slug:diet does not write outside the repo; .* Nothing was written\.$/)
+      expect(readdirSync(outside)).to.deep.equal([])
+    } finally {
+      rmSync(outside, {force: true, recursive: true})
+    }
+  })
+
+  it('names a symlink loop as a loop, in one line', async () => {
+    symlinkSync('b.txt', join(dir, 'a.txt'))
+    symlinkSync('a.txt', join(dir, 'b.txt'))
+    const error = await rejection(applyChanges(dir, [{after: 'y\n', before: undefined, diff: '', path: 'a.txt', why: ''}]))
+    expect(error.message).to.equal('Cannot read a.txt: it is a symlink that leads back to itself (a loop). Nothing was written.')
+  })
+
+  it('cleans its stale temp files best effort: a folder that happens to carry the name is left alone, and the write goes on', async () => {
+    writeFileSync(join(dir, 'requirements.txt'), 'x\n')
+    mkdirSync(join(dir, '.requirements.txt.slug-diet-4194999-0a1b2c3d.tmp'))
+    writeFileSync(join(dir, '.requirements.txt.slug-diet-4194999-0a1b2c3d.tmp/keep'), 'mine')
+    await applyChanges(dir, [{after: 'y\n', before: 'x\n', diff: '', path: 'requirements.txt', why: ''}])
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('y\n')
+    expect(tree(dir)).to.deep.equal(['.requirements.txt.slug-diet-4194999-0a1b2c3d.tmp', '.requirements.txt.slug-diet-4194999-0a1b2c3d.tmp/keep', 'requirements.txt'])
+  })
+
   it('removes a file whose change has no text, and cleans stale temp files of its own naming', async () => {
     writeFileSync(join(dir, '.slugignore'), '#>>>heroku-slug-diet:managed-block\n/a/\n#<<<heroku-slug-diet:managed-block\n')
     writeFileSync(join(dir, 'requirements.txt'), 'x\n')

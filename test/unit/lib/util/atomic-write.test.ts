@@ -40,6 +40,16 @@ describe('writeFilesAtomic', () => {
     })
   }
 
+  it('a failure after a new file\'s folder was created and renamed into removes that folder again', async () => {
+    writeFileSync(join(dir, 'b.txt'), 'old b\n')
+    const error = await rejection(writeFilesAtomic(
+      [{createDirs: true, data: 'hook\n', path: join(dir, 'bin', 'post_compile')}, {data: 'new b\n', path: join(dir, 'b.txt')}],
+      {label: p => p.slice(dir.length + 1), rename: failingRename(2, 'ENOSPC')},
+    ))
+    expect(error.message).to.equal('Cannot write b.txt: the disk is full. Nothing was changed: bin/post_compile restored.')
+    expect(readdirSync(dir)).to.deep.equal(['b.txt'])
+  })
+
   it('writeFileAtomic creates no folder: a missing one is a WriteError with its errno code for the caller', async () => {
     const error = await rejection(writeFileAtomic(join(dir, 'missing', 'x.txt'), 'x\n')) as WriteError
     expect(error).to.be.instanceOf(WriteError)
