@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {
-  chmod, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat,
+  chmod, lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, stat, symlink,
 } from 'node:fs/promises'
 import {
   basename, dirname, isAbsolute, join, relative, resolve,
@@ -106,8 +106,8 @@ interface Staged {
   /** the file that is replaced: the symlink's target when `path` is a link */
   target: string
   tmp?: string
-  /** the target's bytes and mode before, to restore it; undefined when it did not exist */
-  old?: {data: Buffer; mode: number}
+  /** the target's bytes and mode before (or the removed link's own target), to restore it; undefined when it did not exist */
+  old?: {data: Buffer; mode: number} | {link: string}
   /** the first folder created for a new file, removed again on failure */
   createdDir?: string
 }
@@ -132,12 +132,17 @@ async function inspectTarget(write: FileWrite, label: string, within: string | u
   let target = resolve(write.path)
   try {
     const link = await lstat(target).catch(() => {})
-    if (link?.isSymbolicLink()) target = await realpath(target)
+    // Removing a symlinked file removes the link: the file it points at may be the user's for other uses.
+    const removesLink = link?.isSymbolicLink() === true && write.data === undefined
+    if (link?.isSymbolicLink() && !removesLink) target = await realpath(target)
     // A folder on the path may be the link (bin -> elsewhere): what counts is where the file really is.
-    const real = within ? await realLocation(target) : target
+    let real = target
+    if (within) real = removesLink ? join(await realLocation(dirname(target)), basename(target)) : await realLocation(target)
     if (within && isInside(resolve(within), resolve(write.path)) && !isInside(await realpath(within), real)) {
       throw new UserError(`${label} is a symlink to ${real}, outside the repository: slug:diet does not write outside the repo; edit that file yourself or replace the link with a file.`)
     }
+
+    if (removesLink) return {old: {link: await readlink(target)}, target}
   } catch (error) {
     if (error instanceof UserError) throw error
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -164,7 +169,7 @@ async function stage(s: Staged): Promise<void> {
   const {write} = s
   if (write.data === undefined) return
   if (write.createDirs) s.createdDir = await mkdir(dirname(s.target), {recursive: true})
-  let mode = s.old?.mode ?? write.mode ?? 0o644
+  let mode = (s.old && 'mode' in s.old ? s.old.mode : undefined) ?? write.mode ?? 0o644
   if (write.executable) mode |= 0o111
   const tmp = tempPath(s.target)
   const handle = await open(tmp, 'wx', mode)
@@ -195,6 +200,11 @@ async function restore(s: Staged): Promise<boolean> {
       return true
     }
 
+    if ('link' in s.old) {
+      await symlink(s.old.link, s.target)
+      return true
+    }
+
     const tmp = tempPath(s.target)
     await mkdir(dirname(s.target), {recursive: true})
     const handle = await open(tmp, 'wx', s.old.mode)
@@ -218,7 +228,8 @@ async function restore(s: Staged): Promise<boolean> {
  * out of the repo are refused), then staged (a temp file beside it, written and flushed), and only when
  * all are staged are they renamed over their targets. A failure before the renames leaves every file as
  * it was and no temp file behind; a failure during them puts back the files already replaced. A symlink
- * is written through: its target is replaced, the link stays. Failures are UserErrors with one line.
+ * is written through: its target is replaced, the link stays (a file the set removes that is a link: the
+ * link goes, the file it points at stays). Failures are UserErrors with one line.
  */
 export async function writeFilesAtomic(writes: FileWrite[], options: WriteSetOptions = {}): Promise<void> {
   const label = options.label ?? ((p: string) => p)

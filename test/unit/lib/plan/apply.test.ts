@@ -60,6 +60,16 @@ describe('applyChanges: one apply is all or nothing', () => {
     expect(tree(dir)).to.deep.equal(['reqs', 'reqs/base.txt', 'requirements.txt'])
   })
 
+  it('removing a symlinked .slugignore removes the link, never the file it points at', async () => {
+    mkdirSync(join(dir, 'config'))
+    const text = '#>>>heroku-slug-diet:managed-block\n/a/\n#<<<heroku-slug-diet:managed-block\n'
+    writeFileSync(join(dir, 'config/slugignore'), text)
+    symlinkSync('config/slugignore', join(dir, '.slugignore'))
+    await applyChanges(dir, [{before: text, diff: '', path: '.slugignore', why: ''}])
+    expect(tree(dir)).to.deep.equal(['config', 'config/slugignore'])
+    expect(readFileSync(join(dir, 'config/slugignore'), 'utf8')).to.equal(text)
+  })
+
   it('refuses a symlink whose target is outside the repo', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'diet-outside-'))
     try {

@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {rename} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -48,6 +48,19 @@ describe('writeFilesAtomic', () => {
     ))
     expect(error.message).to.equal('Cannot write b.txt: the disk is full. Nothing was changed: bin/post_compile restored.')
     expect(readdirSync(dir)).to.deep.equal(['b.txt'])
+  })
+
+  it('a failure after a symlink was removed puts the same link back', async () => {
+    writeFileSync(join(dir, 'shared'), 'rules\n')
+    symlinkSync('shared', join(dir, '.slugignore'))
+    const error = await rejection(writeFilesAtomic(
+      [{path: join(dir, '.slugignore')}, {data: 'new b\n', path: join(dir, 'b.txt')}],
+      {label: p => p.slice(dir.length + 1), rename: failingRename(1, 'EROFS')},
+    ))
+    expect(error.message).to.equal('Cannot write b.txt: the file system is read-only. Nothing was changed: .slugignore restored.')
+    expect(readlinkSync(join(dir, '.slugignore'))).to.equal('shared')
+    expect(readFileSync(join(dir, 'shared'), 'utf8')).to.equal('rules\n')
+    expect(readdirSync(dir).sort()).to.deep.equal(['.slugignore', 'shared'])
   })
 
   it('writeFileAtomic creates no folder: a missing one is a WriteError with its errno code for the caller', async () => {
