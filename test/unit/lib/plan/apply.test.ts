@@ -70,6 +70,15 @@ describe('applyChanges: one apply is all or nothing', () => {
     expect(readFileSync(join(dir, 'config/slugignore'), 'utf8')).to.equal(text)
   })
 
+  it('refuses to rewrite a file that is not UTF-8 (a Latin-1 comment), whose bytes the rewrite would change', async () => {
+    const bytes = Buffer.from('# caf\u00E9 index\ntensorflow==2.16.1\n', 'latin1')
+    writeFileSync(join(dir, 'requirements.txt'), bytes)
+    const before = bytes.toString('utf8')
+    const error = await rejection(applyChanges(dir, [{after: before.replace('tensorflow', 'tensorflow-cpu'), before, diff: '', path: 'requirements.txt', why: ''}]))
+    expect(error.message).to.equal('requirements.txt is not UTF-8 text: slug:diet does not rewrite it, as that would change bytes it does not mean to; save it as UTF-8 and run again. Nothing was written.')
+    expect(readFileSync(join(dir, 'requirements.txt')).equals(bytes)).to.equal(true)
+  })
+
   it('refuses a symlink whose target is outside the repo', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'diet-outside-'))
     try {
