@@ -50,9 +50,12 @@ export interface CompilerPattern {
 
 const quote = (items: string[]) => items.map(t => `"${t}"`).join(', ')
 
-/** The slug compiler's tokens of one line: `File.read(path).split`, then `token.split(/#/).first`. */
+/**
+ * The slug compiler's tokens of one line: `File.read(path).split`, then `token.split(/#/).first`. Ruby's
+ * split without a separator splits on ASCII whitespace only: a no-break space stays inside a token.
+ */
 function compilerTokens(line: string): string[] {
-  return line.split(/\s+/).map(word => word.split('#')[0]).filter(token => token !== '')
+  return line.split(/[\t\n\v\f\r ]+/).map(word => word.split('#')[0]).filter(token => token !== '')
 }
 
 /** The slug compiler's patterns, each with its line. */
@@ -62,7 +65,8 @@ export function compilerPatterns(text: string): CompilerPattern[] {
     for (const token of compilerTokens(raw)) {
       const anchored = token.includes('/')
       const directoryOnly = token.endsWith('/')
-      const body = token.replace(/^(?:\.?\/)+/, '').replace(/\/+$/, '')
+      // Ruby's Dir glob reads a `**` that is not followed by `/` as `*`: `docs/**` is docs' entries, not docs.
+      const body = token.replace(/^(?:\.?\/)+/, '').replaceAll(/\*\*(?!\/)/g, '*').replace(/\/+$/, '')
       if (body === '') continue
       patterns.push({directoryOnly, glob: anchored ? body : `**/${body}`, line: i + 1, token})
     }

@@ -125,6 +125,21 @@ describe('slugignore/match', () => {
       expect(m('src/tests/helper.py')).to.equal(true)
     })
 
+    it('splits on ASCII whitespace only, as Ruby\'s String#split does: a no-break space stays inside the name', () => {
+      const m = createSlugignoreMatcher('/caf\u00E9\u00A0menu.pdf\n', 'compiler')
+      expect(m('caf\u00E9\u00A0menu.pdf')).to.equal(true)
+      expect(createSlugignoreMatcher('/caf\u00E9\u00A0menu.pdf\n', 'both')('caf\u00E9\u00A0menu.pdf')).to.equal(true)
+      expect(parseSlugignore('/caf\u00E9\u00A0menu.pdf\n').warnings).to.deep.equal([])
+    })
+
+    it('reads a ** not followed by / as *, as Ruby\'s Dir glob does: docs/** keeps docs/.nojekyll and docs itself', () => {
+      const m = createSlugignoreMatcher('docs/**\n', 'compiler')
+      expect(m('docs/index.md')).to.equal(true)
+      expect(m('docs/api/v1.md')).to.equal(true)
+      expect(m('docs/.nojekyll')).to.equal(false)
+      expect(createSlugignoreMatcher('docs/**\n', 'both')('docs/.nojekyll')).to.equal(false)
+    })
+
     it('skips dotfiles and dot folders with wildcards, as Ruby\'s Dir glob does, but not with a literal name', () => {
       const m = createSlugignoreMatcher('*.log\n.env\n', 'compiler')
       expect(m('app.log')).to.equal(true)
