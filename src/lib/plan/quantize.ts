@@ -85,9 +85,17 @@ export function tfliteOutputs(models: Pick<QuantizeModel, 'format' | 'path'>[]):
     return `${dot > path.lastIndexOf('/') ? path.slice(0, dot) : path}.tflite`
   }
 
-  const count = new Map<string, number>()
-  for (const m of models) count.set(plain(m), (count.get(plain(m)) ?? 0) + 1)
-  return new Map(models.map(m => [m.path, count.get(plain(m))! > 1 ? `${m.path.replace(/\/+$/, '')}.tflite` : plain(m)]))
+  const full = (m: Pick<QuantizeModel, 'path'>) => `${m.path.replace(/\/+$/, '')}.tflite`
+  const outputs = new Map(models.map(m => [m.path, plain(m)]))
+  // Full names are unique (model paths are), but one may equal another model's plain name (a.h5 and
+  // a.h5.keras): repeat until no two share a name; each round turns at least one plain name into a full one.
+  for (;;) {
+    const count = new Map<string, number>()
+    for (const out of outputs.values()) count.set(out, (count.get(out) ?? 0) + 1)
+    const clashing = models.filter(m => count.get(outputs.get(m.path)!)! > 1 && outputs.get(m.path) !== full(m))
+    if (clashing.length === 0) return outputs
+    for (const m of clashing) outputs.set(m.path, full(m))
+  }
 }
 
 /** A ready-to-run TFLiteConverter script for these models (paths relative to the repo root). */
