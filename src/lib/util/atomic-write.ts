@@ -52,8 +52,18 @@ export interface WriteSetOptions {
  */
 const TEMP = /^\.(.+)\.(?:slug-diet-(\d+)-[\da-f]+|(\d+)\.\d+)\.tmp$/
 
+/**
+ * The target's name as a temp name holds it: cut to 200 bytes (whole characters), so that a name near the
+ * file system's 255-byte limit still leaves room for the suffix.
+ */
+function tempStem(name: string): string {
+  let stem = name
+  while (Buffer.byteLength(stem) > 200) stem = [...stem].slice(0, -1).join('')
+  return stem
+}
+
 function tempPath(target: string): string {
-  return join(dirname(target), `.${basename(target)}.slug-diet-${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
+  return join(dirname(target), `.${tempStem(basename(target))}.slug-diet-${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
 }
 
 function alive(pid: number): boolean {
@@ -72,7 +82,7 @@ function alive(pid: number): boolean {
  */
 async function removeStaleTemps(targets: string[]): Promise<void> {
   const byDir = new Map<string, Set<string>>()
-  for (const t of targets) byDir.set(dirname(t), (byDir.get(dirname(t)) ?? new Set()).add(basename(t)))
+  for (const t of targets) byDir.set(dirname(t), (byDir.get(dirname(t)) ?? new Set()).add(tempStem(basename(t))))
   for (const [dir, names] of byDir) {
     const entries = await readdir(dir, {withFileTypes: true}).catch(() => [])
     for (const entry of entries) {
@@ -86,7 +96,10 @@ const REASONS: Record<string, string> = {
   EACCES: 'permission denied',
   EDQUOT: 'the disk quota is exceeded',
   EISDIR: 'it is a directory',
+  EBUSY: 'it is in use',
+  EIO: 'the disk reported an input/output error',
   ELOOP: 'it is a symlink that leads back to itself (a loop)',
+  ENAMETOOLONG: 'its name is too long',
   ENOENT: 'its folder does not exist',
   ENOSPC: 'the disk is full',
   ENOTDIR: 'a folder on its path is a file',

@@ -71,6 +71,14 @@ describe('writeFilesAtomic', () => {
     expect(readdirSync(dir)).to.deep.equal([])
   })
 
+  it('writes a file whose name is near the 255-byte limit (its temp name is shortened), and names a too-long one in words', async () => {
+    const long = `${'\u00E9'.repeat(120)}.txt`
+    await writeFileAtomic(join(dir, long), 'x\n')
+    expect(readdirSync(dir)).to.deep.equal([long])
+    const error = await rejection(writeFileAtomic(join(dir, 'a'.repeat(300)), 'x\n'))
+    expect(error.message).to.equal(`Cannot read ${join(dir, 'a'.repeat(300))}: its name is too long. Nothing was written.`)
+  })
+
   it('writeFileAtomic writes one file and leaves no temp file', async () => {
     await writeFileAtomic(join(dir, 'x.txt'), 'x\n', {mode: 0o600})
     expect(readdirSync(dir)).to.deep.equal(['x.txt'])
