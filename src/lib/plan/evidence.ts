@@ -12,6 +12,7 @@ import {estimateCompressedSizes} from '../repo/estimate.js'
 import {listRepo, type RepoFile, type RepoListing} from '../repo/files.js'
 import {loadEvidence as loadSharedEvidence} from '../inspect/evidence.js'
 import type {ScanProgress} from '../slug/sources.js'
+import {writeFailureReason} from '../util/atomic-write.js'
 import {UserError} from '../util/errors.js'
 import {readReferenceTexts} from './references.js'
 
@@ -36,7 +37,7 @@ async function readExisting(root: string, path: string): Promise<string | undefi
   } catch (error) {
     const {code} = (error as NodeJS.ErrnoException)
     if (code === 'ENOENT') return undefined
-    throw new UserError(`Cannot read ${path}: ${code ?? (error as Error).message}. Nothing was written.`)
+    throw new UserError(`Cannot read ${path}: ${writeFailureReason(error)}. Nothing was written.`)
   }
 
   if (buffer.includes(0)) throw new UserError(`${path} is not a text file. Nothing was written.`)
