@@ -256,6 +256,14 @@ export async function writeFilesAtomic(writes: FileWrite[], options: WriteSetOpt
     }
   }
 
+  const byTarget = new Map<string, Staged>()
+  for (const s of staged) {
+    const first = byTarget.get(s.target)
+    // Two writes to one file (requirements-dev.txt -> requirements.txt) would keep only the last one.
+    if (first) throw new WriteError(`${label(s.write.path)} and ${label(first.write.path)} are the same file (a symlink): slug:diet would write it twice; make them separate files, or edit it yourself. Nothing was written.`)
+    byTarget.set(s.target, s)
+  }
+
   await removeStaleTemps(staged.map(s => s.target))
 
   for (const s of staged) {

@@ -79,6 +79,17 @@ describe('applyChanges: one apply is all or nothing', () => {
     expect(readFileSync(join(dir, 'requirements.txt')).equals(bytes)).to.equal(true)
   })
 
+  it('refuses two changes that reach the same file through a symlink, rather than keeping only one of them', async () => {
+    writeFileSync(join(dir, 'requirements.txt'), 'flask\npytest\n')
+    symlinkSync('requirements.txt', join(dir, 'requirements-dev.txt'))
+    const error = await rejection(applyChanges(dir, [
+      {after: 'flask\n', before: 'flask\npytest\n', diff: '', path: 'requirements.txt', why: ''},
+      {after: 'flask\npytest\nblack\n', before: 'flask\npytest\n', diff: '', path: 'requirements-dev.txt', why: ''},
+    ]))
+    expect(error.message).to.equal('requirements-dev.txt and requirements.txt are the same file (a symlink): slug:diet would write it twice; make them separate files, or edit it yourself. Nothing was written.')
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('flask\npytest\n')
+  })
+
   it('refuses a symlink whose target is outside the repo', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'diet-outside-'))
     try {
