@@ -260,7 +260,11 @@ export async function writeFilesAtomic(writes: FileWrite[], options: WriteSetOpt
   for (const s of staged) {
     const first = byTarget.get(s.target)
     // Two writes to one file (requirements-dev.txt -> requirements.txt) would keep only the last one.
-    if (first) throw new WriteError(`${label(s.write.path)} and ${label(first.write.path)} are the same file (a symlink): slug:diet would write it twice; make them separate files, or edit it yourself. Nothing was written.`)
+    if (first) {
+      const names = `${label(s.write.path)} and ${label(first.write.path)}`
+      throw new WriteError(`${names} are the same file (a symlink): slug:diet would write it twice; make them separate files, or edit it yourself. Nothing was written.`)
+    }
+
     byTarget.set(s.target, s)
   }
 
