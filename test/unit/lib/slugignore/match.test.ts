@@ -172,6 +172,15 @@ describe('slugignore/match', () => {
     })
   })
 
+  it('reads a hostile line (a long run of slashes) in linear time', () => {
+    const line = `a${'/'.repeat(200_000)}b/\n`
+    const started = Date.now()
+    expect(parseSlugignore(line).warnings).to.deep.equal(['.slugignore line 1: a pattern longer than 4096 characters names no file and is ignored'])
+    expect(createSlugignoreMatcher(line, 'either')('a/b/x')).to.equal(false)
+    createSlugignoreMatcher(`a${'/'.repeat(4000)}b/\n`, 'either')('a/b/x')
+    expect(Date.now() - started).to.be.lessThan(1000)
+  })
+
   describe('applySlugignore', () => {
     it('splits paths and credits each removed file to the first rule that matches it', () => {
       const text = '/docs\n*.ipynb\ndata\nnotebooks/\n**/*.csv\ntests/**\n!keep\n'
