@@ -226,13 +226,6 @@ describe('slug:diet', function () {
     }
   })
 
-  it('a plan file that cannot be read (bin/post_compile is a folder) is one line in words, without the errno', async () => {
-    mkdirSync(join(dir, 'bin/post_compile'), {recursive: true})
-    const {error, exitCode} = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--dry-run'])
-    expect(exitCode).to.equal(1)
-    expect(error?.message).to.equal('Cannot read bin/post_compile: it is a directory. Nothing was written.')
-  })
-
   it('--app reads the current release\'s slug, as slug:inspect does', async () => {
     const sha = createHash('sha256').update(SLUG).digest('hex')
     const blobs = await serveBlobs({'slug-11.tgz': SLUG})
@@ -366,7 +359,7 @@ describe('slug:diet', function () {
       const before = snapshot(dir)
       const {error, exitCode} = await runCommand(Diet, ['--file', slugPath, '--dir', dir, '--yes'])
       expect(exitCode).to.equal(1)
-      expect(error?.message).to.equal('Cannot read .slugignore: EISDIR. Nothing was written.')
+      expect(error?.message).to.equal('Cannot read .slugignore: it is a directory. Nothing was written.')
       expect(snapshot(dir)).to.deep.equal(before)
     })
 
