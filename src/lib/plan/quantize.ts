@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 
@@ -98,19 +99,38 @@ export function tfliteOutputs(models: Pick<QuantizeModel, 'format' | 'path'>[]):
   }
 }
 
+/**
+ * The script's last line: the sha256 of everything above it, so that a later run can tell its own script as
+ * written (rewritten freely) from one the user has edited since (replaced only with --force).
+ */
+const CHECKSUM_PREFIX = '# heroku-slug-diet sha256='
+
+/** CRLF counts as LF: a checkout with core.autocrlf is not an edit. */
+const checksum = (body: string) => createHash('sha256').update(body.replaceAll('\r\n', '\n')).digest('hex')
+
 /** A ready-to-run TFLiteConverter script for these models (paths relative to the repo root). */
 export async function renderQuantizeScript(models: Pick<QuantizeModel, 'format' | 'path'>[]): Promise<string> {
   const template = await readFile(TEMPLATE, 'utf8')
   const outputs = tfliteOutputs(models)
   const list = JSON.stringify(models.map(m => ({format: m.format, output: outputs.get(m.path), path: m.path})), null, 1)
-  return template.replace('__MODELS__', () => list)
+  const body = template.replace('__MODELS__', () => list)
+  return `${body}${CHECKSUM_PREFIX}${checksum(body)}\n`
+}
+
+/** True when the text is a script this plugin wrote, unchanged since. */
+function isOwnUnedited(text: string): boolean {
+  const at = text.lastIndexOf(`\n${CHECKSUM_PREFIX}`)
+  if (at === -1) return false
+  const value = text.slice(at + 1 + CHECKSUM_PREFIX.length).trim()
+  return value === checksum(text.slice(0, at + 1))
 }
 
 /**
- * Why the script may not be written to a path that holds a file the plugin did not write, or undefined. The
- * user's own `quantize.py` is never replaced without `--force`.
+ * Why the script may not be written to a path that holds a file the plugin did not write (or wrote, and the
+ * user edited since), or undefined. The user's own `quantize.py` is never replaced without `--force`.
  */
 export function quantizeScriptConflict(path: string, existing: string | undefined): string | undefined {
-  if (existing === undefined || existing.includes(QUANTIZE_SCRIPT_MARK)) return undefined
-  return `${path} exists and was not written by this plugin: choose another --emit-quantize-script path, or run again with --force to replace it. Nothing was written.`
+  if (existing === undefined || isOwnUnedited(existing)) return undefined
+  const what = existing.includes(QUANTIZE_SCRIPT_MARK) ? 'was written by this plugin but edited since' : 'exists and was not written by this plugin'
+  return `${path} ${what}: choose another --emit-quantize-script path, or run again with --force to replace it. Nothing was written.`
 }

@@ -212,6 +212,17 @@ describe('slug:diet', function () {
     expect(again.exitCode, again.error?.message).to.equal(0)
   })
 
+  it('--emit-quantize-script never replaces its own script once the user has edited it, without --force', async () => {
+    const first = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', join(dir, 'q.py'), '--yes'])
+    expect(first.exitCode, first.error?.message).to.equal(0)
+    const edited = `${readFileSync(join(dir, 'q.py'), 'utf8')}\n# my representative dataset\nDATA = "calib/"\n`
+    writeFileSync(join(dir, 'q.py'), edited)
+    const refused = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', join(dir, 'q.py'), '--yes'])
+    expect(refused.exitCode).to.equal(1)
+    expect(refused.error?.message).to.equal('q.py was written by this plugin but edited since: choose another --emit-quantize-script path, or run again with --force to replace it. Nothing was written.')
+    expect(readFileSync(join(dir, 'q.py'), 'utf8')).to.equal(edited)
+  })
+
   it('--emit-quantize-script outside the repo: the user\'s own file there is refused too, and left as it was', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'diet-outside-'))
     try {
