@@ -132,7 +132,7 @@ export default class Diet extends SlugCommand {
     const conflict = quantizeScriptConflict(path, existing)
     if (!conflict || flags.force) return
     const canAsk = !flags.yes && !this.jsonEnabled() && process.stdin.isTTY && process.stdout.isTTY
-    if (canAsk && await hux.confirm(`${path} exists and was not written by this plugin. Replace it?`, {defaultAnswer: false, ms: CONFIRM_MS})) return
+    if (canAsk && await hux.confirm(`${path} is not a script this plugin wrote (or it was edited since). Replace it?`, {defaultAnswer: false, ms: CONFIRM_MS})) return
     throw new UserError(conflict)
   }
 }

@@ -4,6 +4,7 @@ import {parse as parseToml, TomlError, type TomlTable, type TomlValue} from 'smo
 
 import type {PackageRow} from '../analysis/types.js'
 import {UserError} from '../util/errors.js'
+import {redactUrlCredentials} from '../util/redact.js'
 import {normalizePackageName, parseRequirements, type RequirementLine} from './requirements.js'
 
 /** What one file in the repo declares. */
@@ -71,9 +72,10 @@ async function fromRequirements(root: string): Promise<DeclaredDependencies[]> {
         packages.push(declared('python', line.normalizedName, line.pinned))
         if (line.extras?.length) extras[line.normalizedName] = line.extras.map(e => normalizePackageName(e))
       } else if (line.kind === 'url') {
-        notes.push(`line ${line.line}: ${line.url} is installed from a URL or path; its name is not known before it is built`)
+        // notes are printed (slug:inspect, its report): never with a password of the user's URL
+        notes.push(`line ${line.line}: ${redactUrlCredentials(line.url ?? '')} is installed from a URL or path; its name is not known before it is built`)
       } else if (line.kind === 'option' && /^(?:--extra-index-url|--index-url|-i)$/.test(line.option!)) {
-        notes.push(`line ${line.line}: packages may come from ${line.value} (${line.option})`)
+        notes.push(`line ${line.line}: packages may come from ${redactUrlCredentials(line.value ?? '')} (${line.option})`)
       }
     }
 

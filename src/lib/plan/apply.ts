@@ -6,12 +6,21 @@ import {UserError} from '../util/errors.js'
 import type {FileChange} from './diet.js'
 
 async function currentText(path: string, name: string): Promise<string | undefined> {
+  let bytes: Buffer
   try {
-    return await readFile(path, 'utf8')
+    bytes = await readFile(path)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new UserError(`Cannot read ${name}: ${writeFailureReason(error)}. Nothing was written.`)
   }
+
+  // The plan edits text: bytes that are not UTF-8 would come back as U+FFFD, losing the user's characters.
+  const text = bytes.toString('utf8')
+  if (!Buffer.from(text, 'utf8').equals(bytes)) {
+    throw new UserError(`${name} is not UTF-8 text: slug:diet does not rewrite it, as that would change bytes it does not mean to; save it as UTF-8 and run again. Nothing was written.`)
+  }
+
+  return text
 }
 
 /**

@@ -1,6 +1,6 @@
 import type {HerokuApi} from '../heroku/client.js'
 import {readFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {resolve} from 'node:path'
 
 import {detectModelFormat} from '../analysis/index.js'
 import {savedModelRootsOf} from '../analysis/models.js'
@@ -14,6 +14,7 @@ import type {ScanCache} from '../scan-cache/store.js'
 import {loadEvidence as loadSharedEvidence} from '../inspect/evidence.js'
 import type {StackResolveOptions} from '../resolve/predict.js'
 import type {ScanProgress} from '../slug/sources.js'
+import {writeFailureReason} from '../util/atomic-write.js'
 import {UserError} from '../util/errors.js'
 import {readReferenceTexts} from './references.js'
 
@@ -34,11 +35,11 @@ export interface RepoState {
 async function readExisting(root: string, path: string): Promise<string | undefined> {
   let buffer: Buffer
   try {
-    buffer = await readFile(join(root, path))
+    buffer = await readFile(resolve(root, path))
   } catch (error) {
     const {code} = (error as NodeJS.ErrnoException)
     if (code === 'ENOENT') return undefined
-    throw new UserError(`Cannot read ${path}: ${code ?? (error as Error).message}. Nothing was written.`)
+    throw new UserError(`Cannot read ${path}: ${writeFailureReason(error)}. Nothing was written.`)
   }
 
   if (buffer.includes(0)) throw new UserError(`${path} is not a text file. Nothing was written.`)

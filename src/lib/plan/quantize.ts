@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 
@@ -85,24 +86,51 @@ export function tfliteOutputs(models: Pick<QuantizeModel, 'format' | 'path'>[]):
     return `${dot > path.lastIndexOf('/') ? path.slice(0, dot) : path}.tflite`
   }
 
-  const count = new Map<string, number>()
-  for (const m of models) count.set(plain(m), (count.get(plain(m)) ?? 0) + 1)
-  return new Map(models.map(m => [m.path, count.get(plain(m))! > 1 ? `${m.path.replace(/\/+$/, '')}.tflite` : plain(m)]))
+  const full = (m: Pick<QuantizeModel, 'path'>) => `${m.path.replace(/\/+$/, '')}.tflite`
+  const outputs = new Map(models.map(m => [m.path, plain(m)]))
+  // Full names are unique (model paths are), but one may equal another model's plain name (a.h5 and
+  // a.h5.keras): repeat until no two share a name; each round turns at least one plain name into a full one.
+  for (;;) {
+    const count = new Map<string, number>()
+    for (const out of outputs.values()) count.set(out, (count.get(out) ?? 0) + 1)
+    const clashing = models.filter(m => count.get(outputs.get(m.path)!)! > 1 && outputs.get(m.path) !== full(m))
+    if (clashing.length === 0) return outputs
+    for (const m of clashing) outputs.set(m.path, full(m))
+  }
 }
+
+/**
+ * The script's last line: the sha256 of everything above it, so that a later run can tell its own script as
+ * written (rewritten freely) from one the user has edited since (replaced only with --force).
+ */
+const CHECKSUM_PREFIX = '# heroku-slug-diet sha256='
+
+/** CRLF counts as LF: a checkout with core.autocrlf is not an edit. */
+const checksum = (body: string) => createHash('sha256').update(body.replaceAll('\r\n', '\n')).digest('hex')
 
 /** A ready-to-run TFLiteConverter script for these models (paths relative to the repo root). */
 export async function renderQuantizeScript(models: Pick<QuantizeModel, 'format' | 'path'>[]): Promise<string> {
   const template = await readFile(TEMPLATE, 'utf8')
   const outputs = tfliteOutputs(models)
   const list = JSON.stringify(models.map(m => ({format: m.format, output: outputs.get(m.path), path: m.path})), null, 1)
-  return template.replace('__MODELS__', () => list)
+  const body = template.replace('__MODELS__', () => list)
+  return `${body}${CHECKSUM_PREFIX}${checksum(body)}\n`
+}
+
+/** True when the text is a script this plugin wrote, unchanged since. */
+function isOwnUnedited(text: string): boolean {
+  const at = text.lastIndexOf(`\n${CHECKSUM_PREFIX}`)
+  if (at === -1) return false
+  const value = text.slice(at + 1 + CHECKSUM_PREFIX.length).trim()
+  return value === checksum(text.slice(0, at + 1))
 }
 
 /**
- * Why the script may not be written to a path that holds a file the plugin did not write, or undefined. The
- * user's own `quantize.py` is never replaced without `--force`.
+ * Why the script may not be written to a path that holds a file the plugin did not write (or wrote, and the
+ * user edited since), or undefined. The user's own `quantize.py` is never replaced without `--force`.
  */
 export function quantizeScriptConflict(path: string, existing: string | undefined): string | undefined {
-  if (existing === undefined || existing.includes(QUANTIZE_SCRIPT_MARK)) return undefined
-  return `${path} exists and was not written by this plugin: choose another --emit-quantize-script path, or run again with --force to replace it. Nothing was written.`
+  if (existing === undefined || isOwnUnedited(existing)) return undefined
+  const what = existing.includes(QUANTIZE_SCRIPT_MARK) ? 'was written by this plugin but edited since' : 'exists and was not written by this plugin'
+  return `${path} ${what}: choose another --emit-quantize-script path, or run again with --force to replace it. Nothing was written.`
 }

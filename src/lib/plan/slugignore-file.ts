@@ -29,6 +29,7 @@ interface SplitFile {
   /** 0-based line index of after[0] */
   afterIndex: number
   hasBlock: boolean
+  /** the ending of the lines the plugin adds; the user's lines keep their own (a `\r` left on them) */
   eol: '\n' | '\r\n'
 }
 
@@ -38,8 +39,10 @@ interface SplitFile {
  */
 function split(text: string): SplitFile {
   const eol = text.includes('\r\n') ? '\r\n' : '\n'
-  const lines = text.split(/\r?\n/)
+  // Split on \n only: a line keeps its \r, so a file with mixed endings comes back byte for byte.
+  const lines = text.split('\n')
   if (lines.at(-1) === '') lines.pop()
+  else if (lines.length > 0 && eol === '\r\n') lines[lines.length - 1] += '\r'
   const begins = lines.flatMap((l, i) => (BEGINS.has(l.trim()) ? [i] : []))
   const ends = lines.flatMap((l, i) => (ENDS.has(l.trim()) ? [i] : []))
   if (begins.length > 1) {
@@ -78,8 +81,8 @@ export function userLines(text: string | undefined): {line: number; text: string
   if (!text) return []
   const {after, afterIndex, before} = split(text)
   return [
-    ...before.map((t, i) => ({line: i + 1, text: t})),
-    ...after.map((t, i) => ({line: afterIndex + i + 1, text: t})),
+    ...before.map((t, i) => ({line: i + 1, text: t.replace(/\r$/, '')})),
+    ...after.map((t, i) => ({line: afterIndex + i + 1, text: t.replace(/\r$/, '')})),
   ].filter(l => l.text.trim() !== '')
 }
 
@@ -99,14 +102,15 @@ function checked(rules: string[]): string[] {
 
 function render(parts: SplitFile, own: Set<string>, rules: string[]): string {
   const block = [...new Set(rules.filter(r => r !== '' && !own.has(r)))].sort()
+  const cr = parts.eol === '\r\n' ? '\r' : ''
   const lines = [...parts.before]
   if (block.length > 0) {
-    if (!parts.hasBlock && lines.length > 0 && lines.at(-1)!.trim() !== '') lines.push('')
-    lines.push(BLOCK_BEGIN, ...block, BLOCK_END)
+    if (!parts.hasBlock && lines.length > 0 && lines.at(-1)!.trim() !== '') lines.push(cr)
+    lines.push(...[BLOCK_BEGIN, ...block, BLOCK_END].map(l => l + cr))
   }
 
   lines.push(...parts.after)
-  return lines.length === 0 ? '' : `${lines.join(parts.eol)}${parts.eol}`
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`
 }
 
 /**

@@ -50,9 +50,22 @@ export interface CompilerPattern {
 
 const quote = (items: string[]) => items.map(t => `"${t}"`).join(', ')
 
-/** The slug compiler's tokens of one line: `File.read(path).split`, then `token.split(/#/).first`. */
+/** Linux's PATH_MAX: a longer pattern names no file (and picomatch refuses patterns over 64 KiB). */
+const MAX_PATTERN = 4096
+
+/** The text without its trailing slashes: a scan, since /\/+$/ is quadratic on a long run of slashes. */
+function withoutTrailingSlashes(text: string): string {
+  let end = text.length
+  while (end > 0 && text[end - 1] === '/') end--
+  return text.slice(0, end)
+}
+
+/**
+ * The slug compiler's tokens of one line: `File.read(path).split`, then `token.split(/#/).first`. Ruby's
+ * split without a separator splits on ASCII whitespace only: a no-break space stays inside a token.
+ */
 function compilerTokens(line: string): string[] {
-  return line.split(/\s+/).map(word => word.split('#')[0]).filter(token => token !== '')
+  return line.split(/[\t\n\v\f\r ]+/).map(word => word.split('#')[0]).filter(token => token !== '')
 }
 
 /** The slug compiler's patterns, each with its line. */
@@ -60,9 +73,11 @@ export function compilerPatterns(text: string): CompilerPattern[] {
   const patterns: CompilerPattern[] = []
   for (const [i, raw] of text.split('\n').entries()) {
     for (const token of compilerTokens(raw)) {
+      if (token.length > MAX_PATTERN) continue
       const anchored = token.includes('/')
       const directoryOnly = token.endsWith('/')
-      const body = token.replace(/^(?:\.?\/)+/, '').replace(/\/+$/, '')
+      // Ruby's Dir glob reads a `**` that is not followed by `/` as `*`: `docs/**` is docs' entries, not docs.
+      const body = withoutTrailingSlashes(token.replace(/^(?:\.?\/)+/, '').replaceAll(/\*\*(?!\/)/g, '*'))
       if (body === '') continue
       patterns.push({directoryOnly, glob: anchored ? body : `**/${body}`, line: i + 1, token})
     }
@@ -88,7 +103,7 @@ function lineDifference(line: number, raw: string): string | undefined {
     return `${where}: Heroku's docs read ${docs}, its slug compiler (the file split on whitespace, "#" starting a comment anywhere) reads ${compiler}.`
   }
 
-  const inner = text.replace(/\/+$/, '')
+  const inner = withoutTrailingSlashes(text)
   if (text.endsWith('/') && inner !== '' && !inner.includes('/')) {
     return `${where}: "${text}" removes every folder named ${inner} at any depth in Heroku's docs, but only /${text} at the repo root for its slug compiler; write "/${text}" for the root folder alone.`
   }
@@ -107,13 +122,18 @@ export function parseSlugignore(text: string): ParsedSlugignore {
     if (difference) warnings.push(difference)
     const pattern = raw.replace(/\r$/, '').trim()
     if (pattern === '' || pattern.startsWith('#')) continue
+    if (pattern.length > MAX_PATTERN) {
+      warnings.push(`.slugignore line ${line}: a pattern longer than ${MAX_PATTERN} characters names no file and is ignored`)
+      continue
+    }
+
     if (pattern.startsWith('!')) {
       warnings.push(`.slugignore line ${line}: "${pattern}" is a negation, which Heroku does not support: it is ignored and keeps nothing`)
       continue
     }
 
     const directoryOnly = pattern.endsWith('/')
-    const body = directoryOnly ? pattern.replace(/\/+$/, '') : pattern
+    const body = directoryOnly ? withoutTrailingSlashes(pattern) : pattern
     if (body === '') {
       warnings.push(`.slugignore line ${line}: "${pattern}" names no file and is ignored`)
       continue

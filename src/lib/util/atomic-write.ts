@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {
-  chmod, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat,
+  chmod, lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, stat, symlink,
 } from 'node:fs/promises'
 import {
   basename, dirname, isAbsolute, join, relative, resolve,
@@ -52,8 +52,18 @@ export interface WriteSetOptions {
  */
 const TEMP = /^\.(.+)\.(?:slug-diet-(\d+)-[\da-f]+|(\d+)\.\d+)\.tmp$/
 
+/**
+ * The target's name as a temp name holds it: cut to 200 bytes (whole characters), so that a name near the
+ * file system's 255-byte limit still leaves room for the suffix.
+ */
+function tempStem(name: string): string {
+  let stem = name
+  while (Buffer.byteLength(stem) > 200) stem = [...stem].slice(0, -1).join('')
+  return stem
+}
+
 function tempPath(target: string): string {
-  return join(dirname(target), `.${basename(target)}.slug-diet-${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
+  return join(dirname(target), `.${tempStem(basename(target))}.slug-diet-${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
 }
 
 function alive(pid: number): boolean {
@@ -66,15 +76,18 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes temp files of the plugin's own naming for these targets whose process is gone. */
+/**
+ * Removes temp files of the plugin's own naming for these targets whose process is gone. Best effort: only
+ * regular files, and a leftover that cannot be removed does not stop the write.
+ */
 async function removeStaleTemps(targets: string[]): Promise<void> {
   const byDir = new Map<string, Set<string>>()
-  for (const t of targets) byDir.set(dirname(t), (byDir.get(dirname(t)) ?? new Set()).add(basename(t)))
+  for (const t of targets) byDir.set(dirname(t), (byDir.get(dirname(t)) ?? new Set()).add(tempStem(basename(t))))
   for (const [dir, names] of byDir) {
-    const entries = await readdir(dir).catch(() => [] as string[])
+    const entries = await readdir(dir, {withFileTypes: true}).catch(() => [])
     for (const entry of entries) {
-      const m = TEMP.exec(entry)
-      if (m && names.has(m[1]) && !alive(Number(m[2] ?? m[3]))) await rm(join(dir, entry), {force: true})
+      const m = entry.isFile() ? TEMP.exec(entry.name) : null
+      if (m && names.has(m[1]) && !alive(Number(m[2] ?? m[3]))) await rm(join(dir, entry.name), {force: true}).catch(() => {})
     }
   }
 }
@@ -83,6 +96,10 @@ const REASONS: Record<string, string> = {
   EACCES: 'permission denied',
   EDQUOT: 'the disk quota is exceeded',
   EISDIR: 'it is a directory',
+  EBUSY: 'it is in use',
+  EIO: 'the disk reported an input/output error',
+  ELOOP: 'it is a symlink that leads back to itself (a loop)',
+  ENAMETOOLONG: 'its name is too long',
   ENOENT: 'its folder does not exist',
   ENOSPC: 'the disk is full',
   ENOTDIR: 'a folder on its path is a file',
@@ -102,28 +119,50 @@ interface Staged {
   /** the file that is replaced: the symlink's target when `path` is a link */
   target: string
   tmp?: string
-  /** the target's bytes and mode before, to restore it; undefined when it did not exist */
-  old?: {data: Buffer; mode: number}
+  /** the target's bytes and mode before (or the removed link's own target), to restore it; undefined when it did not exist */
+  old?: {data: Buffer; mode: number} | {link: string}
   /** the first folder created for a new file, removed again on failure */
   createdDir?: string
 }
 
+const isInside = (dir: string, path: string) => {
+  const rel = relative(dir, path)
+  return !rel.startsWith('..') && !isAbsolute(rel)
+}
+
+/** Where a path that may not exist yet really leads: its nearest existing folder with symlinks resolved. */
+async function realLocation(path: string): Promise<string> {
+  try {
+    return await realpath(path)
+  } catch (error) {
+    const parent = dirname(path)
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === path) throw error
+    return join(await realLocation(parent), basename(path))
+  }
+}
+
 async function inspectTarget(write: FileWrite, label: string, within: string | undefined): Promise<Omit<Staged, 'write'>> {
   let target = resolve(write.path)
-  const link = await lstat(target).catch(() => {})
-  if (link?.isSymbolicLink()) {
-    try {
-      target = await realpath(target)
-    } catch {
+  try {
+    const link = await lstat(target).catch(() => {})
+    // Removing a symlinked file removes the link: the file it points at may be the user's for other uses.
+    const removesLink = link?.isSymbolicLink() === true && write.data === undefined
+    if (link?.isSymbolicLink() && !removesLink) target = await realpath(target)
+    // A folder on the path may be the link (bin -> elsewhere): what counts is where the file really is.
+    let real = target
+    if (within) real = removesLink ? join(await realLocation(dirname(target)), basename(target)) : await realLocation(target)
+    if (within && isInside(resolve(within), resolve(write.path)) && !isInside(await realpath(within), real)) {
+      throw new UserError(`${label} is a symlink to ${real}, outside the repository: slug:diet does not write outside the repo; edit that file yourself or replace the link with a file.`)
+    }
+
+    if (removesLink) return {old: {link: await readlink(target)}, target}
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new UserError(`${label} is a symlink to a file that does not exist: point it at a file, or replace it with one.`)
     }
 
-    if (within) {
-      const rel = relative(await realpath(within), target)
-      if (rel.startsWith('..') || isAbsolute(rel)) {
-        throw new UserError(`${label} is a symlink to ${target}, outside the repository: slug:diet does not write outside the repo; edit that file yourself or replace the link with a file.`)
-      }
-    }
+    throw new UserError(`Cannot read ${label}: ${writeFailureReason(error)}.`)
   }
 
   const info = await stat(target).catch(error => {
@@ -143,7 +182,7 @@ async function stage(s: Staged): Promise<void> {
   const {write} = s
   if (write.data === undefined) return
   if (write.createDirs) s.createdDir = await mkdir(dirname(s.target), {recursive: true})
-  let mode = s.old?.mode ?? write.mode ?? 0o644
+  let mode = (s.old && 'mode' in s.old ? s.old.mode : undefined) ?? write.mode ?? 0o644
   if (write.executable) mode |= 0o111
   const tmp = tempPath(s.target)
   const handle = await open(tmp, 'wx', mode)
@@ -174,6 +213,11 @@ async function restore(s: Staged): Promise<boolean> {
       return true
     }
 
+    if ('link' in s.old) {
+      await symlink(s.old.link, s.target)
+      return true
+    }
+
     const tmp = tempPath(s.target)
     await mkdir(dirname(s.target), {recursive: true})
     const handle = await open(tmp, 'wx', s.old.mode)
@@ -197,7 +241,8 @@ async function restore(s: Staged): Promise<boolean> {
  * out of the repo are refused), then staged (a temp file beside it, written and flushed), and only when
  * all are staged are they renamed over their targets. A failure before the renames leaves every file as
  * it was and no temp file behind; a failure during them puts back the files already replaced. A symlink
- * is written through: its target is replaced, the link stays. Failures are UserErrors with one line.
+ * is written through: its target is replaced, the link stays (a file the set removes that is a link: the
+ * link goes, the file it points at stays). Failures are UserErrors with one line.
  */
 export async function writeFilesAtomic(writes: FileWrite[], options: WriteSetOptions = {}): Promise<void> {
   const label = options.label ?? ((p: string) => p)
@@ -209,6 +254,18 @@ export async function writeFilesAtomic(writes: FileWrite[], options: WriteSetOpt
     } catch (error) {
       throw new WriteError(`${writeFailureReason(error)} Nothing was written.`, error)
     }
+  }
+
+  const byTarget = new Map<string, Staged>()
+  for (const s of staged) {
+    const first = byTarget.get(s.target)
+    // Two writes to one file (requirements-dev.txt -> requirements.txt) would keep only the last one.
+    if (first) {
+      const names = `${label(s.write.path)} and ${label(first.write.path)}`
+      throw new WriteError(`${names} are the same file (a symlink): slug:diet would write it twice; make them separate files, or edit it yourself. Nothing was written.`)
+    }
+
+    byTarget.set(s.target, s)
   }
 
   await removeStaleTemps(staged.map(s => s.target))
@@ -226,8 +283,8 @@ export async function writeFilesAtomic(writes: FileWrite[], options: WriteSetOpt
   for (const s of staged) {
     try {
       await (s.tmp ? doRename(s.tmp, s.target) : rm(s.target, {force: true}))
+      // createdDir stays: a failure after this rename removes the new folder again with the new file
       s.tmp = undefined
-      s.createdDir = undefined
       done.push(s)
     } catch (error) {
       await discard(staged)

@@ -5,12 +5,14 @@
  */
 export const MASK = '***'
 
-/** Ends the userinfo part of a URL (RFC 3986: it cannot hold these unescaped). */
-const USERINFO_END = new Set(['\t', '\n', '\r', ' ', '"', '#', '\'', '/', '<', '>', '?', '@', '`'])
+/** Ends the authority part of a URL (host and userinfo), or the URL itself in a line of text. */
+const AUTHORITY_END = new Set(['\t', '\n', '\r', ' ', '"', '#', '\'', '/', '<', '>', '?', '`'])
 
 /**
  * The text with the password of every `scheme://user:password@host` replaced by ***, and a lone token
- * (`scheme://token@host`) too. A plain scan, not a regex, so a long line cannot make it backtrack.
+ * (`scheme://token@host`) too. The userinfo ends at the LAST `@` of the authority, as pip and Python's
+ * urllib read it, so an unescaped `@` in a password (`user:p@ss@host`) is masked whole. A plain scan, not
+ * a regex, so a long line cannot make it backtrack (each scan stops at the `/` of the next `://`).
  */
 export function redactUrlCredentials(text: string): string {
   let out = ''
@@ -18,12 +20,17 @@ export function redactUrlCredentials(text: string): string {
   for (let i = text.indexOf('://'); i !== -1; i = text.indexOf('://', i + 3)) {
     const start = i + 3
     let end = start
-    while (end < text.length && !USERINFO_END.has(text[end])) end++
-    if (end === start || text[end] !== '@') continue
-    const userinfo = text.slice(start, end)
+    let at = -1
+    while (end < text.length && !AUTHORITY_END.has(text[end])) {
+      if (text[end] === '@') at = end
+      end++
+    }
+
+    if (at === -1) continue
+    const userinfo = text.slice(start, at)
     const colon = userinfo.indexOf(':')
     out += text.slice(from, start) + (colon === -1 ? MASK : `${userinfo.slice(0, colon)}:${MASK}`)
-    from = end
+    from = at
   }
 
   return from === 0 ? text : out + text.slice(from)

@@ -230,6 +230,31 @@ describe('slug:diet', function () {
     expect(again.exitCode, again.error?.message).to.equal(0)
   })
 
+  it('--emit-quantize-script never replaces its own script once the user has edited it, without --force', async () => {
+    const first = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', join(dir, 'q.py'), '--yes'])
+    expect(first.exitCode, first.error?.message).to.equal(0)
+    const edited = `${readFileSync(join(dir, 'q.py'), 'utf8')}\n# my representative dataset\nDATA = "calib/"\n`
+    writeFileSync(join(dir, 'q.py'), edited)
+    const refused = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', join(dir, 'q.py'), '--yes'])
+    expect(refused.exitCode).to.equal(1)
+    expect(refused.error?.message).to.equal('q.py was written by this plugin but edited since: choose another --emit-quantize-script path, or run again with --force to replace it. Nothing was written.')
+    expect(readFileSync(join(dir, 'q.py'), 'utf8')).to.equal(edited)
+  })
+
+  it('--emit-quantize-script outside the repo: the user\'s own file there is refused too, and left as it was', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'diet-outside-'))
+    try {
+      const mine = join(outside, 'mine.py')
+      writeFileSync(mine, 'print("my own script")\n')
+      const refused = await runCommand<DietResult>(Diet, ['--file', slugPath, '--dir', dir, '--emit-quantize-script', mine, '--yes'])
+      expect(refused.exitCode).to.equal(1)
+      expect(refused.error?.message).to.equal(`${mine} exists and was not written by this plugin: choose another --emit-quantize-script path, or run again with --force to replace it. Nothing was written.`)
+      expect(readFileSync(mine, 'utf8')).to.equal('print("my own script")\n')
+    } finally {
+      rmSync(outside, {force: true, recursive: true})
+    }
+  })
+
   it('--app reads the current release\'s slug, as slug:inspect does', async () => {
     const sha = createHash('sha256').update(SLUG).digest('hex')
     const blobs = await serveBlobs({'slug-11.tgz': SLUG})
@@ -363,7 +388,7 @@ describe('slug:diet', function () {
       const before = snapshot(dir)
       const {error, exitCode} = await runCommand(Diet, ['--file', slugPath, '--dir', dir, '--yes'])
       expect(exitCode).to.equal(1)
-      expect(error?.message).to.equal('Cannot read .slugignore: EISDIR. Nothing was written.')
+      expect(error?.message).to.equal('Cannot read .slugignore: it is a directory. Nothing was written.')
       expect(snapshot(dir)).to.deep.equal(before)
     })
 

@@ -46,6 +46,15 @@ describe('deps/declared', () => {
     expect(result[1].packages[0]).to.include({compressed: 0, files: 0, size: 0})
   })
 
+  it('masks credentials in the index and URL notes, which slug:inspect prints and puts in its report', async () => {
+    writeFileSync(join(dir, 'requirements.txt'), '-i https://user:S3CRET@pypi.example.com/simple\ngit+https://ghp_T0KEN@github.com/o/r.git\n')
+    const [{notes}] = await readDeclaredDependencies(dir)
+    expect(notes).to.deep.equal([
+      'line 1: packages may come from https://user:***@pypi.example.com/simple (-i)',
+      'line 2: git+https://***@github.com/o/r.git is installed from a URL or path; its name is not known before it is built',
+    ])
+  })
+
   it('reads pyproject.toml ([project] and [tool.poetry.dependencies]), Pipfile.lock, uv.lock and package.json', async () => {
     writeFileSync(
       join(dir, 'pyproject.toml'),

@@ -60,6 +60,36 @@ describe('applyChanges: one apply is all or nothing', () => {
     expect(tree(dir)).to.deep.equal(['reqs', 'reqs/base.txt', 'requirements.txt'])
   })
 
+  it('removing a symlinked .slugignore removes the link, never the file it points at', async () => {
+    mkdirSync(join(dir, 'config'))
+    const text = '#>>>heroku-slug-diet:managed-block\n/a/\n#<<<heroku-slug-diet:managed-block\n'
+    writeFileSync(join(dir, 'config/slugignore'), text)
+    symlinkSync('config/slugignore', join(dir, '.slugignore'))
+    await applyChanges(dir, [{before: text, diff: '', path: '.slugignore', why: ''}])
+    expect(tree(dir)).to.deep.equal(['config', 'config/slugignore'])
+    expect(readFileSync(join(dir, 'config/slugignore'), 'utf8')).to.equal(text)
+  })
+
+  it('refuses to rewrite a file that is not UTF-8 (a Latin-1 comment), whose bytes the rewrite would change', async () => {
+    const bytes = Buffer.from('# caf\u00E9 index\ntensorflow==2.16.1\n', 'latin1')
+    writeFileSync(join(dir, 'requirements.txt'), bytes)
+    const before = bytes.toString('utf8')
+    const error = await rejection(applyChanges(dir, [{after: before.replace('tensorflow', 'tensorflow-cpu'), before, diff: '', path: 'requirements.txt', why: ''}]))
+    expect(error.message).to.equal('requirements.txt is not UTF-8 text: slug:diet does not rewrite it, as that would change bytes it does not mean to; save it as UTF-8 and run again. Nothing was written.')
+    expect(readFileSync(join(dir, 'requirements.txt')).equals(bytes)).to.equal(true)
+  })
+
+  it('refuses two changes that reach the same file through a symlink, rather than keeping only one of them', async () => {
+    writeFileSync(join(dir, 'requirements.txt'), 'flask\npytest\n')
+    symlinkSync('requirements.txt', join(dir, 'requirements-dev.txt'))
+    const error = await rejection(applyChanges(dir, [
+      {after: 'flask\n', before: 'flask\npytest\n', diff: '', path: 'requirements.txt', why: ''},
+      {after: 'flask\npytest\nblack\n', before: 'flask\npytest\n', diff: '', path: 'requirements-dev.txt', why: ''},
+    ]))
+    expect(error.message).to.equal('requirements-dev.txt and requirements.txt are the same file (a symlink): slug:diet would write it twice; make them separate files, or edit it yourself. Nothing was written.')
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('flask\npytest\n')
+  })
+
   it('refuses a symlink whose target is outside the repo', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'diet-outside-'))
     try {
@@ -71,6 +101,34 @@ describe('applyChanges: one apply is all or nothing', () => {
     } finally {
       rmSync(outside, {force: true, recursive: true})
     }
+  })
+
+  it('refuses a file inside the repo reached through a symlinked folder that points outside it', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'diet-outside-'))
+    try {
+      symlinkSync(outside, join(dir, 'bin'))
+      const error = await rejection(applyChanges(dir, [{after: '#!/usr/bin/env bash\n', before: undefined, diff: '', executable: true, path: 'bin/post_compile', why: ''}]))
+      expect(error.message).to.match(/^bin\/post_compile is a symlink to .*post_compile, outside the repository: slug:diet does not write outside the repo; .* Nothing was written\.$/)
+      expect(readdirSync(outside)).to.deep.equal([])
+    } finally {
+      rmSync(outside, {force: true, recursive: true})
+    }
+  })
+
+  it('names a symlink loop as a loop, in one line', async () => {
+    symlinkSync('b.txt', join(dir, 'a.txt'))
+    symlinkSync('a.txt', join(dir, 'b.txt'))
+    const error = await rejection(applyChanges(dir, [{after: 'y\n', before: undefined, diff: '', path: 'a.txt', why: ''}]))
+    expect(error.message).to.equal('Cannot read a.txt: it is a symlink that leads back to itself (a loop). Nothing was written.')
+  })
+
+  it('cleans its stale temp files best effort: a folder that happens to carry the name is left alone, and the write goes on', async () => {
+    writeFileSync(join(dir, 'requirements.txt'), 'x\n')
+    mkdirSync(join(dir, '.requirements.txt.slug-diet-4194999-0a1b2c3d.tmp'))
+    writeFileSync(join(dir, '.requirements.txt.slug-diet-4194999-0a1b2c3d.tmp/keep'), 'mine')
+    await applyChanges(dir, [{after: 'y\n', before: 'x\n', diff: '', path: 'requirements.txt', why: ''}])
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('y\n')
+    expect(tree(dir)).to.deep.equal(['.requirements.txt.slug-diet-4194999-0a1b2c3d.tmp', '.requirements.txt.slug-diet-4194999-0a1b2c3d.tmp/keep', 'requirements.txt'])
   })
 
   it('removes a file whose change has no text, and cleans stale temp files of its own naming', async () => {

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -80,6 +80,30 @@ describe('quantize', () => {
       expect(run.status, run.stderr).to.equal(0)
       for (const out of ['models/classifier.h5.tflite', 'models/classifier.keras.tflite', 'models/other.tflite']) expect(existsSync(join(dir, out)), out).to.equal(true)
       expect(existsSync(join(dir, 'models/classifier.tflite'))).to.equal(false)
+    })
+
+    it('never gives two models the same .tflite, even when a longer name would take the plain one (a.h5.keras)', () => {
+      const models = [{format: 'keras-h5', path: 'a.h5'}, {format: 'keras-zip', path: 'a.keras'}, {format: 'keras-zip', path: 'a.h5.keras'}]
+      const outputs = [...tfliteOutputs(models).values()]
+      expect(new Set(outputs).size).to.equal(3)
+      expect(Object.fromEntries(tfliteOutputs(models))).to.deep.equal({'a.h5': 'a.h5.tflite', 'a.h5.keras': 'a.h5.keras.tflite', 'a.keras': 'a.keras.tflite'})
+    })
+
+    it('keeps a .tflite file that is already there (and a user\'s name.tflite.tmp) unless --force, with a one-line reason', async () => {
+      writeFileSync(join(dir, 'q.py'), await renderQuantizeScript([{format: 'keras-h5', path: 'm.h5'}]))
+      writeFileSync(join(dir, 'm.h5'), Buffer.alloc(128))
+      writeFileSync(join(dir, 'm.tflite'), 'hand-tuned')
+      writeFileSync(join(dir, 'm.tflite.tmp'), 'mine')
+      const env = {...process.env, FAKE_TF_CALLS: join(dir, 'c'), PYTHONPATH: resolve('test/fixtures/diet/fake-tensorflow')}
+      const refused = spawnSync('python3', ['q.py'], {cwd: dir, encoding: 'utf8', env})
+      expect(refused.status).to.equal(1)
+      expect(refused.stderr.trim()).to.equal('m.h5: m.tflite exists: kept (run again with --force to replace it)')
+      expect(readFileSync(join(dir, 'm.tflite'), 'utf8')).to.equal('hand-tuned')
+      const forced = spawnSync('python3', ['q.py', '--force'], {cwd: dir, encoding: 'utf8', env})
+      expect(forced.status, forced.stderr).to.equal(0)
+      expect(readFileSync(join(dir, 'm.tflite'), 'utf8')).not.to.equal('hand-tuned')
+      expect(readFileSync(join(dir, 'm.tflite.tmp'), 'utf8')).to.equal('mine')
+      expect(readdirSync(dir).sort()).to.deep.equal(['c', 'm.h5', 'm.tflite', 'm.tflite.tmp', 'q.py'])
     })
 
     it('fails when a model is missing', async () => {

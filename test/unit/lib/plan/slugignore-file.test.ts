@@ -66,6 +66,15 @@ describe('slugignore-file', () => {
     expect(withManagedRules(out, ['/x/'])).to.equal(out)
   })
 
+  it('keeps each of the user\'s lines byte for byte in a file with mixed line endings', () => {
+    const mixed = '# mine\n/scratch/\r\n/old/\n'
+    const out = withManagedRules(mixed, ['/x/'])
+    expect(out.startsWith(mixed)).to.equal(true)
+    expect(managedRules(out)).to.deep.equal(['/x/'])
+    expect(withManagedRules(out, []).startsWith(mixed)).to.equal(true)
+    expect(withManagedRules(out, ['/x/'])).to.equal(out)
+  })
+
   describe('a block without its end marker: refused with the line, never guessed', () => {
     it('a stray begin marker followed by the user\'s lines', () => {
       const text = `# mine\n${BLOCK_BEGIN}\n/old/\n`

@@ -125,6 +125,21 @@ describe('slugignore/match', () => {
       expect(m('src/tests/helper.py')).to.equal(true)
     })
 
+    it('splits on ASCII whitespace only, as Ruby\'s String#split does: a no-break space stays inside the name', () => {
+      const m = createSlugignoreMatcher('/caf\u00E9\u00A0menu.pdf\n', 'compiler')
+      expect(m('caf\u00E9\u00A0menu.pdf')).to.equal(true)
+      expect(createSlugignoreMatcher('/caf\u00E9\u00A0menu.pdf\n', 'both')('caf\u00E9\u00A0menu.pdf')).to.equal(true)
+      expect(parseSlugignore('/caf\u00E9\u00A0menu.pdf\n').warnings).to.deep.equal([])
+    })
+
+    it('reads a ** not followed by / as *, as Ruby\'s Dir glob does: docs/** keeps docs/.nojekyll and docs itself', () => {
+      const m = createSlugignoreMatcher('docs/**\n', 'compiler')
+      expect(m('docs/index.md')).to.equal(true)
+      expect(m('docs/api/v1.md')).to.equal(true)
+      expect(m('docs/.nojekyll')).to.equal(false)
+      expect(createSlugignoreMatcher('docs/**\n', 'both')('docs/.nojekyll')).to.equal(false)
+    })
+
     it('skips dotfiles and dot folders with wildcards, as Ruby\'s Dir glob does, but not with a literal name', () => {
       const m = createSlugignoreMatcher('*.log\n.env\n', 'compiler')
       expect(m('app.log')).to.equal(true)
@@ -155,6 +170,15 @@ describe('slugignore/match', () => {
       expect(warnings[2]).to.match(/^\.slugignore line 4: Heroku's docs read the one pattern "foo#bar", its slug compiler .* reads the pattern\(s\) "foo"\.$/)
       expect(warnings[3]).to.match(/^\.slugignore line 5: "docs\/" removes every folder named docs at any depth in Heroku's docs, but only \/docs\/ at the repo root for its slug compiler/)
     })
+  })
+
+  it('reads a hostile line (a long run of slashes) in linear time', () => {
+    const line = `a${'/'.repeat(200_000)}b/\n`
+    const started = Date.now()
+    expect(parseSlugignore(line).warnings).to.deep.equal(['.slugignore line 1: a pattern longer than 4096 characters names no file and is ignored'])
+    expect(createSlugignoreMatcher(line, 'either')('a/b/x')).to.equal(false)
+    createSlugignoreMatcher(`a${'/'.repeat(4000)}b/\n`, 'either')('a/b/x')
+    expect(Date.now() - started).to.be.lessThan(1000)
   })
 
   describe('applySlugignore', () => {

@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {rename} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -40,12 +40,43 @@ describe('writeFilesAtomic', () => {
     })
   }
 
+  it('a failure after a new file\'s folder was created and renamed into removes that folder again', async () => {
+    writeFileSync(join(dir, 'b.txt'), 'old b\n')
+    const error = await rejection(writeFilesAtomic(
+      [{createDirs: true, data: 'hook\n', path: join(dir, 'bin', 'post_compile')}, {data: 'new b\n', path: join(dir, 'b.txt')}],
+      {label: p => p.slice(dir.length + 1), rename: failingRename(2, 'ENOSPC')},
+    ))
+    expect(error.message).to.equal('Cannot write b.txt: the disk is full. Nothing was changed: bin/post_compile restored.')
+    expect(readdirSync(dir)).to.deep.equal(['b.txt'])
+  })
+
+  it('a failure after a symlink was removed puts the same link back', async () => {
+    writeFileSync(join(dir, 'shared'), 'rules\n')
+    symlinkSync('shared', join(dir, '.slugignore'))
+    const error = await rejection(writeFilesAtomic(
+      [{path: join(dir, '.slugignore')}, {data: 'new b\n', path: join(dir, 'b.txt')}],
+      {label: p => p.slice(dir.length + 1), rename: failingRename(1, 'EROFS')},
+    ))
+    expect(error.message).to.equal('Cannot write b.txt: the file system is read-only. Nothing was changed: .slugignore restored.')
+    expect(readlinkSync(join(dir, '.slugignore'))).to.equal('shared')
+    expect(readFileSync(join(dir, 'shared'), 'utf8')).to.equal('rules\n')
+    expect(readdirSync(dir).sort()).to.deep.equal(['.slugignore', 'shared'])
+  })
+
   it('writeFileAtomic creates no folder: a missing one is a WriteError with its errno code for the caller', async () => {
     const error = await rejection(writeFileAtomic(join(dir, 'missing', 'x.txt'), 'x\n')) as WriteError
     expect(error).to.be.instanceOf(WriteError)
     expect(error.code).to.equal('ENOENT')
     expect(error.message).to.equal(`Cannot write ${join(dir, 'missing', 'x.txt')}: its folder does not exist. Nothing was written.`)
     expect(readdirSync(dir)).to.deep.equal([])
+  })
+
+  it('writes a file whose name is near the 255-byte limit (its temp name is shortened), and names a too-long one in words', async () => {
+    const long = `${'\u00E9'.repeat(120)}.txt`
+    await writeFileAtomic(join(dir, long), 'x\n')
+    expect(readdirSync(dir)).to.deep.equal([long])
+    const error = await rejection(writeFileAtomic(join(dir, 'a'.repeat(300)), 'x\n'))
+    expect(error.message).to.equal(`Cannot read ${join(dir, 'a'.repeat(300))}: its name is too long. Nothing was written.`)
   })
 
   it('writeFileAtomic writes one file and leaves no temp file', async () => {

@@ -9,6 +9,13 @@ describe('redactUrlCredentials', () => {
     expect(redactUrlCredentials('a https://u:p@h/x and http://v:q@k')).to.equal('a https://u:***@h/x and http://v:***@k')
   })
 
+  it('masks the whole password when it holds an unescaped @ or :, as pip and urllib read it (userinfo ends at the last @)', () => {
+    expect(redactUrlCredentials('-i https://user:p@ss@host/simple')).to.equal('-i https://user:***@host/simple')
+    expect(redactUrlCredentials('http://user:pass@host:pass2@host2/')).to.equal('http://user:***@host2/')
+    expect(redactUrlCredentials('https://tok@en@[2001:db8::1]:8080/x')).to.equal('https://***@[2001:db8::1]:8080/x')
+    expect(redactUrlCredentials('--find-links=https://u:p%40ss@h/x?q=a@b')).to.equal('--find-links=https://u:***@h/x?q=a@b')
+  })
+
   it('leaves URLs without credentials, and an @ later in the path or query, alone', () => {
     for (const text of ['https://download.pytorch.org/whl/cpu', 'https://h/a@b', 'https://h?x=a@b', 'mailto:a@b', 'no url', 'x://']) {
       expect(redactUrlCredentials(text)).to.equal(text)
