@@ -12,8 +12,7 @@ import type {ScanResult, SlugEntry} from '../slug/types.js'
 import {applySlugignore, parseSlugignore} from '../slugignore/match.js'
 import {formatBytes} from '../util/bytes.js'
 import {UserError} from '../util/errors.js'
-import {resolveForStack, type StackResolveOptions} from '../resolve/predict.js'
-import {withStackDependencies} from '../resolve/merge.js'
+import type {StackResolveOptions} from '../resolve/predict.js'
 import {estimateCompressedSizes} from './estimate.js'
 import {describeFile, listRepo, type RepoFile, type RepoListing, walkFiles} from './files.js'
 import {mapLimit} from './limit.js'
@@ -258,6 +257,8 @@ export async function predictRepo(dir: string, options: RepoReportOptions): Prom
     },
   }
   if (site || !options.resolve) return {files: classified.files, report, scan}
+  // Loaded only for a prediction: the resolver brings undici and pip's plumbing, which a slug's scan never needs.
+  const [{resolveForStack}, {withStackDependencies}] = await Promise.all([import('../resolve/predict.js'), import('../resolve/merge.js')])
   const resolved = await resolveForStack(root, new Set(listing.files.map(f => f.path)), options.resolve)
   return {files: classified.files, report: withStackDependencies(report, resolved, [UNMEASURED_PACKAGES, RUNTIME_NOT_INCLUDED]), scan}
 }
