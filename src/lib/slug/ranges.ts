@@ -29,12 +29,12 @@ export interface RangedDownloadOptions {
    */
   retry: (error: unknown, attempt: number) => Promise<void>
   partBytes?: number
-  /** the most bytes held for parts that arrived ahead of the one being delivered */
+  /** the most bytes held for parts that arrived ahead of the one being delivered (default 16 MiB: 4 parts, one per other connection) */
   maxBufferedBytes?: number
 }
 
 export const DEFAULT_PART_BYTES = 4 * 1024 * 1024
-export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024
+export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 
 /** The server answered the first range with the whole blob (200): it does not serve ranges, so one stream it is. */
 export class RangesIgnoredError extends Error {
