@@ -1,8 +1,10 @@
 import {expect} from 'chai'
-import {mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {rename} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {WriteError, writeFileAtomic, writeFilesAtomic} from '../../../../src/lib/util/atomic-write.js'
 import {rejection} from '../../../helpers/rejection.js'
@@ -83,5 +85,34 @@ describe('writeFilesAtomic', () => {
     await writeFileAtomic(join(dir, 'x.txt'), 'x\n', {mode: 0o600})
     expect(readdirSync(dir)).to.deep.equal(['x.txt'])
     expect(readFileSync(join(dir, 'x.txt'), 'utf8')).to.equal('x\n')
+  })
+})
+
+describe('writeFilesAtomic in a read-only repository', () => {
+  it('says so in one line and leaves every file as it was (a real read-only folder, not an injected error)', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'atomic-ro-'))
+    writeFileSync(join(repo, 'requirements.txt'), 'flask\n')
+    writeFileSync(join(repo, '.slugignore'), '/docs/\n')
+    chmodSync(repo, 0o555)
+    try {
+      const module = fileURLToPath(new URL('../../../../src/lib/util/atomic-write.ts', import.meta.url))
+      const script = `import {writeFilesAtomic} from ${JSON.stringify(module)}
+try {
+  await writeFilesAtomic([{data: '/data/\\n', path: ${JSON.stringify(join(repo, '.slugignore'))}}, {data: 'flask==3\\n', path: ${JSON.stringify(join(repo, 'requirements.txt'))}}], {label: p => p.slice(${repo.length + 1})})
+  console.log('written')
+} catch (e) { console.log(e.name + ': ' + e.message) }`
+      const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', script]
+      // Root writes anywhere: drop the capabilities that let it, so the folder's mode decides, as for any user.
+      const command = process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', ...node] : node
+      const run = spawnSync(command[0], command.slice(1), {encoding: 'utf8'})
+      expect(run.stderr).to.equal('')
+      expect(run.stdout.trim()).to.match(/^WriteError: Cannot write \.slugignore: permission denied\. Nothing was written\.$/)
+      expect(readFileSync(join(repo, 'requirements.txt'), 'utf8')).to.equal('flask\n')
+      expect(readFileSync(join(repo, '.slugignore'), 'utf8')).to.equal('/docs/\n')
+      expect(readdirSync(repo).sort()).to.deep.equal(['.slugignore', 'requirements.txt'])
+    } finally {
+      chmodSync(repo, 0o755)
+      rmSync(repo, {force: true, recursive: true})
+    }
   })
 })
