@@ -76,10 +76,9 @@ ${machine()}
 |---|---|---|---|
 ${rows.map(r => `| ${r.name} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rss.toFixed(0)} |`).join('\n')}
 
-\`slug:inspect --help\` / bare oclif command, wall: ${(plugin.wall / floor.wall).toFixed(2)}. Help reads the
-plugin's manifest, but oclif asks every flag for the default it shows, and \`--app\`'s is the app of the repository's
-heroku git remote, found by @heroku-cli/command's own app flag: loading that package (its API client, credential manager and
-Sentry) is most of the difference, as for every heroku command with \`--app\`. Inside the Heroku CLI it is loaded already.
+\`slug:inspect --help\` / bare oclif command, wall: ${(plugin.wall / floor.wall).toFixed(2)} (target <= 1.5). Help reads the
+plugin's manifest and loads the command's module; it does not load @heroku-cli/command (its API client, credential manager
+and Sentry): \`--app\` shows no git-remote default in help, and the command looks the app up only when it runs.
 `
 await writeSection('install', body)
 console.log(body)
