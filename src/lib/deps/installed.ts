@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {type DistRequirement, parseMetadata, recordPaths} from '../analysis/dist-info.js'
 import {parseDistFolder} from '../analysis/packages.js'
 import type {PackageRow} from '../analysis/types.js'
-import {mapLimit} from '../repo/limit.js'
+import {mapLimit} from '../util/map-limit.js'
 import {UserError} from '../util/errors.js'
 import {normalizePackageName} from './requirements.js'
 

@@ -16,7 +16,7 @@ import {resolveForStack, type StackResolveOptions} from '../resolve/predict.js'
 import {withStackDependencies} from '../resolve/merge.js'
 import {estimateCompressedSizes} from './estimate.js'
 import {describeFile, listRepo, type RepoFile, type RepoListing, walkFiles} from './files.js'
-import {mapLimit} from './limit.js'
+import {mapLimit} from '../util/map-limit.js'
 
 export interface RepoReportOptions {
   /** an installed environment to measure packages from (a site-packages folder or a virtualenv) */
