@@ -5,7 +5,7 @@ import {
   buildInputReason, CANDIDATE_KINDS, type CandidateKind, candidateKind,
 } from './repo-candidates.js'
 import {buildReferenceIndex, findReference} from './references.js'
-import {managedRules, userLines, withManagedRules} from './slugignore-file.js'
+import {managedRules, userLines, withManagedRules} from '../slugignore/file.js'
 
 export interface PlanRepoFile {
   path: string
