@@ -1,6 +1,6 @@
 import type {ScanResult} from '../slug/types.js'
 import {categoryOf} from './categories.js'
-import type {DistRequirement} from './dist-info.js'
+import type {DistRequirement} from '../deps/dist-info.js'
 import {detectModelFormat, savedModelRootsOf} from './models.js'
 import {originOf} from './origin.js'
 import {PackageIndex, packageKey} from './packages.js'

@@ -1,7 +1,7 @@
 import {posix} from 'node:path'
 
+import {type DistRequirement, normalizePythonName, parseDistFolder, parseMetadata, recordPaths} from '../deps/dist-info.js'
 import type {ScanResult} from '../slug/types.js'
-import {type DistRequirement, normalizePythonName, parseMetadata, recordPaths} from './dist-info.js'
 import {dirName, SITE_PACKAGES} from './paths.js'
 import type {Ecosystem, PackageRow} from './types.js'
 
@@ -22,16 +22,6 @@ const RUBY_RUNTIME = /^vendor\/ruby-(\d[^/]*)\//
 const GEM_PATH = /^(vendor\/bundle\/ruby\/[^/]+)\/(gems|specifications|cache|extensions\/[^/]+\/[^/]+|bundler\/gems)\/([^/]+)/
 const GEM_NAME = /^(.+?)-(\d[^-]*)(?:-[^]*)?$/
 const DIST_INFO_FILE = /^(.*)\/([^/]+)\.(dist-info|egg-info)\/(RECORD|METADATA|PKG-INFO|top_level\.txt)$/
-
-export {normalizePythonName, PROJECT_NAME} from './dist-info.js'
-
-/** Name and version from a `*.dist-info` / `*.egg-info` folder name (`foo_bar-1.2.3`, `foo-1.0-py3.12`). */
-export function parseDistFolder(stem: string): {name: string; version?: string} {
-  const dash = stem.indexOf('-')
-  if (dash === -1) return {name: normalizePythonName(stem)}
-  const version = stem.slice(dash + 1).replace(/-py\d[\d.]*$/, '')
-  return {name: normalizePythonName(stem.slice(0, dash)), version: version || undefined}
-}
 
 /** A RECORD path relative to /app: RECORD paths are relative to site-packages (`../../../bin/x` for scripts) or absolute. */
 function recordedPath(site: string, rel: string): string | undefined {

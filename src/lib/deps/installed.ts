@@ -1,11 +1,10 @@
 import {lstat, readdir, readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {type DistRequirement, parseMetadata, recordPaths} from '../analysis/dist-info.js'
-import {parseDistFolder} from '../analysis/packages.js'
 import type {PackageRow} from '../analysis/types.js'
 import {mapLimit} from '../util/map-limit.js'
 import {UserError} from '../util/errors.js'
+import {type DistRequirement, parseDistFolder, parseMetadata, recordPaths} from './dist-info.js'
 import {normalizePackageName} from './requirements.js'
 
 const STAT_CONCURRENCY = 32

@@ -1,4 +1,4 @@
-import {normalizePythonName as normalizePackageName} from '../analysis/dist-info.js'
+import {normalizePythonName as normalizePackageName} from './dist-info.js'
 
 /**
  * A pip requirements file, line by line, keeping everything slug:diet needs to rewrite it without losing
@@ -134,4 +134,4 @@ export function parseRequirements(text: string): RequirementLine[] {
   return out
 }
 
-export {normalizePythonName as normalizePackageName} from '../analysis/dist-info.js'
+export {normalizePythonName as normalizePackageName} from './dist-info.js'

@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
-import {classifyFiles, findPackages, normalizePythonName, parseDistFolder} from '../../../../src/lib/analysis/index.js'
+import {classifyFiles, findPackages} from '../../../../src/lib/analysis/index.js'
+import {normalizePythonName, parseDistFolder} from '../../../../src/lib/deps/dist-info.js'
 import type {PackageRow} from '../../../../src/lib/analysis/types.js'
 import {ScanBuilder, SITE} from '../../../helpers/scan-fixtures.js'
 
