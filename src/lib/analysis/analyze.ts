@@ -3,7 +3,7 @@ import {type Classified, classify} from './classify.js'
 import {dependentsOf, requestedRequirements} from './dependencies.js'
 import {folderRollup} from './folders.js'
 import {finalizeFindings, knowledgeFindings, outsideFinding, postCompileFindings, repoFindings} from './findings.js'
-import type {Analysis, Category, CategoryRow, FileRow, Finding, Origin, Usage} from './types.js'
+import type {Analysis, Category, CategoryRow, FileRow, Finding, Origin, Usage} from '../model/analysis.js'
 
 export interface AnalyzeOptions {
   /** how many of the largest files to list */

@@ -5,7 +5,7 @@ import {detectModelFormat, savedModelRootsOf} from './models.js'
 import {originOf} from './origin.js'
 import {PackageIndex, packageKey} from './packages.js'
 import {dirName} from './paths.js'
-import type {FileRow, PackageRow} from './types.js'
+import type {FileRow, PackageRow} from '../model/analysis.js'
 
 export interface Classified {
   files: FileRow[]

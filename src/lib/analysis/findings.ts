@@ -8,7 +8,7 @@ import {exclusiveDependencies} from './dependencies.js'
 import {savedModelRootsOf} from './models.js'
 import {dirName} from './paths.js'
 import {matchPostCompileRules} from './prunable.js'
-import type {Category, FileRow, Finding, FindingKind, PackageRow} from './types.js'
+import type {Category, FileRow, Finding, FindingKind, PackageRow} from '../model/analysis.js'
 import {isCpuBuild} from './versions.js'
 
 /*

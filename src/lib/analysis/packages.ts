@@ -3,7 +3,7 @@ import {posix} from 'node:path'
 import {type DistRequirement, normalizePythonName, parseDistFolder, parseMetadata, recordPaths} from '../deps/dist-info.js'
 import type {ScanResult} from '../slug/types.js'
 import {dirName, SITE_PACKAGES} from './paths.js'
-import type {Ecosystem, PackageRow} from './types.js'
+import type {Ecosystem, PackageRow} from '../model/analysis.js'
 
 /** "python:numpy": how FileRow.package and findings name a package. */
 export function packageKey(row: Pick<PackageRow, 'ecosystem' | 'name'>): string {

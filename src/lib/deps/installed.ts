@@ -1,7 +1,7 @@
 import {lstat, readdir, readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import type {PackageRow} from '../analysis/types.js'
+import type {PackageRow} from '../model/analysis.js'
 import {mapLimit} from '../util/map-limit.js'
 import {UserError} from '../util/errors.js'
 import {type DistRequirement, parseDistFolder, parseMetadata, recordPaths} from './dist-info.js'

@@ -1,4 +1,4 @@
-import type {FileRow} from '../analysis/types.js'
+import type {FileRow} from '../model/analysis.js'
 import {applySlugignore, createSlugignoreMatcher, parseSlugignore} from '../slugignore/match.js'
 import {anchoredRule, ruleProblem} from '../slugignore/rule.js'
 import {

@@ -1,7 +1,7 @@
 import {analyzeScan, type AnalyzeOptions, type Classified} from '../analysis/index.js'
 import type {ScanResult} from '../slug/types.js'
 import {formatBytes} from '../util/bytes.js'
-import {type ReportSource, SLUG_LIMIT, SLUG_WARNING, type SlugReport} from './types.js'
+import {type ReportSource, SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../model/report.js'
 
 /** A measured report: the analysis of one scanned slug, with where it came from. */
 export function reportFromScan(scan: ScanResult, source: ReportSource, options: AnalyzeOptions, classified?: Classified): SlugReport {

@@ -6,7 +6,7 @@ import {promisify} from 'node:util'
 
 import {lt, valid} from '@renovatebot/pep440'
 
-import type {PackageRow} from '../analysis/types.js'
+import type {PackageRow} from '../model/analysis.js'
 import {readRequirementsFile} from '../deps/declared.js'
 import {normalizePackageName, parseRequirements} from '../deps/requirements.js'
 import {INSTALL_FACTOR, runtimeSize, type Stack} from '../knowledge/python-stack.js'
