@@ -1,4 +1,4 @@
-import {analyzeScan, type AnalyzeOptions, type Classified} from '../analysis/index.js'
+import {analyzeScan, type AnalyzeOptions, type Classified} from './index.js'
 import type {ScanResult} from '../slug/types.js'
 import {formatBytes} from '../util/bytes.js'
 import {type ReportSource, SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../model/report.js'
