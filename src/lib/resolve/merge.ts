@@ -1,4 +1,5 @@
-import {finalizeFindings, knowledgeFindings} from '../analysis/findings.js'
+import {finalizeFindings} from '../analysis/findings.js'
+import {knowledgeFindings} from '../analysis/package-findings.js'
 import type {Category, FindingKind, PackageRow, Usage} from '../model/analysis.js'
 import type {SlugReport} from '../model/report.js'
 import {formatBytes} from '../util/bytes.js'
