@@ -8,7 +8,7 @@ import type {FileRow, PackageRow} from '../model/analysis.js'
 import {type DeclaredDependencies, readDeclaredDependencies} from '../deps/declared.js'
 import {findSitePackages, type InstalledDistribution, readDistributions, requiredClosure} from '../deps/installed.js'
 import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../model/report.js'
-import {isCapturedPath} from '../slug/scanner.js'
+import {CAPTURE_MAX_BYTES, isCapturedPath} from '../slug/scanner.js'
 import type {ScanResult, SlugEntry} from '../slug/types.js'
 import {applySlugignore, parseSlugignore} from '../slugignore/match.js'
 import {formatBytes} from '../util/bytes.js'
@@ -35,9 +35,6 @@ export const ESTIMATE_PRECISION = [
   'compressed sizes are estimates (small files deflated together as in a slug, large files sampled):',
   'on test trees (fixtures, numpy, a 574 MB site-packages) they came within 1.5% of a real slug in total and within 6% for files of 1 MiB and more',
 ].join(' ')
-
-/** Captured files larger than this are not read whole (as in the scanner). */
-const CAPTURE_MAX_BYTES = 8 * 1024 * 1024
 
 /** A site-packages folder, given as itself or as the virtualenv holding it. */
 async function resolveSitePackages(path: string): Promise<string> {
