@@ -2,7 +2,7 @@ import {posix} from 'node:path'
 
 import {type DistRequirement, normalizePythonName, parseDistFolder, parseMetadata, recordPaths} from '../deps/dist-info.js'
 import type {ScanResult} from '../slug/types.js'
-import {dirName, SITE_PACKAGES} from './paths.js'
+import {BUILDPACK_PYTHON_LIB, dirName, SITE_PACKAGES} from './paths.js'
 import type {Ecosystem, PackageRow} from '../model/analysis.js'
 
 /** "python:numpy": how FileRow.package and findings name a package. */
@@ -262,7 +262,7 @@ export class PackageIndex {
     const pinned = this.captured['.python-version']?.trim().split(/\s+/)[0]
     if (runtime ?? pinned) return runtime ?? pinned
     for (const path of Object.keys(this.captured)) {
-      const m = /^\.heroku\/python\/lib\/python(\d+\.\d+)\//.exec(path)
+      const m = BUILDPACK_PYTHON_LIB.exec(path)
       if (m) return m[1]
     }
 

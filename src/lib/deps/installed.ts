@@ -98,6 +98,9 @@ export async function readInstalledPackages(sitePackages: string, location = sit
   })
 }
 
+/** A `lib/` folder's Python: `python3` or `python3.12` (a virtualenv's, or the buildpack's in a slug). */
+export const PYTHON_FOLDER = /^python3(?:\.\d+)?$/
+
 /**
  * A virtual environment's site-packages inside `root` (by default `.venv`, `venv` or `env`; POSIX or
  * Windows layout), undefined when there is none.
@@ -105,7 +108,7 @@ export async function readInstalledPackages(sitePackages: string, location = sit
 export async function findSitePackages(root: string, venvs: readonly string[] = ['.venv', 'venv', 'env']): Promise<string | undefined> {
   for (const venv of venvs) {
     const lib = join(root, venv, 'lib')
-    const pythons = (await readdir(lib).catch(() => [] as string[])).filter(d => /^python3(?:\.\d+)?$/.test(d)).sort()
+    const pythons = (await readdir(lib).catch(() => [] as string[])).filter(d => PYTHON_FOLDER.test(d)).sort()
     for (const python of pythons.reverse()) {
       const candidate = join(lib, python, 'site-packages')
       if ((await stat(candidate).catch(() => {}))?.isDirectory()) return candidate

@@ -4,9 +4,10 @@ import {basename, join, resolve} from 'node:path'
 import {analyzeScan, classify} from '../analysis/index.js'
 import {finalizeFindings} from '../analysis/findings.js'
 import {packageFindings} from '../analysis/package-findings.js'
+import {buildpackSitePackages} from '../analysis/paths.js'
 import type {FileRow, PackageRow} from '../model/analysis.js'
 import {type DeclaredDependencies, readDeclaredDependencies} from '../deps/declared.js'
-import {findSitePackages, type InstalledDistribution, readDistributions, requiredClosure} from '../deps/installed.js'
+import {findSitePackages, type InstalledDistribution, PYTHON_FOLDER, readDistributions, requiredClosure} from '../deps/installed.js'
 import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../model/report.js'
 import {CAPTURE_MAX_BYTES, isCapturedPath} from '../slug/scanner.js'
 import type {ScanResult, SlugEntry} from '../slug/types.js'
@@ -85,7 +86,7 @@ function ownedOnlyBy(dists: InstalledDistribution[], dropped: Set<string>): Set<
  */
 async function siteFiles(site: string, declared: DeclaredDependencies[]): Promise<SiteFiles> {
   const dists = await readDistributions(site)
-  const python = /python3(?:\.\d+)?/.exec(site.replaceAll('\\', '/').split('/').find(p => /^python3(?:\.\d+)?$/.test(p)) ?? '')?.[0] ?? 'python3'
+  const python = site.replaceAll('\\', '/').split('/').find(p => PYTHON_FOLDER.test(p)) ?? 'python3'
   const roots = declared
   .filter(d => d.manager !== 'npm')
   .flatMap(d => d.packages.map(p => ({extras: d.extras[p.name] ?? [], name: p.name})))
@@ -200,7 +201,7 @@ export async function predictRepo(dir: string, options: RepoReportOptions): Prom
 
   const repoShares = await estimateCompressedSizes(root, repoFiles)
   const siteShares = site ? await estimateCompressedSizes(site.root, site.files) : []
-  const sitePrefix = site ? `.heroku/python/lib/${site.python}/site-packages/` : ''
+  const sitePrefix = site ? `${buildpackSitePackages(site.python)}/` : ''
   const sources = [
     ...repoFiles.map((f, i) => ({entry: entryOf(f, f.path, repoShares[i]), file: f.path, root})),
     ...(site?.files ?? []).map((f, i) => ({entry: entryOf(f, sitePrefix + f.path, siteShares[i]), file: f.path, root: site!.root})),
