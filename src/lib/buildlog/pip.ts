@@ -1,7 +1,7 @@
 import {parseSize} from '../util/bytes.js'
 import type {InstalledPackage, PipDownload, PipRequirement} from './types.js'
 
-// The one PEP 503 normalisation lives in analysis/packages.ts; this module keeps exporting it under its own name.
+// The one PEP 503 normalisation lives in deps/dist-info.ts; this module keeps exporting it under its own name.
 
 import {normalizePythonName as normalizePackageName} from '../deps/dist-info.js'
 

@@ -42,7 +42,7 @@ export interface RequirementLine {
   comment?: string
 }
 
-// The one PEP 503 normalisation lives in analysis/packages.ts; this module keeps exporting it under its own name.
+// The one PEP 503 normalisation lives in deps/dist-info.ts; this module keeps exporting it under its own name.
 
 const NAME = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(.*)$/s
 const INCLUDE_OPTIONS = new Set(['--constraint', '--requirement', '-c', '-r'])
