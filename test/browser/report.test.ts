@@ -6,10 +6,10 @@ import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import type {Page} from 'playwright-core'
 
-import type {FileRow} from '../../src/lib/analysis/types.js'
+import type {FileRow} from '../../src/lib/model/analysis.js'
 import {renderHtmlReport} from '../../src/lib/report/html.js'
 import {reportTrees, type TreeNode} from '../../src/lib/report/html/tree.js'
-import type {SlugReport} from '../../src/lib/report/types.js'
+import type {SlugReport} from '../../src/lib/model/report.js'
 import {type Browser, launchBrowser, openPage, type WatchedPage} from './browser.js'
 import {syntheticReport} from './synthetic-report.js'
 

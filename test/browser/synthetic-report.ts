@@ -1,5 +1,5 @@
-import type {Category, CategoryRow, FileRow, Finding, FolderRow, PackageRow} from '../../src/lib/analysis/types.js'
-import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../../src/lib/report/types.js'
+import type {Category, CategoryRow, FileRow, Finding, FolderRow, PackageRow} from '../../src/lib/model/analysis.js'
+import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../../src/lib/model/report.js'
 
 const SITE = '.heroku/python/lib/python3.12/site-packages'
 

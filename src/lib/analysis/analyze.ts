@@ -2,8 +2,10 @@ import type {ScanResult} from '../slug/types.js'
 import {type Classified, classify} from './classify.js'
 import {dependentsOf, requestedRequirements} from './dependencies.js'
 import {folderRollup} from './folders.js'
-import {finalizeFindings, knowledgeFindings, outsideFinding, postCompileFindings, repoFindings} from './findings.js'
-import type {Analysis, Category, CategoryRow, FileRow, Finding, Origin, Usage} from './types.js'
+import {outsideFinding, repoFindings} from './file-findings.js'
+import {finalizeFindings} from './findings.js'
+import {knowledgeFindings, postCompileFindings} from './package-findings.js'
+import type {Analysis, Category, CategoryRow, FileRow, Finding, Origin, Usage} from '../model/analysis.js'
 
 export interface AnalyzeOptions {
   /** how many of the largest files to list */

@@ -1,5 +1,5 @@
 import {extensionOf, SITE_PACKAGES} from './paths.js'
-import type {Category, Ecosystem} from './types.js'
+import type {Category, Ecosystem} from '../model/analysis.js'
 
 /** Text formats that are data once they are large (a 40 MB JSON is a dataset, not configuration). */
 export const LARGE_TEXT_BYTES = 1_000_000

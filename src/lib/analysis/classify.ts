@@ -1,11 +1,11 @@
 import type {ScanResult} from '../slug/types.js'
 import {categoryOf} from './categories.js'
-import type {DistRequirement} from './dist-info.js'
+import type {DistRequirement} from '../deps/dist-info.js'
 import {detectModelFormat, savedModelRootsOf} from './models.js'
 import {originOf} from './origin.js'
 import {PackageIndex, packageKey} from './packages.js'
 import {dirName} from './paths.js'
-import type {FileRow, PackageRow} from './types.js'
+import type {FileRow, PackageRow} from '../model/analysis.js'
 
 export interface Classified {
   files: FileRow[]

@@ -1,4 +1,4 @@
-import {type DistRequirement, normalizePythonName, PROJECT_NAME} from './dist-info.js'
+import {type DistRequirement, normalizePythonName, PROJECT_NAME} from '../deps/dist-info.js'
 import {evaluateMarker} from './markers.js'
 
 /** A project a requirements file asks for, with the extras it asks for (`uvicorn[standard]`). */

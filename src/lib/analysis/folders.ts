@@ -1,4 +1,4 @@
-import type {FileRow, FolderRow} from './types.js'
+import type {FileRow, FolderRow} from '../model/analysis.js'
 
 /** How many folder rows a report shows: enough to see where the bytes go, few enough to read. */
 export const FOLDER_ROWS = 30

@@ -1,6 +1,6 @@
 import {modelFormatByExtension} from '../knowledge/model-formats.js'
 import {baseName, dirName, extensionOf} from './paths.js'
-import type {FileRow} from './types.js'
+import type {FileRow} from '../model/analysis.js'
 
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])
 const ZIP_LOCAL_HEADER = 0x04034b50

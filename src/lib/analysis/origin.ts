@@ -1,4 +1,4 @@
-import type {Origin} from './types.js'
+import type {Origin} from '../model/analysis.js'
 
 /**
  * Where buildpacks write in /app. Everything else came from the pushed repo, and only that can be

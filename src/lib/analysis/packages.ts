@@ -1,69 +1,12 @@
-import {posix} from 'node:path'
-
+import {type DistRequirement, normalizePythonName, parseDistFolder, parseMetadata, recordPaths} from '../deps/dist-info.js'
 import type {ScanResult} from '../slug/types.js'
-import {type DistRequirement, normalizePythonName, parseMetadata, recordPaths} from './dist-info.js'
-import {dirName, SITE_PACKAGES} from './paths.js'
-import type {Ecosystem, PackageRow} from './types.js'
+import {DIST_INFO_FILE, GEM_PATH, gemNameVersion, moduleStem, nodeNameVersion, RUBY_RUNTIME, recordedPath, RUNTIMES} from './package-layouts.js'
+import {BUILDPACK_PYTHON_LIB, dirName, SITE_PACKAGES} from './paths.js'
+import type {Ecosystem, PackageRow} from '../model/analysis.js'
 
 /** "python:numpy": how FileRow.package and findings name a package. */
 export function packageKey(row: Pick<PackageRow, 'ecosystem' | 'name'>): string {
   return `${row.ecosystem}:${row.name}`
-}
-
-/** Language runtimes a buildpack installs, each reported as one package. */
-const RUNTIMES: ReadonlyArray<{prefix: string; name: string}> = [
-  {prefix: '.heroku/python/', name: 'python'},
-  {prefix: '.heroku/node/', name: 'node'},
-  {prefix: '.heroku/php/', name: 'php'},
-  {prefix: '.jdk/', name: 'jdk'},
-]
-const RUBY_RUNTIME = /^vendor\/ruby-(\d[^/]*)\//
-/** vendor/bundle/ruby/3.2.0/{gems,specifications,cache,extensions/<platform>/<abi>,bundler/gems}/NAME-VERSION */
-const GEM_PATH = /^(vendor\/bundle\/ruby\/[^/]+)\/(gems|specifications|cache|extensions\/[^/]+\/[^/]+|bundler\/gems)\/([^/]+)/
-const GEM_NAME = /^(.+?)-(\d[^-]*)(?:-[^]*)?$/
-const DIST_INFO_FILE = /^(.*)\/([^/]+)\.(dist-info|egg-info)\/(RECORD|METADATA|PKG-INFO|top_level\.txt)$/
-
-export {normalizePythonName, PROJECT_NAME} from './dist-info.js'
-
-/** Name and version from a `*.dist-info` / `*.egg-info` folder name (`foo_bar-1.2.3`, `foo-1.0-py3.12`). */
-export function parseDistFolder(stem: string): {name: string; version?: string} {
-  const dash = stem.indexOf('-')
-  if (dash === -1) return {name: normalizePythonName(stem)}
-  const version = stem.slice(dash + 1).replace(/-py\d[\d.]*$/, '')
-  return {name: normalizePythonName(stem.slice(0, dash)), version: version || undefined}
-}
-
-/** A RECORD path relative to /app: RECORD paths are relative to site-packages (`../../../bin/x` for scripts) or absolute. */
-function recordedPath(site: string, rel: string): string | undefined {
-  if (rel === '') return undefined
-  if (rel.startsWith('/')) return rel.replace(/^\/app\//, '')
-  if (rel.startsWith('.') || rel.includes('/.')) return posix.join(site, rel)
-  return `${site}/${rel}`
-}
-
-function gemNameVersion(folder: string): {name: string; version?: string} {
-  const stem = folder.replace(/\.(?:gemspec|gem)$/, '')
-  const m = GEM_NAME.exec(stem)
-  return m ? {name: m[1], version: m[2]} : {name: stem}
-}
-
-function nodeNameVersion(text: string | undefined): {name?: string; version?: string} {
-  if (!text) return {}
-  try {
-    const json = JSON.parse(text) as {name?: unknown; version?: unknown}
-    return {
-      name: typeof json.name === 'string' ? json.name : undefined,
-      version: typeof json.version === 'string' ? json.version : undefined,
-    }
-  } catch {
-    return {}
-  }
-}
-
-/** Python top-level module name of a loose site-packages entry: `six.py`, `_foo.cpython-312-x86_64-linux-gnu.so`, `numpy.libs`. */
-function moduleStem(segment: string): string {
-  const dot = segment.indexOf('.')
-  return dot === -1 ? segment : segment.slice(0, dot)
 }
 
 /**
@@ -272,7 +215,7 @@ export class PackageIndex {
     const pinned = this.captured['.python-version']?.trim().split(/\s+/)[0]
     if (runtime ?? pinned) return runtime ?? pinned
     for (const path of Object.keys(this.captured)) {
-      const m = /^\.heroku\/python\/lib\/python(\d+\.\d+)\//.exec(path)
+      const m = BUILDPACK_PYTHON_LIB.exec(path)
       if (m) return m[1]
     }
 

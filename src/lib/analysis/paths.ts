@@ -19,5 +19,18 @@ export function extensionOf(path: string): string {
 /** A `site-packages/` (or Debian's `dist-packages/`) folder anywhere in a path: where pip installs. */
 export const SITE_PACKAGES = /(?:^|\/)(?:site|dist)-packages\//
 
+/*
+ * Where Heroku's Python buildpack installs, in a slug (/app/.heroku/python/lib/pythonX.Y/site-packages):
+ * the one place that spells it, as a path to build and as the patterns that read it back.
+ */
+
+/** The Python buildpack's site-packages in a slug, for its `python3.12`-style folder name (no trailing slash). */
+export function buildpackSitePackages(pythonFolder: string): string {
+  return `.heroku/python/lib/${pythonFolder}/site-packages`
+}
+
 /** The Python buildpack's site-packages in a slug, and the path below it. */
 export const BUILDPACK_SITE_PACKAGES = /^(\.heroku\/python\/lib\/python[^/]+\/site-packages)\/(.+)$/
+
+/** The Python buildpack's lib/pythonX.Y folder at the start of a slug path; group 1 is X.Y. */
+export const BUILDPACK_PYTHON_LIB = /^\.heroku\/python\/lib\/python(\d+\.\d+)\//

@@ -2,7 +2,7 @@ import picomatch from 'picomatch'
 
 import {POST_COMPILE_RULES, type PostCompileRule} from '../knowledge/post-compile-rules.js'
 import {BUILDPACK_SITE_PACKAGES} from './paths.js'
-import type {FileRow} from './types.js'
+import type {FileRow} from '../model/analysis.js'
 
 /*
  * What the bin/post_compile rules (knowledge/post-compile-rules.ts) remove from a slug, measured on its files.

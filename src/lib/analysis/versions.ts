@@ -1,6 +1,6 @@
 import {compare as comparePep440, explain} from '@renovatebot/pep440'
 
-import type {Ecosystem} from './types.js'
+import type {Ecosystem} from '../model/analysis.js'
 
 /** A version's dot-separated parts: the leading number, and what follows it ("0rc1" -> 0, "rc1"). */
 function parts(version: string): Array<{num: number; rest: string}> {

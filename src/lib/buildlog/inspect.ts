@@ -3,7 +3,7 @@ import type * as Heroku from '@heroku-cli/schema'
 
 import {fetchBuildOutput, latestBuild, listBuilds, resolveBuild} from '../heroku/builds.js'
 import {type AppInfo, currentRelease, getApp, listReleases, noSlugReason} from '../heroku/slugs.js'
-import type {SlugReport} from '../report/types.js'
+import type {SlugReport} from '../model/report.js'
 import {UserError} from '../util/errors.js'
 import {chooseEvidence} from './evidence.js'
 import {parseBuildLogOrThrow, readBuildLogText} from './read.js'

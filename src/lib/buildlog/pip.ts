@@ -1,9 +1,9 @@
 import {parseSize} from '../util/bytes.js'
 import type {InstalledPackage, PipDownload, PipRequirement} from './types.js'
 
-// The one PEP 503 normalisation lives in analysis/packages.ts; this module keeps exporting it under its own name.
+// The one PEP 503 normalisation lives in deps/dist-info.ts; this module keeps exporting it under its own name.
 
-import {normalizePythonName as normalizePackageName} from '../analysis/packages.js'
+import {normalizePythonName as normalizePackageName} from '../deps/dist-info.js'
 
 /** A size as pip prints it: "589.8 MB", "37 kB", "982 bytes", or old pip's "752.0MB". Decimal units. */
 export function parsePipSize(text: string): number | undefined {
@@ -141,7 +141,7 @@ export function parseAlreadySatisfiedLine(line: string): string | undefined {
   return m ? normalizePackageName(m[1]) : undefined
 }
 
-export {normalizePythonName as normalizePackageName} from '../analysis/packages.js'
+export {normalizePythonName as normalizePackageName} from '../deps/dist-info.js'
 
 /** The length of the package name at `from` (PEP 508: a letter or digit, then letters, digits, `._-`), 0 for none. */
 function nameLength(text: string, from: number): number {

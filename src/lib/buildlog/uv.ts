@@ -1,4 +1,4 @@
-import {normalizePythonName} from '../analysis/packages.js'
+import {normalizePythonName} from '../deps/dist-info.js'
 import {parseSize} from '../util/bytes.js'
 import type {InstalledPackage, PipDownload} from './types.js'
 

@@ -2,7 +2,7 @@ import {readFile} from 'node:fs/promises'
 import {dirname, join, relative} from 'node:path'
 import {parse as parseToml, TomlError, type TomlTable, type TomlValue} from 'smol-toml'
 
-import type {PackageRow} from '../analysis/types.js'
+import type {PackageRow} from '../model/analysis.js'
 import {UserError} from '../util/errors.js'
 import {redactUrlCredentials} from '../util/redact.js'
 import {normalizePackageName, parseRequirements, type RequirementLine} from './requirements.js'

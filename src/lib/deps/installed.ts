@@ -1,11 +1,10 @@
 import {lstat, readdir, readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {type DistRequirement, parseMetadata, recordPaths} from '../analysis/dist-info.js'
-import {parseDistFolder} from '../analysis/packages.js'
-import type {PackageRow} from '../analysis/types.js'
-import {mapLimit} from '../repo/limit.js'
+import type {PackageRow} from '../model/analysis.js'
+import {mapLimit} from '../util/map-limit.js'
 import {UserError} from '../util/errors.js'
+import {type DistRequirement, parseDistFolder, parseMetadata, recordPaths} from './dist-info.js'
 import {normalizePackageName} from './requirements.js'
 
 const STAT_CONCURRENCY = 32
@@ -99,6 +98,9 @@ export async function readInstalledPackages(sitePackages: string, location = sit
   })
 }
 
+/** A `lib/` folder's Python: `python3` or `python3.12` (a virtualenv's, or the buildpack's in a slug). */
+export const PYTHON_FOLDER = /^python3(?:\.\d+)?$/
+
 /**
  * A virtual environment's site-packages inside `root` (by default `.venv`, `venv` or `env`; POSIX or
  * Windows layout), undefined when there is none.
@@ -106,7 +108,7 @@ export async function readInstalledPackages(sitePackages: string, location = sit
 export async function findSitePackages(root: string, venvs: readonly string[] = ['.venv', 'venv', 'env']): Promise<string | undefined> {
   for (const venv of venvs) {
     const lib = join(root, venv, 'lib')
-    const pythons = (await readdir(lib).catch(() => [] as string[])).filter(d => /^python3(?:\.\d+)?$/.test(d)).sort()
+    const pythons = (await readdir(lib).catch(() => [] as string[])).filter(d => PYTHON_FOLDER.test(d)).sort()
     for (const python of pythons.reverse()) {
       const candidate = join(lib, python, 'site-packages')
       if ((await stat(candidate).catch(() => {}))?.isDirectory()) return candidate

@@ -1,4 +1,4 @@
-import {normalizePythonName as normalizePackageName} from '../analysis/dist-info.js'
+import {normalizePythonName as normalizePackageName} from './dist-info.js'
 
 /**
  * A pip requirements file, line by line, keeping everything slug:diet needs to rewrite it without losing
@@ -42,7 +42,7 @@ export interface RequirementLine {
   comment?: string
 }
 
-// The one PEP 503 normalisation lives in analysis/packages.ts; this module keeps exporting it under its own name.
+// The one PEP 503 normalisation lives in deps/dist-info.ts; this module keeps exporting it under its own name.
 
 const NAME = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*(.*)$/s
 const INCLUDE_OPTIONS = new Set(['--constraint', '--requirement', '-c', '-r'])
@@ -134,4 +134,4 @@ export function parseRequirements(text: string): RequirementLine[] {
   return out
 }
 
-export {normalizePythonName as normalizePackageName} from '../analysis/dist-info.js'
+export {normalizePythonName as normalizePackageName} from './dist-info.js'

@@ -1,6 +1,6 @@
 // classify gives files and packages in one pass; the index's classifyFiles and findPackages would run it twice.
 import {classify} from '../analysis/index.js'
-import {limitBand, type ReportSource, SLUG_LIMIT, SLUG_WARNING} from '../report/types.js'
+import {limitBand, type ReportSource, SLUG_LIMIT, SLUG_WARNING} from '../model/report.js'
 import type {ScanResult} from '../slug/types.js'
 import {diffFiles, type FileDiff} from './files.js'
 import {diffFolders} from './folders.js'

@@ -1,4 +1,5 @@
-import {normalizePythonName, type PackageRow, type Usage} from '../analysis/index.js'
+import type {PackageRow, Usage} from '../analysis/index.js'
+import {normalizePythonName} from '../deps/dist-info.js'
 import {compareVersions} from '../analysis/versions.js'
 import {byBiggestChange, changeSizes, delta, sizeChange} from './rows.js'
 import type {PackageChange, PackageChangeKind} from './types.js'

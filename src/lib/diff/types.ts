@@ -1,5 +1,5 @@
-import type {Ecosystem} from '../analysis/types.js'
-import type {ReportSource} from '../report/types.js'
+import type {Ecosystem} from '../model/analysis.js'
+import type {ReportSource} from '../model/report.js'
 
 /** A number on both sides of a diff, and after minus before. */
 export interface Delta {

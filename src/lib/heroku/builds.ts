@@ -1,8 +1,7 @@
 import type {HerokuApi} from './client.js'
 import type * as Heroku from '@heroku-cli/schema'
-import {IDLE_TIMEOUT_MS} from '../slug/blob-client.js'
 import {formatBytes} from '../util/bytes.js'
-import {describeNetworkError, redirectTarget, retryAfterMs, retryWhen, undiciDispatcher} from '../util/cli-network.js'
+import {describeNetworkError, IDLE_TIMEOUT_MS, redirectTarget, retryAfterMs, retryWhen, undiciDispatcher} from '../util/cli-network.js'
 import {UserError} from '../util/errors.js'
 import {api} from './errors.js'
 

@@ -1,7 +1,7 @@
 import type {HerokuApi} from '../heroku/client.js'
 
 import {type AppInfo, resolveSlug, slugSha256} from '../heroku/slugs.js'
-import type {ReportSource} from '../report/types.js'
+import type {ReportSource} from '../model/report.js'
 import {cachedScan} from '../scan-cache/cached.js'
 import {appSlugKey, type ScanCache} from '../scan-cache/store.js'
 import {type DownloadOptions, scanSlugUrl} from '../slug/sources.js'

@@ -1,4 +1,4 @@
-import type {SlugReport} from '../report/types.js'
+import type {SlugReport} from '../model/report.js'
 import {formatBytes, parseSize} from '../util/bytes.js'
 import {UserError} from '../util/errors.js'
 

@@ -1,7 +1,8 @@
 import {CONFIG_LIMIT, type ConfigVars, configSize} from '../heroku/config-vars.js'
+import type {S3Credentials} from '../s3/store.js'
 import {formatBytes} from '../util/bytes.js'
 import {UserError} from '../util/errors.js'
-import type {Destination, S3Credentials} from './destination.js'
+import type {Destination} from './destination.js'
 
 /** Names whose values are never shown, logged or put in --json. */
 export const SECRET_VARS = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])

@@ -1,12 +1,7 @@
 import type {StorageAddon} from '../heroku/addons.js'
 import type {ConfigVars} from '../heroku/config-vars.js'
+import type {S3Credentials} from '../s3/store.js'
 import {UserError} from '../util/errors.js'
-
-export interface S3Credentials {
-  accessKeyId: string
-  secretAccessKey: string
-  sessionToken?: string
-}
 
 /** Keys read from an add-on's config vars, named (never copied) so the loader can read them too. */
 export interface AddonKeys {

@@ -2,7 +2,7 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {addManagedRules} from '../plan/slugignore-file.js'
+import {addManagedRules} from '../slugignore/file.js'
 import {writeFileAtomic} from '../util/atomic-write.js'
 import {UserError} from '../util/errors.js'
 import type {ModelUnit} from './find.js'

@@ -1,6 +1,6 @@
-import type {FileRow, Finding, PackageRow} from '../analysis/types.js'
+import type {FileRow, Finding, PackageRow} from '../model/analysis.js'
 import {normalizePackageName} from '../deps/requirements.js'
-import type {ReportKind, ReportSource, SlugReport} from '../report/types.js'
+import type {ReportKind, ReportSource, SlugReport} from '../model/report.js'
 import {formatBytes} from '../util/bytes.js'
 import {keepLineEndings} from '../util/line-endings.js'
 import {unifiedDiff} from './diff.js'

@@ -3,7 +3,7 @@ import {readFile} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 
 import {savedModelRoots} from '../analysis/models.js'
-import type {FileRow, Finding} from '../analysis/types.js'
+import type {FileRow, Finding} from '../model/analysis.js'
 import {DYNAMIC_RANGE_INT8} from '../knowledge/quantize.js'
 import {formatBytes} from '../util/bytes.js'
 

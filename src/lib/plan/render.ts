@@ -6,7 +6,7 @@ import {describeEvidence} from '../inspect/evidence.js'
 import {formatBytes, formatPercent} from '../util/bytes.js'
 import {terminalSafeDeep} from '../util/terminal-safe.js'
 import type {DietPlan} from './diet.js'
-import type {LimitBand} from '../report/types.js'
+import type {LimitBand} from '../model/report.js'
 import type {WhatIf} from './what-if.js'
 
 type Print = (line: string) => void

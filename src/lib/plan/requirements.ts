@@ -1,5 +1,5 @@
 import {COMMANDS} from '../analysis/findings.js'
-import type {Finding, PackageRow} from '../analysis/types.js'
+import type {Finding, PackageRow} from '../model/analysis.js'
 import {isCpuBuild, withoutLocal} from '../analysis/versions.js'
 import {normalizePackageName, parseRequirements, type RequirementLine} from '../deps/requirements.js'
 import {DEV_PACKAGES} from '../knowledge/dev-packages.js'

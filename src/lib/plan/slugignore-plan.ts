@@ -1,11 +1,11 @@
-import type {FileRow} from '../analysis/types.js'
+import type {FileRow} from '../model/analysis.js'
 import {applySlugignore, createSlugignoreMatcher, parseSlugignore} from '../slugignore/match.js'
 import {anchoredRule, ruleProblem} from '../slugignore/rule.js'
 import {
   buildInputReason, CANDIDATE_KINDS, type CandidateKind, candidateKind,
 } from './repo-candidates.js'
 import {buildReferenceIndex, findReference} from './references.js'
-import {managedRules, userLines, withManagedRules} from './slugignore-file.js'
+import {managedRules, userLines, withManagedRules} from '../slugignore/file.js'
 
 export interface PlanRepoFile {
   path: string

@@ -1,4 +1,4 @@
-import {type LimitBand, limitBand, SLUG_LIMIT, SLUG_WARNING} from '../report/types.js'
+import {type LimitBand, limitBand, SLUG_LIMIT, SLUG_WARNING} from '../model/report.js'
 
 export interface WhatIfLine {
   label: string

@@ -5,7 +5,7 @@ import {deflateRawSync} from 'node:zlib'
 import {constants, DeflateRaw} from 'minizlib'
 
 import {UserError} from '../util/errors.js'
-import {mapLimit} from './limit.js'
+import {mapLimit} from '../util/map-limit.js'
 
 /**
  * Each file's share of a compressed slug, predicted without building one and without compressing

@@ -5,7 +5,7 @@ import {join, resolve} from 'node:path'
 import {promisify} from 'node:util'
 
 import {UserError} from '../util/errors.js'
-import {mapLimit} from './limit.js'
+import {mapLimit} from '../util/map-limit.js'
 
 const run = promisify(execFile)
 

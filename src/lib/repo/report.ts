@@ -2,12 +2,14 @@ import {readdir, readFile, stat} from 'node:fs/promises'
 import {basename, join, resolve} from 'node:path'
 
 import {analyzeScan, classify} from '../analysis/index.js'
-import {finalizeFindings, packageFindings} from '../analysis/findings.js'
-import type {FileRow, PackageRow} from '../analysis/types.js'
+import {finalizeFindings} from '../analysis/findings.js'
+import {packageFindings} from '../analysis/package-findings.js'
+import {buildpackSitePackages} from '../analysis/paths.js'
+import type {FileRow, PackageRow} from '../model/analysis.js'
 import {type DeclaredDependencies, readDeclaredDependencies} from '../deps/declared.js'
-import {findSitePackages, type InstalledDistribution, readDistributions, requiredClosure} from '../deps/installed.js'
-import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../report/types.js'
-import {isCapturedPath} from '../slug/scanner.js'
+import {findSitePackages, type InstalledDistribution, PYTHON_FOLDER, readDistributions, requiredClosure} from '../deps/installed.js'
+import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../model/report.js'
+import {CAPTURE_MAX_BYTES, isCapturedPath} from '../slug/scanner.js'
 import type {ScanResult, SlugEntry} from '../slug/types.js'
 import {applySlugignore, parseSlugignore} from '../slugignore/match.js'
 import {formatBytes} from '../util/bytes.js'
@@ -15,7 +17,7 @@ import {UserError} from '../util/errors.js'
 import type {StackResolveOptions} from '../resolve/predict.js'
 import {estimateCompressedSizes} from './estimate.js'
 import {describeFile, listRepo, type RepoFile, type RepoListing, walkFiles} from './files.js'
-import {mapLimit} from './limit.js'
+import {mapLimit} from '../util/map-limit.js'
 
 export interface RepoReportOptions {
   /** an installed environment to measure packages from (a site-packages folder or a virtualenv) */
@@ -33,9 +35,6 @@ export const ESTIMATE_PRECISION = [
   'compressed sizes are estimates (small files deflated together as in a slug, large files sampled):',
   'on test trees (fixtures, numpy, a 574 MB site-packages) they came within 1.5% of a real slug in total and within 6% for files of 1 MiB and more',
 ].join(' ')
-
-/** Captured files larger than this are not read whole (as in the scanner). */
-const CAPTURE_MAX_BYTES = 8 * 1024 * 1024
 
 /** A site-packages folder, given as itself or as the virtualenv holding it. */
 async function resolveSitePackages(path: string): Promise<string> {
@@ -86,7 +85,7 @@ function ownedOnlyBy(dists: InstalledDistribution[], dropped: Set<string>): Set<
  */
 async function siteFiles(site: string, declared: DeclaredDependencies[]): Promise<SiteFiles> {
   const dists = await readDistributions(site)
-  const python = /python3(?:\.\d+)?/.exec(site.replaceAll('\\', '/').split('/').find(p => /^python3(?:\.\d+)?$/.test(p)) ?? '')?.[0] ?? 'python3'
+  const python = site.replaceAll('\\', '/').split('/').find(p => PYTHON_FOLDER.test(p)) ?? 'python3'
   const roots = declared
   .filter(d => d.manager !== 'npm')
   .flatMap(d => d.packages.map(p => ({extras: d.extras[p.name] ?? [], name: p.name})))
@@ -201,7 +200,7 @@ export async function predictRepo(dir: string, options: RepoReportOptions): Prom
 
   const repoShares = await estimateCompressedSizes(root, repoFiles)
   const siteShares = site ? await estimateCompressedSizes(site.root, site.files) : []
-  const sitePrefix = site ? `.heroku/python/lib/${site.python}/site-packages/` : ''
+  const sitePrefix = site ? `${buildpackSitePackages(site.python)}/` : ''
   const sources = [
     ...repoFiles.map((f, i) => ({entry: entryOf(f, f.path, repoShares[i]), file: f.path, root})),
     ...(site?.files ?? []).map((f, i) => ({entry: entryOf(f, sitePrefix + f.path, siteShares[i]), file: f.path, root: site!.root})),

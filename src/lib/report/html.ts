@@ -1,12 +1,12 @@
 import {readFileSync} from 'node:fs'
 
-import type {FileRow} from '../analysis/types.js'
+import type {FileRow} from '../model/analysis.js'
 import {writeFileAtomic} from '../util/atomic-write.js'
 import {UserError} from '../util/errors.js'
 import {formatBytes, formatPercent} from '../util/bytes.js'
 import {CATEGORY_STYLES} from './html/categories.js'
 import {reportTrees, type TreeOptions} from './html/tree.js'
-import type {SlugReport} from './types.js'
+import type {SlugReport} from '../model/report.js'
 
 export interface HtmlReportOptions extends TreeOptions {
   /** every file of the slug (classifyFiles of the scan); without it only the report's top files are drawn */

@@ -2,10 +2,10 @@
 import * as color from '@heroku/heroku-cli-util/color'
 import * as hux from '@heroku/heroku-cli-util/hux'
 
-import type {Finding, Usage} from '../analysis/types.js'
+import type {Finding, Usage} from '../model/analysis.js'
 import {formatBytes, formatPercent} from '../util/bytes.js'
 import {terminalSafeDeep} from '../util/terminal-safe.js'
-import {limitBand, type SlugReport} from './types.js'
+import {limitBand, type SlugReport} from '../model/report.js'
 
 type Print = (line: string) => void
 

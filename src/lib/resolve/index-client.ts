@@ -3,7 +3,7 @@ import {fileURLToPath} from 'node:url'
 
 import {Agent, request} from 'undici'
 
-import {mapLimit} from '../repo/limit.js'
+import {mapLimit} from '../util/map-limit.js'
 import {type PackageIndex, redactUrl} from './indexes.js'
 
 /** Connect, first byte and idle waits: an index that stops answering costs seconds, not minutes. */

@@ -1,6 +1,7 @@
-import {finalizeFindings, knowledgeFindings} from '../analysis/findings.js'
-import type {Category, FindingKind, PackageRow, Usage} from '../analysis/types.js'
-import type {SlugReport} from '../report/types.js'
+import {finalizeFindings} from '../analysis/findings.js'
+import {knowledgeFindings} from '../analysis/package-findings.js'
+import type {Category, FindingKind, PackageRow, Usage} from '../model/analysis.js'
+import type {SlugReport} from '../model/report.js'
 import {formatBytes} from '../util/bytes.js'
 import {isFallback, type StackDependencies, type StackFallback} from './predict.js'
 

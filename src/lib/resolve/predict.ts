@@ -6,7 +6,8 @@ import {promisify} from 'node:util'
 
 import {lt, valid} from '@renovatebot/pep440'
 
-import type {PackageRow} from '../analysis/types.js'
+import {buildpackSitePackages} from '../analysis/paths.js'
+import type {PackageRow} from '../model/analysis.js'
 import {readRequirementsFile} from '../deps/declared.js'
 import {normalizePackageName, parseRequirements} from '../deps/requirements.js'
 import {INSTALL_FACTOR, runtimeSize, type Stack} from '../knowledge/python-stack.js'
@@ -197,7 +198,7 @@ function describeOutcome(outcome: Exclude<PipOutcome, {kind: 'resolved'}>): stri
 }
 
 function packageRows(resolution: Resolution, python: PythonChoice): {rows: PackageRow[]; unsized: string[]} {
-  const location = `.heroku/python/lib/python${python.minor}/site-packages`
+  const location = buildpackSitePackages(`python${python.minor}`)
   const unsized: string[] = []
   const rows = resolution.wheels.map(w => {
     if (w.size === undefined) unsized.push(w.name)

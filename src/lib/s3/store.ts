@@ -2,7 +2,6 @@ import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
 import {Transform} from 'node:stream'
 
-import type {S3Credentials} from '../offload/destination.js'
 import {UserError} from '../util/errors.js'
 import {s3Error} from './errors.js'
 
@@ -15,6 +14,12 @@ export interface S3Timeouts {
 }
 
 export const DEFAULT_TIMEOUTS: S3Timeouts = {connectMs: 10_000, idleMs: 60_000}
+
+export interface S3Credentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
+}
 
 export interface StoreOptions {
   timeouts?: Partial<S3Timeouts>

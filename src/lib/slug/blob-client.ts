@@ -1,7 +1,7 @@
 import net from 'node:net'
 import tls from 'node:tls'
 
-import {routeFor} from '../util/cli-network.js'
+import {IDLE_TIMEOUT_MS, routeFor} from '../util/cli-network.js'
 
 /**
  * Why this client exists rather than node's own HTTP stack: the socket reads into this many bytes, one
@@ -13,8 +13,6 @@ import {routeFor} from '../util/cli-network.js'
 const RECEIVE_BYTES = 256 * 1024
 /** A response head larger than this is not from S3: the download fails rather than buffer it. */
 const MAX_HEAD_BYTES = 64 * 1024
-/** A connection that delivers nothing for this long (connecting, before the head, or in the body) has stalled. */
-export const IDLE_TIMEOUT_MS = 20_000
 
 const DROPPED = {
   closed: 'the connection closed before the body ended',

@@ -28,8 +28,8 @@ export function wantsPeek(path: string, size: number): boolean {
   return size >= PEEK_MIN_SIZE && mayBeModelByContent(path)
 }
 
-/** Captured text files larger than this are skipped (a RECORD of TensorFlow is ~3 MB). */
-const CAPTURE_MAX_BYTES = 8 * 1024 * 1024
+/** Captured text files larger than this are skipped (a RECORD of TensorFlow is ~3 MB); a repo's report reads files by the same rule. */
+export const CAPTURE_MAX_BYTES = 8 * 1024 * 1024
 
 /** Files whose whole text the analysis reads: package metadata and the app's build inputs. */
 export function isCapturedPath(path: string): boolean {

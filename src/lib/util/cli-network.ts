@@ -19,6 +19,12 @@ export interface Route {
   ca?: Buffer[]
 }
 
+/**
+ * A connection that delivers nothing for this long (connecting, before the head, or in the body) has
+ * stalled: one figure for every download the plugin makes itself (slug blobs, build logs).
+ */
+export const IDLE_TIMEOUT_MS = 20_000
+
 /** http-call's port for a proxy URL that names none (`new URL` drops a default port too: so does http-call). */
 const PROXY_DEFAULT_PORT = '8080'
 

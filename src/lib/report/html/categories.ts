@@ -1,4 +1,4 @@
-import type {Category} from '../../analysis/types.js'
+import type {Category} from '../../model/analysis.js'
 
 export interface CategoryStyle {
   label: string

@@ -1,5 +1,5 @@
-import type {Category, Ecosystem, FileRow, PackageRow, Usage} from '../../analysis/types.js'
-import type {SlugReport} from '../types.js'
+import type {Category, Ecosystem, FileRow, PackageRow, Usage} from '../../model/analysis.js'
+import type {SlugReport} from '../../model/report.js'
 
 /**
  * A cell of the treemap. `dir` and `group`/`package` cells can be zoomed into; `small` stands for many

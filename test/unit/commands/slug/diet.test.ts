@@ -8,7 +8,7 @@ import nock from 'nock'
 
 import Diet, {type DietResult} from '../../../../src/commands/slug/diet.js'
 import {HOOK_BEGIN} from '../../../../src/lib/plan/post-compile.js'
-import {BLOCK_BEGIN, BLOCK_END} from '../../../../src/lib/plan/slugignore-file.js'
+import {BLOCK_BEGIN, BLOCK_END} from '../../../../src/lib/slugignore/file.js'
 import {serveBlobs} from '../../../helpers/blob-server.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {buildSlug, type FixtureEntry, incompressible} from '../../../helpers/slug-builder.js'

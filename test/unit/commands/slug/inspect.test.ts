@@ -8,7 +8,7 @@ import {Readable} from 'node:stream'
 import nock from 'nock'
 
 import Inspect from '../../../../src/commands/slug/inspect.js'
-import type {SlugReport} from '../../../../src/lib/report/types.js'
+import type {SlugReport} from '../../../../src/lib/model/report.js'
 import {serveBlobs} from '../../../helpers/blob-server.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {buildSlug, incompressible} from '../../../helpers/slug-builder.js'

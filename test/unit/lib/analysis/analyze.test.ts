@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {analyzeScan, folderRollup} from '../../../../src/lib/analysis/index.js'
-import type {FileRow} from '../../../../src/lib/analysis/types.js'
+import type {FileRow} from '../../../../src/lib/model/analysis.js'
 import {ScanBuilder, SITE} from '../../../helpers/scan-fixtures.js'
 
 function slug() {

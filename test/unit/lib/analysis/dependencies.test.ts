@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import {analyzeScan} from '../../../../src/lib/analysis/index.js'
 import {exclusiveDependencies, requirementNames} from '../../../../src/lib/analysis/dependencies.js'
-import {parseMetadata} from '../../../../src/lib/analysis/dist-info.js'
+import {parseMetadata} from '../../../../src/lib/deps/dist-info.js'
 import {ScanBuilder} from '../../../helpers/scan-fixtures.js'
 
 describe('dependencies of dev packages', () => {

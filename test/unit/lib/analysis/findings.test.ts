@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {analyzeScan, COMMANDS, packageFindings} from '../../../../src/lib/analysis/index.js'
-import type {Analysis, FileRow, Finding, PackageRow} from '../../../../src/lib/analysis/types.js'
+import type {Analysis, FileRow, Finding, PackageRow} from '../../../../src/lib/model/analysis.js'
 import {classify} from '../../../../src/lib/analysis/classify.js'
 import {planPostCompile} from '../../../../src/lib/analysis/prunable.js'
 import {HDF5_PEEK, ScanBuilder, SITE} from '../../../helpers/scan-fixtures.js'

@@ -1,7 +1,8 @@
 import {expect} from 'chai'
 
-import {classifyFiles, findPackages, normalizePythonName, parseDistFolder} from '../../../../src/lib/analysis/index.js'
-import type {PackageRow} from '../../../../src/lib/analysis/types.js'
+import {classifyFiles, findPackages} from '../../../../src/lib/analysis/index.js'
+import {normalizePythonName, parseDistFolder} from '../../../../src/lib/deps/dist-info.js'
+import type {PackageRow} from '../../../../src/lib/model/analysis.js'
 import {ScanBuilder, SITE} from '../../../helpers/scan-fixtures.js'
 
 function byName(rows: PackageRow[], ecosystem: string, name: string): PackageRow {

@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url'
 
 import {parseBuildLog} from '../../../../src/lib/buildlog/parse.js'
 import {limitVerdict, packagesFromLog, reportFromBuildLog} from '../../../../src/lib/buildlog/report.js'
-import type {SlugReport} from '../../../../src/lib/report/types.js'
+import type {SlugReport} from '../../../../src/lib/model/report.js'
 import {formatBytes} from '../../../../src/lib/util/bytes.js'
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/build-logs/', import.meta.url))

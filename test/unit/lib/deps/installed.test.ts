@@ -3,7 +3,7 @@ import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {recordPaths} from '../../../../src/lib/analysis/dist-info.js'
+import {recordPaths} from '../../../../src/lib/deps/dist-info.js'
 import {findSitePackages, readDistributions, readInstalledPackages, requiredClosure} from '../../../../src/lib/deps/installed.js'
 import {fakeDistribution} from './fake-site-packages.js'
 

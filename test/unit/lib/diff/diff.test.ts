@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import type {PackageRow} from '../../../../src/lib/analysis/types.js'
+import type {PackageRow} from '../../../../src/lib/model/analysis.js'
 import {diffSlugs, type DiffSide, limitLevel} from '../../../../src/lib/diff/diff.js'
 import {diffPackages} from '../../../../src/lib/diff/packages.js'
 import type {ScanResult} from '../../../../src/lib/slug/types.js'

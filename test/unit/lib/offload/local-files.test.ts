@@ -8,7 +8,7 @@ import {
   defaultLoader, planLocalFiles, publicChanges, requirementsWithBoto3, slugignoreRules, writeLocalFiles,
 } from '../../../../src/lib/offload/local-files.js'
 import {buildManifest} from '../../../../src/lib/offload/manifest.js'
-import {BLOCK_BEGIN, BLOCK_END} from '../../../../src/lib/plan/slugignore-file.js'
+import {BLOCK_BEGIN, BLOCK_END} from '../../../../src/lib/slugignore/file.js'
 import {applySlugignore} from '../../../../src/lib/slugignore/match.js'
 
 const models: ModelUnit[] = [

@@ -3,11 +3,11 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} f
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import type {FileRow, PackageRow} from '../../../../src/lib/analysis/types.js'
+import type {FileRow, PackageRow} from '../../../../src/lib/model/analysis.js'
 import {applyChanges} from '../../../../src/lib/plan/apply.js'
 import {type DietInput, planDiet} from '../../../../src/lib/plan/diet.js'
 import {predictAfter} from '../../../../src/lib/plan/what-if.js'
-import type {SlugReport} from '../../../../src/lib/report/types.js'
+import type {SlugReport} from '../../../../src/lib/model/report.js'
 import {UserError} from '../../../../src/lib/util/errors.js'
 import {row, SITE} from './helpers.js'
 

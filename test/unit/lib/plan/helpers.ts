@@ -1,4 +1,4 @@
-import type {Category, FileRow} from '../../../../src/lib/analysis/types.js'
+import type {Category, FileRow} from '../../../../src/lib/model/analysis.js'
 
 /** A FileRow for planner tests: compressed share defaults to half the size. */
 export function row(path: string, size: number, extra: Partial<FileRow> = {}): FileRow {

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 
-import type {Finding, PackageRow} from '../../../../src/lib/analysis/types.js'
+import type {Finding, PackageRow} from '../../../../src/lib/model/analysis.js'
 import {adviseDeclared, planRequirements, type RequirementsPlanInput, TORCH_CPU_INDEX} from '../../../../src/lib/plan/requirements.js'
 import {UserError} from '../../../../src/lib/util/errors.js'
 

@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 
 import {readReferenceTexts} from '../../../../src/lib/plan/references.js'
-import {BLOCK_BEGIN, BLOCK_END, managedRules} from '../../../../src/lib/plan/slugignore-file.js'
+import {BLOCK_BEGIN, BLOCK_END, managedRules} from '../../../../src/lib/slugignore/file.js'
 import {planSlugignore, type SlugignorePlanInput, usesHerokuCi} from '../../../../src/lib/plan/slugignore-plan.js'
 import {listRepoFiles} from '../../../../src/lib/repo/files.js'
 import {applySlugignore, createSlugignoreMatcher} from '../../../../src/lib/slugignore/match.js'

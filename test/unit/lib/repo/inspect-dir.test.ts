@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import Inspect from '../../../../src/commands/slug/inspect.js'
-import type {SlugReport} from '../../../../src/lib/report/types.js'
+import type {SlugReport} from '../../../../src/lib/model/report.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {incompressible} from '../../../helpers/slug-builder.js'
 import {git} from './fixture.js'

@@ -1,8 +1,8 @@
 import {expect} from 'chai'
 
-import type {FileRow, PackageRow} from '../../../../src/lib/analysis/types.js'
+import type {FileRow, PackageRow} from '../../../../src/lib/model/analysis.js'
 import {folderTree, packageOnlyTree, packageTree, reportTrees, type TreeNode} from '../../../../src/lib/report/html/tree.js'
-import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../../../../src/lib/report/types.js'
+import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../../../../src/lib/model/report.js'
 import {syntheticReport} from '../../../browser/synthetic-report.js'
 
 function file(path: string, compressed: number, extra: Partial<FileRow> = {}): FileRow {

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import Inspect from '../../../../src/commands/slug/inspect.js'
 import {escapeHtml, renderHtmlReport, scriptJson, writeHtmlReport} from '../../../../src/lib/report/html.js'
-import type {SlugReport} from '../../../../src/lib/report/types.js'
+import type {SlugReport} from '../../../../src/lib/model/report.js'
 import {UserError} from '../../../../src/lib/util/errors.js'
 import {syntheticReport} from '../../../browser/synthetic-report.js'
 import {runCommand} from '../../../helpers/run-command.js'

@@ -1,8 +1,8 @@
 import {expect} from 'chai'
 
-import type {Finding, PackageRow} from '../../../../src/lib/analysis/types.js'
+import type {Finding, PackageRow} from '../../../../src/lib/model/analysis.js'
 import {limitStatus, renderReport} from '../../../../src/lib/report/terminal.js'
-import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../../../../src/lib/report/types.js'
+import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../../../../src/lib/model/report.js'
 
 function report(compressed: number, packages: PackageRow[] = []): SlugReport {
   return {

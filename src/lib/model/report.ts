@@ -1,4 +1,4 @@
-import type {Analysis} from '../analysis/types.js'
+import type {Analysis} from './analysis.js'
 
 /** Heroku's limits on the compressed slug. */
 export const SLUG_LIMIT = 500 * 1000 * 1000

@@ -1,7 +1,8 @@
-import {analyzeScan, type AnalyzeOptions, type Classified} from '../analysis/index.js'
+import {type ReportSource, SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../model/report.js'
 import type {ScanResult} from '../slug/types.js'
 import {formatBytes} from '../util/bytes.js'
-import {type ReportSource, SLUG_LIMIT, SLUG_WARNING, type SlugReport} from './types.js'
+import {analyzeScan, type AnalyzeOptions} from './analyze.js'
+import type {Classified} from './classify.js'
 
 /** A measured report: the analysis of one scanned slug, with where it came from. */
 export function reportFromScan(scan: ScanResult, source: ReportSource, options: AnalyzeOptions, classified?: Classified): SlugReport {

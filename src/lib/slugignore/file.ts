@@ -1,4 +1,4 @@
-import {anchoredRule, ruleProblem} from '../slugignore/rule.js'
+import {anchoredRule, ruleProblem} from './rule.js'
 import {UserError} from '../util/errors.js'
 
 /**

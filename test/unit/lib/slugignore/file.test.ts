@@ -4,7 +4,7 @@ import {thrownMessage} from '../../../helpers/rejection.js'
 
 import {
   addManagedRules, BLOCK_BEGIN, BLOCK_END, managedRules, userRules, withManagedRules,
-} from '../../../../src/lib/plan/slugignore-file.js'
+} from '../../../../src/lib/slugignore/file.js'
 
 describe('slugignore-file', () => {
   const user = '# my rules\n*.log\n\n/scratch/\n'

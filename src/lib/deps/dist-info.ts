@@ -11,6 +11,14 @@ export function normalizePythonName(name: string): string {
   return name.trim().toLowerCase().replaceAll(/[-_.]+/g, '-')
 }
 
+/** Name and version from a `*.dist-info` / `*.egg-info` folder name (`foo_bar-1.2.3`, `foo-1.0-py3.12`). */
+export function parseDistFolder(stem: string): {name: string; version?: string} {
+  const dash = stem.indexOf('-')
+  if (dash === -1) return {name: normalizePythonName(stem)}
+  const version = stem.slice(dash + 1).replace(/-py\d[\d.]*$/, '')
+  return {name: normalizePythonName(stem.slice(0, dash)), version: version || undefined}
+}
+
 /** A project name at the start of a requirement (`foo[extra]>=1; python_version<"3.13"`). */
 export const PROJECT_NAME = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/
 
