@@ -39,7 +39,7 @@ export function app(options: AppFlagOptions = {}): Interfaces.OptionFlag<string 
     async defaultHelp(): Promise<string | undefined> {
       return undefined
     },
-    description: 'app to run command against',
+    description: 'app to run command against (default: $HEROKU_APP, else the app of the heroku git remote)',
     // No `env: 'HEROKU_APP'`: oclif counts a flag read from the environment as given, so `--file X` with
     // HEROKU_APP set would be refused as contradicting -a. @heroku-cli/command's default reads HEROKU_APP.
     multiple: false,
