@@ -1,9 +1,9 @@
 import {parse as parseToml} from 'smol-toml'
 
+import {evaluateMarker} from '../analysis/markers.js'
 import type {Stack} from '../knowledge/python-stack.js'
 import {normalizePackageName} from '../deps/requirements.js'
 import {UserError} from '../util/errors.js'
-import {herokuEnvironment, markerHolds} from './markers.js'
 import {parseWheelName, wheelRank} from './stack.js'
 import type {Resolution} from './types.js'
 
@@ -54,7 +54,8 @@ export function resolveUvLock(text: string, minor: string, stack: Stack): Resolu
   }
 
   const packages = (lock.package ?? []).filter(p => typeof p.name === 'string')
-  const env = herokuEnvironment(minor)
+  // A marker that cannot be read counts as holding: a package too many is safer than one left out of a prediction.
+  const holds = (marker: string) => evaluateMarker(marker, {extras: new Set(), pythonVersion: minor}) !== false
   const byName = new Map<string, LockPackage[]>()
   for (const p of packages) {
     const name = normalizePackageName(p.name!)
@@ -68,7 +69,7 @@ export function resolveUvLock(text: string, minor: string, stack: Stack): Resolu
   const seenExtras = new Set<string>()
   while (queue.length > 0) {
     const {dep, requested} = queue.shift()!
-    if (!dep.name || (dep.marker && !markerHolds(dep.marker, env))) continue
+    if (!dep.name || (dep.marker && !holds(dep.marker))) continue
     const name = normalizePackageName(dep.name)
     const candidates = byName.get(name) ?? []
     const pkg = candidates.find(c => dep.version === undefined || c.version === dep.version) ?? candidates[0]
