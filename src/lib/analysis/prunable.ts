@@ -71,7 +71,12 @@ export function matchPostCompileRules(files: FileRow[], rules: PostCompileRule[]
     if (!m) continue
     site.push({row, segments: m[2].split('/'), site: m[1]})
     if (CODE_FILE.test(row.path)) {
-      for (let p = row.path.lastIndexOf('/'); p > 0; p = row.path.lastIndexOf('/', p - 1)) codeDirs.add(row.path.slice(0, p))
+      // A folder already known has its ancestors known too: stop there (most files share their folders).
+      for (let p = row.path.lastIndexOf('/'); p > 0; p = row.path.lastIndexOf('/', p - 1)) {
+        const dir = row.path.slice(0, p)
+        if (codeDirs.has(dir)) break
+        codeDirs.add(dir)
+      }
     }
   }
 
