@@ -1,6 +1,8 @@
 import type {APIClient} from '@heroku-cli/command'
 import type {Config} from '@oclif/core'
 
+import {rateLimitWaitMs} from './errors.js'
+
 /**
  * What this plugin asks of the Platform API. @heroku-cli/command's APIClient is the implementation;
  * library functions take this narrower type so they can be handed the lazy client below.
@@ -22,11 +24,11 @@ export class LazyHerokuApi implements HerokuApi {
   constructor(private readonly config: Config) {}
 
   async get<T>(url: string, options?: APIClient.Options): Promise<{body: T}> {
-    return (await this.load()).get<T>(url, options)
+    return withRateLimit(async () => (await this.load()).get<T>(url, options))
   }
 
   async patch<T>(url: string, options?: APIClient.Options): Promise<{body: T}> {
-    return (await this.load()).patch<T>(url, options)
+    return withRateLimit(async () => (await this.load()).patch<T>(url, options))
   }
 
   private load(): Promise<APIClient> {
@@ -36,6 +38,26 @@ export class LazyHerokuApi implements HerokuApi {
       debugHeaders: isOn(process.env.HEROKU_DEBUG_HEADERS),
     }))
     return this.client
+  }
+}
+
+/** The longest Retry-After a 429 is waited out for, once; a longer one is said (heroku/errors.ts), not waited for. */
+const MAX_RATE_LIMIT_WAIT_MS = 10_000
+
+/**
+ * A request, sent again once after a short Retry-After when the API answers 429 (the request was not carried
+ * out, so a PATCH too). @heroku-cli/command's client does not retry; this is the one place requests are issued.
+ */
+async function withRateLimit<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request()
+  } catch (error) {
+    const wait = rateLimitWaitMs(error)
+    if (wait === undefined || wait > MAX_RATE_LIMIT_WAIT_MS) throw error
+    await new Promise(resolve => {
+      setTimeout(resolve, wait)
+    })
+    return request()
   }
 }
 

@@ -6,9 +6,19 @@ import {UserError} from '../util/errors.js'
  * message) or the HTTPError of @heroku/http-call it wraps. Both carry the response as `http`. Matched
  * by shape so this module does not load @heroku-cli/command (see heroku/client.ts).
  */
+type Headers = Record<string, string | string[] | undefined>
+
 interface ApiHttpError {
-  http: {statusCode: number; headers?: Record<string, string | string[] | undefined>}
+  /** HerokuAPIError's `http` is the HTTPError it wraps, whose own `http` holds the response headers */
+  http: {statusCode: number; headers?: Headers; http?: {headers?: Headers}}
   body?: {message?: unknown}
+}
+
+/** How long a 429 asks to wait (its Retry-After), or undefined for any other failure. */
+export function rateLimitWaitMs(error: unknown): number | undefined {
+  if (!isApiHttpError(error) || error.http.statusCode !== 429) return undefined
+  const headers = error.http.headers ?? error.http.http?.headers
+  return retryAfterMs([headers?.['retry-after']].flat()[0])
 }
 
 function isApiHttpError(error: unknown): error is ApiHttpError {
@@ -39,8 +49,8 @@ export function apiError(error: unknown, what: string): Error {
     }
 
     case 429: {
-      // Said, not waited for: the CLI's API client does not retry, and a call here cannot be re-issued.
-      const wait = retryAfterMs([error.http.headers?.['retry-after']].flat()[0])
+      // A short wait was already waited out once (heroku/client.ts): this one is said, not waited for.
+      const wait = rateLimitWaitMs(error)
       return new UserError(`The Heroku API rate limit is exhausted (HTTP 429). ${wait === undefined ? 'Wait a minute and run the command again.' : `Run the command again ${retryWhen(wait)}.`}`)
     }
 
