@@ -87,8 +87,19 @@ describe('e2e: slug:inspect through the real heroku CLI', function () {
     expect(api.requestsTo('GET', /^\/blobs\//)).to.have.length(1)
   })
 
+  it('reads the scan cache on the next run of the same slug: the API is asked, the blob is not downloaded again', async () => {
+    const first = await cli.run(['slug:inspect', '-a', 'example-app', '--json'])
+    api.clear()
+    const second = await cli.run(['slug:inspect', '-a', 'example-app', '--json'])
+    expect(second.status, second.stderr).to.equal(0)
+    expect(second.stdout).to.equal(first.stdout)
+    expect(calls()).to.include(`GET /apps/example-app/slugs/${CURRENT_SLUG}`)
+    expect(api.requestsTo('GET', /^\/blobs\//)).to.have.length(0)
+  })
+
   it('sends the API key to HEROKU_HOST as a Bearer token, and nothing to the pre-signed blob URL', async () => {
-    await cli.run(['slug:inspect', '-a', 'example-app'])
+    // --no-cache: the download itself is what this test looks at, and an earlier test cached this slug's scan.
+    await cli.run(['slug:inspect', '-a', 'example-app', '--no-cache'])
     const apiCalls = api.requests.filter(r => r.path.startsWith('/apps/'))
     expect(apiCalls.length).to.be.greaterThan(3)
     for (const r of apiCalls) expect(r.headers.authorization, r.path).to.equal(`Bearer ${API_KEY}`)
