@@ -16,7 +16,7 @@ if (!url) {
 
 const built = path => import(pathToFileURL(join(resolve(root), 'dist/lib', path)).href)
 const {scanSlugUrl} = await built('slug/sources.js')
-const {reportFromScan} = await built('report/from-scan.js')
+const {reportFromScan} = await built('analysis/from-scan.js')
 const scan = await scanSlugUrl({url})
 const report = reportFromScan(scan, {file: url}, {depth: 2, top: 20})
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
