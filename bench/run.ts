@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: slug:inspect against the tools a user would otherwise reach for, on synthetic
+ * `npm run bench`: slug:inspect (with --no-cache: the scan itself is measured, not the scan cache of
+ * bench:network) against the tools a user would otherwise reach for, on synthetic
  * TensorFlow slugs at scale 1 (~500 MB) and 2 (~1 GB), runs interleaved so load drifts hit every
  * command alike. Medians of wall time, CPU time and peak RSS go to bench/RESULTS.md.
  * Options: --runs N (5), --scales 1,2, --rates 0,100 (MB/s for the HTTP cases; 0 = loopback speed),
@@ -87,7 +88,7 @@ const floorLabel = floorSlug ? `${herokuLabel}, ${formatBytes(floorSlug.compress
 
 function casesFor(name: string, path: string): Case[] {
   const cases: Case[] = [
-    {name: 'slug:inspect --file --json', run: () => measure(['node', run, 'slug:inspect', '--file', path, '--json'])},
+    {name: 'slug:inspect --file --json', run: () => measure(['node', run, 'slug:inspect', '--file', path, '--json', '--no-cache'])},
     {name: 'tar -tzvf', run: () => measure(['tar', '-tzvf', path])},
     {name: 'node gunzip to /dev/null', run: () => measure(['node', 'bench/gunzip.js', path])},
   ]
@@ -97,7 +98,7 @@ function casesFor(name: string, path: string): Case[] {
       {name: `inspect from HTTP${rateLabel(rate)}`, run: () => measure(['node', 'bench/inspect-url.js', url, values.root])},
       {
         name: `slug:inspect --app --json${rateLabel(rate)}`,
-        run: () => measure([...apiEnv, 'node', run, 'slug:inspect', '--app', appName(name, rate), '--json']),
+        run: () => measure([...apiEnv, 'node', run, 'slug:inspect', '--app', appName(name, rate), '--json', '--no-cache']),
       },
       {
         name: `curl to file, then tar -tzvf${rateLabel(rate)}`,
@@ -111,7 +112,7 @@ function casesFor(name: string, path: string): Case[] {
     )
   }
 
-  if (heroku) cases.push({name: herokuLabel, run: () => measure(heroku.command(['slug:inspect', '--file', path, '--json']))})
+  if (heroku) cases.push({name: herokuLabel, run: () => measure(heroku.command(['slug:inspect', '--file', path, '--json', '--no-cache']))})
   return cases
 }
 
@@ -130,8 +131,8 @@ try {
       }
     }
 
-    if (bytesOnly) record(`-|${bytesOnlyLabel}`, await measure(['node', run, 'slug:inspect', '--file', bytesOnly.path, '--json']))
-    if (heroku && floorSlug) record(`-|${floorLabel}`, await measure(heroku.command(['slug:inspect', '--file', floorSlug.path, '--json'])))
+    if (bytesOnly) record(`-|${bytesOnlyLabel}`, await measure(['node', run, 'slug:inspect', '--file', bytesOnly.path, '--json', '--no-cache']))
+    if (heroku && floorSlug) record(`-|${floorLabel}`, await measure(heroku.command(['slug:inspect', '--file', floorSlug.path, '--json', '--no-cache'])))
   }
 } finally {
   await server.close()
