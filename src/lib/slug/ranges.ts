@@ -53,8 +53,11 @@ export class BlobSizeError extends Error {
   }
 }
 
-/** A ranged answer with a status other than 206, for the caller's retry policy to judge (403, 5xx, 429...). */
-export class RangeStatusError extends Error {
+/**
+ * An answer with a status other than the one asked for (206 for a range; 200 or 206 for the single stream):
+ * the caller's retry policy judges it (403, 5xx, 429, a redirect...).
+ */
+export class HttpStatusError extends Error {
   constructor(readonly status: number, readonly headers: Map<string, string>) {
     super(`HTTP ${status}`)
   }
@@ -190,7 +193,7 @@ export async function downloadRanges(options: RangedDownloadOptions): Promise<vo
           },
           onHead(status, headers) {
             if (status === 200 && first && part.received === 0) throw new RangesIgnoredError()
-            if (status !== 206) throw new RangeStatusError(status, headers)
+            if (status !== 206) throw new HttpStatusError(status, headers)
             checkContentRange(headers, from, part.end - 1, size)
             if (first) signal()
           },

@@ -6,7 +6,7 @@ import {formatBytes} from '../util/bytes.js'
 import {describeNetworkError, redirectTarget, retryAfterMs, retryWhen} from '../util/cli-network.js'
 import {UserError} from '../util/errors.js'
 import {BlobProtocolError, DroppedError, getBlob} from './blob-client.js'
-import {BlobSizeError, downloadRanges, RangeMismatchError, RangesIgnoredError, RangeStatusError, ShortPartError, worthRanges} from './ranges.js'
+import {BlobSizeError, downloadRanges, HttpStatusError, RangeMismatchError, RangesIgnoredError, ShortPartError, worthRanges} from './ranges.js'
 import {type ScanOptions, SlugScanner} from './scanner.js'
 import type {ScanResult} from './types.js'
 
@@ -160,12 +160,6 @@ const DEFAULTS = {maxResumes: 5, maxRetryAfterMs: 10_000, retryBudgetMs: 60_000,
 const RETRIED_STATUSES = new Set([500, 502, 503, 504])
 const SAVE_ADVICE = 'Try again later; once a download completes, --save slug.tgz keeps a copy that --file slug.tgz reads without downloading again.'
 
-class HttpStatusError extends Error {
-  constructor(readonly status: number, readonly headers: Map<string, string>) {
-    super(`HTTP ${status}`)
-  }
-}
-
 /** The server's own answer says the blob ends before the size Heroku recorded for the slug. */
 class ShortBlobError extends Error {
   constructor(readonly blobSize: number) {
@@ -201,7 +195,7 @@ class RetryPolicy {
     if (failure instanceof ShortBlobError) throw this.shortBlob(failure.blobSize)
     if (failure instanceof BlobSizeError) throw this.shortBlob(failure.actual)
     if (failure instanceof RangeMismatchError) throw new UserError(`The slug download failed: the server answered a range request with other bytes (${failure.message}).`)
-    const status = failure instanceof HttpStatusError || failure instanceof RangeStatusError ? failure : undefined
+    const status = failure instanceof HttpStatusError ? failure : undefined
     if (status) {
       const {headers} = status
       const rangeTotal = /\/(\d+)\s*$/.exec(headers.get('content-range') ?? '')
@@ -239,8 +233,7 @@ class RetryPolicy {
     // A drop, a stall or a 5xx: retry after a pause, within the resume count and the time budget.
     const delay = settings.retryDelayMs * (2 ** this.retries)
     if (this.retries >= settings.maxResumes || Date.now() + delay - this.lastProgress > settings.retryBudgetMs) {
-      const last = failure instanceof RangeStatusError ? new HttpStatusError(failure.status, failure.headers) : failure
-      throw gaveUp(last, {...this.where(), retries: this.retries, since: Date.now() - this.lastProgress})
+      throw gaveUp(failure, {...this.where(), retries: this.retries, since: Date.now() - this.lastProgress})
     }
 
     this.retries++

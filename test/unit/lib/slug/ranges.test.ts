@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {randomBytes} from 'node:crypto'
 
 import {
-  BlobSizeError, downloadRanges, RangeGet, RangesIgnoredError, RangeStatusError, worthRanges,
+  BlobSizeError, downloadRanges, RangeGet, RangesIgnoredError, HttpStatusError, worthRanges,
 } from '../../../../src/lib/slug/ranges.js'
 
 const tick = (ms: number) => new Promise(resolve => {
@@ -164,8 +164,8 @@ describe('parallel byte ranges', () => {
     })
     expect(out.bytes().equals(blob)).to.equal(true)
     expect(seen).to.have.length(1)
-    expect((seen[0] as RangeStatusError).status).to.equal(503)
-    expect((seen[0] as RangeStatusError).headers.get('retry-after')).to.equal('1')
+    expect((seen[0] as HttpStatusError).status).to.equal(503)
+    expect((seen[0] as HttpStatusError).headers.get('retry-after')).to.equal('1')
   })
 
   it('is worth it only for a blob of a few parts, with more than one connection', () => {
