@@ -115,6 +115,9 @@ export class SlugScanner {
   private pieceDataBytes = 0
   /** compressed bytes whose inflated output was only headers or padding: given to the next content */
   private carry = 0
+  /** compressed bytes of the current piece so far, and those of them inflated before the tar's end */
+  private pieceFill = 0
+  private pieceCounted = 0
   private readonly outsideSink: SlugEntry = {path: '', type: 'file', size: 0, compressed: 0}
 
   constructor(options: ScanOptions = {}) {
@@ -138,9 +141,18 @@ export class SlugScanner {
     if (!this.checkedMagic) this.checkMagic(chunk)
     this.hash.update(chunk)
     this.compressedSize += chunk.length
-    for (let i = 0; i < chunk.length; i += PIECE_BYTES) {
-      const piece = chunk.subarray(i, Math.min(i + PIECE_BYTES, chunk.length))
-      this.inflate(piece)
+    // Pieces end at fixed offsets of the whole stream, not of this chunk: a download's chunks end
+    // anywhere, and the shares must be the same for the same bytes however they arrived.
+    for (let i = 0; i < chunk.length;) {
+      const take = Math.min(PIECE_BYTES - this.pieceFill, chunk.length - i)
+      this.inflate(chunk.subarray(i, i + take))
+      i += take
+      this.pieceFill += take
+      if (this.pieceFill === PIECE_BYTES) {
+        this.settlePiece(this.pieceCounted)
+        this.pieceFill = 0
+        this.pieceCounted = 0
+      }
     }
   }
 
@@ -154,7 +166,7 @@ export class SlugScanner {
       }
     }
 
-    this.settlePiece(0)
+    this.settlePiece(this.pieceCounted)
     if (this.error) throw gzipError(this.error)
     this.tar.end()
     this.finishEntry()
@@ -202,7 +214,7 @@ export class SlugScanner {
     }
 
     if (this.error || afterEnd) return
-    this.settlePiece(piece.length)
+    this.pieceCounted += piece.length
   }
 
   /** Splits a piece's compressed bytes across the entries whose contents it produced. */

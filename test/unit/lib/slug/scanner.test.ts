@@ -128,6 +128,26 @@ describe('SlugScanner', () => {
     expect(one.sha256).to.equal(big.sha256)
   })
 
+  it('splits compressed bytes the same way whatever the chunking, as network reads end anywhere', () => {
+    // Network reads end anywhere; the JSON report (compressed shares to the byte) must not depend on where.
+    const slug = buildSlug([
+      {content: incompressible(300_000), path: './app/a.bin'},
+      {content: 'import os\n'.repeat(30_000), path: './app/b.py'},
+      {content: incompressible(70_000), path: './app/c.bin'},
+    ])
+    const byFile = scan(slug).entries.map(e => e.compressed)
+    const random = new SlugScanner()
+    let seed = 7
+    for (let i = 0; i < slug.length;) {
+      seed = ((seed * 1_103_515_245) + 12_345) % 2_147_483_648
+      const n = 1 + (seed % 40_000)
+      random.write(slug.subarray(i, i + n))
+      i += n
+    }
+
+    expect(random.end().entries.map(e => e.compressed)).to.deep.equal(byFile)
+  })
+
   describe('hostile names', () => {
     it('resolves . and .. inside ./app, and keeps names that climb out of it out of the app files', () => {
       const result = scan(buildSlug([
