@@ -31,10 +31,13 @@ export interface RangedDownloadOptions {
   partBytes?: number
   /** the most bytes held for parts that arrived ahead of the one being delivered (default 16 MiB: 4 parts, one per other connection) */
   maxBufferedBytes?: number
+  /** the most buffered bytes handed to `deliver` before the event loop gets a turn to read the sockets (default 1 MiB) */
+  sliceBytes?: number
 }
 
 export const DEFAULT_PART_BYTES = 4 * 1024 * 1024
 export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024
+export const DEFAULT_SLICE_BYTES = 1024 * 1024
 
 /** The server answered the first range with the whole blob (200): it does not serve ranges, so one stream it is. */
 export class RangesIgnoredError extends Error {
@@ -132,6 +135,7 @@ interface Part {
  */
 export async function downloadRanges(options: RangedDownloadOptions): Promise<void> {
   const partBytes = options.partBytes ?? DEFAULT_PART_BYTES
+  const sliceBytes = options.sliceBytes ?? DEFAULT_SLICE_BYTES
   const {size} = options
   const count = Math.ceil(size / partBytes)
   const parts: Part[] = Array.from({length: count}, (_, i) => ({
@@ -143,32 +147,68 @@ export async function downloadRanges(options: RangedDownloadOptions): Promise<vo
   let head = 0
   let next = 0
   let failure: unknown
+  let pumping = false
   const changes = new Changes()
   const signal = () => changes.notify()
+  const fail = (error: unknown) => {
+    failure ??= error
+    signal()
+  }
 
-  /** Hands over what the head part holds, then moves on past every finished part. */
-  const flush = () => {
-    while (head < count) {
+  /**
+   * Hands over up to `sliceBytes` of what has arrived in order, moving past finished parts. The rest waits
+   * for the next turn of the event loop: `deliver` (inflating) holds the thread, and a burst of several
+   * buffered parts delivered at once would leave every socket unread meanwhile, pausing the connections.
+   */
+  const pump = () => {
+    pumping = false
+    let budget = sliceBytes
+    for (;;) {
+      if (failure) return
+      if (head >= count) {
+        signal()
+        return
+      }
+
       const part = parts[head]
       if (part.buffer && part.received > part.delivered) {
-        options.deliver(part.buffer.subarray(part.delivered, part.received))
-        part.delivered = part.received
+        if (budget <= 0) {
+          pumping = true
+          setImmediate(pump)
+          return
+        }
+
+        const upTo = Math.min(part.received, part.delivered + budget)
+        try {
+          options.deliver(part.buffer.subarray(part.delivered, upTo))
+        } catch (error) {
+          fail(error)
+          return
+        }
+
+        budget -= upTo - part.delivered
+        part.delivered = upTo
+        continue
       }
 
-      if (part.buffer) {
-        pool.push(part.buffer)
-        part.buffer = undefined
-      }
-
-      if (!part.done) break
+      if (!part.done) return
+      if (part.buffer) pool.push(part.buffer)
+      part.buffer = undefined
       head++
       signal()
     }
   }
 
+  const schedulePump = () => {
+    if (pumping) return
+    pumping = true
+    setImmediate(pump)
+  }
+
   const onBody = (index: number, chunk: Buffer) => {
     const part = parts[index]
-    if (index === head) {
+    if (index === head && part.delivered === part.received && !pumping) {
+      // In order and nothing waiting before it: straight through, without a copy.
       options.deliver(chunk)
       part.delivered += chunk.length
     } else {
@@ -200,7 +240,7 @@ export async function downloadRanges(options: RangedDownloadOptions): Promise<vo
         })
         if (part.received < length) throw new ShortPartError(`part ended at ${part.received} of ${length} bytes`)
         part.done = true
-        if (index === head) flush()
+        if (index === head) schedulePump()
         return
       } catch (error) {
         if (failure) throw failure
@@ -209,11 +249,6 @@ export async function downloadRanges(options: RangedDownloadOptions): Promise<vo
         await options.retry(error, attempt)
       }
     }
-  }
-
-  const fail = (error: unknown) => {
-    failure ??= error
-    signal()
   }
 
   const worker = async (): Promise<void> => {
@@ -238,6 +273,12 @@ export async function downloadRanges(options: RangedDownloadOptions): Promise<vo
   await firstPart
   if (!failure) await worker()
   await Promise.all(workers)
-  if (failure) throw failure
-  flush()
+  // Every part is in: what is still buffered goes out slice by slice.
+  for (;;) {
+    if (failure) throw failure
+    if (head >= count) return
+    const moved = changes.wait()
+    schedulePump()
+    await moved
+  }
 }

@@ -94,6 +94,51 @@ describe('parallel byte ranges', () => {
     expect(duringFirst).to.deep.equal([0, 1, 2, 3])
   })
 
+  it('hands parts that arrived early over a slice per turn of the event loop, so the sockets keep being read', async () => {
+    // The first part is slow: the next three arrive whole and wait. Delivered in one go they would hold the
+    // thread (deliver inflates) while no socket is read; a slice per turn lets reads in between.
+    const server = fakeServer(blob, {delayMs: start => (start === 0 ? 5 : 0)})
+    let turn = 0
+    let ticking = true
+    const tick = () => {
+      turn++
+      if (ticking) setImmediate(tick)
+    }
+
+    setImmediate(tick)
+    const perTurn = new Map<number, number>()
+    const out = collect()
+    try {
+      await downloadRanges({
+        connections: 4, deliver(chunk) {
+          perTurn.set(turn, (perTurn.get(turn) ?? 0) + chunk.length)
+          out.deliver(chunk)
+        },
+        get: server.get, maxBufferedBytes: 60_000, partBytes: 20_000, retry: noRetry, size: blob.length, sliceBytes: 1000,
+      })
+    } finally {
+      ticking = false
+    }
+
+    expect(out.bytes().equals(blob)).to.equal(true)
+    // At most one slice and one chunk straight from a socket (the fake server's are under 7,000 bytes) per turn.
+    expect(Math.max(...perTurn.values())).to.be.at.most(1000 + 7000)
+  })
+
+  it('fails the download with the error deliver throws on bytes that waited, and asks for no more parts', async () => {
+    const server = fakeServer(blob, {delayMs: start => (start === 0 ? 3 : 0)})
+    let received = 0
+    const error = await downloadRanges({
+      connections: 4, deliver(chunk) {
+        received += chunk.length
+        if (received > 30_000) throw new Error('invalid tar header')
+      },
+      get: server.get, partBytes: 10_000, retry: noRetry, size: blob.length, sliceBytes: 1000,
+    }).then(() => {}, (error_: unknown) => error_)
+    expect((error as Error).message).to.equal('invalid tar header')
+    expect(server.asked.length).to.be.below(Math.ceil(blob.length / 10_000))
+  })
+
   it('resumes a dropped part from where it stopped, and only that part', async () => {
     const server = fakeServer(blob, {dropOnce: new Set([0, 32_768])})
     const out = collect()
