@@ -29,8 +29,20 @@ export function buildpackSitePackages(pythonFolder: string): string {
   return `.heroku/python/lib/${pythonFolder}/site-packages`
 }
 
-/** The Python buildpack's site-packages in a slug, and the path below it. */
-export const BUILDPACK_SITE_PACKAGES = /^(\.heroku\/python\/lib\/python[^/]+\/site-packages)\/(.+)$/
+const PYTHON_LIB = '.heroku/python/lib/python'
+const SITE_FOLDER = 'site-packages/'
+
+/**
+ * Where the path below the Python buildpack's site-packages starts (`.heroku/python/lib/pythonX.Y/site-packages/`),
+ * or -1 outside it. An index, not a match: it runs on every file of a slug, and an index allocates nothing.
+ */
+export function buildpackSitePackagesEnd(path: string): number {
+  if (!path.startsWith(PYTHON_LIB)) return -1
+  const slash = path.indexOf('/', PYTHON_LIB.length)
+  if (slash <= PYTHON_LIB.length || !path.startsWith(SITE_FOLDER, slash + 1)) return -1
+  const below = slash + 1 + SITE_FOLDER.length
+  return below < path.length ? below : -1
+}
 
 /** The Python buildpack's lib/pythonX.Y folder at the start of a slug path; group 1 is X.Y. */
 export const BUILDPACK_PYTHON_LIB = /^\.heroku\/python\/lib\/python(\d+\.\d+)\//

@@ -1,7 +1,7 @@
 import picomatch from 'picomatch'
 
 import {POST_COMPILE_RULES, type PostCompileRule} from '../knowledge/post-compile-rules.js'
-import {BUILDPACK_SITE_PACKAGES} from './paths.js'
+import {buildpackSitePackagesEnd} from './paths.js'
 import type {FileRow} from '../model/analysis.js'
 
 /*
@@ -31,10 +31,13 @@ export interface PostCompilePlan {
 
 const CODE_FILE = /\.(?:py|pyd|so)$|\.so\.[\d.]+$/
 
+/** An installed file: its path's part below site-packages is read in place, by index, never split. */
 interface SiteFile {
   row: FileRow
-  site: string
-  segments: string[]
+  /** where the path below site-packages starts */
+  below: number
+  /** how many segments that part has */
+  depth: number
 }
 
 /** Each rule's matches: the files it removes, by the folder or file that goes (find's -prune target). */
@@ -43,19 +46,41 @@ export interface RuleMatches {
   byTarget: Map<string, FileRow[]>
 }
 
-/** The folder or file a rule removes for this file (find's -mindepth and -prune semantics), if any. */
+/** The end of the segment that starts at `start` (exclusive). */
+function segmentEnd(path: string, start: number): number {
+  const slash = path.indexOf('/', start)
+  return slash === -1 ? path.length : slash
+}
+
+/**
+ * The folder or file a rule removes for this file (find's -mindepth and -prune semantics), if any: a prefix
+ * of the file's path, so only a match allocates a string.
+ */
 function targetOf(rule: PostCompileRule, file: SiteFile, matches: (name: string) => boolean): string | undefined {
-  const {segments, site} = file
-  if (rule.keepPackages?.includes(segments[0])) return undefined
+  const {below, depth, row: {path}} = file
+  if (rule.keepPackages?.includes(path.slice(below, segmentEnd(path, below)))) return undefined
   if (rule.type === 'f') {
-    return segments.length >= rule.minDepth && matches(segments.at(-1)!) ? `${site}/${segments.join('/')}` : undefined
+    return depth >= rule.minDepth && matches(path.slice(path.lastIndexOf('/') + 1)) ? path : undefined
   }
 
-  for (let i = rule.minDepth - 1; i < segments.length - 1; i++) {
-    if (matches(segments[i])) return `${site}/${segments.slice(0, i + 1).join('/')}`
+  let start = below
+  for (let i = 0; i < depth - 1; i++) {
+    const end = segmentEnd(path, start)
+    if (i >= rule.minDepth - 1 && matches(path.slice(start, end))) return path.slice(0, end)
+    start = end + 1
   }
 
   return undefined
+}
+
+/** `find -name` for a rule's globs: one segment, `*` `?` `[...]`, a leading dot like any character. */
+function nameMatcher(names: string[]): (name: string) => boolean {
+  // Compiled once to regular expressions: picomatch's own matcher builds a result object per call.
+  const res = names.map(name => picomatch.makeRe(name, {dot: true, nobrace: true, noextglob: true, noglobstar: true}))
+  return name => {
+    for (const re of res) if (re.test(name)) return true
+    return false
+  }
 }
 
 /**
@@ -67,9 +92,11 @@ export function matchPostCompileRules(files: FileRow[], rules: PostCompileRule[]
   const site: SiteFile[] = []
   const codeDirs = new Set<string>()
   for (const row of files) {
-    const m = BUILDPACK_SITE_PACKAGES.exec(row.path)
-    if (!m) continue
-    site.push({row, segments: m[2].split('/'), site: m[1]})
+    const below = buildpackSitePackagesEnd(row.path)
+    if (below === -1) continue
+    let depth = 1
+    for (let p = row.path.indexOf('/', below); p !== -1; p = row.path.indexOf('/', p + 1)) depth++
+    site.push({below, depth, row})
     if (CODE_FILE.test(row.path)) {
       // A folder already known has its ancestors known too: stop there (most files share their folders).
       for (let p = row.path.lastIndexOf('/'); p > 0; p = row.path.lastIndexOf('/', p - 1)) {
@@ -83,8 +110,7 @@ export function matchPostCompileRules(files: FileRow[], rules: PostCompileRule[]
   let remaining = site
   const matches: RuleMatches[] = []
   for (const rule of rules) {
-    // As the script's `find -name` reads a name: one segment, `*` `?` `[...]`, a leading dot like any character.
-    const matcher = picomatch(rule.names, {dot: true, nobrace: true, noextglob: true, noglobstar: true})
+    const matcher = nameMatcher(rule.names)
     const byTarget = new Map<string, FileRow[]>()
     const rest: SiteFile[] = []
     for (const file of remaining) {
