@@ -50,23 +50,25 @@ export class PackageIndex {
     // folders several distributions share, scripts in bin/). A file in a folder of one distribution
     // belongs to it whether its RECORD lists it or not, so a per-file map of every installed file
     // (~130 bytes each, 50,000 of them in a large slug) is not needed.
+    // The RECORDs are read again for the second pass rather than kept as lists of paths: those lists
+    // (a string per installed file) lived long enough to be promoted, and raised peak memory by ~10 MB.
     const records = distFiles.filter(d => d.file === 'RECORD').map(d => {
       withRecord.add(`${d.site}/${d.folder}`)
-      const paths: string[] = []
-      for (const rel of recordPaths(scan.captured[`${d.site}/${d.folder}/RECORD`])) {
-        const path = recordedPath(d.site, rel)
-        if (path !== undefined) paths.push(path)
-      }
-
-      return {paths, row: this.distRow(d.site, d.folder, d.stem), site: d.site}
+      return {row: this.distRow(d.site, d.folder, d.stem), site: d.site, text: scan.captured[`${d.site}/${d.folder}/RECORD`]}
     })
-    for (const {paths, row, site} of records) {
+    for (const {row, site, text} of records) {
       let folder = ''
-      for (const path of paths) folder = this.ownFolders(site, path, row, folder)
+      for (const rel of recordPaths(text)) {
+        const path = recordedPath(site, rel)
+        if (path !== undefined) folder = this.ownFolders(site, path, row, folder)
+      }
     }
 
-    for (const {paths, row} of records) {
-      for (const path of paths) if (!this.byFolder.get(dirName(path))) this.byFile.set(path, row)
+    for (const {row, site, text} of records) {
+      for (const rel of recordPaths(text)) {
+        const path = recordedPath(site, rel)
+        if (path !== undefined && !this.byFolder.get(dirName(path))) this.byFile.set(path, row)
+      }
     }
 
     for (const d of distFiles) {
