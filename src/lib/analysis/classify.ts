@@ -18,24 +18,45 @@ export interface Classified {
   pythonVersion?: string
 }
 
-/** Whether a path is inside one of the SavedModel folders (walks up the path: O(depth)). */
-function inSavedModel(path: string, roots: Set<string>): boolean {
-  for (let dir = dirName(path); dir !== ''; dir = dirName(dir)) if (roots.has(dir)) return true
-  return false
+/**
+ * Whether a folder is inside one of the SavedModel folders. Walking up allocates a string per level, so the
+ * answer is kept for the last folder asked about: a tar lists a folder's files together.
+ */
+function savedModelTest(roots: Set<string>): (folder: string) => boolean {
+  let lastFolder: string | undefined
+  let lastAnswer = false
+  return folder => {
+    if (folder === lastFolder) return lastAnswer
+    lastFolder = folder
+    lastAnswer = false
+    for (let dir = folder; dir !== ''; dir = dirName(dir)) {
+      if (roots.has(dir)) {
+        lastAnswer = true
+        break
+      }
+    }
+
+    return lastAnswer
+  }
+}
+
+function * filePaths(scan: ScanResult): Iterable<string> {
+  for (const entry of scan.entries) if (entry.type === 'file') yield entry.path
 }
 
 /** One pass over the scan: every file with its origin, package, model format and category; packages summed. */
 export function classify(scan: ScanResult): Classified {
   const index = new PackageIndex(scan)
   // A saved_model.pb at /app itself would make every file part of one model: only folders count.
-  const roots = new Set(savedModelRootsOf(scan.entries.filter(e => e.type === 'file').map(e => e.path)).filter(r => r !== ''))
+  const roots = new Set(savedModelRootsOf(filePaths(scan)).filter(r => r !== ''))
+  const inSavedModel = savedModelTest(roots)
   const files: FileRow[] = []
   // One key string per package, shared by its files' rows (not one per file).
   const keys = new Map<PackageRow, string>()
   for (const entry of scan.entries) {
     if (entry.type !== 'file') continue
     const owner = index.ownerOf(entry.path)
-    const modelFormat = roots.size > 0 && inSavedModel(entry.path, roots) ? 'savedmodel' : detectModelFormat(entry.path, entry.peek)
+    const modelFormat = roots.size > 0 && inSavedModel(dirName(entry.path)) ? 'savedmodel' : detectModelFormat(entry.path, entry.peek)
     const row: FileRow = {
       category: categoryOf(entry.path, entry.size, owner, modelFormat),
       compressed: entry.compressed,
