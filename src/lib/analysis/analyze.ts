@@ -5,6 +5,7 @@ import {folderRollup} from './folders.js'
 import {outsideFinding, repoFindings} from './file-findings.js'
 import {finalizeFindings} from './findings.js'
 import {knowledgeFindings, postCompileFindings} from './package-findings.js'
+import {largest} from '../util/largest.js'
 import type {Analysis, Category, CategoryRow, FileRow, Finding, Origin, Usage} from '../model/analysis.js'
 
 export interface AnalyzeOptions {
@@ -62,7 +63,7 @@ export function analyzeScan(scan: ScanResult, options: AnalyzeOptions, classifie
 
   return {
     categories: categoryTotals(files),
-    files: [...files].sort(byShare).slice(0, Math.max(0, options.top)),
+    files: largest(files, options.top, byShare),
     findings: finalizeFindings(findings),
     folders: folderRollup(files, options.depth),
     origins: originTotals(files),
