@@ -42,6 +42,8 @@ export class TarReader {
   private longLink?: string
   private pax: Record<string, string> = {}
   private globalPax: Record<string, string> = {}
+  /** whether a pax header (global or for the next entry) was read: most slugs have none */
+  private hasPax = false
   /** what was wrong with the last pax header: reported with the name of the entry it describes */
   private paxError?: string
   private zeroBlocks = 0
@@ -71,13 +73,22 @@ export class TarReader {
       }
 
       case 'header': {
+        if (this.headerFill === 0 && n - i >= BLOCK) {
+          // The whole block is in this chunk (nearly always): read in place, no copy.
+          const at = i
+          i += BLOCK
+          this.readHeader(chunk, at)
+          break
+        }
+
         const take = Math.min(BLOCK - this.headerFill, n - i)
-        chunk.copy(this.header, this.headerFill, i, i + take)
+        // A block split across chunks (rare): gathered in this.header.
+        this.header.set(chunk.subarray(i, i + take), this.headerFill)
         this.headerFill += take
         i += take
         if (this.headerFill === BLOCK) {
           this.headerFill = 0
-          this.readHeader()
+          this.readHeader(this.header, 0)
         }
 
         break
@@ -125,21 +136,23 @@ export class TarReader {
     switch (this.metaType) {
     case 'g': {
       Object.assign(this.globalPax, this.readPax(body))
+      this.hasPax = true
       break
     }
 
     case 'K': {
-      this.longLink = cString(body)
+      this.longLink = cString(body, 0, body.length)
       break
     }
 
     case 'L': {
-      this.longName = cString(body)
+      this.longName = cString(body, 0, body.length)
       break
     }
 
     case 'x': {
       Object.assign(this.pax, this.readPax(body))
+      this.hasPax = true
       break
     }
     }
@@ -154,22 +167,25 @@ export class TarReader {
     }
   }
 
-  private readHeader(): void {
-    const h = this.header
-    if (isZeroBlock(h)) {
+  /**
+   * Reads the 512-byte header block at `h[o]`. Every field is read in place by offset: a slug has tens of
+   * thousands of headers, and a string or Buffer view per field was ~3 KB of garbage per entry.
+   */
+  private readHeader(h: Buffer, o: number): void {
+    if (isZeroBlock(h, o)) {
       this.zeroBlocks++
       if (this.zeroBlocks >= 2) this.done = true
       return
     }
 
     this.zeroBlocks = 0
-    if (!checksumMatches(h)) {
+    if (!checksumMatches(h, o)) {
       throw new UserError(`The slug's tar stream is damaged: no valid tar header at uncompressed byte ${this.offset}.`)
     }
 
     this.sawHeader = true
-    const typeflag = h[156] === 0 ? '0' : String.fromCodePoint(h[156])
-    const size = readSize(h.subarray(124, 136))
+    const typeflag = h[o + 156] === 0 ? '0' : String.fromCodePoint(h[o + 156])
+    const size = readSize(h, o + 124, o + 136)
     this.padding = (Math.ceil(size / BLOCK) * BLOCK) - size
 
     if (typeflag === 'L' || typeflag === 'K' || typeflag === 'x' || typeflag === 'g') {
@@ -181,12 +197,9 @@ export class TarReader {
       return
     }
 
-    const pax = {...this.globalPax, ...this.pax}
-    const magic = h.toString('latin1', 257, 262)
-    const prefix = magic === 'ustar' && h[263] === 0x30 ? cString(h.subarray(345, 500)) : ''
-    const name = cString(h.subarray(0, 100))
-    const path = pax.path ?? this.longName ?? (prefix ? `${prefix}/${name}` : name)
-    const link = pax.linkpath ?? this.longLink ?? cString(h.subarray(157, 257))
+    const pax = this.hasPax ? {...this.globalPax, ...this.pax} : NO_PAX
+    const name = cString(h, o, o + 100)
+    const path = pax.path ?? this.longName ?? (isUstarPrefixed(h, o) ? joinPrefix(cString(h, o + 345, o + 500), name) : name)
     // A pax size is a decimal integer: "1.5", "1e3" or "-1" would desynchronise every header after this one.
     if (pax.size !== undefined && !PAX_DECIMAL.test(pax.size)) this.paxError ??= `an invalid size "${pax.size}"`
     if (this.paxError !== undefined) {
@@ -195,19 +208,20 @@ export class TarReader {
 
     const realSize = pax.size === undefined ? size : Number(pax.size)
     const type = entryType(typeflag)
+    const header: TarHeader = {path, size: type === 'file' ? realSize : 0, type}
+    if (type === 'symlink' || type === 'hardlink') header.linkTarget = pax.linkpath ?? this.longLink ?? cString(h, o + 157, o + 257)
 
-    this.pax = {}
+    if (this.hasPax) {
+      this.pax = {}
+      this.hasPax = Object.keys(this.globalPax).length > 0
+    }
+
     this.longName = undefined
     this.longLink = undefined
 
     // Links and directories carry no data even when a writer fills in a size.
     const dataSize = type === 'file' || type === 'other' ? realSize : 0
-    this.handler.entry({
-      path,
-      type,
-      size: type === 'file' ? realSize : 0,
-      ...(type === 'symlink' || type === 'hardlink' ? {linkTarget: link} : {}),
-    })
+    this.handler.entry(header)
     this.remaining = dataSize
     this.padding = (Math.ceil(dataSize / BLOCK) * BLOCK) - dataSize
     this.state = dataSize > 0 ? 'data' : 'header'
@@ -239,52 +253,75 @@ function entryType(flag: string): EntryType {
   }
 }
 
-function isZeroBlock(h: Buffer): boolean {
-  for (let i = 0; i < BLOCK; i += 8) {
-    if (h.readBigUInt64LE(i) !== 0n) return false
-  }
+const NO_PAX: Readonly<Record<string, string>> = Object.freeze({})
 
+function isZeroBlock(h: Buffer, o: number): boolean {
+  for (let i = o; i < o + BLOCK; i++) if (h[i] !== 0) return false
   return true
 }
 
-function checksumMatches(h: Buffer): boolean {
-  const stored = parseOctal(h.subarray(148, 156))
+/** ustar's 155-byte prefix field is in use ("ustar" magic, version "0x"). */
+function isUstarPrefixed(h: Buffer, o: number): boolean {
+  // "ustar" at 257, then the version's first byte "0" at 263
+  const magic = h[o + 257] === 0x75 && h[o + 258] === 0x73 && h[o + 259] === 0x74 && h[o + 260] === 0x61 && h[o + 261] === 0x72
+  return magic && h[o + 263] === 0x30 && h[o + 345] !== 0
+}
+
+function joinPrefix(prefix: string, name: string): string {
+  return `${prefix}/${name}`
+}
+
+function checksumMatches(h: Buffer, o: number): boolean {
+  const stored = parseOctal(h, o + 148, o + 156)
   let unsigned = 0
-  for (let i = 0; i < BLOCK; i++) unsigned += i >= 148 && i < 156 ? 32 : h[i]
+  for (let i = 0; i < BLOCK; i++) unsigned += i >= 148 && i < 156 ? 32 : h[o + i]
   if (stored === unsigned) return true
   // Some old writers summed signed bytes.
   let signed = 0
-  for (let i = 0; i < BLOCK; i++) signed += i >= 148 && i < 156 ? 32 : (h[i] << 24) >> 24
+  for (let i = 0; i < BLOCK; i++) signed += i >= 148 && i < 156 ? 32 : (h[o + i] << 24) >> 24
   return stored === signed
 }
 
-function parseOctal(field: Buffer): number {
-  const text = field.toString('latin1').replaceAll(/[\0 ]+$/g, '').trim()
-  if (text === '' || !/^[0-7]+$/.test(text)) return -1
-  return Number.parseInt(text, 8)
+/**
+ * An octal field: digits, then NULs or spaces (leading spaces allowed); -1 when not. Read from the bytes:
+ * every header has two, and a string per field was most of a header's garbage.
+ */
+function parseOctal(h: Buffer, start: number, end: number): number {
+  let i = start
+  while (i < end && isBlank(h[i])) i++
+  let value = 0
+  let digits = 0
+  for (; i < end && h[i] >= 0x30 && h[i] <= 0x37; i++, digits++) value = (value * 8) + (h[i] - 0x30)
+  for (; i < end; i++) if (h[i] !== 0 && !isBlank(h[i])) return -1
+  return digits === 0 ? -1 : value
+}
+
+/** What the field's old string parse trimmed: space and the ASCII whitespace controls (tab, LF, VT, FF, CR). */
+function isBlank(byte: number): boolean {
+  return byte === 0x20 || (byte >= 0x09 && byte <= 0x0D)
 }
 
 /** Sizes over 8 GiB use GNU base-256: the high bit of the first byte is set. */
-function readSize(field: Buffer): number {
-  if (field[0] & 0x80) {
-    let value = field[0] & 0x7f
-    for (let i = 1; i < field.length; i++) value = (value * 256) + field[i]
+function readSize(h: Buffer, start: number, end: number): number {
+  if (h[start] & 0x80) {
+    let value = h[start] & 0x7f
+    for (let i = start + 1; i < end; i++) value = (value * 256) + h[i]
     return value
   }
 
-  const value = parseOctal(field)
+  const value = parseOctal(h, start, end)
   if (value < 0) {
-    const text = field.toString('latin1').replaceAll('\0', '').trim()
-    if (text === '') return 0
-    throw new UserError('The slug\'s tar stream is damaged: an entry has an unreadable size.')
+    for (let i = start; i < end; i++) if (h[i] !== 0 && !isBlank(h[i])) throw new UserError('The slug\'s tar stream is damaged: an entry has an unreadable size.')
+    return 0
   }
 
   return value
 }
 
-function cString(buf: Buffer): string {
-  const end = buf.indexOf(0)
-  return buf.toString('utf8', 0, end === -1 ? buf.length : end)
+/** A NUL-terminated UTF-8 field of h[start, end). */
+function cString(h: Buffer, start: number, end: number): string {
+  const nul = h.indexOf(0, start)
+  return h.toString('utf8', start, nul === -1 || nul > end ? end : nul)
 }
 
 /** pax numbers: plain decimal digits (POSIX pax), at most 16 so that they stay exact as a Number */
