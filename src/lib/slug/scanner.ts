@@ -61,6 +61,8 @@ interface Placement {
  * such a name, and counting it as an app file put `..` folders in the rollup.
  */
 function placeEntry(raw: string): Placement {
+  // Nearly every name is a plain `./app/...` path: taken as it is, without splitting it into segments.
+  if (raw.startsWith('./app/') && isPlainPath(raw, 6)) return {climbs: false, path: raw.slice(6)}
   const segments: string[] = []
   let dotDot = false
   for (const segment of raw.split('/')) {
@@ -77,6 +79,13 @@ function placeEntry(raw: string): Placement {
   if (segments.length === 0 && !dotDot) return {climbs: false, path: ''}
   if (segments[0] !== 'app') return {climbs: dotDot}
   return {climbs: false, path: segments.slice(1).join('/')}
+}
+
+/** Whether raw[from..] is a non-empty path with no empty, `.` or `..` segment: what placeEntry would keep as it is. */
+function isPlainPath(raw: string, from: number): boolean {
+  if (raw.length <= from || raw.endsWith('/') || raw.endsWith('/.') || raw.endsWith('/..')) return false
+  const at = from - 1
+  return !raw.includes('//', at) && !raw.includes('/./', at) && !raw.includes('/../', at)
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b]
@@ -110,8 +119,8 @@ export class SlugScanner {
   private peekFill = 0
   private crc?: number
   // Entries that received content bytes while the current compressed piece was being inflated.
-  private touched: SlugEntry[] = []
-  private touchedBytes: number[] = []
+  private readonly touched: SlugEntry[] = []
+  private readonly touchedBytes: number[] = []
   private pieceDataBytes = 0
   /** compressed bytes whose inflated output was only headers or padding: given to the next content */
   private carry = 0
@@ -227,8 +236,9 @@ export class SlugScanner {
 
     const perByte = total / this.pieceDataBytes
     for (let i = 0; i < this.touched.length; i++) this.touched[i].compressed += this.touchedBytes[i] * perByte
-    this.touched = []
-    this.touchedBytes = []
+    // Emptied, not replaced: a new pair of arrays per 16 KiB piece was garbage enough to show.
+    this.touched.length = 0
+    this.touchedBytes.length = 0
     this.pieceDataBytes = 0
     this.carry = 0
   }

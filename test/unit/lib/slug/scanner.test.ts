@@ -164,6 +164,18 @@ describe('SlugScanner', () => {
       expect(result.fileCount).to.equal(2)
     })
 
+    it('resolves empty and dot segments wherever they are, plain names kept as they are', () => {
+      const result = scan(buildSlug([
+        {content: 'a', path: './app/x//y.py'},
+        {content: 'b', path: './app/./z.py'},
+        {content: 'c', path: './app/w/..'},
+        {content: 'd', path: './app/q/.'},
+        {content: 'e', path: './app/plain/name with spaces.py'},
+        {content: 'f', path: 'app/no-dot-slash.py'},
+      ]))
+      expect(result.entries.map(e => e.path)).to.deep.equal(['x/y.py', 'z.py', 'q', 'plain/name with spaces.py', 'no-dot-slash.py'])
+    })
+
     it('rejects a pax size that is not a decimal integer, naming the entry', () => {
       for (const size of ['1.5', '1e3', '-1', ' 12', '0x10', '']) {
         const slug = buildSlug([{content: 'abc', pax: {size}, path: './app/weights.bin'}])
