@@ -25,6 +25,17 @@ function scanError(bytes: Buffer): string {
   throw new Error('expected the scan to fail')
 }
 
+/** A one-file slug whose header's size field is `field` (12 bytes), its checksum made right again. */
+function withSizeField(field: string): Buffer {
+  const tar = buildTar([{content: 'hello', path: './app/a.txt'}])
+  tar.write(field, 124, 12, 'latin1')
+  tar.fill(0x20, 148, 156)
+  let sum = 0
+  for (let i = 0; i < 512; i++) sum += tar[i]
+  tar.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'latin1')
+  return gzipSync(tar)
+}
+
 describe('SlugScanner', () => {
   it('lists entries under ./app with types, sizes and link targets, and counts the rest apart', () => {
     const long = `./app/.heroku/python/lib/python3.12/site-packages/${'deep/'.repeat(25)}module.py`
@@ -195,6 +206,18 @@ describe('SlugScanner', () => {
   })
 
   describe('bad input', () => {
+    it('reads octal size fields as writers pad them: leading spaces, trailing NULs or spaces', () => {
+      for (const field of ['00000000005\0', '     5 \0\0\0\0\0', '5\0\0\0\0\0\0\0\0\0\0\0', '00000000005 ']) {
+        expect(scan(withSizeField(field)).entries[0].size, JSON.stringify(field)).to.equal(5)
+      }
+    })
+
+    it('rejects a size field with other characters in it', () => {
+      for (const field of ['0000000x005\0', '00000000 05\0', '\0\0\0\0\0\0\0\0\0\0\0x']) {
+        expect(scanError(withSizeField(field)), JSON.stringify(field)).to.equal('The slug\'s tar stream is damaged: an entry has an unreadable size.')
+      }
+    })
+
     it('rejects an empty file', () => {
       expect(scanError(Buffer.alloc(0))).to.equal('The slug is empty (0 bytes).')
     })
