@@ -4,8 +4,8 @@ import type {EntryType, ScanResult, SlugEntry} from '../slug/types.js'
 
 /** Names the file format: a cache entry of another program, or of an older layout, is never read as ours. */
 export const CACHE_FORMAT = 'heroku-slug-diet/scan'
-/** Bumped whenever ScanResult or the scanner's meaning of a field changes: older entries are then ignored. */
-export const CACHE_VERSION = 1
+/** Bumped whenever ScanResult, the scanner's meaning of a field or the file's layout changes: older entries are then ignored. */
+export const CACHE_VERSION = 2
 
 /** What a scan was asked to keep beyond sizes: a cached scan serves a request only if it kept at least as much. */
 export interface ScanFeatures {
@@ -16,14 +16,18 @@ export interface ScanFeatures {
 type StoredEntry = [string, EntryType, number, number, null | string, null | string, null | number]
 
 interface StoredScan {
+  captured: ScanResult['captured']
   entries: StoredEntry[]
   features: ScanFeatures
   format: string
   key: string
   /** every other field of the ScanResult, as it is */
-  rest: Omit<ScanResult, 'entries'>
+  rest: Omit<ScanResult, 'captured' | 'entries'>
   version: number
 }
+
+/** Entries per piece of the encoded text. */
+const ENTRIES_PER_PIECE = 1000
 
 const ENTRY_TYPES = new Set<EntryType>(['directory', 'file', 'hardlink', 'other', 'symlink'])
 
@@ -42,19 +46,36 @@ function loadEntry(row: unknown): SlugEntry {
   return entry
 }
 
+/**
+ * A scan as the JSON text of one cache file, in pieces: a few hundred kB each (a captured text, ~1,000 entries),
+ * so that a writer can gzip them as they come. The whole text at once (a 50,000-file slug's is ~20 MB, then as
+ * many bytes again to gzip it) raised the peak memory of a first, cached `slug:inspect` by ~30 MB.
+ */
+export function * scanJsonPieces(key: string, scan: ScanResult, features: ScanFeatures): Generator<string> {
+  const {captured, entries, ...rest} = scan
+  const head = {features, format: CACHE_FORMAT, key, rest, version: CACHE_VERSION}
+  yield `${JSON.stringify(head).slice(0, -1)},"captured":{`
+  let first = true
+  for (const [path, text] of Object.entries(captured)) {
+    yield `${first ? '' : ','}${JSON.stringify(path)}:${JSON.stringify(text)}`
+    first = false
+  }
+
+  yield '},"entries":['
+  for (let i = 0; i < entries.length; i += ENTRIES_PER_PIECE) {
+    const rows = entries.slice(i, i + ENTRIES_PER_PIECE).map(e => JSON.stringify(storeEntry(e)))
+    yield `${i === 0 ? '' : ','}${rows.join(',')}`
+  }
+
+  yield ']}'
+}
+
 /** A scan as the bytes of one cache file (gzipped JSON, whose CRC also catches a torn or corrupt file). */
 export function encodeScan(key: string, scan: ScanResult, features: ScanFeatures): Buffer {
-  const {entries, ...rest} = scan
-  const stored: StoredScan = {
-    entries: entries.map(e => storeEntry(e)),
-    features,
-    format: CACHE_FORMAT,
-    key,
-    rest,
-    version: CACHE_VERSION,
-  }
-  return gzipSync(JSON.stringify(stored), {level: 6})
+  return gzipSync([...scanJsonPieces(key, scan, features)].join(''), {level: CACHE_GZIP_LEVEL})
 }
+
+export const CACHE_GZIP_LEVEL = 6
 
 export interface DecodedScan {
   features: ScanFeatures
@@ -69,12 +90,12 @@ export function decodeScan(key: string, bytes: Buffer): DecodedScan | undefined 
   try {
     const stored = JSON.parse(gunzipSync(bytes).toString('utf8')) as Partial<StoredScan>
     if (stored.format !== CACHE_FORMAT || stored.version !== CACHE_VERSION || stored.key !== key) return undefined
-    const {rest} = stored
-    if (!Array.isArray(stored.entries) || typeof rest?.sha256 !== 'string' || typeof rest.captured !== 'object' || !rest.outside) return undefined
+    const {captured, rest} = stored
+    if (!Array.isArray(stored.entries) || typeof rest?.sha256 !== 'string' || typeof captured !== 'object' || captured === null || !rest.outside) return undefined
     if (typeof stored.features?.contentHashes !== 'boolean') return undefined
     return {
       features: {contentHashes: stored.features.contentHashes},
-      scan: {...rest, entries: stored.entries.map(row => loadEntry(row))},
+      scan: {...rest, captured, entries: stored.entries.map(row => loadEntry(row))},
     }
   } catch {
     return undefined

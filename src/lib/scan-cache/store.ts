@@ -1,11 +1,15 @@
 import {createHash, randomBytes} from 'node:crypto'
+import {createWriteStream} from 'node:fs'
 import {mkdir, open, readdir, readFile, rename, rm, stat, utimes} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
+import {Readable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
+import {createGzip} from 'node:zlib'
 
 import type {ScanResult} from '../slug/types.js'
 import {parseSize} from '../util/bytes.js'
 import {UserError} from '../util/errors.js'
-import {decodeScan, encodeScan, type ScanFeatures} from './format.js'
+import {CACHE_GZIP_LEVEL, decodeScan, type ScanFeatures, scanJsonPieces} from './format.js'
 
 /** Past this much, the least recently used entries go: a cache entry is ~1% of its slug, so ~100 slugs fit. */
 export const DEFAULT_CACHE_BYTES = 1e9
@@ -103,18 +107,17 @@ export class ScanCache {
   async put(key: string, scan: ScanResult, features: ScanFeatures): Promise<void> {
     if (!this.enabled) return
     try {
-      const bytes = encodeScan(key, scan, features)
-      if (bytes.length > this.maxBytes) return
       await mkdir(this.dir, {recursive: true})
       const path = this.pathOf(key)
       const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`
       try {
-        const handle = await open(tmp, 'wx', 0o600)
-        try {
-          await handle.writeFile(bytes)
-          await handle.sync()
-        } finally {
-          await handle.close()
+        // Gzipped as the text is made, piece by piece, on zlib's own thread: never the whole text in memory.
+        // `flush` syncs the file before it is closed, so the rename never publishes a file still in the page cache only.
+        const file = createWriteStream(tmp, {flags: 'wx', flush: true, mode: 0o600})
+        await pipeline(Readable.from(scanJsonPieces(key, scan, features)), createGzip({level: CACHE_GZIP_LEVEL}), file)
+        if ((await stat(tmp)).size > this.maxBytes) {
+          await rm(tmp, {force: true})
+          return
         }
 
         await rename(tmp, path)

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {gunzipSync, gzipSync} from 'node:zlib'
 
-import {CACHE_FORMAT, decodeScan, encodeScan} from '../../../../src/lib/scan-cache/format.js'
+import {CACHE_FORMAT, decodeScan, encodeScan, scanJsonPieces} from '../../../../src/lib/scan-cache/format.js'
 import {appSlugKey, cacheLimitFromEnv, localFileKey, ScanCache} from '../../../../src/lib/scan-cache/store.js'
 import {scanSlugFile} from '../../../../src/lib/slug/sources.js'
 import type {ScanResult} from '../../../../src/lib/slug/types.js'
@@ -93,6 +93,18 @@ describe('scan cache', () => {
     expect(decodeScan('k', gzipSync(JSON.stringify(stored)))?.scan).to.deep.equal(scan)
     stored.entries[0][1] = 'weird'
     expect(decodeScan('k', gzipSync(JSON.stringify(stored)))).to.equal(undefined)
+  })
+
+  it('makes the file in pieces of bounded size, so the whole text of a large scan is never in memory at once', async () => {
+    const many: ScanResult = {...scan, entries: Array.from({length: 5000}, (_, i) => ({compressed: i / 3, path: `site-packages/pkg/module_${i}.py`, size: i, type: 'file' as const}))}
+    const pieces = [...scanJsonPieces('k', many, {contentHashes: false})]
+    expect(pieces.length).to.be.above(5)
+    expect(Math.max(...pieces.map(p => p.length))).to.be.below(100_000)
+    // What the cache writes streams those pieces through gzip: the same scan comes back.
+    const cache = new ScanCache(join(dir, 'cache'))
+    await cache.put('big', many, {contentHashes: false})
+    expect(await cache.get('big')).to.deep.equal(many)
+    expect(decodeScan('k', gzipSync(pieces.join('')))?.scan).to.deep.equal(many)
   })
 
   it('keeps within its limit by dropping the least recently used entries', async () => {
