@@ -151,48 +151,47 @@ function openTunnel(proxy: URL, authority: string, ca: BlobGetOptions['ca'], opt
 
 type Framing = {kind: 'chunked'} | {kind: 'close'} | {kind: 'length'; remaining: number}
 
-/**
- * An HTTP/1.1 GET of a pre-signed blob URL (S3) on a connection of its own, reading the body into one
- * reused buffer. A blob URL carries its own signature: no Authorization header is sent. The body may
- * be framed by Content-Length (what S3 sends), chunked, or the end of the connection. The proxy and
- * the CAs are the Heroku CLI's (util/cli-network.ts): through a proxy, in a CONNECT tunnel. Resolves
- * when the body is complete; rejects with DroppedError when the connection ends or stalls before that,
- * with the socket's own error (ECONNRESET...) when it fails, or with whatever `onHead` or `onBody` threw.
- */
-export async function getBlob(url: string, handlers: BlobHandlers, options: BlobGetOptions = {}): Promise<void> {
+/** The request text of a GET of `target`. */
+function requestText(target: URL, headers: Record<string, string> | undefined, keepAlive: boolean): string {
+  const lines = [`GET ${target.pathname}${target.search} HTTP/1.1`, `Host: ${target.host}`, 'Accept-Encoding: identity', `Connection: ${keepAlive ? 'keep-alive' : 'close'}`]
+  for (const [name, value] of Object.entries(headers ?? {})) lines.push(`${name}: ${value}`)
+  return `${lines.join('\r\n')}\r\n\r\n`
+}
+
+function checkedUrl(url: string): URL {
   const target = new URL(url)
   if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new BlobProtocolError(`${target.protocol} URLs are not supported`)
-  const secure = target.protocol === 'https:'
-  const {host, port, servername} = endpointOf(target)
-  const lines = [`GET ${target.pathname}${target.search} HTTP/1.1`, `Host: ${target.host}`, 'Accept-Encoding: identity', 'Connection: close']
-  for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`${name}: ${value}`)
-  const request = `${lines.join('\r\n')}\r\n\r\n`
-  const route = routeFor(target, options.env)
-  const ca = route.ca ?? options.ca
-  const tunnel = route.proxy ? await openTunnel(route.proxy, `${target.hostname}:${port}`, ca, options) : undefined
+  return target
+}
 
-  return new Promise((resolve, reject) => {
-    let settled = false
-    const parser = new ResponseParser(handlers)
-    const finish = (error?: Error) => {
-      if (settled) return
-      settled = true
-      socket.destroy()
-      if (error) reject(error)
-      else resolve()
-    }
+interface Exchange {
+  parser: ResponseParser
+  settle(error?: Error): void
+}
 
-    const take = (data: Buffer): boolean => {
-      if (settled) return false
-      try {
-        if (parser.push(data)) finish()
-      } catch (error) {
-        finish(error as Error)
-      }
+/**
+ * One connection to a blob's server, for one GET at a time: reads go into one reused buffer and to the
+ * parser of the GET in progress. Kept open between GETs when both sides allow it (HTTP/1.1 keep-alive).
+ */
+class BlobConnection {
+  /** false once the socket closed or failed, or a GET on it did not end cleanly */
+  usable = true
+  /** whether a GET has completed on it: a kept connection the server closed meanwhile fails its next GET at once */
+  reused = false
+  private exchange?: Exchange
+  private socket!: net.Socket
 
-      return !settled
-    }
+  private constructor(readonly origin: string, private readonly idleMs: number) {}
 
+  /** Connects directly or through the route's proxy (a CONNECT tunnel). */
+  static async open(target: URL, options: BlobGetOptions, origin: string): Promise<BlobConnection> {
+    const secure = target.protocol === 'https:'
+    const {host, port, servername} = endpointOf(target)
+    const route = routeFor(target, options.env)
+    const ca = route.ca ?? options.ca
+    const tunnel = route.proxy ? await openTunnel(route.proxy, `${target.hostname}:${port}`, ca, options) : undefined
+    const connection = new BlobConnection(origin, options.idleTimeoutMs ?? IDLE_TIMEOUT_MS)
+    const take = (data: Buffer): boolean => connection.receive(data)
     const onread = {buffer: Buffer.allocUnsafe(RECEIVE_BYTES), callback: (bytes: number, buffer: Buffer) => take(buffer.subarray(0, bytes))}
     const tlsOptions = {ALPNProtocols: ['http/1.1'], ca, servername}
     let socket: net.Socket
@@ -208,20 +207,184 @@ export async function getBlob(url: string, handlers: BlobHandlers, options: Blob
       socket = net.connect({host, onread, port})
     }
 
-    const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS
-    socket.setTimeout(idleMs, () => finish(new DroppedError(parser.answered ? 'stalled' : 'no-answer', idleMs)))
-    socket.on('error', error => finish(error))
-    // With Connection: close the server ends the connection after the body; an end before it is a drop.
+    connection.attach(socket)
+    return connection
+  }
+
+  /** Sends one GET and reads its answer; resolves once the body is complete. */
+  request(request: string, handlers: BlobHandlers): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const exchange: Exchange = {
+        parser: new ResponseParser(handlers),
+        settle: error => {
+          if (this.exchange !== exchange) return
+          this.exchange = undefined
+          if (error) {
+            this.destroy()
+            reject(error)
+          } else {
+            this.usable &&= exchange.parser.keepsConnection()
+            if (this.usable) this.reused = true
+            resolve()
+          }
+        },
+      }
+      if (!this.usable) {
+        reject(new DroppedError('closed'))
+        return
+      }
+
+      this.exchange = exchange
+      this.socket.write(request)
+    })
+  }
+
+  destroy(): void {
+    this.usable = false
+    this.socket.destroy()
+  }
+
+  /** One read of the socket. */
+  receive(data: Buffer): boolean {
+    const {exchange} = this
+    if (!exchange) {
+      // Bytes nobody asked for: the connection is not in a state to reuse.
+      this.destroy()
+      return false
+    }
+
+    try {
+      if (exchange.parser.push(data)) exchange.settle()
+    } catch (error) {
+      exchange.settle(error as Error)
+    }
+
+    return this.usable
+  }
+
+  private attach(socket: net.Socket): void {
+    this.socket = socket
+    // Between GETs the same timeout closes a kept connection nobody uses.
+    socket.setTimeout(this.idleMs, () => {
+      const {exchange} = this
+      if (exchange) exchange.settle(new DroppedError(exchange.parser.answered ? 'stalled' : 'no-answer', this.idleMs))
+      else this.destroy()
+    })
+    socket.on('error', error => {
+      this.usable = false
+      this.exchange?.settle(error)
+    })
     socket.on('close', () => {
+      this.usable = false
+      const {exchange} = this
+      if (!exchange) return
+      // A body framed by the connection's end is complete when it closes; any other end before the body's is a drop.
       try {
-        if (parser.endOfConnection()) finish()
-        else finish(new DroppedError('closed'))
+        if (exchange.parser.endOfConnection()) exchange.settle()
+        else exchange.settle(new DroppedError('closed'))
       } catch (error) {
-        finish(error as Error)
+        exchange.settle(error as Error)
       }
     })
-    socket.write(request)
-  })
+  }
+}
+
+/**
+ * An HTTP/1.1 GET of a pre-signed blob URL (S3) on a connection of its own, reading the body into one
+ * reused buffer. A blob URL carries its own signature: no Authorization header is sent. The body may
+ * be framed by Content-Length (what S3 sends), chunked, or the end of the connection. The proxy and
+ * the CAs are the Heroku CLI's (util/cli-network.ts): through a proxy, in a CONNECT tunnel. Resolves
+ * when the body is complete; rejects with DroppedError when the connection ends or stalls before that,
+ * with the socket's own error (ECONNRESET...) when it fails, or with whatever `onHead` or `onBody` threw.
+ */
+export async function getBlob(url: string, handlers: BlobHandlers, options: BlobGetOptions = {}): Promise<void> {
+  const target = checkedUrl(url)
+  const connection = await BlobConnection.open(target, options, target.origin)
+  try {
+    await connection.request(requestText(target, options.headers, false), handlers)
+  } finally {
+    connection.destroy()
+  }
+}
+
+/**
+ * GETs of one blob's parts on connections kept open between them (HTTP/1.1 keep-alive), at most as many as
+ * run at once. A new connection to S3 costs a TCP and a TLS handshake and starts TCP's slow start again: for
+ * 4 MiB parts that is most of a part's time on a real network. A GET that fails before any answer on a kept
+ * connection (the server closed it while idle) is sent again once on a new one. `close()` ends the idle ones.
+ */
+export class BlobAgent {
+  private readonly idle: BlobConnection[] = []
+  /** connections opened so far */
+  opened = 0
+
+  async get(url: string, handlers: BlobHandlers, options: BlobGetOptions = {}): Promise<void> {
+    const target = checkedUrl(url)
+    const request = requestText(target, options.headers, true)
+    const origin = `${target.origin}|${routeFor(target, options.env).proxy?.href ?? ''}`
+    const kept = this.take(origin)
+    if (kept) {
+      let answered = false
+      try {
+        await kept.request(request, {
+          onBody: handlers.onBody,
+          onHead(status, headers) {
+            answered = true
+            handlers.onHead(status, headers)
+          },
+        })
+        this.keep(kept)
+        return
+      } catch (error) {
+        if (answered || !isStaleConnectionError(error)) throw error
+      }
+    }
+
+    const connection = await BlobConnection.open(target, options, origin)
+    this.opened++
+    try {
+      await connection.request(request, handlers)
+    } catch (error) {
+      connection.destroy()
+      throw error
+    }
+
+    this.keep(connection)
+  }
+
+  /** Ends every idle connection. */
+  close(): void {
+    for (const connection of this.idle.splice(0)) connection.destroy()
+  }
+
+  private keep(connection: BlobConnection): void {
+    if (connection.usable) this.idle.push(connection)
+    else connection.destroy()
+  }
+
+  private take(origin: string): BlobConnection | undefined {
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const connection = this.idle[i]
+      if (!connection.usable) {
+        this.idle.splice(i, 1)
+        continue
+      }
+
+      if (connection.origin === origin) {
+        this.idle.splice(i, 1)
+        return connection
+      }
+    }
+
+    return undefined
+  }
+}
+
+/** How a kept connection the server closed while idle fails the next GET sent on it. */
+function isStaleConnectionError(error: unknown): boolean {
+  if (error instanceof DroppedError) return error.reason === 'closed'
+  const code = (error as NodeJS.ErrnoException)?.code
+  return code === 'ECONNRESET' || code === 'EPIPE'
 }
 
 /** Reads a response head, then its body by its framing, from successive reads of the socket. */
@@ -232,6 +395,7 @@ class ResponseParser {
   private chunkLeft = 0
   private chunkState: 'crlf' | 'data' | 'size' | 'trailer' = 'size'
   private line = ''
+  private keepAlive = false
 
   constructor(private readonly handlers: BlobHandlers) {}
 
@@ -259,6 +423,11 @@ class ResponseParser {
     return this.framing?.kind === 'close'
   }
 
+  /** After a complete body: whether the connection may carry another request (framed body, no `Connection: close`, HTTP/1.1). */
+  keepsConnection(): boolean {
+    return this.framing?.kind !== 'close' && this.keepAlive
+  }
+
   /** Collects the head; returns the bytes after it once it is complete. */
   private readHead(data: Buffer): Buffer | undefined {
     const head = this.heads.push(data)
@@ -267,6 +436,7 @@ class ResponseParser {
     if (!status) throw new BlobProtocolError(`the server did not answer in HTTP/1.1 (${JSON.stringify(statusLine.slice(0, 40))})`)
     // 1xx interim responses (100 Continue) come before the real one.
     if (status < 200) return rest.length > 0 ? this.readHead(rest) : undefined
+    this.keepAlive = statusLine.startsWith('HTTP/1.1') && !/\bclose\b/i.test(headers.get('connection') ?? '')
     this.handlers.onHead(status, headers)
     const length = headers.get('content-length')
     if (/\bchunked\b/i.test(headers.get('transfer-encoding') ?? '')) this.framing = {kind: 'chunked'}
@@ -284,6 +454,8 @@ class ResponseParser {
 
     const take = Math.min(data.length, framing.remaining)
     if (take > 0) this.handlers.onBody(take === data.length ? data : data.subarray(0, take))
+    // Bytes past the body: the connection is out of step with its requests, never to be reused.
+    if (take < data.length) this.keepAlive = false
     framing.remaining -= take
     return framing.remaining === 0
   }
@@ -322,6 +494,7 @@ class ResponseParser {
         this.chunkState = size === 0 ? 'trailer' : 'data'
       } else if (line === '') {
         // the empty line that ends the trailer ends the body
+        if (i < data.length) this.keepAlive = false
         return true
       }
     }

@@ -4,7 +4,7 @@ import http from 'node:http'
 import https from 'node:https'
 import net, {type AddressInfo} from 'node:net'
 
-import {BlobProtocolError, DroppedError, getBlob} from '../../../../src/lib/slug/blob-client.js'
+import {BlobAgent, BlobProtocolError, DroppedError, getBlob} from '../../../../src/lib/slug/blob-client.js'
 
 const tlsDir = new URL('../../../fixtures/tls/', import.meta.url)
 const cert = readFileSync(new URL('cert.pem', tlsDir))
@@ -311,6 +311,134 @@ describe('getBlob through a proxy', () => {
       expect((error as Error).message).not.to.include('wrong-secret')
     } finally {
       await proxy.close()
+    }
+  })
+})
+
+/** An HTTP server that serves `body` by Range and counts the connections it accepted. */
+async function rangeServer(onRequest?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean) {
+  const seen = {connections: 0, requests: [] as http.IncomingHttpHeaders[]}
+  const server = http.createServer((req, res) => {
+    seen.requests.push(req.headers)
+    if (onRequest?.(req, res)) return
+    const [start, end] = (req.headers.range ?? 'bytes=0-').slice(6).split('-').map(Number)
+    const last = Number.isNaN(end) ? body.length - 1 : end
+    res.writeHead(206, {'Content-Length': last - start + 1, 'Content-Range': `bytes ${start}-${last}/${body.length}`})
+    res.end(body.subarray(start, last + 1))
+  })
+  server.on('connection', () => {
+    seen.connections++
+  })
+  return {...(await listen(server)), seen}
+}
+
+function part(agent: BlobAgent, port: number, start: number, end: number): Promise<Buffer> {
+  const got = collector()
+  return agent.get(`http://127.0.0.1:${port}/blob`, got.handlers, {headers: {Range: `bytes=${start}-${end}`}}).then(() => got.body())
+}
+
+describe('BlobAgent: connections kept between the GETs of a blob\'s parts', () => {
+  it('sends successive GETs on one connection, and at most one connection per GET at once', async () => {
+    const local = await rangeServer()
+    const agent = new BlobAgent()
+    try {
+      for (let i = 0; i < 5; i++) expect((await part(agent, local.port, i * 1000, (i * 1000) + 999)).equals(body.subarray(i * 1000, (i + 1) * 1000))).to.equal(true)
+      expect(local.seen.connections).to.equal(1)
+      for (let round = 0; round < 3; round++) {
+        const bodies = await Promise.all([0, 1, 2].map(i => part(agent, local.port, i * 10, (i * 10) + 9)))
+        expect(bodies.map(b => b.length)).to.deep.equal([10, 10, 10])
+      }
+
+      expect(local.seen.connections).to.equal(3)
+      expect(agent.opened).to.equal(3)
+      expect(local.seen.requests.every(h => h.connection === 'keep-alive')).to.equal(true)
+    } finally {
+      agent.close()
+      await local.close()
+    }
+  })
+
+  it('does not reuse a connection the server answered with Connection: close, nor one a GET failed on', async () => {
+    let n = 0
+    const local = await rangeServer((_req, res) => {
+      n++
+      if (n === 1) {
+        res.writeHead(206, {Connection: 'close', 'Content-Length': 3, 'Content-Range': `bytes 0-2/${body.length}`})
+        res.end(body.subarray(0, 3))
+        return true
+      }
+
+      if (n === 2) {
+        // Announces more than it sends, then hangs up: a drop.
+        res.writeHead(206, {'Content-Length': 100, 'Content-Range': `bytes 0-99/${body.length}`})
+        res.write(body.subarray(0, 10))
+        res.socket?.destroy()
+        return true
+      }
+
+      return false
+    })
+    const agent = new BlobAgent()
+    try {
+      expect((await part(agent, local.port, 0, 2)).length).to.equal(3)
+      const error = await part(agent, local.port, 0, 99).catch((error_: unknown) => error_)
+      expect(error).to.be.instanceOf(DroppedError)
+      expect((await part(agent, local.port, 0, 9)).equals(body.subarray(0, 10))).to.equal(true)
+      expect(local.seen.connections).to.equal(3)
+    } finally {
+      agent.close()
+      await local.close()
+    }
+  })
+
+  it('sends a GET again on a new connection when the kept one was closed by the server, once', async () => {
+    // A raw server: its first connection answers one GET, then hangs up at the next without a word, as an
+    // S3 front end closing an idle keep-alive connection at the moment a request arrives.
+    let connections = 0
+    const local = await listen(net.createServer(socket => {
+      connections++
+      const mine = connections
+      let requests = 0
+      socket.on('data', data => {
+        if (!data.includes('\r\n\r\n')) return
+        requests++
+        if (mine === 1 && requests === 2) {
+          socket.destroy()
+          return
+        }
+
+        socket.write(`HTTP/1.1 206 Partial Content\r\nContent-Length: 4\r\nContent-Range: bytes 0-3/${body.length}\r\n\r\n`)
+        socket.write(body.subarray(0, 4))
+      })
+      socket.on('error', () => {})
+    }))
+    const agent = new BlobAgent()
+    try {
+      expect((await part(agent, local.port, 0, 3)).length).to.equal(4)
+      expect((await part(agent, local.port, 0, 3)).equals(body.subarray(0, 4))).to.equal(true)
+      expect(connections).to.equal(2)
+    } finally {
+      agent.close()
+      await local.close()
+    }
+  })
+
+  it('ends its idle connections on close()', async () => {
+    const local = await rangeServer()
+    const agent = new BlobAgent()
+    try {
+      await part(agent, local.port, 0, 9)
+      const count = () => new Promise<number>(resolve => {
+        local.server.getConnections((_error, n) => resolve(n))
+      })
+      expect(await count()).to.equal(1)
+      agent.close()
+      for (let i = 0; i < 50 && (await count()) > 0; i++) await new Promise(resolve => {
+        setTimeout(resolve, 10)
+      })
+      expect(await count()).to.equal(0)
+    } finally {
+      await local.close()
     }
   })
 })
