@@ -17,6 +17,8 @@ export interface BlobServer {
   /** adds or replaces blobs */
   serve(blobs: Record<string, Buffer | BlobResponder>): void
   requests: BlobRequest[]
+  /** connections accepted so far */
+  connections(): number
   close(): Promise<void>
 }
 
@@ -49,11 +51,16 @@ export async function serveBlobs(initial: Record<string, Buffer | BlobResponder>
     else if (Buffer.isBuffer(blob)) sendBytes(blob)(req, res)
     else blob(req, res)
   })
+  let connections = 0
+  server.on('connection', () => {
+    connections++
+  })
   await new Promise<void>(resolve => {
     server.listen(0, '127.0.0.1', resolve)
   })
   const {port} = server.address() as AddressInfo
   return {
+    connections: () => connections,
     close: () => new Promise<void>(resolve => {
       server.closeAllConnections()
       server.close(() => resolve())

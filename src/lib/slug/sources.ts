@@ -5,7 +5,7 @@ import {basename, dirname, join} from 'node:path'
 import {formatBytes} from '../util/bytes.js'
 import {describeNetworkError, redirectTarget, retryAfterMs, retryWhen} from '../util/cli-network.js'
 import {UserError} from '../util/errors.js'
-import {BlobProtocolError, DroppedError, getBlob} from './blob-client.js'
+import {BlobAgent, BlobProtocolError, DroppedError, getBlob} from './blob-client.js'
 import {BlobSizeError, downloadRanges, HttpStatusError, RangeMismatchError, RangesIgnoredError, ShortPartError, worthRanges} from './ranges.js'
 import {type ScanOptions, SlugScanner} from './scanner.js'
 import type {ScanResult} from './types.js'
@@ -286,21 +286,28 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
     let streamed = false
     if (worthRanges(total, connections)) {
       try {
-        await downloadRanges({
-          connections,
-          deliver: onChunk,
-          get(start, end, sink) {
-            return getBlob(state.url, {
-              onBody(chunk) {
-                policy.lastProgress = Date.now()
-                sink.onBody(chunk)
-              },
-              onHead: sink.onHead,
-            }, {...client, headers: {Range: `bytes=${start}-${end}`}})
-          },
-          retry: failure => policy.handle(failure),
-          size: total,
-        })
+        // The parts' GETs reuse their connections: a new one per part would pay the handshakes and slow start each time.
+        const agent = new BlobAgent()
+        try {
+          await downloadRanges({
+            connections,
+            deliver: onChunk,
+            get(start, end, sink) {
+              return agent.get(state.url, {
+                onBody(chunk) {
+                  policy.lastProgress = Date.now()
+                  sink.onBody(chunk)
+                },
+                onHead: sink.onHead,
+              }, {...client, headers: {Range: `bytes=${start}-${end}`}})
+            },
+            retry: failure => policy.handle(failure),
+            size: total,
+          })
+        } finally {
+          agent.close()
+        }
+
         streamed = true
       } catch (error) {
         // Told before any byte was delivered: the server sends whole blobs only, so one stream it is.

@@ -379,6 +379,18 @@ describe('scanSlugUrl in parallel byte ranges', () => {
     }
   })
 
+  it('keeps its connections open from one part to the next: no more connections than --connections', async () => {
+    const server = await serveBlobs({big})
+    try {
+      const result = await scanSlugUrl({sha256: bigSha, size: big.length, url: server.url('big')}, {connections: 2})
+      expect(result.sha256).to.equal(bigSha)
+      expect(server.requests.length).to.equal(Math.ceil(big.length / (4 * 1024 * 1024)))
+      expect(server.connections()).to.equal(2)
+    } finally {
+      await server.close()
+    }
+  })
+
   it('falls back to one stream when the server ignores Range (200 with the whole blob)', async () => {
     const server = await serveBlobs({
       big(_req, res) {
