@@ -8,7 +8,7 @@ import {type Evidence, type EvidenceChoice, loadEvidence} from '../../lib/inspec
 import {downloadProgress} from '../../lib/report/progress.js'
 import {resolveProgress} from '../../lib/resolve/progress.js'
 import type {SlugReport} from '../../lib/model/report.js'
-import {NotARepositoryError} from '../../lib/repo/files.js'
+import {isNotARepository} from '../../lib/repo/files.js'
 import {scanCacheFor, slugReadingFlags} from '../../lib/scan-cache/flags.js'
 import {UserError} from '../../lib/util/errors.js'
 
@@ -114,7 +114,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
     try {
       return await loadEvidence(this.heroku, {...choice, dir: '.'}, options)
     } catch (error) {
-      if (error instanceof NotARepositoryError) {
+      if (isNotARepository(error)) {
         throw new UserError('Say what to inspect: --app APP (or a heroku git remote), --file SLUG.tgz, --log BUILD.log, or --dir REPO.')
       }
 

@@ -5,10 +5,9 @@ import {dirname} from 'node:path'
 
 import {type AnalyzeOptions, classify} from '../analysis/index.js'
 import type {FileRow} from '../model/analysis.js'
-import {checkNewestBuild, reportFromBuild, reportFromLogFile} from '../buildlog/inspect.js'
 import {reportFromScan} from '../analysis/from-scan.js'
 import type {ReportKind, ReportSource, SlugReport} from '../model/report.js'
-import {predictRepo, type RepoReportOptions} from '../repo/report.js'
+import type {RepoReportOptions} from '../repo/report.js'
 import {cachedScan, localSlugKey} from '../scan-cache/cached.js'
 import type {ScanCache} from '../scan-cache/store.js'
 import type {ScanProgress} from '../slug/sources.js'
@@ -82,6 +81,12 @@ function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOption
 }
 
 /**
+ * The build-log and repository readers (and what they use: a TOML parser, .slugignore matching, pip) are
+ * imported only for the evidence that needs them: a slug's scan then loads less (~4 MB at its peak).
+ */
+const buildLogs = () => import('../buildlog/inspect.js')
+
+/**
  * The one place that decides where a report's evidence comes from: a saved build log, a slug file, a
  * repository's prediction, a build's log, or an app's slug. For an app with nothing else named, a push
  * that failed after the running release left no slug, so its log is the evidence.
@@ -89,7 +94,7 @@ function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOption
 export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, options: EvidenceOptions): Promise<Evidence> {
   const {analyze, cache, connections, known, progress, resolve, savePath} = options
   if (savePath !== undefined) await checkSavePath(savePath)
-  if (choice.log) return {report: await reportFromLogFile(choice.log)}
+  if (choice.log) return {report: await (await buildLogs()).reportFromLogFile(choice.log)}
 
   if (choice.file) {
     const key = savePath === undefined ? await localSlugKey(choice.file) : undefined
@@ -98,16 +103,17 @@ export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, op
   }
 
   if (choice.dir) {
+    const {predictRepo} = await import('../repo/report.js')
     const {files, report} = await predictRepo(choice.dir, {...analyze, known, resolve, sitePackages: choice.sitePackages})
     return {files, report}
   }
 
-  if (choice.build) return {report: await reportFromBuild(heroku, choice.app, choice.build)}
+  if (choice.build) return {report: await (await buildLogs()).reportFromBuild(heroku, choice.app, choice.build)}
 
   if (!choice.app) throw new UserError('Say what to read: --app APP (or a heroku git remote), --file SLUG.tgz, --log BUILD.log, or --dir REPO.')
 
   const named = choice.release !== undefined || choice.slugId !== undefined
-  const newest = named ? {} : await checkNewestBuild(heroku, choice.app)
+  const newest = named ? {} : await (await buildLogs()).checkNewestBuild(heroku, choice.app)
   if (newest.report) return {report: newest.report}
   const {scan, source} = await scanAppSlug(
     heroku,

@@ -29,9 +29,19 @@ export interface RepoFile {
 
 /** The folder is not in a git work tree: there is nothing a push would send. */
 export class NotARepositoryError extends UserError {
+  readonly notARepository = true
+
   constructor(readonly dir: string) {
     super(`${dir} is not a git repository: Heroku builds what git push sends, so --dir needs one.`)
   }
+}
+
+/**
+ * Whether `error` is a NotARepositoryError. By a property, not instanceof: the repository reader is imported
+ * on demand, and a loader (tsx in the tests) may give that import a module instance of its own.
+ */
+export function isNotARepository(error: unknown): error is NotARepositoryError {
+  return (error as Partial<NotARepositoryError> | undefined)?.notARepository === true
 }
 
 async function git(dir: string, args: string[]): Promise<string> {
