@@ -29,7 +29,11 @@ export interface RangedDownloadOptions {
    */
   retry: (error: unknown, attempt: number) => Promise<void>
   partBytes?: number
-  /** the most bytes held for parts that arrived ahead of the one being delivered (default 16 MiB: 4 parts, one per other connection) */
+  /**
+   * the most bytes held in all for parts that arrived before their turn, the one being handed over included
+   * (its bytes wait while they go out slice by slice). Default 16 MiB: 4 parts, the head and one part ahead for
+   * each of 3 other connections.
+   */
   maxBufferedBytes?: number
   /** the most buffered bytes handed to `deliver` before the event loop gets a turn to read the sockets (default 1 MiB) */
   sliceBytes?: number
@@ -141,8 +145,8 @@ export async function downloadRanges(options: RangedDownloadOptions): Promise<vo
   const parts: Part[] = Array.from({length: count}, (_, i) => ({
     delivered: 0, done: false, end: Math.min(size, (i + 1) * partBytes), received: 0, start: i * partBytes,
   }))
-  // Parts may start this far ahead of the one being delivered: what they hold is what is buffered.
-  const ahead = Math.max(1, Math.floor((options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES) / partBytes))
+  // Parts may start this far ahead of the one being delivered: they and the head hold what is buffered.
+  const ahead = Math.max(1, Math.floor((options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES) / partBytes) - 1)
   const pool: Buffer[] = []
   let head = 0
   let next = 0
