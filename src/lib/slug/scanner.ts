@@ -5,7 +5,7 @@ import {mayBeModelByContent} from '../knowledge/model-formats.js'
 
 import {UserError} from '../util/errors.js'
 import {Inflater} from './inflater.js'
-import {TarReader} from './tar-reader.js'
+import {type TarHeader, TarReader} from './tar-reader.js'
 import type {ScanResult, SlugEntry} from './types.js'
 
 /**
@@ -61,8 +61,6 @@ interface Placement {
  * such a name, and counting it as an app file put `..` folders in the rollup.
  */
 function placeEntry(raw: string): Placement {
-  // Nearly every name is a plain `./app/...` path: taken as it is, without splitting it into segments.
-  if (raw.startsWith('./app/') && isPlainPath(raw, 6)) return {climbs: false, path: raw.slice(6)}
   const segments: string[] = []
   let dotDot = false
   for (const segment of raw.split('/')) {
@@ -81,12 +79,15 @@ function placeEntry(raw: string): Placement {
   return {climbs: false, path: segments.slice(1).join('/')}
 }
 
-/** Whether raw[from..] is a non-empty path with no empty, `.` or `..` segment: what placeEntry would keep as it is. */
-function isPlainPath(raw: string, from: number): boolean {
-  if (raw.length <= from || raw.endsWith('/') || raw.endsWith('/.') || raw.endsWith('/..')) return false
-  const at = from - 1
-  return !raw.includes('//', at) && !raw.includes('/./', at) && !raw.includes('/../', at)
+/** Whether a name below ./app is a non-empty path with no empty, `.` or `..` segment: one placeEntry would keep as it is. */
+function isPlainPath(rest: string): boolean {
+  if (rest === '' || rest === '.' || rest === '..' || rest.startsWith('/') || rest.startsWith('./') || rest.startsWith('../')) return false
+  if (rest.endsWith('/') || rest.endsWith('/.') || rest.endsWith('/..')) return false
+  return !rest.includes('//') && !rest.includes('/./') && !rest.includes('/../')
 }
+
+/** Where Heroku's slug compiler puts the app in a slug's tar names. */
+const APP_PREFIX = './app/'
 
 const GZIP_MAGIC = [0x1f, 0x8b]
 const SQUASHFS_MAGIC = 'hsqs'
@@ -134,8 +135,8 @@ export class SlugScanner {
     this.contentHashes = options.contentHashes ?? false
     this.tar = new TarReader({
       data: (chunk, start, end) => this.onData(chunk, start, end),
-      entry: header => this.onEntry(header.path, header.type, header.size, header.linkTarget),
-    })
+      entry: header => this.onEntry(header),
+    }, {stripPrefix: APP_PREFIX})
     this.gunzip = new Inflater(out => {
       if (!this.tar.finished) this.tar.write(out)
     })
@@ -243,9 +244,14 @@ export class SlugScanner {
     this.carry = 0
   }
 
-  private onEntry(rawPath: string, type: SlugEntry['type'], size: number, linkTarget?: string): void {
+  private onEntry(header: TarHeader): void {
     this.finishEntry()
-    const {climbs, path} = placeEntry(rawPath)
+    const {linkTarget, size, stripped, type} = header
+    // Nearly every name is a plain `./app/...` one, which the tar reader gives without `./app/`: kept as it is,
+    // not split into segments and joined again.
+    const plain = stripped && isPlainPath(header.path)
+    const rawPath = stripped && !plain ? `${APP_PREFIX}${header.path}` : header.path
+    const {climbs, path} = plain ? {climbs: false, path: header.path} : placeEntry(rawPath)
     if (path === '') {
       this.current = undefined
       return

@@ -4,10 +4,13 @@ import type {EntryType} from './types.js'
 
 /** What the tar reader reports for each real entry (metadata entries such as pax headers are folded in). */
 export interface TarHeader {
+  /** the entry's name; without the reader's `stripPrefix` when `stripped` */
   path: string
   type: EntryType
   size: number
   linkTarget?: string
+  /** the name began with `stripPrefix`, which `path` leaves out */
+  stripped?: boolean
 }
 
 /**
@@ -50,8 +53,16 @@ export class TarReader {
   private offset = 0
   private done = false
   private sawHeader = false
+  private readonly stripPrefix?: Buffer
 
-  constructor(private readonly handler: TarHandler) {}
+  /**
+   * `stripPrefix`: a name in a header's own name field that begins with it is decoded without it (and marked
+   * `stripped`), so that a caller keeping names relative to it (`./app/`) keeps a string of its own rather
+   * than a slice that holds the whole name.
+   */
+  constructor(private readonly handler: TarHandler, options: {stripPrefix?: string} = {}) {
+    if (options.stripPrefix) this.stripPrefix = Buffer.from(options.stripPrefix, 'latin1')
+  }
 
   /** true once the end-of-archive marker (two zero blocks) was read */
   get finished(): boolean {
@@ -198,17 +209,21 @@ export class TarReader {
     }
 
     const pax = this.hasPax ? {...this.globalPax, ...this.pax} : NO_PAX
-    const name = cString(h, o, o + 100)
+    const ownName = pax.path === undefined && this.longName === undefined && !isUstarPrefixed(h, o)
+    const stripped = ownName && this.stripPrefix !== undefined && startsWithBytes(h, o, this.stripPrefix)
+    const name = cString(h, stripped ? o + this.stripPrefix!.length : o, o + 100)
     const path = pax.path ?? this.longName ?? (isUstarPrefixed(h, o) ? joinPrefix(cString(h, o + 345, o + 500), name) : name)
     // A pax size is a decimal integer: "1.5", "1e3" or "-1" would desynchronise every header after this one.
     if (pax.size !== undefined && !PAX_DECIMAL.test(pax.size)) this.paxError ??= `an invalid size "${pax.size}"`
     if (this.paxError !== undefined) {
-      throw new UserError(`The slug's tar stream is damaged: the pax header of ${terminalSafe(path)} has ${terminalSafe(this.paxError)}.`)
+      const named = stripped ? `${this.stripPrefix!.toString('latin1')}${path}` : path
+      throw new UserError(`The slug's tar stream is damaged: the pax header of ${terminalSafe(named)} has ${terminalSafe(this.paxError)}.`)
     }
 
     const realSize = pax.size === undefined ? size : Number(pax.size)
     const type = entryType(typeflag)
     const header: TarHeader = {path, size: type === 'file' ? realSize : 0, type}
+    if (stripped) header.stripped = true
     if (type === 'symlink' || type === 'hardlink') header.linkTarget = pax.linkpath ?? this.longLink ?? cString(h, o + 157, o + 257)
 
     if (this.hasPax) {
@@ -265,6 +280,11 @@ function isUstarPrefixed(h: Buffer, o: number): boolean {
   // "ustar" at 257, then the version's first byte "0" at 263
   const magic = h[o + 257] === 0x75 && h[o + 258] === 0x73 && h[o + 259] === 0x74 && h[o + 260] === 0x61 && h[o + 261] === 0x72
   return magic && h[o + 263] === 0x30 && h[o + 345] !== 0
+}
+
+function startsWithBytes(h: Buffer, o: number, prefix: Buffer): boolean {
+  for (let i = 0; i < prefix.length; i++) if (h[o + i] !== prefix[i]) return false
+  return true
 }
 
 function joinPrefix(prefix: string, name: string): string {
