@@ -176,21 +176,19 @@ interface Exchange {
 class BlobConnection {
   /** false once the socket closed or failed, or a GET on it did not end cleanly */
   usable = true
-  /** whether a GET has completed on it: a kept connection the server closed meanwhile fails its next GET at once */
-  reused = false
   private exchange?: Exchange
   private socket!: net.Socket
 
   private constructor(readonly origin: string, private readonly idleMs: number) {}
 
   /** Connects directly or through the route's proxy (a CONNECT tunnel). */
-  static async open(target: URL, options: BlobGetOptions, origin: string): Promise<BlobConnection> {
+  static async open(target: URL, options: BlobGetOptions): Promise<BlobConnection> {
     const secure = target.protocol === 'https:'
     const {host, port, servername} = endpointOf(target)
     const route = routeFor(target, options.env)
     const ca = route.ca ?? options.ca
     const tunnel = route.proxy ? await openTunnel(route.proxy, `${target.hostname}:${port}`, ca, options) : undefined
-    const connection = new BlobConnection(origin, options.idleTimeoutMs ?? IDLE_TIMEOUT_MS)
+    const connection = new BlobConnection(target.origin, options.idleTimeoutMs ?? IDLE_TIMEOUT_MS)
     const take = (data: Buffer): boolean => connection.receive(data)
     const onread = {buffer: Buffer.allocUnsafe(RECEIVE_BYTES), callback: (bytes: number, buffer: Buffer) => take(buffer.subarray(0, bytes))}
     const tlsOptions = {ALPNProtocols: ['http/1.1'], ca, servername}
@@ -224,12 +222,12 @@ class BlobConnection {
             reject(error)
           } else {
             this.usable &&= exchange.parser.keepsConnection()
-            if (this.usable) this.reused = true
             resolve()
           }
         },
       }
       if (!this.usable) {
+        this.destroy()
         reject(new DroppedError('closed'))
         return
       }
@@ -299,7 +297,7 @@ class BlobConnection {
  */
 export async function getBlob(url: string, handlers: BlobHandlers, options: BlobGetOptions = {}): Promise<void> {
   const target = checkedUrl(url)
-  const connection = await BlobConnection.open(target, options, target.origin)
+  const connection = await BlobConnection.open(target, options)
   try {
     await connection.request(requestText(target, options.headers, false), handlers)
   } finally {
@@ -321,8 +319,9 @@ export class BlobAgent {
   async get(url: string, handlers: BlobHandlers, options: BlobGetOptions = {}): Promise<void> {
     const target = checkedUrl(url)
     const request = requestText(target, options.headers, true)
-    const origin = `${target.origin}|${routeFor(target, options.env).proxy?.href ?? ''}`
-    const kept = this.take(origin)
+    // One agent serves one download, with one set of options: the origin alone tells which connections fit
+    // (the route to it, proxy or not, is the same for every GET).
+    const kept = this.take(target.origin)
     if (kept) {
       let answered = false
       try {
@@ -340,15 +339,10 @@ export class BlobAgent {
       }
     }
 
-    const connection = await BlobConnection.open(target, options, origin)
+    const connection = await BlobConnection.open(target, options)
     this.opened++
-    try {
-      await connection.request(request, handlers)
-    } catch (error) {
-      connection.destroy()
-      throw error
-    }
-
+    // A GET that fails ends its connection (request() destroys it): only a clean one is kept.
+    await connection.request(request, handlers)
     this.keep(connection)
   }
 
