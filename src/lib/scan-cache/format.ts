@@ -1,4 +1,4 @@
-import {gunzipSync, gzipSync} from 'node:zlib'
+import {gunzipSync} from 'node:zlib'
 
 import type {EntryType, ScanResult, SlugEntry} from '../slug/types.js'
 
@@ -70,11 +70,7 @@ export function * scanJsonPieces(key: string, scan: ScanResult, features: ScanFe
   yield ']}'
 }
 
-/** A scan as the bytes of one cache file (gzipped JSON, whose CRC also catches a torn or corrupt file). */
-export function encodeScan(key: string, scan: ScanResult, features: ScanFeatures): Buffer {
-  return gzipSync([...scanJsonPieces(key, scan, features)].join(''), {level: CACHE_GZIP_LEVEL})
-}
-
+/** The cache file is this JSON gzipped at this level (its CRC also catches a torn or corrupt file). */
 export const CACHE_GZIP_LEVEL = 6
 
 export interface DecodedScan {
