@@ -209,10 +209,11 @@ export class TarReader {
     }
 
     const pax = this.hasPax ? {...this.globalPax, ...this.pax} : NO_PAX
-    const ownName = pax.path === undefined && this.longName === undefined && !isUstarPrefixed(h, o)
+    const prefixed = isUstarPrefixed(h, o)
+    const ownName = pax.path === undefined && this.longName === undefined && !prefixed
     const stripped = ownName && this.stripPrefix !== undefined && startsWithBytes(h, o, this.stripPrefix)
     const name = cString(h, stripped ? o + this.stripPrefix!.length : o, o + 100)
-    const path = pax.path ?? this.longName ?? (isUstarPrefixed(h, o) ? joinPrefix(cString(h, o + 345, o + 500), name) : name)
+    const path = pax.path ?? this.longName ?? (prefixed ? `${cString(h, o + 345, o + 500)}/${name}` : name)
     // A pax size is a decimal integer: "1.5", "1e3" or "-1" would desynchronise every header after this one.
     if (pax.size !== undefined && !PAX_DECIMAL.test(pax.size)) this.paxError ??= `an invalid size "${pax.size}"`
     if (this.paxError !== undefined) {
@@ -285,10 +286,6 @@ function isUstarPrefixed(h: Buffer, o: number): boolean {
 function startsWithBytes(h: Buffer, o: number, prefix: Buffer): boolean {
   for (let i = 0; i < prefix.length; i++) if (h[o + i] !== prefix[i]) return false
   return true
-}
-
-function joinPrefix(prefix: string, name: string): string {
-  return `${prefix}/${name}`
 }
 
 function checksumMatches(h: Buffer, o: number): boolean {
