@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 
 import {SlugCommand} from '../../lib/command-base.js'
 import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
-import {checkBudget} from '../../lib/inspect/budget.js'
+import {checkBudget, parseBudget} from '../../lib/inspect/budget.js'
 import {type Evidence, type EvidenceChoice, loadEvidence} from '../../lib/inspect/evidence.js'
 import {downloadProgress} from '../../lib/report/progress.js'
 import {resolveProgress} from '../../lib/resolve/progress.js'
@@ -70,7 +70,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
 
   async run(): Promise<SlugReport> {
     const {flags} = await this.parse(Inspect)
-    const budget = checkBudget.parse(flags['max-size'])
+    const budget = parseBudget(flags['max-size'], '--max-size')
     const choice: EvidenceChoice = {
       app: flags.app,
       build: flags.build,
