@@ -1,3 +1,5 @@
+import type {AppsScope} from '../heroku/apps.js'
+
 import {appGeneration, type AppInfo, type ImageKind, imageKind} from '../heroku/slugs.js'
 import {type LimitBand, limitBand, SLUG_LIMIT, SLUG_WARNING} from '../model/report.js'
 import type {SlugGrowth} from './growth.js'
@@ -20,7 +22,7 @@ export interface AppSlug {
   band?: LimitBand
   history?: SlugGrowth
   /** why the history could not be read: the API refused this app's releases (403) or no longer has it (404) */
-  historyError?: string
+  historyError?: {status: number; message: string}
 }
 
 /** A slug this close to the limit (within 10% of it) is one deploy from being rejected. */
@@ -37,6 +39,40 @@ export interface AppsSummary {
   withoutSlug: number
   /** the app whose slug grew the most over the history window, when one grew */
   fastestGrowing?: {app: string; growth: number; releases: number}
+}
+
+/** Sizes a scheduled job holds the apps to: `--max-size` and `--max-growth`. */
+export interface AppsBudget {
+  maxSize?: number
+  maxGrowth?: number
+}
+
+/** Everything `slug:apps` knows: the terminal view and --json render this one object. */
+export interface AppsReport {
+  scope: AppsScope
+  limit: number
+  warning: number
+  /** with --history N: how many of each app's newest releases were read */
+  historyWindow?: number
+  /** largest slug first, then the apps without one */
+  apps: AppSlug[]
+  summary: AppsSummary
+  /** the budgets given, with the names of the apps over each */
+  budget?: AppsBudget & {overSize: string[]; overGrowth: string[]}
+}
+
+/** The report over the apps of a scope: ranked, summed up, and held to the budget when one is given. */
+export function appsReport(scope: AppsScope, apps: readonly AppSlug[], options: {budget?: AppsBudget; historyWindow?: number} = {}): AppsReport {
+  const ranked = rankApps(apps)
+  const report: AppsReport = {apps: ranked, limit: SLUG_LIMIT, scope, summary: summarizeApps(ranked), warning: SLUG_WARNING}
+  if (options.historyWindow !== undefined) report.historyWindow = options.historyWindow
+  const {budget} = options
+  if (budget && (budget.maxSize !== undefined || budget.maxGrowth !== undefined)) {
+    const over = appsOverBudget(ranked, budget)
+    report.budget = {...budget, overGrowth: over.overGrowth.map(a => a.name), overSize: over.overSize.map(a => a.name)}
+  }
+
+  return report
 }
 
 /** An app as the listing returned it, with what it means for its slug. */

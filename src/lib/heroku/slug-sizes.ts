@@ -1,6 +1,6 @@
 import {constants} from 'node:fs'
 import {lstat, mkdir, open, rm} from 'node:fs/promises'
-import {dirname} from 'node:path'
+import {dirname, join} from 'node:path'
 import * as v from 'valibot'
 
 import type {HerokuApi} from './client.js'
@@ -29,6 +29,11 @@ const SizeEntry = v.tuple([
   v.pipe(v.string(), v.uuid()),
   v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_SLUG_BYTES)),
 ])
+
+/** The cache of slug sizes in the CLI's cache folder (oclif's config.cacheDir), beside the scan cache. */
+export function slugSizeCacheFor(cacheDir: string): SlugSizeCache {
+  return new SlugSizeCache(join(cacheDir, 'slug-sizes.json'))
+}
 
 const isEntry = (id: string, size: unknown): size is number => v.is(SizeEntry, [id, size])
 
