@@ -88,6 +88,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
       progress: downloadProgress('Downloading slug', !this.jsonEnabled()),
       resolve: resolveProgress(!this.jsonEnabled()),
       savePath: flags.save,
+      slugSizesIn: this.config.cacheDir,
     }
     const {files, report} = await this.evidence(choice, options)
 

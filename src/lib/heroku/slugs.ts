@@ -95,6 +95,8 @@ export function slugSha256(slug: Heroku.Slug): string | undefined {
 export interface ResolvedSlug {
   slug: Heroku.Slug
   release?: Heroku.Release
+  /** the newest releases, newest first, when they were listed to find the current one */
+  releases?: Heroku.Release[]
 }
 
 /**
@@ -113,8 +115,9 @@ export async function resolveSlug(
   if (reason) throw new UserError(reason)
 
   let release: Heroku.Release | undefined
+  let releases: Heroku.Release[] | undefined
   if (choice.release === undefined) {
-    const releases = await listReleases(heroku, appName)
+    releases = await listReleases(heroku, appName)
     release = currentRelease(releases)
     if (!release) {
       throw new UserError(releases.length === 0
@@ -130,5 +133,5 @@ export async function resolveSlug(
     throw new UserError(`Release v${release.version} of ${appName} has no slug (config or add-on change only on an app that was never built, or a Docker release).`)
   }
 
-  return {release, slug: await getSlug(heroku, appName, slugId)}
+  return {release, releases, slug: await getSlug(heroku, appName, slugId)}
 }

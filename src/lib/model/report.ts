@@ -1,3 +1,4 @@
+import type {SlugGrowth} from '../analyze/growth.js'
 import type {Analysis} from './analysis.js'
 
 /** Heroku's limits on the compressed slug. */
@@ -47,4 +48,6 @@ export interface SlugReport extends Analysis {
   totals: ReportTotals
   /** free-form notes for the reader (what was estimated and how, what was skipped) */
   notes: string[]
+  /** for an app's slug over the warning: how it grew over the app's last releases */
+  growth?: SlugGrowth
 }

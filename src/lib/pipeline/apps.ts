@@ -2,14 +2,14 @@ import type {HerokuApi} from '../heroku/client.js'
 import type {AppsProgress} from '../render/apps-progress.js'
 
 import {type AppsBudget, type AppSlug, appSlug, type AppsReport, appsReport} from '../analyze/apps.js'
-import {slugGrowth, slugReleases} from '../analyze/growth.js'
 import {type AppsScope, listApps} from '../heroku/apps.js'
 import {ApiStatusError} from '../heroku/errors.js'
-import {type SlugSizeCache, slugSizes} from '../heroku/slug-sizes.js'
+import type {SlugSizeCache} from '../heroku/slug-sizes.js'
 import {listReleases} from '../heroku/slugs.js'
 import {formatBytes, formatSignedBytes} from '../util/bytes.js'
 import {UserError} from '../util/errors.js'
 import {mapLimit} from '../util/map-limit.js'
+import {releaseGrowth} from './growth.js'
 
 /** Apps whose histories are read at once: polite to the API's rate limit (4,500 requests an hour), still quick. */
 export const HISTORY_CONCURRENCY = 4
@@ -66,12 +66,7 @@ async function withHistories(heroku: HerokuApi, apps: AppSlug[], {progress, size
 /** An app with its history, or with why it could not be read: a refused or vanished app is a row, not the end. */
 async function withHistory(heroku: HerokuApi, app: AppSlug, window: number, cache: SlugSizeCache): Promise<AppSlug> {
   try {
-    const releases = slugReleases(await listReleases(heroku, app.name, window))
-    const sizes = await slugSizes(heroku, app.name, releases.map(r => r.slugId), cache)
-    const history = slugGrowth(releases.flatMap(r => {
-      const size = sizes.get(r.slugId)
-      return size === undefined ? [] : [{...r, size}]
-    }))
+    const history = await releaseGrowth(heroku, app.name, await listReleases(heroku, app.name, window), cache)
     return history ? {...app, history} : app
   } catch (error) {
     if (error instanceof ApiStatusError && (error.status === 403 || error.status === 404)) return {...app, historyError: {message: error.message, status: error.status}}
