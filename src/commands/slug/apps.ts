@@ -13,6 +13,7 @@ export default class Apps extends SlugCommand {
   static description = `rank every app's slug by size, and show which ones grow toward the limit
 
 Lists the apps you can see (or a team's, or your personal apps) with each one's compressed slug size, its share of Heroku's 500 MB limit and a mark from the 300 MB warning on. With --history N, reads each app's N newest releases and shows how much its slug grew, per release, and the release with the biggest jump. Slug sizes are kept in the CLI's cache folder: a slug never changes size, so the next run asks only for new releases' slugs.`
+  static usage = ['slug:apps [-t <team> | -p] [--history <n>] [--max-size <size>] [--max-growth <size>] [--json]']
   static enableJsonFlag = true
   static examples = [
     '$ heroku slug:apps',
