@@ -1,8 +1,8 @@
 import type {HerokuApi} from '../heroku/client.js'
 
-import {type ReleaseRecord, slugGrowth, type SlugGrowth, slugReleases} from '../analyze/growth.js'
+import {type ReleaseRecord, slugGrowth, slugReleases} from '../analyze/growth.js'
 import {type SlugSizeCache, slugSizes} from '../heroku/slug-sizes.js'
-import {limitBand, type SlugReport} from '../model/report.js'
+import {limitBand, type SlugGrowth, type SlugReport} from '../model/report.js'
 import {UserError} from '../util/errors.js'
 
 /**

@@ -3,10 +3,9 @@ import * as color from '@heroku/heroku-cli-util/color'
 import * as hux from '@heroku/heroku-cli-util/hux'
 
 import type {Finding, Usage} from '../model/analysis.js'
-import type {SlugGrowth} from '../analyze/growth.js'
 import {formatBytes, formatPercent, formatSignedBytes} from '../util/bytes.js'
 import {terminalSafeDeep} from '../util/terminal-safe.js'
-import {limitBand, type SlugReport} from '../model/report.js'
+import {limitBand, type SlugGrowth, type SlugReport} from '../model/report.js'
 
 type Print = (line: string) => void
 
