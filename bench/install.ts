@@ -8,7 +8,7 @@ import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 
-import {formatBytes} from '../src/lib/util/bytes.js'
+import {formatBytes} from '../src/lib/shared/bytes.js'
 import {checkGnuTime, measure, median, type Sample, WORK} from './lib/measure.js'
 import {machine, writeSection} from './lib/results.js'
 

@@ -2,12 +2,12 @@ import * as herokuFlags from '../../lib/heroku/flags.js'
 import {Flags} from '@oclif/core'
 
 import type {AppsReport} from '../../lib/analyze/apps.js'
-import {SlugCommand} from '../../lib/command-base.js'
+import {SlugCommand} from '../../lib/command/base.js'
 import type {AppsScope} from '../../lib/heroku/apps.js'
 import {slugSizeCacheFor} from '../../lib/heroku/slug-sizes.js'
-import {parseBudget} from '../../lib/inspect/budget.js'
+import {parseBudget} from '../../lib/analyze/budget.js'
 import {checkAppsBudget, collectApps} from '../../lib/pipeline/apps.js'
-import {appsProgress} from '../../lib/render/apps-progress.js'
+import {appsProgress} from '../../lib/render/progress/apps.js'
 
 export default class Apps extends SlugCommand {
   static description = `rank every app's slug by size, and show which ones grow toward the limit

@@ -1,7 +1,7 @@
 import type {AppsScope} from '../heroku/apps.js'
 
 import {appGeneration, type AppInfo, type ImageKind, imageKind} from '../heroku/slugs.js'
-import {type LimitBand, limitBand, SLUG_LIMIT, SLUG_WARNING, type SlugGrowth} from '../model/report.js'
+import {type LimitBand, limitBand, SLUG_LIMIT, SLUG_WARNING, type SlugGrowth} from './report.js'
 
 /** Why an app has no slug: it runs an image (container, Fir), or it was never built. */
 export type NoSlug = 'not-built' | ImageKind

@@ -1,4 +1,4 @@
-import type {ReleaseSize, SlugGrowth, SlugRelease} from '../model/report.js'
+import type {ReleaseSize, SlugGrowth, SlugRelease} from './report.js'
 
 /** A release as the history reads it: the fields of a Platform API release that say which slug it ran. */
 export interface ReleaseRecord {

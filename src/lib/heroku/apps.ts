@@ -1,6 +1,6 @@
 import type {HerokuApi} from './client.js'
 
-import {UserError} from '../util/errors.js'
+import {UserError} from '../shared/errors.js'
 import {api, type Expected} from './errors.js'
 import {type AppInfo, SDK_ACCEPT} from './slugs.js'
 

@@ -5,7 +5,7 @@ import * as v from 'valibot'
 
 import type {HerokuApi} from './client.js'
 
-import {writeFileAtomic} from '../util/atomic-write.js'
+import {writeFileAtomic} from '../shared/atomic-write.js'
 import {ApiStatusError} from './errors.js'
 import {getSlug} from './slugs.js'
 

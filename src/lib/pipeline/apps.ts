@@ -1,14 +1,14 @@
 import type {HerokuApi} from '../heroku/client.js'
-import type {AppsProgress} from '../render/apps-progress.js'
+import type {AppsProgress} from '../render/progress/apps.js'
 
 import {type AppsBudget, type AppSlug, appSlug, type AppsReport, appsReport} from '../analyze/apps.js'
 import {type AppsScope, listApps} from '../heroku/apps.js'
 import {ApiStatusError} from '../heroku/errors.js'
 import type {SlugSizeCache} from '../heroku/slug-sizes.js'
 import {listReleases} from '../heroku/slugs.js'
-import {formatBytes, formatSignedBytes} from '../util/bytes.js'
-import {UserError} from '../util/errors.js'
-import {mapLimit} from '../util/map-limit.js'
+import {formatBytes, formatSignedBytes} from '../shared/bytes.js'
+import {UserError} from '../shared/errors.js'
+import {mapLimit} from '../shared/map-limit.js'
 import {releaseGrowth} from './growth.js'
 
 /** Apps whose histories are read at once: polite to the API's rate limit (4,500 requests an hour), still quick. */

@@ -2,8 +2,8 @@ import type {HerokuApi} from '../heroku/client.js'
 
 import {type ReleaseRecord, slugGrowth, slugReleases} from '../analyze/growth.js'
 import {type SlugSizeCache, slugSizes} from '../heroku/slug-sizes.js'
-import {limitBand, type SlugGrowth, type SlugReport} from '../model/report.js'
-import {UserError} from '../util/errors.js'
+import {limitBand, type SlugGrowth, type SlugReport} from '../analyze/report.js'
+import {UserError} from '../shared/errors.js'
 
 /**
  * How an app's slug grew over the releases given (newest first, as the API lists them): the sizes of their slugs

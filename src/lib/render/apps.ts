@@ -3,8 +3,8 @@ import * as color from '@heroku/heroku-cli-util/color'
 import * as hux from '@heroku/heroku-cli-util/hux'
 
 import {type AppSlug, type AppsReport, isNearLimit, type NoSlug} from '../analyze/apps.js'
-import {formatBytes, formatPercent, formatSignedBytes} from '../util/bytes.js'
-import {terminalSafeDeep} from '../util/terminal-safe.js'
+import {formatBytes, formatPercent, formatSignedBytes} from '../shared/bytes.js'
+import {terminalSafeDeep} from '../shared/terminal-safe.js'
 
 type Print = (line: string) => void
 

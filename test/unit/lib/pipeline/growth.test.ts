@@ -8,9 +8,9 @@ import nock from 'nock'
 
 import {LazyHerokuApi} from '../../../../src/lib/heroku/client.js'
 import {SlugSizeCache} from '../../../../src/lib/heroku/slug-sizes.js'
-import type {SlugReport} from '../../../../src/lib/model/report.js'
+import type {SlugReport} from '../../../../src/lib/analyze/report.js'
 import {addGrowth} from '../../../../src/lib/pipeline/growth.js'
-import {growthLine} from '../../../../src/lib/report/terminal.js'
+import {growthLine} from '../../../../src/lib/render/report.js'
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url))
 const MB = 1e6

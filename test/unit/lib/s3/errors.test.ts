@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {s3Error} from '../../../../src/lib/s3/errors.js'
-import {UserError} from '../../../../src/lib/util/errors.js'
+import {UserError} from '../../../../src/lib/shared/errors.js'
 
 const context = {bucket: 'models', doing: 'uploading p/a.h5', where: 'AWS region us-east-1'}
 

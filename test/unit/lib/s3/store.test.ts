@@ -3,9 +3,9 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import nock from 'nock'
 
-import {isObjectKey} from '../../../../src/lib/offload/destination.js'
+import {isObjectKey} from '../../../../src/lib/plan/offload/destination.js'
 import {openObjectStore, partSize} from '../../../../src/lib/s3/store.js'
-import {UserError} from '../../../../src/lib/util/errors.js'
+import {UserError} from '../../../../src/lib/shared/errors.js'
 import {rejection} from '../../../helpers/rejection.js'
 import {startSilentServer} from '../../../helpers/silent-server.js'
 
