@@ -1,16 +1,12 @@
-import {Config} from '@oclif/core'
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
-import nock from 'nock'
 
-import {LazyHerokuApi} from '../../../../src/lib/heroku/client.js'
 import {SlugSizeCache, slugSizes} from '../../../../src/lib/heroku/slug-sizes.js'
+import {lazyPlatformApi} from '../../../helpers/platform-api.js'
 
-const root = fileURLToPath(new URL('../../../..', import.meta.url))
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
 
 function cacheFile(): string {
@@ -22,25 +18,15 @@ function stored(path: string): Record<string, unknown> {
 }
 
 describe('heroku/slug-sizes', () => {
-  let heroku: LazyHerokuApi
-
-  before(async () => {
-    heroku = new LazyHerokuApi(await Config.load(root))
-  })
-
-  afterEach(() => {
-    const pending = nock.pendingMocks()
-    nock.cleanAll()
-    expect(pending, 'every expected request was made').to.deep.equal([])
-  })
+  const platform = lazyPlatformApi()
 
   it('asks the API once per slug id: the next run reads the sizes from the cache folder', async () => {
     const path = cacheFile()
-    nock('https://api.heroku.com')
+    platform.api
     .get(`/apps/web/slugs/${id(1)}`).reply(200, {id: id(1), size: 1000})
     .get(`/apps/web/slugs/${id(2)}`).reply(200, {id: id(2), size: 2000})
     const first = new SlugSizeCache(path)
-    expect(await slugSizes(heroku, 'web', [id(1), id(2), id(1)], first)).to.deep.equal(new Map([[id(1), 1000], [id(2), 2000]]))
+    expect(await slugSizes(platform.heroku, 'web', [id(1), id(2), id(1)], first)).to.deep.equal(new Map([[id(1), 1000], [id(2), 2000]]))
     await first.save()
     expect(stored(path)).to.deep.equal({[id(1)]: 1000, [id(2)]: 2000})
     expect(statSync(path).mode & 0o777).to.equal(0o600)
@@ -48,16 +34,16 @@ describe('heroku/slug-sizes', () => {
 
     // No request is expected now: nock refuses any.
     const second = new SlugSizeCache(path)
-    expect(await slugSizes(heroku, 'web', [id(2), id(1)], second)).to.deep.equal(new Map([[id(1), 1000], [id(2), 2000]]))
+    expect(await slugSizes(platform.heroku, 'web', [id(2), id(1)], second)).to.deep.equal(new Map([[id(1), 1000], [id(2), 2000]]))
   })
 
   it('leaves out a slug the API no longer has, and stops on any other failure', async () => {
-    nock('https://api.heroku.com')
+    platform.api
     .get(`/apps/web/slugs/${id(1)}`).reply(404, {id: 'not_found', message: 'Couldn\'t find that slug.'})
     .get(`/apps/web/slugs/${id(2)}`).reply(500, {id: 'internal', message: 'boom'})
     const cache = new SlugSizeCache(cacheFile())
-    expect(await slugSizes(heroku, 'web', [id(1)], cache)).to.deep.equal(new Map())
-    const error = await slugSizes(heroku, 'web', [id(2)], cache).catch((error_: Error) => error_)
+    expect(await slugSizes(platform.heroku, 'web', [id(1)], cache)).to.deep.equal(new Map())
+    const error = await slugSizes(platform.heroku, 'web', [id(2)], cache).catch((error_: Error) => error_)
     expect((error as Error).message).to.equal(`The Heroku API answered HTTP 500 for slug ${id(2)}: boom`)
   })
 
@@ -69,12 +55,12 @@ describe('heroku/slug-sizes', () => {
       sizes: {[id(1)]: 1000, [id(2)]: '2000', [id(3)]: -5, [id(4)]: 1e300, 'not-a-slug-id': 7},
       version: 1,
     }))
-    nock('https://api.heroku.com')
+    platform.api
     .get(`/apps/web/slugs/${id(2)}`).reply(200, {size: 2000})
     .get(`/apps/web/slugs/${id(3)}`).reply(200, {size: 3000})
     .get(`/apps/web/slugs/${id(4)}`).reply(200, {size: 4000})
     const cache = new SlugSizeCache(path)
-    const sizes = await slugSizes(heroku, 'web', [id(1), id(2), id(3), id(4)], cache)
+    const sizes = await slugSizes(platform.heroku, 'web', [id(1), id(2), id(3), id(4)], cache)
     expect([...sizes.values()]).to.deep.equal([1000, 2000, 3000, 4000])
     await cache.save()
     expect(stored(path)).to.deep.equal({[id(1)]: 1000, [id(2)]: 2000, [id(3)]: 3000, [id(4)]: 4000})
@@ -92,9 +78,9 @@ describe('heroku/slug-sizes', () => {
       const path = cacheFile()
       mkdirSync(join(path, '..'), {recursive: true})
       make(path)
-      nock('https://api.heroku.com').get(`/apps/web/slugs/${id(1)}`).reply(200, {size: 1000})
+      platform.api.get(`/apps/web/slugs/${id(1)}`).reply(200, {size: 1000})
       const cache = new SlugSizeCache(path)
-      expect(await slugSizes(heroku, 'web', [id(1)], cache)).to.deep.equal(new Map([[id(1), 1000]]))
+      expect(await slugSizes(platform.heroku, 'web', [id(1)], cache)).to.deep.equal(new Map([[id(1), 1000]]))
       await cache.save()
       // A folder in its place is left alone (it may hold anything): that cache stays a miss.
       if (what === 'a directory') expect(statSync(path).isDirectory()).to.equal(true)

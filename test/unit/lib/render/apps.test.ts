@@ -3,24 +3,13 @@ import {expect} from 'chai'
 import {appSlug, appsReport} from '../../../../src/lib/analyze/apps.js'
 import {slugGrowth} from '../../../../src/lib/analyze/growth.js'
 import {headline, renderApps} from '../../../../src/lib/render/apps.js'
+import {printedBy} from '../../../helpers/printed.js'
 
 const MB = 1e6
 const cedar = (name: string, size: null | number) => appSlug({generation: {name: 'cedar'}, name, slug_size: size, stack: {name: 'heroku-24'}})
 
 function printed(report: ReturnType<typeof appsReport>): string {
-  const lines: string[] = []
-  const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string) => {
-    lines.push(String(chunk))
-    return true
-  }) as typeof process.stdout.write
-  try {
-    renderApps(report, line => lines.push(`${line}\n`))
-  } finally {
-    process.stdout.write = write
-  }
-
-  return lines.join('')
+  return printedBy(print => renderApps(report, print))
 }
 
 describe('render/apps', () => {
