@@ -129,7 +129,7 @@ describe('install: `heroku plugins:install heroku-slug-diet` from a registry, as
 
     const terminal = await cli.run(['slug:inspect', '--file', slug])
     expect(terminal.status, terminal.stderr).to.equal(0)
-    expect(terminal.stdout).to.include('=== Slug slug.tgz')
+    expect(terminal.stdout).to.include(`=== Slug ${slug}`)
     expect(terminal.stdout).to.include('models/classifier.h5')
     expect(terminal.stdout).to.match(/tensorflow 2\.16\.1\s+python/)
 
