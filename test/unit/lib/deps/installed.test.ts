@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {recordPaths} from '../../../../src/lib/deps/dist-info.js'
 import {findSitePackages, readDistributions, readInstalledPackages, requiredClosure} from '../../../../src/lib/deps/installed.js'
 import {fakeDistribution} from './fake-site-packages.js'
+import {rejection} from '../../../helpers/rejection.js'
 
 describe('deps/installed', () => {
   let dir: string
@@ -61,7 +62,7 @@ describe('deps/installed', () => {
   })
 
   it('fails with a UserError when the folder cannot be read', async () => {
-    const error = await readInstalledPackages(join(dir, 'nope')).catch((error_: Error) => error_)
+    const error = await rejection(readInstalledPackages(join(dir, 'nope')))
     expect(error).to.have.property('name', 'UserError')
     expect((error as Error).message).to.match(/^Cannot read the site-packages folder .*nope: ENOENT/)
   })

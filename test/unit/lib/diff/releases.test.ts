@@ -4,6 +4,7 @@ import {expect} from 'chai'
 
 import {previousSlugRelease, resolveReleasePair} from '../../../../src/lib/diff/releases.js'
 import {platformApi} from '../../../helpers/platform-api.js'
+import {rejection} from '../../../helpers/rejection.js'
 
 function release(version: number, slugId: null | string, status: Heroku.Release['status'] = 'succeeded', current = false): Heroku.Release {
   return {current, slug: slugId ? {id: slugId} : null, status, version}
@@ -62,28 +63,28 @@ describe('diff/releases', () => {
 
     it('says why a container app has nothing to compare', async () => {
       platform.api.get('/apps/box').reply(200, {build_stack: {name: 'container'}, name: 'box'}).get('/apps/box/releases').reply(206, [])
-      const error = await resolveReleasePair(platform.heroku, 'box', {}).catch(error_ => error_)
+      const error = await rejection(resolveReleasePair(platform.heroku, 'box', {}))
       expect(error.message).to.match(/^box uses the container stack/)
     })
 
     it('says so when the app has no releases, or no current one', async () => {
       platform.api.get('/apps/fresh').reply(200, {name: 'fresh'}).get('/apps/fresh/releases').reply(200, [])
-      let error = await resolveReleasePair(platform.heroku, 'fresh', {}).catch(error_ => error_)
+      let error = await rejection(resolveReleasePair(platform.heroku, 'fresh', {}))
       expect(error.message).to.equal('fresh has no releases yet: nothing to compare.')
       platform.api.get('/apps/broken').reply(200, {name: 'broken'}).get('/apps/broken/releases').reply(206, [release(1, 'a', 'failed')])
-      error = await resolveReleasePair(platform.heroku, 'broken', {}).catch(error_ => error_)
+      error = await rejection(resolveReleasePair(platform.heroku, 'broken', {}))
       expect(error.message).to.equal('broken has no current successful release: name the two releases to compare, e.g. heroku slug:diff -a broken v41 v42.')
     })
 
     it('refuses a release that has no slug', async () => {
       platform.api.get('/apps/myapp').reply(200, {name: 'myapp'}).get('/apps/myapp/releases').reply(206, [...listing, release(0, null)])
-      const error = await resolveReleasePair(platform.heroku, 'myapp', {from: 0}).catch(error_ => error_)
+      const error = await rejection(resolveReleasePair(platform.heroku, 'myapp', {from: 0}))
       expect(error.message).to.equal('Release v0 of myapp has no slug to compare (a Docker release, or an app that was never built).')
     })
 
     it('says in one line that an answer is not a release list (it failed as releases.find is not a function)', async () => {
       platform.api.get('/apps/myapp').reply(200, {name: 'myapp'}).get('/apps/myapp/releases').reply(206, {releases: []})
-      const error = await resolveReleasePair(platform.heroku, 'myapp', {}).catch(error_ => error_)
+      const error = await rejection(resolveReleasePair(platform.heroku, 'myapp', {}))
       expect(error.name).to.equal('UserError')
       expect(error.message).to.equal('The Heroku API answered GET /apps/myapp/releases with something that is not a release list.')
     })

@@ -5,6 +5,7 @@ import nock from 'nock'
 import {listAddons, storageAddons} from '../../../../src/lib/heroku/addons.js'
 import {APIClient} from '@heroku-cli/command'
 import {Config} from '@oclif/core'
+import {rejection} from '../../../helpers/rejection.js'
 
 const bucketeer = {
   addon_service: {name: 'bucketeer'},
@@ -32,10 +33,7 @@ describe('heroku/addons', () => {
   it('maps an unknown app to a one-line error', async () => {
     nock('https://api.heroku.com').get('/apps/nope/addons').reply(404, {id: 'not_found', message: 'Couldn\'t find that app.'})
     const heroku = new APIClient(await Config.load(process.cwd()))
-    let message = ''
-    await listAddons(heroku, 'nope').catch(error => {
-      message = error.message
-    })
+    const {message} = await rejection(listAddons(heroku, 'nope'))
     expect(message).to.equal('Couldn\'t find that app (the add-ons of nope).')
   })
 

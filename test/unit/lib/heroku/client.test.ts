@@ -41,7 +41,7 @@ describe('heroku/client: LazyHerokuApi', () => {
 
   it('maps an error without a JSON message (a proxy 503) to a one-line error', async () => {
     nock('https://api.heroku.com').get('/apps/myapp').reply(503, '<html>Service Unavailable</html>', {'content-type': 'text/html'})
-    const error = (await api(new LazyHerokuApi(config).get('/apps/myapp'), 'app myapp').catch((error_: Error) => error_)) as Error
+    const error = await rejection(api(new LazyHerokuApi(config).get('/apps/myapp'), 'app myapp'))
     expect(error.name).to.equal('UserError')
     expect(error.message).to.equal('The Heroku API answered HTTP 503 for app myapp.')
   })

@@ -4,6 +4,7 @@ import {expect} from 'chai'
 import nock from 'nock'
 
 import {CONFIG_LIMIT, configSize, getConfigVars, patchConfigVars} from '../../../../src/lib/heroku/config-vars.js'
+import {rejection} from '../../../helpers/rejection.js'
 
 describe('heroku/config-vars', () => {
   let heroku: APIClient
@@ -36,10 +37,7 @@ describe('heroku/config-vars', () => {
 
   it('maps a refused PATCH to a one-line error', async () => {
     nock('https://api.heroku.com').patch('/apps/example-app/config-vars').reply(403, {id: 'forbidden', message: 'You do not have access to the app example-app.'})
-    let message = ''
-    await patchConfigVars(heroku, 'example-app', {A: '1'}).catch(error => {
-      message = error.message
-    })
+    const {message} = await rejection(patchConfigVars(heroku, 'example-app', {A: '1'}))
     expect(message).to.equal('Access to the config vars of example-app was refused: You do not have access to the app example-app.')
   })
 

@@ -2,6 +2,7 @@ import {expect} from 'chai'
 
 import {currentRelease, noSlugReason, parseReleaseVersion, resolveSlug, slugSha256} from '../../../../src/lib/heroku/slugs.js'
 import {platformApi} from '../../../helpers/platform-api.js'
+import {rejection} from '../../../helpers/rejection.js'
 
 const not = (path: string, what: string) => `The Heroku API answered GET ${path} with something that is not ${what}.`
 
@@ -70,13 +71,13 @@ describe('heroku/slugs', () => {
 
     it('says so when the app has no releases yet', async () => {
       platform.api.get('/apps/fresh').reply(200, {name: 'fresh'}).get('/apps/fresh/releases').reply(200, [])
-      const error = await resolveSlug(platform.heroku, 'fresh', {}).catch(error_ => error_)
+      const error = await rejection(resolveSlug(platform.heroku, 'fresh', {}))
       expect(error.message).to.equal('fresh has no releases yet: deploy it first, or inspect the repo with slug:inspect --dir.')
     })
 
     it('says so for a Fir app without asking for releases', async () => {
       platform.api.get('/apps/cnb').reply(200, {generation: 'fir', name: 'cnb'})
-      const error = await resolveSlug(platform.heroku, 'cnb', {}).catch(error_ => error_)
+      const error = await rejection(resolveSlug(platform.heroku, 'cnb', {}))
       expect(error.message).to.match(/Fir-generation app/)
     })
 
@@ -88,7 +89,7 @@ describe('heroku/slugs', () => {
       it(`maps HTTP ${status} to a one-line error`, async () => {
         const message = {403: 'You do not have access to the app nope.', 404: "Couldn't find that app.", 429: 'Your account reached the API rate limit'}[status]
         platform.api.get('/apps/nope').reply(status, {id: 'x', message})
-        const error = await resolveSlug(platform.heroku, 'nope', {}).catch(error_ => error_)
+        const error = await rejection(resolveSlug(platform.heroku, 'nope', {}))
         expect(error.message).to.match(expected)
         expect(error.name).to.equal('UserError')
       })
@@ -111,7 +112,7 @@ describe('heroku/slugs', () => {
         it(`says so in one line for ${label}`, async () => {
           reply()
           const release = /null for a release|for a slug/.test(label) ? 3 : undefined
-          const error = await resolveSlug(platform.heroku, 'myapp', {release}).catch(error_ => error_)
+          const error = await rejection(resolveSlug(platform.heroku, 'myapp', {release}))
           expect(error.name, error.message).to.equal('UserError')
           expect(error.message).to.equal(expected)
         })
@@ -120,7 +121,7 @@ describe('heroku/slugs', () => {
 
     it('maps an invalid token (401) to a one-line error', async () => {
       platform.api.get('/apps/myapp').reply(401, {id: 'unauthorized', message: 'Invalid credentials provided.'})
-      const error = await resolveSlug(platform.heroku, 'myapp', {}).catch(error_ => error_)
+      const error = await rejection(resolveSlug(platform.heroku, 'myapp', {}))
       expect(error.name).to.equal('UserError')
       expect(error.message).to.match(/HEROKU_API_KEY/)
     })

@@ -10,6 +10,7 @@ import {predictAfter} from '../../../../src/lib/plan/what-if.js'
 import type {SlugReport} from '../../../../src/lib/model/report.js'
 import {UserError} from '../../../../src/lib/util/errors.js'
 import {row, SITE} from './helpers.js'
+import {rejection} from '../../../helpers/rejection.js'
 
 const TF = 'python:tensorflow'
 const FILES: FileRow[] = [
@@ -180,10 +181,7 @@ describe('applyChanges', () => {
       {after: 'x\n', diff: '', path: '.slugignore', why: ''},
       {after: 'new\n', before: 'old\n', diff: '', path: 'requirements.txt', why: ''},
     ])
-    let error: unknown
-    await attempt.catch(error_ => {
-      error = error_
-    })
+    const error = await rejection(attempt)
     expect(error).to.be.instanceOf(UserError)
     expect((error as Error).message).to.match(/requirements.txt changed while slug:diet was planning: nothing was written/)
     expect(() => statSync(join(dir, '.slugignore'))).to.throw()

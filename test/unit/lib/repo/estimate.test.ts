@@ -9,6 +9,7 @@ import {SlugScanner} from '../../../../src/lib/slug/scanner.js'
 import type {ScanResult} from '../../../../src/lib/slug/types.js'
 import {incompressible} from '../../../helpers/slug-builder.js'
 import {prng, pythonSource, tarSlug, writeMixedTree} from './fixture.js'
+import {rejection} from '../../../helpers/rejection.js'
 
 const relative = (estimate: number, real: number): number => (estimate - real) / real
 
@@ -137,7 +138,7 @@ describe('repo/estimate', () => {
   })
 
   it('fails with a one-line UserError when a file cannot be read', async () => {
-    const error = await estimateCompressedSizes(dir, [{path: 'gone.py', size: 10, type: 'file'}]).catch((error_: unknown) => error_)
+    const error = await rejection(estimateCompressedSizes(dir, [{path: 'gone.py', size: 10, type: 'file'}]))
     expect(error).to.have.property('name', 'UserError')
     expect((error as Error).message).to.match(/^Cannot read gone\.py: ENOENT/)
   })

@@ -10,6 +10,7 @@ import {UserError} from '../../../../src/lib/util/errors.js'
 import {syntheticReport} from '../../../browser/synthetic-report.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {buildSlug, incompressible} from '../../../helpers/slug-builder.js'
+import {rejection} from '../../../helpers/rejection.js'
 
 function embedded(html: string, id: string): unknown {
   const m = new RegExp(`<script type="application/json" id="${id}">([^<]*)</script>`).exec(html)
@@ -78,18 +79,18 @@ describe('report/html', () => {
 
   it('writeHtmlReport says in one line why it cannot write', async () => {
     const {report} = syntheticReport(10)
-    const error = await writeHtmlReport('/nonexistent-dir/report.html', report).catch(error_ => error_)
+    const error = await rejection(writeHtmlReport('/nonexistent-dir/report.html', report))
     expect(error).to.be.instanceOf(UserError)
     expect(error.message).to.equal('Cannot write the HTML report to /nonexistent-dir/report.html: its folder does not exist (ENOENT).')
     const dir = await mkdtemp(join(tmpdir(), 'html-dir-'))
-    const onDir = await writeHtmlReport(dir, report).catch(error_ => error_)
+    const onDir = await rejection(writeHtmlReport(dir, report))
     expect(onDir.message).to.equal(`Cannot write the HTML report to ${dir}: it is a directory: give a file path (EISDIR).`)
   })
 
   it('writeHtmlReport says in one line that the disk is full (ENOSPC, injected)', async () => {
     const {report} = syntheticReport(10)
     const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {code: 'ENOSPC'})
-    const error = await writeHtmlReport('/tmp/r.html', report, {}, () => Promise.reject(full)).catch(error_ => error_)
+    const error = await rejection(writeHtmlReport('/tmp/r.html', report, {}, () => Promise.reject(full)))
     expect(error).to.be.instanceOf(UserError)
     expect(error.message).to.equal('Cannot write the HTML report to /tmp/r.html: the disk is full (ENOSPC).')
   })

@@ -5,6 +5,7 @@ import https from 'node:https'
 import net, {type AddressInfo} from 'node:net'
 
 import {BlobAgent, BlobProtocolError, DroppedError, getBlob} from '../../../../src/lib/slug/blob-client.js'
+import {rejection} from '../../../helpers/rejection.js'
 
 const tlsDir = new URL('../../../fixtures/tls/', import.meta.url)
 const cert = readFileSync(new URL('cert.pem', tlsDir))
@@ -122,7 +123,7 @@ describe('getBlob', () => {
       expect(got.pieces()).to.be.above(10)
       expect(got.arrayBuffers.size).to.be.at.most(2)
       // Without the test CA the self-signed certificate is refused.
-      const refused = await getBlob(`https://127.0.0.1:${local.port}/blob`, collector().handlers).catch((error: NodeJS.ErrnoException) => error)
+      const refused = await rejection(getBlob(`https://127.0.0.1:${local.port}/blob`, collector().handlers))
       expect((refused as NodeJS.ErrnoException).code).to.match(/SELF_SIGNED|UNABLE_TO_VERIFY/)
     } finally {
       await local.close()
@@ -140,10 +141,10 @@ describe('getBlob', () => {
     }))
     try {
       const got = collector()
-      const early = await getBlob(`http://127.0.0.1:${cut.port}/`, got.handlers).catch((error: Error) => error)
+      const early = await rejection(getBlob(`http://127.0.0.1:${cut.port}/`, got.handlers))
       expect(early).to.be.instanceOf(DroppedError)
       expect(got.body().equals(body.subarray(0, 1000))).to.equal(true)
-      const stall = await getBlob(`http://127.0.0.1:${stalled.port}/`, collector().handlers, {idleTimeoutMs: 200}).catch((error: Error) => error)
+      const stall = await rejection(getBlob(`http://127.0.0.1:${stalled.port}/`, collector().handlers, {idleTimeoutMs: 200}))
       expect(stall).to.be.instanceOf(DroppedError)
       expect((stall as Error).message).to.equal('the connection stalled')
     } finally {
@@ -158,14 +159,14 @@ describe('getBlob', () => {
       socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.2\r\n\r\n'))
     }))
     try {
-      const denied = await getBlob(`http://127.0.0.1:${refused.port}/`, {
+      const denied = await rejection(getBlob(`http://127.0.0.1:${refused.port}/`, {
         onBody() {},
         onHead(status) {
           throw new Error(`status ${status}`)
         },
-      }).catch((error: Error) => error)
+      }))
       expect((denied as Error).message).to.equal('status 403')
-      const notHttp = await getBlob(`http://127.0.0.1:${garbage.port}/`, collector().handlers).catch((error: Error) => error)
+      const notHttp = await rejection(getBlob(`http://127.0.0.1:${garbage.port}/`, collector().handlers))
       expect(notHttp).to.be.instanceOf(BlobProtocolError)
       expect((notHttp as Error).message).to.match(/did not answer in HTTP\/1\.1/)
     } finally {
@@ -213,10 +214,10 @@ describe('getBlob: the edges of HTTP/1.1 framing', () => {
     const badChunk = await rawServer(['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'])
     const endless = await rawServer(['HTTP/1.1 200 OK\r\n', `X-Long: ${'a'.repeat(70 * 1024)}`])
     try {
-      const chunkError = await getBlob(`http://127.0.0.1:${badChunk.port}/`, collector().handlers).catch((error: Error) => error)
+      const chunkError = await rejection(getBlob(`http://127.0.0.1:${badChunk.port}/`, collector().handlers))
       expect(chunkError).to.be.instanceOf(BlobProtocolError)
       expect((chunkError as Error).message).to.equal('the server sent a malformed chunked body')
-      const headError = await getBlob(`http://127.0.0.1:${endless.port}/`, collector().handlers).catch((error: Error) => error)
+      const headError = await rejection(getBlob(`http://127.0.0.1:${endless.port}/`, collector().handlers))
       expect((headError as Error).message).to.equal('the server sent an oversized response head')
     } finally {
       await badChunk.close()
@@ -305,7 +306,7 @@ describe('getBlob through a proxy', () => {
     const proxy = await connectProxy()
     try {
       const env = {HTTPS_PROXY: `http://user:wrong-secret@127.0.0.1:${proxy.port}`}
-      const error = await getBlob('https://localhost:9/blob', collector().handlers, {env}).catch((error_: Error) => error_)
+      const error = await rejection(getBlob('https://localhost:9/blob', collector().handlers, {env}))
       expect(error).to.be.instanceOf(BlobProtocolError)
       expect((error as Error).message).to.equal(`the proxy 127.0.0.1:${proxy.port} refused to connect to localhost:9 (HTTP 407)`)
       expect((error as Error).message).not.to.include('wrong-secret')
@@ -381,7 +382,7 @@ describe('BlobAgent: connections kept between the GETs of a blob\'s parts', () =
     const agent = new BlobAgent()
     try {
       expect((await part(agent, local.port, 0, 2)).length).to.equal(3)
-      const error = await part(agent, local.port, 0, 99).catch((error_: unknown) => error_)
+      const error = await rejection(part(agent, local.port, 0, 99))
       expect(error).to.be.instanceOf(DroppedError)
       expect((await part(agent, local.port, 0, 9)).equals(body.subarray(0, 10))).to.equal(true)
       expect(local.seen.connections).to.equal(3)

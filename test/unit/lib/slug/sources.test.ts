@@ -88,7 +88,7 @@ describe('scanSlugUrl', () => {
       res.write(slug.subarray(0, 10), () => res.destroy())
     })
     try {
-      const error = await scanSlugUrl({size: slug.length, url: server.url()}, {maxResumes: 2, retryDelayMs: 1}).catch(error_ => error_)
+      const error = await rejection(scanSlugUrl({size: slug.length, url: server.url()}, {maxResumes: 2, retryDelayMs: 1}))
       expect(error.message).to.match(/^The slug download kept failing: the connection dropped at 10 B of [\d.]+ kB \(3 attempts in \d+ s\)\. Try again later/)
       expect(error.message).to.include(SAVE_ADVICE)
       expect(server.requests).to.have.length(3)
@@ -100,7 +100,7 @@ describe('scanSlugUrl', () => {
   it('fails on a checksum mismatch', async () => {
     const server = await blobServer((req, res) => sendFrom(res, req, slug))
     try {
-      const error = await scanSlugUrl({sha256: 'ab'.repeat(32), url: server.url()}).catch(error_ => error_)
+      const error = await rejection(scanSlugUrl({sha256: 'ab'.repeat(32), url: server.url()}))
       expect(error.message).to.equal(`The slug's checksum does not match: Heroku says sha256 ${'ab'.repeat(32)}, the download has ${sha}.`)
     } finally {
       await server.close()
@@ -136,9 +136,9 @@ describe('scanSlugUrl', () => {
   it('says so when the URL is still refused after a refresh, or the blob is gone', async () => {
     const server = await blobServer((req, res) => res.writeHead(req.url === '/gone' ? 404 : 403).end())
     try {
-      const expired = await scanSlugUrl({refreshUrl: async () => server.url('/again'), url: server.url()}).catch(error => error)
+      const expired = await rejection(scanSlugUrl({refreshUrl: async () => server.url('/again'), url: server.url()}))
       expect(expired.message).to.match(/^The slug's download URL was refused \(HTTP 403\)/)
-      const gone = await scanSlugUrl({url: server.url('/gone')}).catch(error => error)
+      const gone = await rejection(scanSlugUrl({url: server.url('/gone')}))
       expect(gone.message).to.match(/^The slug's blob was not found \(HTTP 404\)/)
     } finally {
       await server.close()
@@ -168,7 +168,8 @@ describe('scanSlugUrl', () => {
     try {
       await scanSlugUrl({sha256: sha, url: server.url()}, {savePath: join(dir, 'ok.tgz')})
       expect(readFileSync(join(dir, 'ok.tgz')).equals(slug)).to.equal(true)
-      await scanSlugUrl({sha256: '00'.repeat(32), url: server.url()}, {savePath: join(dir, 'bad.tgz')}).catch(() => {})
+      const bad = await rejection(scanSlugUrl({sha256: '00'.repeat(32), url: server.url()}, {savePath: join(dir, 'bad.tgz')}))
+      expect(bad.message).to.match(/^The slug's checksum does not match: Heroku says sha256 0{64}, the download has [0-9a-f]{64}\.$/)
       expect(readdirSync(dir)).to.deep.equal(['ok.tgz'])
     } finally {
       await server.close()
@@ -186,9 +187,9 @@ describe('scanSlugFile', () => {
   })
 
   it('gives a one-line error for a missing file or a folder', async () => {
-    const missing = await scanSlugFile('/nonexistent/slug.tgz').catch(error => error)
+    const missing = await rejection(scanSlugFile('/nonexistent/slug.tgz'))
     expect(missing.message).to.equal('Cannot read /nonexistent/slug.tgz: ENOENT.')
-    const folder = await scanSlugFile(tmpdir()).catch(error => error)
+    const folder = await rejection(scanSlugFile(tmpdir()))
     expect(folder.message).to.equal(`${tmpdir()} is not a file.`)
     expect(existsSync('/nonexistent')).to.equal(false)
   })

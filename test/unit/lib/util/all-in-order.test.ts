@@ -2,6 +2,7 @@ import {expect} from 'chai'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {allInOrder} from '../../../../src/lib/util/all-in-order.js'
+import {rejection} from '../../../helpers/rejection.js'
 
 describe('util/allInOrder', () => {
   it('resolves to every value, in order', async () => {
@@ -13,7 +14,7 @@ describe('util/allInOrder', () => {
       throw new Error('app not found')
     })
     const fast = Promise.reject(new Error('no model files'))
-    const error = await allInOrder([slow, fast]).catch((error_: Error) => error_)
+    const error = await rejection(allInOrder([slow, fast]))
     expect((error as Error).message).to.equal('app not found')
   })
 })
