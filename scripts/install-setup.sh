@@ -7,19 +7,7 @@
 # Node 20 (6.9 and later need Node 22), the oldest Node the plugin supports.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-prefix="$root/.cache/verdaccio"
-version="${VERDACCIO_VERSION:-6.8.0}"
-installed="$prefix/node_modules/verdaccio/package.json"
-
-have="$(node -p "require(process.argv[1]).version" "$installed" 2>/dev/null || true)"
-if [ "$have" = "$version" ]; then
-  echo "verdaccio $version already installed in $prefix"
-else
-  echo "installing verdaccio $version into $prefix (~58 MB, ~30 s)${have:+, replacing $have}..."
-  rm -rf "$prefix"
-  mkdir -p "$prefix"
-  npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "verdaccio@$version"
-fi
+"$root/scripts/cache-install.sh" verdaccio "${VERDACCIO_VERSION:-6.8.0}" "$root/.cache/verdaccio"
 
 # The suite packs a clean copy of the tree itself: the checkout needs no build.
 E2E_SKIP_BUILD=1 "$root/scripts/e2e-setup.sh"
