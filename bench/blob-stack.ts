@@ -2,7 +2,7 @@
  * `node --import tsx bench/blob-stack.ts`: the slug download through the plugin's hand-written blob
  * client against node's own HTTP stack (undici's request()), both feeding the same scanner, from a
  * local HTTP server, runs interleaved. Medians of wall time and peak RSS go to bench/RESULTS.md: the
- * measured reason (or not) to keep src/lib/slug/blob-client.ts.
+ * measured reason (or not) to keep src/lib/source/blob-client.ts.
  * Options: --runs N (5), --scale S (1), --rates 0,100 (MB/s; 0 = loopback speed), --slug PATH (a slug to use instead of the synthetic one).
  */
 import {existsSync} from 'node:fs'
@@ -10,7 +10,7 @@ import {mkdir, stat} from 'node:fs/promises'
 import {parseArgs} from 'node:util'
 
 import {cachedSyntheticSlug, DEFAULT_SEED} from '../scripts/synthetic-slug.js'
-import {formatBytes} from '../src/lib/util/bytes.js'
+import {formatBytes} from '../src/lib/shared/bytes.js'
 import {checkGnuTime, measure, median, type Sample, WORK} from './lib/measure.js'
 import {machine, writeSection} from './lib/results.js'
 import {serveFiles} from './lib/server.js'
@@ -24,7 +24,7 @@ const {values} = parseArgs({
   },
 })
 checkGnuTime()
-if (!existsSync('dist/lib/slug/sources.js')) throw new Error('dist is missing: run `npm run build` first.')
+if (!existsSync('dist/lib/source/slug-reader.js')) throw new Error('dist is missing: run `npm run build` first.')
 await mkdir(WORK, {recursive: true})
 const slugPath = values.slug ?? (await cachedSyntheticSlug({dir: WORK, scale: Number(values.scale), seed: DEFAULT_SEED})).path
 const {size} = await stat(slugPath)
@@ -57,7 +57,7 @@ const rows = rates.flatMap(rate => stacks.map(stack => {
 await writeSection('blob-stack', `## Slug download: the blob client against undici (\`node --import tsx bench/blob-stack.ts\`)
 
 The same scan of a ${formatBytes(size)} slug streamed from a local HTTP server, the download done by
-\`src/lib/slug/blob-client.ts\` or by undici's \`request()\` (\`bench/scan-url.js\`); ${values.runs} interleaved runs, medians.
+\`src/lib/source/blob-client.ts\` or by undici's \`request()\` (\`bench/scan-url.js\`); ${values.runs} interleaved runs, medians.
 
 | download stack | rate | wall | CPU | peak RSS |
 |---|---|---|---|---|

@@ -15,8 +15,8 @@ if (!url) {
 }
 
 const built = path => import(pathToFileURL(join(resolve(root), 'dist/lib', path)).href)
-const {scanSlugUrl} = await built('slug/sources.js')
-const {reportFromScan} = await built('analysis/from-scan.js')
+const {scanSlugUrl} = await built('source/slug-reader.js')
+const {reportFromScan} = await built('analyze/from-scan.js')
 const scan = await scanSlugUrl({url})
 const report = reportFromScan(scan, {file: url}, {depth: 2, top: 20})
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)

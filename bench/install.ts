@@ -12,7 +12,7 @@ import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 
-import {formatBytes} from '../src/lib/util/bytes.js'
+import {formatBytes} from '../src/lib/shared/bytes.js'
 import {cleanTree, pack, type Packed} from '../test/helpers/clean-pack.js'
 import {LocalRegistry} from '../test/helpers/local-registry.js'
 import {HEROKU_BIN, HerokuCli} from '../test/e2e/heroku-cli.js'

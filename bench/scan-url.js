@@ -17,10 +17,10 @@ if (!['client', 'undici'].includes(stack) || !url) {
 const built = path => import(pathToFileURL(join(resolve('.'), 'dist/lib', path)).href)
 let result
 if (stack === 'client') {
-  const {scanSlugUrl} = await built('slug/sources.js')
+  const {scanSlugUrl} = await built('source/slug-reader.js')
   result = await scanSlugUrl({url})
 } else {
-  const {SlugScanner} = await built('slug/scanner.js')
+  const {SlugScanner} = await built('scan/scanner.js')
   const {request} = await import('undici')
   const scanner = new SlugScanner()
   const {body, statusCode} = await request(url)

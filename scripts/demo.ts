@@ -6,7 +6,7 @@
  */
 import {spawn} from 'node:child_process'
 
-import {formatBytes} from '../src/lib/util/bytes.js'
+import {formatBytes} from '../src/lib/shared/bytes.js'
 import {parseScriptArgs, positiveNumber, runScript} from './cli-args.js'
 import {cachedSyntheticSlug} from './synthetic-slug.js'
 

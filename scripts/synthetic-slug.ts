@@ -13,7 +13,7 @@ import {pipeline} from 'node:stream/promises'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {createGzip} from 'node:zlib'
 
-import {formatBytes} from '../src/lib/util/bytes.js'
+import {formatBytes} from '../src/lib/shared/bytes.js'
 import {parseScriptArgs, positiveNumber, runScript, ScriptError, UsageError} from './cli-args.js'
 import {SlugLayout} from './synthetic/layout.js'
 import {tarChunks, type TarStats} from './synthetic/tar.js'

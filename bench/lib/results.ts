@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {cpus, loadavg, totalmem} from 'node:os'
 
-import {writeFileAtomic} from '../../src/lib/util/atomic-write.js'
+import {writeFileAtomic} from '../../src/lib/shared/atomic-write.js'
 
 export const RESULTS = 'bench/RESULTS.md'
 

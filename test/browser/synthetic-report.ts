@@ -1,5 +1,5 @@
-import type {Category, CategoryRow, FileRow, Finding, FolderRow, PackageRow} from '../../src/lib/model/analysis.js'
-import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../../src/lib/model/report.js'
+import type {Category, CategoryRow, FileRow, Finding, FolderRow, PackageRow} from '../../src/lib/analyze/rows.js'
+import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../../src/lib/analyze/report.js'
 
 const SITE = '.heroku/python/lib/python3.12/site-packages'
 

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import type {SlugDiff} from '../../src/lib/diff/types.js'
+import type {SlugDiff} from '../../src/lib/analyze/diff/changes.js'
 import {FakeHeroku} from './fake-heroku.js'
 import {CURRENT_SLUG, exampleApp, OLD_SLUG} from './fixtures.js'
 import {HerokuCli} from './heroku-cli.js'

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import type {SlugReport} from '../../src/lib/model/report.js'
+import type {SlugReport} from '../../src/lib/analyze/report.js'
 import {FakeHeroku} from './fake-heroku.js'
 import {CURRENT_SLUG, exampleApp, OLD_SLUG} from './fixtures.js'
 

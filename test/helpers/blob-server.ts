@@ -36,7 +36,7 @@ export function sendBytes(bytes: Buffer): (req: {headers: http.IncomingHttpHeade
 
 /**
  * A stand-in for S3 on 127.0.0.1 serving slug blobs by name. The plugin downloads blobs on sockets of
- * its own (src/lib/slug/blob-client.ts), which nock does not intercept, so tests serve them for real.
+ * its own (src/lib/source/blob-client.ts), which nock does not intercept, so tests serve them for real.
  * An unknown name goes to `fallback`, else answers 404, like a deleted blob.
  */
 export async function serveBlobs(initial: Record<string, Buffer | BlobResponder> = {}, fallback?: BlobResponder): Promise<BlobServer> {

@@ -1,4 +1,4 @@
-import type {OutsideApp, ScanResult, SlugEntry} from '../../src/lib/slug/types.js'
+import type {OutsideApp, ScanResult, SlugEntry} from '../../src/lib/scan/entries.js'
 
 /** Where the Python buildpack installs packages. */
 export const SITE = '.heroku/python/lib/python3.12/site-packages'

@@ -4,7 +4,7 @@ import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 
-import type {SlugReport} from '../../src/lib/model/report.js'
+import type {SlugReport} from '../../src/lib/analyze/report.js'
 import {runChecked} from '../helpers/bounded-run.js'
 import {cleanTree, pack, type Packed} from '../helpers/clean-pack.js'
 import {LocalRegistry} from '../helpers/local-registry.js'

@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
-import {IndexClient} from '../../src/lib/resolve/index-client.js'
+import {IndexClient} from '../../src/lib/predict/python/index-client.js'
 import {type PackageIndex, servePackageIndex} from '../helpers/package-index.js'
 
 const WHEELS = [

@@ -4,10 +4,10 @@ import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 
-import {mergePostCompileHook, planPostCompile, SITE_PACKAGES_ENV} from '../../src/lib/plan/post-compile.js'
-import {walkFiles} from '../../src/lib/repo/files.js'
+import {mergePostCompileHook, planPostCompile, SITE_PACKAGES_ENV} from '../../src/lib/plan/diet/post-compile.js'
+import {walkFiles} from '../../src/lib/source/repo-files.js'
 import {PYTHON} from '../helpers/python.js'
-import {row, SITE} from '../unit/lib/plan/helpers.js'
+import {row, SITE} from '../unit/lib/plan/diet/helpers.js'
 
 describe('bin/post_compile on a real numpy', function () {
   this.timeout(120_000)

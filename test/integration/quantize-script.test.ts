@@ -4,7 +4,7 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
-import {renderQuantizeScript, tfliteOutputs} from '../../src/lib/plan/quantize.js'
+import {renderQuantizeScript, tfliteOutputs} from '../../src/lib/plan/diet/quantize.js'
 import {PYTHON} from '../helpers/python.js'
 
 // What quantizableModels finds in test/unit/lib/plan/quantize.test.ts' files: a Keras file and a SavedModel folder.

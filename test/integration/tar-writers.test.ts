@@ -5,8 +5,8 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {gunzipSync} from 'node:zlib'
 
-import {SlugScanner} from '../../src/lib/slug/scanner.js'
-import type {ScanResult} from '../../src/lib/slug/types.js'
+import {SlugScanner} from '../../src/lib/scan/scanner.js'
+import type {ScanResult} from '../../src/lib/scan/entries.js'
 import {incompressible} from '../helpers/slug-builder.js'
 
 /*

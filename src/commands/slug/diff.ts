@@ -1,16 +1,16 @@
 import * as herokuFlags from '../../lib/heroku/flags.js'
 import {Args, Flags, ux} from '@oclif/core'
 
-import {SlugCommand} from '../../lib/command-base.js'
-import {diffSlugs} from '../../lib/diff/diff.js'
-import {renderDiff} from '../../lib/diff/render.js'
-import {resolveReleasePair} from '../../lib/diff/releases.js'
-import {scanFilePair, scanReleasePair} from '../../lib/diff/sources.js'
-import type {SlugDiff} from '../../lib/diff/types.js'
+import {SlugCommand} from '../../lib/command/base.js'
+import {diffSlugs} from '../../lib/analyze/diff/diff.js'
+import {renderDiff} from '../../lib/render/diff.js'
+import {resolveReleasePair} from '../../lib/source/release-pair.js'
+import {scanFilePair, scanReleasePair} from '../../lib/pipeline/diff.js'
+import type {SlugDiff} from '../../lib/analyze/diff/changes.js'
 import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
-import type {ScannedSlug} from '../../lib/inspect/app-slug.js'
-import {scanCacheFor, slugReadingFlags} from '../../lib/scan-cache/flags.js'
-import {UserError} from '../../lib/util/errors.js'
+import type {ScannedSlug} from '../../lib/source/app-slug.js'
+import {scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
+import {UserError} from '../../lib/shared/errors.js'
 
 export default class Diff extends SlugCommand {
   static args = {

@@ -1,16 +1,16 @@
 import * as herokuFlags from '../../lib/heroku/flags.js'
 import {Flags} from '@oclif/core'
 
-import {SlugCommand} from '../../lib/command-base.js'
+import {SlugCommand} from '../../lib/command/base.js'
 import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
-import {checkBudget} from '../../lib/inspect/budget.js'
-import {type Evidence, type EvidenceChoice, loadEvidence} from '../../lib/inspect/evidence.js'
-import {downloadProgress} from '../../lib/report/progress.js'
-import {resolveProgress} from '../../lib/resolve/progress.js'
-import type {SlugReport} from '../../lib/model/report.js'
-import {isNotARepository} from '../../lib/repo/files.js'
-import {scanCacheFor, slugReadingFlags} from '../../lib/scan-cache/flags.js'
-import {UserError} from '../../lib/util/errors.js'
+import {checkBudget} from '../../lib/analyze/budget.js'
+import {type Evidence, type EvidenceChoice, loadEvidence} from '../../lib/pipeline/evidence.js'
+import {downloadProgress} from '../../lib/render/progress/download.js'
+import {resolveProgress} from '../../lib/render/progress/resolve.js'
+import type {SlugReport} from '../../lib/analyze/report.js'
+import {isNotARepository} from '../../lib/source/repo-files.js'
+import {scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
+import {UserError} from '../../lib/shared/errors.js'
 
 export default class Inspect extends SlugCommand {
   static description = `show where the bytes of a slug go, and what to do about them
@@ -93,12 +93,12 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
 
     // The renderers load on demand: --json needs neither, and hux pulls in a large tree of modules.
     if (!this.jsonEnabled()) {
-      const {renderReport} = await import('../../lib/report/terminal.js')
+      const {renderReport} = await import('../../lib/render/report.js')
       renderReport(report, line => this.log(line), {maxPackages: flags.top})
     }
 
     if (flags.html) {
-      const {writeHtmlReport} = await import('../../lib/report/html.js')
+      const {writeHtmlReport} = await import('../../lib/render/html.js')
       await writeHtmlReport(flags.html, report, {files})
       if (!this.jsonEnabled()) this.log(`HTML report written to ${flags.html}`)
     }

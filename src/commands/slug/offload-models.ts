@@ -1,14 +1,14 @@
 import * as herokuFlags from '../../lib/heroku/flags.js'
 import {Args, Flags, ux} from '@oclif/core'
 
-import {SlugCommand} from '../../lib/command-base.js'
-import {checkDestinationFlags, type DestinationFlags} from '../../lib/offload/destination.js'
-import type {LoaderKind} from '../../lib/offload/local-files.js'
-import {type OffloadPlan, type OffloadResult, prepareOffload} from '../../lib/offload/offload.js'
-import {uploadProgress} from '../../lib/offload/progress.js'
-import {renderPlan, renderResult} from '../../lib/offload/render.js'
-import {parseSize} from '../../lib/util/bytes.js'
-import {UserError} from '../../lib/util/errors.js'
+import {SlugCommand} from '../../lib/command/base.js'
+import {checkDestinationFlags, type DestinationFlags} from '../../lib/plan/offload/destination.js'
+import type {LoaderKind} from '../../lib/plan/offload/local-files.js'
+import {type OffloadPlan, type OffloadResult, prepareOffload} from '../../lib/pipeline/offload.js'
+import {uploadProgress} from '../../lib/render/progress/upload.js'
+import {renderPlan, renderResult} from '../../lib/render/offload.js'
+import {parseSize} from '../../lib/shared/bytes.js'
+import {UserError} from '../../lib/shared/errors.js'
 
 export type OffloadOutput = (OffloadPlan & {dryRun: true}) | (OffloadResult & {dryRun: false})
 

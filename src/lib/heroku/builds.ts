@@ -1,8 +1,8 @@
 import type {HerokuApi} from './client.js'
 import type * as Heroku from '@heroku-cli/schema'
-import {formatBytes} from '../util/bytes.js'
-import {describeNetworkError, IDLE_TIMEOUT_MS, redirectTarget, retryAfterMs, retryWhen, undiciDispatcher} from '../util/cli-network.js'
-import {UserError} from '../util/errors.js'
+import {formatBytes} from '../shared/bytes.js'
+import {describeNetworkError, IDLE_TIMEOUT_MS, redirectTarget, retryAfterMs, retryWhen, undiciDispatcher} from '../shared/cli-network.js'
+import {UserError} from '../shared/errors.js'
 import {api} from './errors.js'
 
 /** How many builds are listed to find the newest (the API caps a page at 1000; a few are plenty). */
@@ -87,7 +87,7 @@ const LOG_DEFAULTS = {idleTimeoutMs: IDLE_TIMEOUT_MS, maxRetryAfterMs: 10_000, r
  * The whole text of a build's output. `output_stream_url` is a signed URL that carries its own
  * authorization: no Heroku token is ever sent to it. A log is small, so it is fetched with undici
  * (node's own HTTP stack), by the same route as slug blobs: the CLI's proxy and CAs
- * (util/cli-network.ts). The same answers are handled as for blobs: one redirect to https, 5xx
+ * (shared/cli-network.ts). The same answers are handled as for blobs: one redirect to https, 5xx
  * retried with backoff, a short 429 waited out once, a silent connection given up after the idle timeout.
  */
 export async function fetchBuildOutput(url: string, options: FetchLogOptions = {}): Promise<string> {

@@ -1,5 +1,5 @@
-import {retryAfterMs, retryWhen} from '../util/cli-network.js'
-import {UserError} from '../util/errors.js'
+import {retryAfterMs, retryWhen} from '../shared/cli-network.js'
+import {UserError} from '../shared/errors.js'
 
 /**
  * An HTTP failure from the API client: @heroku-cli/command's HerokuAPIError (a JSON error body with a

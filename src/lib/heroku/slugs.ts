@@ -1,7 +1,7 @@
 import type {HerokuApi} from './client.js'
 import type * as Heroku from '@heroku-cli/schema'
 
-import {UserError} from '../util/errors.js'
+import {UserError} from '../shared/errors.js'
 import {aList, anObject, api} from './errors.js'
 
 /** The app fields slug:inspect reads; `generation` only comes with the 3.sdk variant. */

@@ -1,6 +1,6 @@
 /**
  * Files that hold trained models, by extension: the fallback when a file's first bytes do not tell
- * (content signatures are checked first, in analysis/models.ts). `savedmodel` is a folder: any file
+ * (content signatures are checked first, in analyze/models.ts). `savedmodel` is a folder: any file
  * under a directory holding `saved_model.pb` belongs to it.
  */
 export interface ModelFormat {

@@ -1,4 +1,4 @@
-import {UserError} from '../util/errors.js'
+import {UserError} from '../../shared/errors.js'
 import type {S3Timeouts} from './store.js'
 
 interface SdkError {

@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
 import {Transform} from 'node:stream'
 
-import {UserError} from '../util/errors.js'
+import {UserError} from '../../shared/errors.js'
 import {s3Error} from './errors.js'
 
 /** Bounds on every S3 request, so an endpoint that stops answering never hangs the command. */

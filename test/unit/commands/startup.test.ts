@@ -38,7 +38,7 @@ describe('start-up', function () {
     writeFileSync(join(dir, 'slug.tgz'), buildSlug([{content: 'web: python app.py\n', path: './app/Procfile'}]))
     const loaded = await modulesLoadedBy(['slug:inspect', '--file', join(dir, 'slug.tgz'), '--json'])
     // The hook saw the run: the scanner was loaded (bin/dev.js runs dist/ when it is built, as under npm test).
-    expect(loaded.some(url => /\/(?:src|dist)\/lib\/slug\/scanner\.[jt]s$/.test(url))).to.equal(true)
+    expect(loaded.some(url => /\/(?:src|dist)\/lib\/scan\/scanner\.[jt]s$/.test(url))).to.equal(true)
     expect(loaded.filter(url => /\/node_modules\/(?:@heroku-cli\/command|@sentry)\//.test(url))).to.deep.equal([])
   })
 })

@@ -3,10 +3,10 @@ import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {classify} from '../../../src/lib/analysis/index.js'
-import {readDistributions} from '../../../src/lib/deps/installed.js'
-import {buildReferenceIndex} from '../../../src/lib/plan/references.js'
-import {SlugScanner} from '../../../src/lib/slug/scanner.js'
+import {classify} from '../../../src/lib/analyze/classify.js'
+import {readDistributions} from '../../../src/lib/source/site-packages.js'
+import {buildReferenceIndex} from '../../../src/lib/plan/diet/references.js'
+import {SlugScanner} from '../../../src/lib/scan/scanner.js'
 import {buildSlug} from '../../helpers/slug-builder.js'
 
 /*

@@ -7,8 +7,8 @@ import {join} from 'node:path'
 import {syntheticTar, writeSyntheticSlug, type SyntheticSlug} from '../../../scripts/synthetic-slug.js'
 import {SlugLayout} from '../../../scripts/synthetic/layout.js'
 import {CHUNK_BYTES, tarChunks} from '../../../scripts/synthetic/tar.js'
-import {scanSlugFile} from '../../../src/lib/slug/sources.js'
-import type {ScanResult, SlugEntry} from '../../../src/lib/slug/types.js'
+import {scanSlugFile} from '../../../src/lib/source/slug-reader.js'
+import type {ScanResult, SlugEntry} from '../../../src/lib/scan/entries.js'
 
 const SCALE = 0.01
 const SITE = '.heroku/python/lib/python3.12/site-packages'

@@ -6,11 +6,11 @@ import {join} from 'node:path'
 import nock from 'nock'
 
 import Diff from '../../../../src/commands/slug/diff.js'
-import type {SlugDiff} from '../../../../src/lib/diff/types.js'
+import type {SlugDiff} from '../../../../src/lib/analyze/diff/changes.js'
 import {type BlobResponder, type BlobServer, sendBytes, serveBlobs} from '../../../helpers/blob-server.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {buildSlug} from '../../../helpers/slug-builder.js'
-import {AFTER, BEFORE} from '../../lib/diff/fixtures.js'
+import {AFTER, BEFORE} from '../../lib/analyze/diff/fixtures.js'
 
 const OLD = buildSlug(BEFORE)
 const NEW = buildSlug(AFTER)

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import Diet from '../../../../src/commands/slug/diet.js'
 import Diff from '../../../../src/commands/slug/diff.js'
 import Inspect from '../../../../src/commands/slug/inspect.js'
-import type {SlugReport} from '../../../../src/lib/model/report.js'
+import type {SlugReport} from '../../../../src/lib/analyze/report.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {buildSlug} from '../../../helpers/slug-builder.js'
 

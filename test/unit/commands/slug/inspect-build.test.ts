@@ -7,7 +7,7 @@ import {fileURLToPath} from 'node:url'
 import nock from 'nock'
 
 import Inspect from '../../../../src/commands/slug/inspect.js'
-import type {SlugReport} from '../../../../src/lib/model/report.js'
+import type {SlugReport} from '../../../../src/lib/analyze/report.js'
 import {type BlobServer, serveBlobs} from '../../../helpers/blob-server.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {buildSlug} from '../../../helpers/slug-builder.js'

@@ -3,7 +3,7 @@ import {rmSync} from 'node:fs'
 
 import Inspect from '../../../../src/commands/slug/inspect.js'
 import {INSTALL_FACTOR, runtimeSize} from '../../../../src/lib/knowledge/python-stack.js'
-import type {SlugReport} from '../../../../src/lib/model/report.js'
+import type {SlugReport} from '../../../../src/lib/analyze/report.js'
 import {committedRepo} from '../../../helpers/git-repo.js'
 import {runCommand} from '../../../helpers/run-command.js'
 

@@ -8,7 +8,7 @@ import {Readable} from 'node:stream'
 import nock from 'nock'
 
 import Inspect from '../../../../src/commands/slug/inspect.js'
-import type {SlugReport} from '../../../../src/lib/model/report.js'
+import type {SlugReport} from '../../../../src/lib/analyze/report.js'
 import {serveBlobs} from '../../../helpers/blob-server.js'
 import {runCommand} from '../../../helpers/run-command.js'
 import {buildSlug, incompressible} from '../../../helpers/slug-builder.js'
@@ -73,7 +73,7 @@ describe('slug:inspect', () => {
   it('streams the current release slug of an app without sending the token to the blob URL', async () => {
     const blobs = await serveBlobs({'slug-11.tgz': slug})
     const api = nock('https://api.heroku.com')
-    // Looked up once: for the failed-build check (src/lib/buildlog/inspect.ts) and then the slug.
+    // Looked up once: for the failed-build check (src/lib/pipeline/build-log.ts) and then the slug.
     .get('/apps/example-app')
     .reply(200, {build_stack: {name: 'heroku-24'}, name: 'example-app'})
     .get('/apps/example-app/builds')

@@ -14,7 +14,7 @@ async function stopHttpDebug(): Promise<void> {
   createRequire(httpCall)('debug').disable()
 }
 
-import {hdf5, makeRepo} from '../../lib/offload/repo-fixture.js'
+import {hdf5, makeRepo} from '../../lib/plan/offload/repo-fixture.js'
 
 const API = 'https://api.heroku.com'
 const KEY_ID = 'AKIAUNITTESTKEY00001'

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {fetchBuildOutput, getBuild, latestBuild, listBuilds, resolveBuild} from '../../../../src/lib/heroku/builds.js'
-import {UserError} from '../../../../src/lib/util/errors.js'
+import {UserError} from '../../../../src/lib/shared/errors.js'
 import {failFirst, refusingPort, silent, stallAfter} from '../../../helpers/blob-faults.js'
 import {type BlobServer, sendBytes, serveBlobs} from '../../../helpers/blob-server.js'
 import {interceptingProxy, privateCaPath} from '../../../helpers/intercepting-proxy.js'

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {normalizePythonName} from '../../../../src/lib/deps/dist-info.js'
+import {normalizePythonName} from '../../../../src/lib/analyze/python/dist-info.js'
 import {DEV_PACKAGES} from '../../../../src/lib/knowledge/dev-packages.js'
 import {CUDA_PACKAGES, HEAVY_PACKAGES} from '../../../../src/lib/knowledge/heavy-packages.js'
 import {MODEL_FORMATS, modelFormatByExtension} from '../../../../src/lib/knowledge/model-formats.js'

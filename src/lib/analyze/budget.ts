@@ -1,0 +1,20 @@
+import type {SlugReport} from './report.js'
+import {formatBytes, parseSize} from '../shared/bytes.js'
+import {UserError} from '../shared/errors.js'
+
+/** Fails when the compressed size is over the budget: `--max-size` makes slug:inspect a CI gate. */
+export function checkBudget(report: SlugReport, budget: number | undefined): void {
+  if (budget === undefined) return
+  const size = report.totals.compressed
+  if (size > budget) {
+    throw new UserError(`The compressed slug is ${formatBytes(size)}, over the --max-size budget of ${formatBytes(budget)} by ${formatBytes(size - budget)}.`)
+  }
+}
+
+/** Parses --max-size up front, so a typo fails before a long download. */
+checkBudget.parse = (text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined
+  const size = parseSize(text)
+  if (size === undefined || size <= 0) throw new UserError(`--max-size takes a size such as 400MB or 1.5GB, not "${text}".`)
+  return size
+}

@@ -1,0 +1,50 @@
+import type {Analysis} from './rows.js'
+
+/** Heroku's limits on the compressed slug. */
+export const SLUG_LIMIT = 500 * 1000 * 1000
+export const SLUG_WARNING = 300 * 1000 * 1000
+
+/** Where a compressed size stands: over the limit (the build is rejected), over the warning, or under it. */
+export type LimitBand = 'over-limit' | 'over-warning' | 'under-warning'
+
+export function limitBand(compressed: number, limit = SLUG_LIMIT, warning = SLUG_WARNING): LimitBand {
+  if (compressed > limit) return 'over-limit'
+  if (compressed > warning) return 'over-warning'
+  return 'under-warning'
+}
+
+/** Where the evidence came from. A slug is measured; a build log or a repo is a prediction. */
+export type ReportKind = 'build-log' | 'repo' | 'slug'
+
+export interface ReportSource {
+  app?: string
+  release?: number
+  slugId?: string
+  stack?: string
+  commit?: string
+  file?: string
+  buildId?: string
+  dir?: string
+}
+
+export interface ReportTotals {
+  /** compressed slug bytes, what the limit counts (measured for a slug, estimated otherwise) */
+  compressed: number
+  uncompressed: number
+  files: number
+  limit: number
+  warning: number
+  /** entries outside ./app/, ignored by Heroku */
+  outside?: {count: number; size: number; compressed: number; examples: string[]}
+}
+
+/** Everything `slug:inspect` knows: the terminal view, --json and the HTML report render this one object. */
+export interface SlugReport extends Analysis {
+  kind: ReportKind
+  /** true when sizes are predicted rather than measured */
+  prediction: boolean
+  source: ReportSource
+  totals: ReportTotals
+  /** free-form notes for the reader (what was estimated and how, what was skipped) */
+  notes: string[]
+}

@@ -1,0 +1,45 @@
+import {readFile} from 'node:fs/promises'
+import {resolve} from 'node:path'
+
+import {writeFailureReason, writeFilesAtomic} from '../shared/atomic-write.js'
+import {UserError} from '../shared/errors.js'
+import type {FileChange} from '../plan/diet/diet.js'
+
+async function currentText(path: string, name: string): Promise<string | undefined> {
+  let bytes: Buffer
+  try {
+    bytes = await readFile(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new UserError(`Cannot read ${name}: ${writeFailureReason(error)}. Nothing was written.`)
+  }
+
+  // The plan edits text: bytes that are not UTF-8 would come back as U+FFFD, losing the user's characters.
+  const text = bytes.toString('utf8')
+  if (!Buffer.from(text, 'utf8').equals(bytes)) {
+    throw new UserError(`${name} is not UTF-8 text: slug:diet does not rewrite it, as that would change bytes it does not mean to; save it as UTF-8 and run again. Nothing was written.`)
+  }
+
+  return text
+}
+
+/**
+ * Writes the plan's files under `root`, all or nothing (shared/atomic-write.ts: staged, then renamed, put
+ * back on a failure). Every file is first checked to be as it was when the plan was made: if one changed
+ * in between, nothing is written (an edit is never overwritten). A file whose change is `after: undefined`
+ * is removed.
+ */
+export async function applyChanges(root: string, changes: FileChange[]): Promise<string[]> {
+  for (const c of changes) {
+    if ((await currentText(resolve(root, c.path), c.path)) !== c.before) {
+      throw new UserError(`${c.path} changed while slug:diet was planning: nothing was written. Run slug:diet again.`)
+    }
+  }
+
+  const names = new Map(changes.map(c => [resolve(root, c.path), c.path]))
+  await writeFilesAtomic(
+    changes.map(c => ({createDirs: true, data: c.after, executable: c.executable, mode: c.mode, path: resolve(root, c.path)})),
+    {label: p => names.get(p) ?? p, within: root},
+  )
+  return changes.map(c => c.path)
+}

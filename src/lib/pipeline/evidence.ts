@@ -1,0 +1,127 @@
+import type {HerokuApi} from '../heroku/client.js'
+
+import {stat} from 'node:fs/promises'
+import {dirname} from 'node:path'
+
+import {type AnalyzeOptions} from '../analyze/analyze.js'
+import {classify} from '../analyze/classify.js'
+import type {FileRow} from '../analyze/rows.js'
+import {reportFromScan} from '../analyze/from-scan.js'
+import type {ReportKind, ReportSource, SlugReport} from '../analyze/report.js'
+import type {RepoReportOptions} from '../predict/repo/report.js'
+import {cachedScan, localSlugKey} from '../source/cached-scan.js'
+import type {ScanCache} from '../scan/cache/store.js'
+import type {ScanProgress} from '../source/slug-reader.js'
+import {scanSlugPath, slugPathName} from '../source/slug-stream.js'
+import type {ScanResult} from '../scan/entries.js'
+import {UserError} from '../shared/errors.js'
+import {scanAppSlug} from '../source/app-slug.js'
+
+/** What to read, from the flags slug:inspect and slug:diet share. The first one given wins, in this order. */
+export interface EvidenceChoice {
+  log?: string
+  file?: string
+  dir?: string
+  sitePackages?: string
+  build?: string
+  app?: string
+  release?: number
+  slugId?: string
+}
+
+export interface EvidenceOptions {
+  analyze: AnalyzeOptions
+  progress?: ScanProgress
+  /** keep a downloaded or read slug at this path */
+  savePath?: string
+  /** for --dir: what the caller already read of the repo */
+  known?: RepoReportOptions['known']
+  /** for --dir: resolve the Python dependencies for the Heroku stack */
+  resolve?: RepoReportOptions['resolve']
+  /** scans of slugs read before (none: read every slug) */
+  cache?: ScanCache
+  /** connections for a slug download */
+  connections?: number
+}
+
+/** A report, with every file's row when there are files (a build log has none). */
+export interface Evidence {
+  report: SlugReport
+  files?: FileRow[]
+}
+
+/**
+ * What a report was read from, in words, for a header: "the build log of build B of APP", "the slug of APP v42",
+ * "the slug file slug.tgz", "the repo DIR (predicted)". `name` styles the app's name (color.app on a terminal).
+ */
+export function describeEvidence(evidence: {kind: ReportKind; source: ReportSource}, name: (app: string) => string = app => app): string {
+  const {kind, source: s} = evidence
+  const ofApp = s.app ? ` of ${name(s.app)}` : ''
+  if (kind === 'build-log') return s.buildId ? `the build log of build ${s.buildId}${ofApp}` : `the build log ${s.file ?? ''}`.trim()
+  if (kind === 'slug') {
+    if (s.file) return `the slug file ${s.file}`
+    if (s.release !== undefined) return `the slug${ofApp} v${s.release}`
+    return s.slugId ? `slug ${s.slugId}${ofApp}` : `the slug${ofApp}`
+  }
+
+  return s.dir ? `the repo ${s.dir} (predicted)` : 'the repo (predicted)'
+}
+
+/** `--save PATH` must name a file in a folder that exists: found out before a download, not after it. */
+async function checkSavePath(path: string): Promise<void> {
+  const info = await stat(path).catch(() => {})
+  if (info?.isDirectory()) throw new UserError(`--save ${path} is a directory: give the file to write, e.g. ${path.replace(/\/$/, '')}/slug.tgz.`)
+  const folder = await stat(dirname(path)).catch(() => {})
+  if (!folder?.isDirectory()) throw new UserError(`--save ${path}: the folder ${dirname(path)} does not exist.`)
+}
+
+/** Classifies the slug once, for the report and for the full file list. */
+function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOptions): Evidence {
+  const classified = classify(scan)
+  return {files: classified.files, report: reportFromScan(scan, source, analyze, classified)}
+}
+
+/**
+ * The build-log and repository readers (and what they use: a TOML parser, .slugignore matching, pip) are
+ * imported only for the evidence that needs them: a slug's scan then loads less (~4 MB at its peak).
+ */
+const buildLogs = () => import('./build-log.js')
+
+/**
+ * The one place that decides where a report's evidence comes from: a saved build log, a slug file, a
+ * repository's prediction, a build's log, or an app's slug. For an app with nothing else named, a push
+ * that failed after the running release left no slug, so its log is the evidence.
+ */
+export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, options: EvidenceOptions): Promise<Evidence> {
+  const {analyze, cache, connections, known, progress, resolve, savePath} = options
+  if (savePath !== undefined) await checkSavePath(savePath)
+  if (choice.log) return {report: await (await buildLogs()).reportFromLogFile(choice.log)}
+
+  if (choice.file) {
+    const key = savePath === undefined ? await localSlugKey(choice.file) : undefined
+    const scan = await cachedScan(cache, key, {contentHashes: false}, () => scanSlugPath(choice.file!, {progress, savePath}))
+    return fromScan(scan, {file: slugPathName(choice.file)}, analyze)
+  }
+
+  if (choice.dir) {
+    const {predictRepo} = await import('../predict/repo/report.js')
+    const {files, report} = await predictRepo(choice.dir, {...analyze, known, resolve, sitePackages: choice.sitePackages})
+    return {files, report}
+  }
+
+  if (choice.build) return {report: await (await buildLogs()).reportFromBuild(heroku, choice.app, choice.build)}
+
+  if (!choice.app) throw new UserError('Say what to read: --app APP (or a heroku git remote), --file SLUG.tgz, --log BUILD.log, or --dir REPO.')
+
+  const named = choice.release !== undefined || choice.slugId !== undefined
+  const newest = named ? {} : await (await buildLogs()).checkNewestBuild(heroku, choice.app)
+  if (newest.report) return {report: newest.report}
+  const {scan, source} = await scanAppSlug(
+    heroku,
+    {app: choice.app, appInfo: newest.app, release: choice.release ?? newest.release, slugId: choice.slugId},
+    {cache, connections, progress, savePath},
+  )
+  const evidence = fromScan(scan, source, analyze)
+  if (newest.note) evidence.report.notes.unshift(newest.note)
+  return evidence
+}

@@ -1,0 +1,248 @@
+import type {FileRow, Finding, PackageRow} from '../../analyze/rows.js'
+import {normalizePackageName} from '../../analyze/python/requirements.js'
+import type {ReportKind, ReportSource, SlugReport} from '../../analyze/report.js'
+import {formatBytes} from '../../shared/bytes.js'
+import {keepLineEndings} from '../../shared/line-endings.js'
+import {unifiedDiff} from '../../render/unified-diff.js'
+import {HOOK_PATH, mergePostCompileHook, planPostCompile, type PostCompilePlan} from './post-compile.js'
+import {quantizableModels, type QuantizeModel, quantizeFinding, renderQuantizeScript} from './quantize.js'
+import {adviseDeclared, planRequirements, type RequirementsPlan} from './requirements.js'
+import {type PlanRepoFile, planSlugignore, type SlugignorePlan, usesHerokuCi} from './slugignore-plan.js'
+import {predictAfter, type WhatIf, type WhatIfLine} from './what-if.js'
+
+export const SLUGIGNORE_PATH = '.slugignore'
+export const REQUIREMENTS_PATH = 'requirements.txt'
+export const REQUIREMENTS_DEV_PATH = 'requirements-dev.txt'
+export const APP_JSON_PATH = 'app.json'
+/** The repo files slug:diet reads before it plans (and may write). */
+export const PLAN_FILES = [SLUGIGNORE_PATH, HOOK_PATH, REQUIREMENTS_PATH, REQUIREMENTS_DEV_PATH, APP_JSON_PATH]
+
+export interface DietOptions {
+  postCompile: boolean
+  fixRequirements: boolean
+  keepTests: boolean
+  /** where to write the quantize script, relative to the repo root or absolute */
+  quantizeScript?: string
+  gpu?: boolean
+}
+
+export interface DietInput {
+  /** what slug:inspect knows: a slug (measured), a build log or a repo (predicted) */
+  report: SlugReport
+  /** every file of the evidence with its compressed share (classifyFiles for a slug; none for a build log) */
+  files: FileRow[]
+  /** what a push sends */
+  repoFiles: PlanRepoFile[]
+  /** the repo's code, templates, Procfile and config (readReferenceTexts) */
+  texts: Record<string, string>
+  /** the current text of PLAN_FILES, undefined when absent */
+  existing: Partial<Record<string, string>>
+  /** repo files recognised as models, with their format (analysis detectModelFormat) */
+  models: {path: string; format: string}[]
+  /** repo paths of models.manifest.json */
+  offloaded: string[]
+  /** pyproject.toml, Pipfile.lock, uv.lock declarations (advice only) */
+  declared: {file: string; manager: string; packages: PackageRow[]}[]
+  /** compressed shares of repo files the evidence has no share for (estimated by compressing them) */
+  estimate?: (paths: string[]) => Promise<Map<string, number>>
+}
+
+export interface FileChange {
+  path: string
+  /** undefined when the file is new */
+  before?: string
+  /** undefined when the file is removed (a .slugignore left with no rule) */
+  after?: string
+  /** mode of a new file; an existing executable hook keeps its mode, one that is not gets 0755 */
+  mode?: number
+  executable?: boolean
+  diff: string
+  why: string
+}
+
+export interface DietPlan {
+  evidence: {kind: ReportKind; prediction: boolean; source: ReportSource; compressed: number; notes: string[]}
+  slugignore: SlugignorePlan
+  /** true when the savings of .slugignore rules were estimated by compressing repo files */
+  slugignoreEstimated: boolean
+  postCompile?: PostCompilePlan
+  requirements?: RequirementsPlan
+  declaredAdvice: string[]
+  quantize: {models: QuantizeModel[]; finding?: Finding; script?: string}
+  whatIf: WhatIf
+  /** the files this run writes (none changed: empty) */
+  changes: FileChange[]
+  notes: string[]
+}
+
+/** A file to write, or undefined when its text would not change. */
+function change(c: Omit<FileChange, 'diff'>): FileChange | undefined {
+  const after = c.after === undefined ? undefined : keepLineEndings(c.before, c.after)
+  if (c.before === after) return undefined
+  return {...c, after, diff: unifiedDiff(c.path, c.before, after)}
+}
+
+/**
+ * Without a slug, the repo's model files stand in for the slug's rows: weights hardly compress, so their
+ * size is their compressed share (an estimate, as every figure of a prediction).
+ */
+function modelRows(input: DietInput): FileRow[] {
+  const sizes = new Map(input.repoFiles.map(f => [f.path, f.size]))
+  return input.models.map(m => {
+    const size = sizes.get(m.path) ?? 0
+    return {category: 'model', compressed: size, files: 1, modelFormat: m.format, origin: 'repo', path: m.path, size}
+  })
+}
+
+/** Packages whose installed files leave with a requirements change: their pruning is not counted twice. */
+function packagesLeaving(plan: RequirementsPlan | undefined): Set<string> {
+  return new Set((plan?.changes ?? []).filter(c => c.kind !== 'pin' && c.kind !== 'cpu-index').map(c => `python:${normalizePackageName(c.package)}`))
+}
+
+/**
+ * Everything slug:diet would change, with the bytes each change saves and the slug size after it. Nothing
+ * here writes: the command shows the plan and its diffs, then writes `changes` after confirmation.
+ */
+export async function planDiet(input: DietInput, options: DietOptions): Promise<DietPlan> {
+  const {existing, report} = input
+  const notes: string[] = []
+  const keepTests = options.keepTests || usesHerokuCi(existing[APP_JSON_PATH])
+
+  const slugignore = planSlugignore({
+    files: input.files,
+    keepTests,
+    models: input.models.map(m => m.path),
+    offloaded: input.offloaded,
+    repoFiles: input.repoFiles,
+    slugignore: existing[SLUGIGNORE_PATH],
+    texts: input.texts,
+  })
+
+  // Savings of files the evidence does not have (a build log has no files; a repo file may be newer than the slug).
+  const known = new Set(input.files.map(f => f.path))
+  const unknown = [...slugignore.items.flatMap(i => i.files), ...slugignore.modelsToOffload.paths].filter(p => !known.has(p))
+  let slugignoreEstimated = report.prediction
+  if (unknown.length > 0 && input.estimate) {
+    const shares = await input.estimate(unknown)
+    for (const item of slugignore.items) item.compressed += item.files.reduce((n, p) => n + (known.has(p) ? 0 : shares.get(p) ?? 0), 0)
+    slugignore.savings = slugignore.items.reduce((n, i) => n + i.compressed, 0)
+    slugignore.modelsToOffload.compressed += slugignore.modelsToOffload.paths.reduce((n, p) => n + (known.has(p) ? 0 : shares.get(p) ?? 0), 0)
+    slugignoreEstimated = true
+    notes.push(`${unknown.length} repo file(s) are not in the evidence: their compressed share was estimated by compressing them.`)
+  }
+
+  let requirements: RequirementsPlan | undefined
+  const requirementsText = existing[REQUIREMENTS_PATH]
+  if (requirementsText !== undefined) {
+    requirements = planRequirements({
+      devPath: REQUIREMENTS_DEV_PATH,
+      devText: existing[REQUIREMENTS_DEV_PATH],
+      findings: report.findings,
+      gpu: options.gpu,
+      packages: report.packages,
+      path: REQUIREMENTS_PATH,
+      text: requirementsText,
+    })
+  }
+
+  const leaving = packagesLeaving(requirements)
+  const installed = input.files.filter(f => !f.package || !leaving.has(f.package))
+  const postCompile = options.postCompile || input.files.some(f => f.path.startsWith('.heroku/python/')) ? planPostCompile(installed) : undefined
+  if (postCompile && leaving.size > 0) notes.push('Files of packages a requirements change removes are not counted again under bin/post_compile.')
+
+  // Models the plan already removes (offloaded) are not quantized too.
+  const leavingFiles = new Set(slugignore.items.flatMap(i => i.files))
+  const models = quantizableModels(input.files.some(f => f.origin === 'repo') ? input.files : modelRows(input))
+  .filter(m => !leavingFiles.has(m.path) && ![...leavingFiles].some(p => p.startsWith(`${m.path}/`)))
+  const quantize: DietPlan['quantize'] = {finding: quantizeFinding(models), models}
+  if (options.quantizeScript) {
+    if (models.length === 0) notes.push('No Keras or SavedModel model was found: no quantize script is written.')
+    else quantize.script = await renderQuantizeScript(models)
+  }
+
+  const changes: FileChange[] = []
+  const push = (c: FileChange | undefined) => c && changes.push(c)
+  push(change({after: slugignore.text, before: existing[SLUGIGNORE_PATH], path: SLUGIGNORE_PATH, why: 'rules for repo files the dyno does not need'}))
+  if (options.postCompile) {
+    const before = existing[HOOK_PATH]
+    push(change({after: mergePostCompileHook(before), before, executable: true, mode: 0o755, path: HOOK_PATH, why: 'prunes what pip installed that the app cannot import'}))
+  }
+
+  if (options.fixRequirements && requirements?.text !== undefined) {
+    push(change({after: requirements.text, before: requirementsText, path: REQUIREMENTS_PATH, why: 'lighter builds of the same packages, pins, dev packages out'}))
+    if (requirements.devText !== undefined) {
+      push(change({after: requirements.devText, before: existing[REQUIREMENTS_DEV_PATH], path: REQUIREMENTS_DEV_PATH, why: 'the dev packages moved out of requirements.txt'}))
+    }
+  }
+
+  if (quantize.script !== undefined && options.quantizeScript) {
+    const path = options.quantizeScript
+    push(change({after: quantize.script, before: existing[path], mode: 0o755, path, why: 'converts the models to TFLite dynamic-range int8'}))
+  }
+
+  const measured = report.kind === 'slug' ? 'the slug\'s measured shares' : 'wheel sizes in the build log'
+  const repoBasis = slugignoreEstimated ? 'the files compressed locally (estimate)' : 'the slug\'s measured shares'
+  const lines: WhatIfLine[] = slugignore.items.map(i => ({
+    applied: true, basis: repoBasis, estimated: slugignoreEstimated, label: `.slugignore ${i.rule}`, savings: i.compressed, source: i.source,
+  }))
+  if (postCompile) {
+    for (const item of postCompile.items) {
+      lines.push({
+        applied: options.postCompile, basis: measured, estimated: false, label: `bin/post_compile: ${item.rule.title}`, savings: item.compressed, source: item.rule.source,
+      })
+    }
+  }
+
+  // A package the size above does not include (declared, not installed) cannot make it smaller.
+  const inTotal = new Set(report.packages.filter(p => p.compressed > 0).map(p => normalizePackageName(p.name)))
+  let outside = 0
+  for (const c of requirements?.changes ?? []) {
+    if (c.savings <= 0) continue
+    if (!inTotal.has(normalizePackageName(c.package))) {
+      outside += c.savings
+      continue
+    }
+
+    const applied = options.fixRequirements && requirements?.text !== undefined
+    const basis = c.estimated ? `knowledge table (estimate): ${c.source ?? 'no source'}` : measured
+    lines.push({applied, basis, estimated: c.estimated, label: `requirements.txt: ${c.kind} ${c.package}`, savings: c.savings, source: c.source})
+  }
+
+  if (outside > 0) {
+    notes.push(`The requirements changes save about ${formatBytes(outside)} more in packages the size above does not include (declared, not installed): inspect a slug or a build log to measure them.`)
+  }
+
+  if (slugignore.modelsToOffload.compressed > 0) {
+    lines.push({
+      applied: false, basis: repoBasis, estimated: slugignoreEstimated, label: 'offload models (heroku slug:offload-models)', savings: slugignore.modelsToOffload.compressed,
+    })
+  } else if (quantize.finding) {
+    lines.push({
+      applied: false, basis: 'TFLite int8 is ~4x smaller (estimate)', estimated: true, label: 'quantize models to TFLite int8', savings: quantize.finding.savings, source: quantize.finding.source,
+    })
+  }
+
+  const whatIf = predictAfter({compressed: report.totals.compressed, estimated: report.prediction}, lines, report.totals)
+  if (requirements?.blocked) notes.push(requirements.blocked)
+  for (const r of requirements?.refused ?? []) notes.push(r.why)
+  if (requirements && !options.fixRequirements && requirements.changes.length > 0) {
+    notes.push(`${requirements.changes.length} requirements change(s) are advice: run with --fix-requirements to write them.`)
+  }
+
+  if (!options.postCompile && postCompile && postCompile.savings > 0) {
+    notes.push(`bin/post_compile would prune ${formatBytes(postCompile.savings)} of installed files: run with --post-compile to write it.`)
+  }
+
+  return {
+    changes,
+    declaredAdvice: adviseDeclared(input.declared, options.gpu, report.findings),
+    evidence: {compressed: report.totals.compressed, kind: report.kind, notes: report.notes, prediction: report.prediction, source: report.source},
+    notes: [...slugignore.notes, ...(postCompile?.notes ?? []), ...notes],
+    postCompile,
+    quantize,
+    requirements,
+    slugignore,
+    slugignoreEstimated,
+    whatIf,
+  }
+}

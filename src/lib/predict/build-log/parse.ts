@@ -1,0 +1,248 @@
+import {parseSize} from '../../shared/bytes.js'
+import {cleanLogLines} from './clean.js'
+import {
+  parseAlreadySatisfiedLine,
+  parseCollectingLine,
+  parseRequiredByLine,
+  parseDownloadLine,
+  parseInstalledLine,
+  parseProgressLine,
+} from './pip.js'
+import type {ParsedBuildLog, PipDownload} from './log.js'
+import {parseUvDownloadedLine, parseUvDownloadLine, parseUvInstalledLine} from './uv.js'
+
+/*
+ * A log is untrusted text: every pattern here runs in time linear in the line. No two adjacent quantifiers
+ * can match the same characters (the cause of catastrophic backtracking), numbers and gaps are bounded, and
+ * lines are trimmed at the end by cleanLogLines, so no pattern needs a trailing `\s*`. Lines longer than
+ * MAX_LOG_LINE_CHARS are skipped (and counted): no build prints one.
+ */
+
+/** pip's longest honest line, `Successfully installed` with a few hundred packages, is ~20,000 characters. */
+export const MAX_LOG_LINE_CHARS = 100_000
+
+/** Heroku sizes: "572.9M", "1G", "331 MB" (decimal, as Heroku states the limit) */
+const SIZE = String.raw`\d{1,12}(?:\.\d{1,6})? ?[KMGT]?B?`
+
+const STACK = /^Building on the (\S+) stack/
+const BUILDPACK = [/^Using buildpack: (\S+)/, /^Fetching (\S+) buildpack/, /^=====> Downloading Buildpack: (\S+)/]
+const DETECTED_SUFFIX = ' app detected'
+const PYTHON_REQUESTED = /^Using Python (\d{1,6}(?:\.\d{1,6}){0,4}) specified in (\S+)/
+const PYTHON_SPECIFIED = /^Using Python version specified in (\S+)/
+const PYTHON_DEFAULT = /^No Python version was specified\. Using the (buildpack default|same (?:major )?version as the last build): (?:python-|Python )(\d{1,6}(?:\.\d{1,6}){0,4})/
+const PYTHON_INSTALL = /^(?:Installing|Using cached install of) (?:python-|Python )(\d{1,6}\.\d{1,6}(?:\.\d{1,6})?)\b/
+const RUNTIME_UNAVAILABLE = /Requested runtime '?\(?(?:python-)?(\d{1,6}(?:\.\d{1,6}){0,4})[')]? is not available/i
+const SLUGIGNORE = /Deleting (\d{1,12}) files? matching \.slugignore patterns/
+const TOO_LARGE = new RegExp(`Compiled slug size:? {0,8}(${SIZE}) is too large \\(max is (${SIZE})\\)`, 'i')
+const DONE = new RegExp(`^\\s*Done: {0,8}(${SIZE})$`)
+const SOFT_LIMIT = new RegExp(`Your? slug size \\((${SIZE})\\) exceeds our soft limit \\((${SIZE})\\)`, 'i')
+/** pip's own errors; not all are fatal (the resolver's conflict report is printed as ERROR and the install goes on) */
+const PIP_ERROR = /^\s*ERROR: /
+const SUCCEEDED = [/^\s*-----> Launching\.\.\./, /^\s*Released v\d/, /Verifying deploy\.\.\. done\./, /^\s*Build succeeded!/]
+const FAILED = /^(?:Push rejected|Push failed|Build failed|Error:)/i
+/** bang lines that start a new message instead of continuing the one above */
+const MESSAGE_START = /^(?:Warning|Error)\b|^(?:Compiled slug size|Push rejected|Push failed|Build failed|Requested runtime)\b/i
+
+/** `-----> text` (any indent): the text; `=====> text`: the whole line; else undefined. */
+function stepOf(line: string): string | undefined {
+  const trimmed = line.trimStart()
+  if (trimmed.startsWith('-----> ')) return trimmed.slice(7).trim()
+  return line.startsWith('=====> ') ? line : undefined
+}
+
+/** ` !     text`, ` !` alone, and git's `!\tPush rejected to app.`: the text ('' for a bare bang); else undefined. */
+function bangOf(line: string): string | undefined {
+  const trimmed = line.trimStart()
+  if (!trimmed.startsWith('!')) return undefined
+  const rest = trimmed.slice(1)
+  if (rest === '') return ''
+  return rest[0] === ' ' || rest[0] === '\t' ? rest.trim() : undefined
+}
+
+function addOnce(list: string[], value: string): void {
+  if (!list.includes(value)) list.push(value)
+}
+
+/**
+ * Collects consecutive bang lines into messages. Blank bang lines stay inside a message (the buildpack
+ * writes paragraphs that way); a known first line such as "Push failed" starts a new one.
+ */
+class MessageCollector {
+  readonly errors: string[] = []
+  readonly warnings: string[] = []
+  private current: string[] = []
+
+  add(text: string): void {
+    if (text === '') return
+    if (this.current.length > 0 && (MESSAGE_START.test(text) || /^Push (?:rejected|failed)/i.test(this.current[0]))) this.close()
+    this.current.push(text)
+  }
+
+  close(): void {
+    if (this.current.length === 0) return
+    const message = this.current.join(' ').replaceAll(/\s+/g, ' ').trim()
+    if (/^Warning\b/i.test(message)) this.warnings.push(message)
+    else this.errors.push(message)
+    this.current = []
+  }
+}
+
+/**
+ * Reads what a Heroku build log says: stack, buildpacks, Python version, every archive pip (or uv)
+ * fetched with its size, what was installed, the slug compiler's verdict and the buildpack's errors. Accepts
+ * the Platform API's build output as well as a saved `git push` (see cleanLogLines).
+ */
+export function parseBuildLog(text: string): ParsedBuildLog {
+  const lines = cleanLogLines(text)
+  const log: ParsedBuildLog = {
+    alreadySatisfied: [],
+    buildpacks: [],
+    detected: [],
+    downloads: [],
+    errors: [],
+    installed: [],
+    longLinesSkipped: 0,
+    outcome: 'unknown',
+    recognisedLines: 0,
+    requiredBy: [],
+    requirements: [],
+    totalLines: lines.length,
+    truncated: false,
+    warnings: [],
+  }
+  const messages = new MessageCollector()
+  let lastDownload: PipDownload | undefined
+  let compressing = false
+  let failed = false
+  let succeeded = false
+  let installedPython = false
+
+  for (const [index, line] of lines.entries()) {
+    const lineNumber = index + 1
+    if (line.length > MAX_LOG_LINE_CHARS) {
+      log.longLinesSkipped++
+      continue
+    }
+
+    let recognised = true
+
+    const bang = bangOf(line)
+    if (bang === undefined) {
+      messages.close()
+    } else {
+      const message = bang
+      // git's own "! [remote rejected] main -> main" repeats the rejection the buildpack already gave
+      if (!message.startsWith('[remote rejected]')) messages.add(message)
+      if (FAILED.test(message)) failed = true
+    }
+
+    const step = stepOf(line)
+    const download = parseDownloadLine(line, lineNumber) ?? parseUvDownloadLine(line, lineNumber)
+    const progress = download ? undefined : parseProgressLine(line)
+    const uvDownloaded = parseUvDownloadedLine(line)
+    const uvInstalled = parseUvInstalledLine(line)
+    const requirement = parseCollectingLine(line, lineNumber)
+    const installed = parseInstalledLine(line)
+    const satisfied = parseAlreadySatisfiedLine(line)
+    const edge = parseRequiredByLine(line)
+    if (edge) log.requiredBy.push(edge)
+
+    if (download) {
+      log.downloads.push(download)
+      lastDownload = download
+    } else if (progress) {
+      if (lastDownload) {
+        lastDownload.size ??= progress.total
+        lastDownload.complete = progress.total !== undefined && progress.received >= progress.total
+      }
+    } else if (requirement) {
+      log.requirements.push(requirement)
+      lastDownload = undefined
+    } else if (uvDownloaded) {
+      const started = log.downloads.findLast(d => d.name === uvDownloaded && !d.complete)
+      if (started) started.complete = true
+    } else if (installed) {
+      log.installed.push(...installed)
+    } else if (uvInstalled) {
+      log.installed.push(uvInstalled)
+    } else if (satisfied) {
+      addOnce(log.alreadySatisfied, satisfied)
+    } else if (step !== undefined) {
+      const stack = STACK.exec(step)
+      const detected = step.length > DETECTED_SUFFIX.length && step.endsWith(DETECTED_SUFFIX) ? step.slice(0, -DETECTED_SUFFIX.length) : undefined
+      const requested = PYTHON_REQUESTED.exec(step) ?? PYTHON_DEFAULT.exec(step)
+      const specified = PYTHON_SPECIFIED.exec(step)
+      const install = PYTHON_INSTALL.exec(step)
+      const buildpack = BUILDPACK.map(re => re.exec(step)).find(Boolean)
+      if (stack) log.stack = stack[1].toLowerCase()
+      if (buildpack) addOnce(log.buildpacks, buildpack[1])
+      if (detected) addOnce(log.detected, detected)
+      if (requested && !installedPython) {
+        const [, a, b] = requested
+        const viaDefault = PYTHON_DEFAULT.test(step)
+        log.pythonVersion = viaDefault ? b : a
+        log.pythonVersionSource = viaDefault ? a : b
+      }
+
+      if (specified) log.pythonVersionSource = specified[1]
+      if (install) {
+        log.pythonVersion = install[1]
+        installedPython = true
+      }
+
+      if (/^Compressing\.\.\./.test(step)) compressing = true
+    } else if (bang === undefined) {
+      recognised = false
+    }
+
+    const slugignore = SLUGIGNORE.exec(line)
+    if (slugignore) {
+      log.slugignoreDeleted = Number(slugignore[1])
+      recognised = true
+    }
+
+    const tooLarge = TOO_LARGE.exec(line)
+    if (tooLarge) {
+      log.compiledSize = parseSize(tooLarge[1])
+      log.maxSize = parseSize(tooLarge[2])
+      failed = true
+    }
+
+    const done = compressing ? DONE.exec(line) : null
+    if (done) {
+      log.doneSize = parseSize(done[1])
+      recognised = true
+    }
+
+    const soft = SOFT_LIMIT.exec(line)
+    if (soft) log.softLimit = {limit: parseSize(soft[2])!, size: parseSize(soft[1])!}
+
+    const unavailable = RUNTIME_UNAVAILABLE.exec(line)
+    if (unavailable) {
+      log.pythonVersion ??= unavailable[1]
+      failed = true
+      if (bang === undefined) log.errors.push(line.trim())
+    }
+
+    const pipError = bang === undefined ? PIP_ERROR.exec(line) : null
+    if (pipError) {
+      const text = line.slice(pipError[0].length).trim()
+      if (text) log.errors.push(`pip: ${text}`)
+    }
+
+    if (SUCCEEDED.some(re => re.test(line))) {
+      succeeded = true
+      recognised = true
+    }
+
+    if (recognised) log.recognisedLines++
+  }
+
+  messages.close()
+  log.errors.push(...messages.errors)
+  log.warnings.push(...messages.warnings)
+  if (failed) log.outcome = 'failed'
+  else if (succeeded || log.doneSize !== undefined) log.outcome = 'succeeded'
+  log.truncated = log.outcome === 'unknown' || log.downloads.some(d => !d.complete)
+  return log
+}
