@@ -127,11 +127,17 @@ describe('install: `heroku plugins:install heroku-slug-diet` from a registry, as
     const bytes = tensorflowSlug()
     await writeFile(slug, bytes)
 
-    const terminal = await cli.run(['slug:inspect', '--file', slug])
+    const html = join(cli.home, 'report.html')
+    const terminal = await cli.run(['slug:inspect', '--file', slug, '--html', html])
     expect(terminal.status, terminal.stderr).to.equal(0)
     expect(terminal.stdout).to.include(`=== Slug ${slug}`)
     expect(terminal.stdout).to.include('models/classifier.h5')
     expect(terminal.stdout).to.match(/tensorflow 2\.16\.1\s+python/)
+    // the page's script and styles are read from the package's templates/, found from dist/
+    const page = await readFile(html, 'utf8')
+    for (const asset of ['report.css', 'report.js']) {
+      expect(page).to.include((await readFile(join(cli.dataDir, 'node_modules', NAME, 'templates/report', asset), 'utf8')).trim())
+    }
 
     const json = await cli.run(['slug:inspect', '--file', slug, '--json'])
     expect(json.status, json.stderr).to.equal(0)
