@@ -14,7 +14,7 @@ import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 
 import {cachedSyntheticSlug, DEFAULT_SEED} from '../scripts/synthetic-slug.js'
-import {hashFile} from '../src/lib/apply/upload.js'
+import {hashFile} from '../src/lib/plan/offload/objects.js'
 import {formatBytes} from '../src/lib/shared/bytes.js'
 import {type BenchSlug, serveApi} from './lib/api.js'
 import {linkedHerokuCli} from './lib/heroku-cli.js'

@@ -13,7 +13,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 
 import OffloadModels from '../../src/commands/slug/offload-models.js'
-import type {OffloadResult} from '../../src/lib/pipeline/offload.js'
+import type {OffloadResult} from '../../src/lib/apply/upload.js'
 import {runCommand} from '../helpers/run-command.js'
 import {type S3Server, startFaultyProxy, startForbiddenS3, startMoto} from '../helpers/s3-server.js'
 import {type HerokuApiStub, startHerokuApi} from './helpers/heroku-api.js'

@@ -48,3 +48,20 @@ export interface SlugReport extends Analysis {
   /** free-form notes for the reader (what was estimated and how, what was skipped) */
   notes: string[]
 }
+
+/**
+ * What a report was read from, in words, for a header: "the build log of build B of APP", "the slug of APP v42",
+ * "the slug file slug.tgz", "the repo DIR (predicted)". `name` styles the app's name (color.app on a terminal).
+ */
+export function describeEvidence(evidence: {kind: ReportKind; source: ReportSource}, name: (app: string) => string = app => app): string {
+  const {kind, source: s} = evidence
+  const ofApp = s.app ? ` of ${name(s.app)}` : ''
+  if (kind === 'build-log') return s.buildId ? `the build log of build ${s.buildId}${ofApp}` : `the build log ${s.file ?? ''}`.trim()
+  if (kind === 'slug') {
+    if (s.file) return `the slug file ${s.file}`
+    if (s.release !== undefined) return `the slug${ofApp} v${s.release}`
+    return s.slugId ? `slug ${s.slugId}${ofApp}` : `the slug${ofApp}`
+  }
+
+  return s.dir ? `the repo ${s.dir} (predicted)` : 'the repo (predicted)'
+}

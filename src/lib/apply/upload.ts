@@ -1,20 +1,12 @@
-import {createHash} from 'node:crypto'
-import {createReadStream} from 'node:fs'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 
-import {S3ChecksumHasher, sameChecksum} from './s3/checksum.js'
-import {type ObjectHead, type ObjectStore, partSize} from './s3/store.js'
+import {sameChecksum} from '../s3/checksum.js'
+import type {ObjectHead, ObjectStore} from '../s3/store.js'
 import {UserError} from '../shared/errors.js'
-import {objectKey} from '../plan/offload/destination.js'
-import type {ModelUnit} from '../plan/offload/find.js'
 import type {ManifestEntry} from '../plan/offload/manifest.js'
-
-/** A file to upload: its manifest entry and the SHA256 checksum S3 will report for it. */
-export interface ObjectToUpload extends ManifestEntry {
-  /** base64, "-PARTS" for a multipart upload (see S3ChecksumHasher) */
-  checksum: string
-}
+import type {ObjectToUpload} from '../plan/offload/objects.js'
+import type {OffloadPlan} from '../plan/offload/plan.js'
 
 export interface UploadOutcome extends ObjectToUpload {
   /** skipped: S3 already held the object, with the same size and SHA256 checksum */
@@ -37,39 +29,6 @@ export class InterruptedError extends UserError {
   constructor() {
     super('Interrupted: nothing was set or written; what was uploaded stays and is skipped next time. Run the command again to finish.', 130)
   }
-}
-
-export async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path, {highWaterMark: 1024 * 1024})) hash.update(chunk)
-  return hash.digest('hex')
-}
-
-async function hashForS3(path: string, size: number): Promise<{checksum: string, sha256: string}> {
-  const hasher = new S3ChecksumHasher(partSize(size))
-  for await (const chunk of createReadStream(path, {highWaterMark: 1024 * 1024})) hasher.update(chunk as Buffer)
-  return hasher.digest()
-}
-
-/** One entry per file of each model, with its sha256, its content-addressed S3 key and S3's checksum for it. */
-export async function describeObjects(root: string, models: ModelUnit[], prefix: string): Promise<ObjectToUpload[]> {
-  const entries: ObjectToUpload[] = []
-  for (const model of models) {
-    for (const file of model.files) {
-      let hashed: {checksum: string, sha256: string}
-      try {
-        hashed = await hashForS3(join(root, file.path), file.size)
-      } catch (error) {
-        const {code} = (error as NodeJS.ErrnoException)
-        throw new UserError(`Cannot read ${file.path}${code === 'EACCES' || code === 'EPERM' ? ' (permission denied)' : `: ${(error as Error).message}`}.`)
-      }
-
-      const {checksum, sha256} = hashed
-      entries.push({checksum, key: objectKey(prefix, sha256), model: model.path, path: file.path, sha256, size: file.size})
-    }
-  }
-
-  return entries
 }
 
 function holds(head: ObjectHead | undefined, entry: ObjectToUpload): boolean {
@@ -116,4 +75,14 @@ export async function uploadObjects(store: ObjectStore, root: string, entries: O
   }
 
   return outcomes
+}
+
+/** What an offload did: its plan, each upload, and whether the config vars changed. */
+export interface OffloadResult extends OffloadPlan {
+  uploads: UploadOutcome[]
+  bytesUploaded: number
+  /** unfinished multipart uploads that earlier, interrupted runs left under the prefix, now aborted; null: the keys may not list them */
+  abortedUploads: null | number
+  /** true when the config vars changed (one release) */
+  released: boolean
 }

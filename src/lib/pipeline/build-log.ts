@@ -6,7 +6,8 @@ import {type AppInfo, currentRelease, getApp, listReleases, noSlugReason} from '
 import type {SlugReport} from '../analyze/report.js'
 import {UserError} from '../shared/errors.js'
 import {chooseEvidence} from '../source/app-evidence.js'
-import {parseBuildLogOrThrow, readBuildLogText} from '../source/build-log.js'
+import {parseBuildLogOrThrow} from '../predict/build-log/parse.js'
+import {readBuildLogText} from '../source/build-log.js'
 import {reportFromBuildLog} from '../predict/build-log/report.js'
 
 /** `slug:inspect --log FILE` (or `-`): a saved build output, no app or network needed. */

@@ -7,7 +7,7 @@ import {type AnalyzeOptions} from '../analyze/analyze.js'
 import {classify} from '../analyze/classify.js'
 import type {FileRow} from '../analyze/rows.js'
 import {reportFromScan} from '../analyze/from-scan.js'
-import type {ReportKind, ReportSource, SlugReport} from '../analyze/report.js'
+import type {ReportSource, SlugReport} from '../analyze/report.js'
 import type {RepoReportOptions} from '../predict/repo/report.js'
 import {cachedScan, localSlugKey} from '../source/cached-scan.js'
 import type {ScanCache} from '../scan/cache/store.js'
@@ -48,23 +48,6 @@ export interface EvidenceOptions {
 export interface Evidence {
   report: SlugReport
   files?: FileRow[]
-}
-
-/**
- * What a report was read from, in words, for a header: "the build log of build B of APP", "the slug of APP v42",
- * "the slug file slug.tgz", "the repo DIR (predicted)". `name` styles the app's name (color.app on a terminal).
- */
-export function describeEvidence(evidence: {kind: ReportKind; source: ReportSource}, name: (app: string) => string = app => app): string {
-  const {kind, source: s} = evidence
-  const ofApp = s.app ? ` of ${name(s.app)}` : ''
-  if (kind === 'build-log') return s.buildId ? `the build log of build ${s.buildId}${ofApp}` : `the build log ${s.file ?? ''}`.trim()
-  if (kind === 'slug') {
-    if (s.file) return `the slug file ${s.file}`
-    if (s.release !== undefined) return `the slug${ofApp} v${s.release}`
-    return s.slugId ? `slug ${s.slugId}${ofApp}` : `the slug${ofApp}`
-  }
-
-  return s.dir ? `the repo ${s.dir} (predicted)` : 'the repo (predicted)'
 }
 
 /** `--save PATH` must name a file in a folder that exists: found out before a download, not after it. */

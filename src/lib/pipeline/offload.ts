@@ -2,16 +2,18 @@ import type {HerokuApi} from '../heroku/client.js'
 
 import {listAddons, storageAddons} from '../heroku/addons.js'
 import {getConfigVars, patchConfigVars} from '../heroku/config-vars.js'
-import {sameChecksum} from '../apply/s3/checksum.js'
-import {openObjectStore, type ObjectStore, type S3Credentials} from '../apply/s3/store.js'
+import {sameChecksum} from '../s3/checksum.js'
+import {openObjectStore, type ObjectStore, type S3Credentials} from '../s3/store.js'
 import {allInOrder} from '../shared/all-in-order.js'
 import {UserError} from '../shared/errors.js'
 import {checkConfigVarPlan, configPatch, type ConfigVarPlan, isOwnManifest, planConfigVars, wantedConfigVars} from '../plan/offload/config-plan.js'
-import {type Destination, type DestinationFlags, isObjectKey, manifestKey, resolveDestination} from '../plan/offload/destination.js'
-import {findModels, type ModelUnit} from '../plan/offload/find.js'
-import {defaultLoader, type LoaderKind, type LocalFileChange, planLocalFiles, publicChanges, writeLocalFiles} from '../plan/offload/local-files.js'
+import {type DestinationFlags, isObjectKey, manifestKey, resolveDestination} from '../plan/offload/destination.js'
+import {findModels} from '../plan/offload/find.js'
+import {defaultLoader, type LoaderKind, planLocalFiles, publicChanges, writeLocalFiles} from '../plan/offload/local-files.js'
 import {buildManifest, manifestSha256, readLocalManifest, serializeManifest} from '../plan/offload/manifest.js'
-import {describeObjects, InterruptedError, type ObjectToUpload, type UploadOutcome, type UploadReporter, uploadObjects} from '../apply/upload.js'
+import {InterruptedError, type OffloadResult, type UploadReporter, uploadObjects} from '../apply/upload.js'
+import {describeObjects} from '../plan/offload/objects.js'
+import type {OffloadPlan} from '../plan/offload/plan.js'
 
 export interface OffloadOptions {
   app: string
@@ -25,30 +27,6 @@ export interface OffloadOptions {
   setCredentials: boolean
   force: boolean
   loader?: LoaderKind
-}
-
-/** What the offload will do; holds no secret, so it is what --dry-run shows and --json returns. */
-export interface OffloadPlan {
-  app: string
-  root: string
-  destination: Destination
-  models: ModelUnit[]
-  objects: ObjectToUpload[]
-  /** the manifest of this set of models, named by its own sha256; MODEL_S3_MANIFEST names it */
-  manifestKey: string
-  configVars: ConfigVarPlan
-  files: LocalFileChange[]
-  loader: LoaderKind
-  notes: string[]
-}
-
-export interface OffloadResult extends OffloadPlan {
-  uploads: UploadOutcome[]
-  bytesUploaded: number
-  /** unfinished multipart uploads that earlier, interrupted runs left under the prefix, now aborted; null: the keys may not list them */
-  abortedUploads: null | number
-  /** true when the config vars changed (one release) */
-  released: boolean
 }
 
 /** A plan and the means to carry it out; the secrets stay in this closure and never reach the plan. */

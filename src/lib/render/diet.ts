@@ -2,7 +2,7 @@
 import * as color from '@heroku/heroku-cli-util/color'
 import * as hux from '@heroku/heroku-cli-util/hux'
 
-import {describeEvidence} from '../pipeline/evidence.js'
+import {describeEvidence} from '../analyze/report.js'
 import {formatBytes, formatPercent} from '../shared/bytes.js'
 import {terminalSafeDeep} from '../shared/terminal-safe.js'
 import type {DietPlan} from '../plan/diet/diet.js'

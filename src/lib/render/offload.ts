@@ -4,7 +4,8 @@ import * as hux from '@heroku/heroku-cli-util/hux'
 
 import {formatBytes} from '../shared/bytes.js'
 import type {Destination} from '../plan/offload/destination.js'
-import type {OffloadPlan, OffloadResult} from '../pipeline/offload.js'
+import type {OffloadResult} from '../apply/upload.js'
+import type {OffloadPlan} from '../plan/offload/plan.js'
 
 type Print = (line: string) => void
 

@@ -1,5 +1,5 @@
-import {UserError} from '../../shared/errors.js'
-import type {S3Timeouts} from './store.js'
+import {UserError} from '../shared/errors.js'
+import type {S3Timeouts} from './timeouts.js'
 
 interface SdkError {
   $metadata?: {httpStatusCode?: number}

@@ -2,18 +2,9 @@ import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
 import {Transform} from 'node:stream'
 
-import {UserError} from '../../shared/errors.js'
+import {UserError} from '../shared/errors.js'
 import {s3Error} from './errors.js'
-
-/** Bounds on every S3 request, so an endpoint that stops answering never hangs the command. */
-export interface S3Timeouts {
-  /** to open the TCP (and TLS) connection */
-  connectMs: number
-  /** with nothing sent or received on the socket: the first byte of an answer, or the next one */
-  idleMs: number
-}
-
-export const DEFAULT_TIMEOUTS: S3Timeouts = {connectMs: 10_000, idleMs: 60_000}
+import {DEFAULT_TIMEOUTS, type S3Timeouts} from './timeouts.js'
 
 export interface S3Credentials {
   accessKeyId: string

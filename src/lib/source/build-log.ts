@@ -3,8 +3,6 @@ import {open} from 'node:fs/promises'
 import {MAX_BUILD_LOG_BYTES} from '../heroku/builds.js'
 import {formatBytes} from '../shared/bytes.js'
 import {UserError} from '../shared/errors.js'
-import {parseBuildLog} from '../predict/build-log/parse.js'
-import type {ParsedBuildLog} from '../predict/build-log/log.js'
 
 /** Reads all of a stream, refusing more than `maxBytes`. */
 async function readAll(stream: AsyncIterable<Buffer | string>, name: string, maxBytes: number): Promise<Buffer> {
@@ -74,14 +72,4 @@ export async function readBuildLogText(
   }
 
   return {name, text}
-}
-
-/** Parses a log and refuses one with nothing a pip or buildpack build would print. */
-export function parseBuildLogOrThrow(text: string, name: string): ParsedBuildLog {
-  const log = parseBuildLog(text)
-  if (log.recognisedLines === 0) {
-    throw new UserError(`No pip or buildpack lines found in ${name}: is it the output of a Heroku build (git push heroku main, or heroku builds:output)?`)
-  }
-
-  return log
 }

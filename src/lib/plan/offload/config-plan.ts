@@ -1,5 +1,5 @@
 import {CONFIG_LIMIT, type ConfigVars, configSize} from '../../heroku/config-vars.js'
-import type {S3Credentials} from '../../apply/s3/store.js'
+import type {S3Credentials} from '../../s3/store.js'
 import {formatBytes} from '../../shared/bytes.js'
 import {UserError} from '../../shared/errors.js'
 import type {Destination} from './destination.js'

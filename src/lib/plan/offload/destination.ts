@@ -1,6 +1,6 @@
 import type {StorageAddon} from '../../heroku/addons.js'
 import type {ConfigVars} from '../../heroku/config-vars.js'
-import type {S3Credentials} from '../../apply/s3/store.js'
+import type {S3Credentials} from '../../s3/store.js'
 import {UserError} from '../../shared/errors.js'
 
 /** Keys read from an add-on's config vars, named (never copied) so the loader can read them too. */

@@ -1,4 +1,5 @@
 import {parseSize} from '../../shared/bytes.js'
+import {UserError} from '../../shared/errors.js'
 import {cleanLogLines} from './clean.js'
 import {
   parseAlreadySatisfiedLine,
@@ -244,5 +245,15 @@ export function parseBuildLog(text: string): ParsedBuildLog {
   if (failed) log.outcome = 'failed'
   else if (succeeded || log.doneSize !== undefined) log.outcome = 'succeeded'
   log.truncated = log.outcome === 'unknown' || log.downloads.some(d => !d.complete)
+  return log
+}
+
+/** Parses a log and refuses one with nothing a pip or buildpack build would print. */
+export function parseBuildLogOrThrow(text: string, name: string): ParsedBuildLog {
+  const log = parseBuildLog(text)
+  if (log.recognisedLines === 0) {
+    throw new UserError(`No pip or buildpack lines found in ${name}: is it the output of a Heroku build (git push heroku main, or heroku builds:output)?`)
+  }
+
   return log
 }

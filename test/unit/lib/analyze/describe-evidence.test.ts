@@ -1,8 +1,8 @@
 import {expect} from 'chai'
 
-import {describeEvidence} from '../../../../src/lib/pipeline/evidence.js'
+import {describeEvidence} from '../../../../src/lib/analyze/report.js'
 
-describe('inspect/describeEvidence', () => {
+describe('analyze/report: describeEvidence', () => {
   it('names the evidence a report was really read from', () => {
     const build = '22222222-2222-4222-8222-222222222222'
     // an app whose newest build failed: its log, not "the slug of" the app

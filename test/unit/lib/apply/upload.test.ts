@@ -5,9 +5,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {ModelUnit} from '../../../../src/lib/plan/offload/find.js'
-import {describeObjects, hashFile, uploadObjects} from '../../../../src/lib/apply/upload.js'
-import {S3ChecksumHasher, sameChecksum} from '../../../../src/lib/apply/s3/checksum.js'
-import type {ObjectHead, ObjectStore} from '../../../../src/lib/apply/s3/store.js'
+import {uploadObjects} from '../../../../src/lib/apply/upload.js'
+import {describeObjects, hashFile} from '../../../../src/lib/plan/offload/objects.js'
+import {S3ChecksumHasher, sameChecksum} from '../../../../src/lib/s3/checksum.js'
+import type {ObjectHead, ObjectStore} from '../../../../src/lib/s3/store.js'
 
 /** An in-memory store standing in for S3 (the real one is exercised by test/integration). */
 function memoryStore(overrides: Partial<ObjectStore> = {}) {

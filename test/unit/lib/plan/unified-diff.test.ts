@@ -4,7 +4,7 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {unifiedDiff} from '../../../../src/lib/render/unified-diff.js'
+import {unifiedDiff} from '../../../../src/lib/plan/unified-diff.js'
 
 /** Applies a diff with git apply: the diff is right only if it turns `before` into `after`. */
 function applies(before: string, after: string): boolean {

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
-import {s3Error} from '../../../../../src/lib/apply/s3/errors.js'
-import {UserError} from '../../../../../src/lib/shared/errors.js'
+import {s3Error} from '../../../../src/lib/s3/errors.js'
+import {UserError} from '../../../../src/lib/shared/errors.js'
 
 const context = {bucket: 'models', doing: 'uploading p/a.h5', where: 'AWS region us-east-1'}
 
@@ -9,7 +9,7 @@ function sdkError(name: string, status?: number, extra: Record<string, unknown> 
   return Object.assign(new Error(name), {$metadata: {httpStatusCode: status}, name, ...extra})
 }
 
-describe('apply/s3/errors', () => {
+describe('s3/errors', () => {
   it('missing credentials', () => {
     const error = s3Error(sdkError('CredentialsProviderError'), context)
     expect(error).to.be.instanceOf(UserError)

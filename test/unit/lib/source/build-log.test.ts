@@ -6,7 +6,8 @@ import {join} from 'node:path'
 import {Readable} from 'node:stream'
 import {fileURLToPath} from 'node:url'
 
-import {parseBuildLogOrThrow, readBuildLogText} from '../../../../src/lib/source/build-log.js'
+import {parseBuildLogOrThrow} from '../../../../src/lib/predict/build-log/parse.js'
+import {readBuildLogText} from '../../../../src/lib/source/build-log.js'
 import {UserError} from '../../../../src/lib/shared/errors.js'
 import {rejection} from '../../../helpers/rejection.js'
 
