@@ -21,9 +21,17 @@ export const slugReadingFlags = {
   }),
 }
 
-/** The scan cache under the CLI's cache folder (oclif's config.cacheDir), unless --no-cache. */
+/**
+ * The plugin's folder in the CLI's cache folder (oclif's config.cacheDir, shared by every plugin): named for the
+ * plugin, so a user who looks there knows what it holds and what to delete once the plugin is uninstalled.
+ */
+export function pluginCacheDir(cacheDir: string): string {
+  return join(cacheDir, 'heroku-slug-diet')
+}
+
+/** The scan cache in the plugin's cache folder, unless --no-cache. */
 export function scanCacheFor(cacheDir: string, enabled: boolean): ScanCache | undefined {
-  return enabled ? new ScanCache(join(cacheDir, 'scans'), cacheLimitFromEnv()) : undefined
+  return enabled ? new ScanCache(join(pluginCacheDir(cacheDir), 'scans'), cacheLimitFromEnv()) : undefined
 }
 
 /**
