@@ -69,7 +69,7 @@ try {
     [FIRST, async () => {
       await rm(cacheDir, {force: true, recursive: true})
       record(FIRST, await measure(inspect()))
-      const scans = join(cacheDir, 'scans')
+      const scans = join(cacheDir, 'heroku-slug-diet', 'scans')
       entryBytes = readdirSync(scans).reduce((n, name) => n + statSync(join(scans, name)).size, 0)
       record(SECOND, await measure(inspect()))
     }],

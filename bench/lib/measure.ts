@@ -19,13 +19,31 @@ export function checkGnuTime(): void {
   if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is missing: install the Debian package "time" (apt-get install time) to measure peak RSS.`)
 }
 
-/** Runs a command with stdout to /dev/null under GNU time; wall time from here, CPU and peak RSS from GNU time. */
-export async function measure(command: string[]): Promise<Sample> {
+/**
+ * Runs a command with stdout to /dev/null under GNU time; wall time from here, CPU and peak RSS from GNU time.
+ * The command runs in its own process group, killed whole past `timeoutMs` (default 10 min).
+ */
+export async function measure(command: string[], timeoutMs = 600_000): Promise<Sample> {
   const timeFile = join(WORK, `time-${process.pid}.txt`)
   const devNull = openSync('/dev/null', 'w')
   const started = performance.now()
+  let timedOut = false
   try {
-    const child = spawn(GNU_TIME, ['-f', '%U %S %M', '-o', timeFile, ...command], {stdio: ['ignore', devNull, 'pipe']})
+    const child = spawn(GNU_TIME, ['-f', '%U %S %M', '-o', timeFile, ...command], {detached: true, stdio: ['ignore', devNull, 'pipe']})
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        // it has just exited
+      }
+    }
+
+    // in its own group it outlives this process unless killed: a bench that throws or exits takes it along
+    process.once('exit', killGroup)
+    const timer = setTimeout(() => {
+      timedOut = true
+      killGroup()
+    }, timeoutMs)
     let stderr = ''
     child.stderr!.on('data', (d: Buffer) => {
       if (stderr.length < 4000) stderr += d.toString()
@@ -33,8 +51,12 @@ export async function measure(command: string[]): Promise<Sample> {
     const code = await new Promise<number>((resolve, reject) => {
       child.on('error', reject)
       child.on('close', c => resolve(c ?? 1))
+    }).finally(() => {
+      clearTimeout(timer)
+      process.removeListener('exit', killGroup)
     })
     const wall = (performance.now() - started) / 1000
+    if (timedOut) throw new Error(`${command.join(' ')} did not finish within ${timeoutMs / 1000} s`)
     if (code !== 0) throw new Error(`${command.join(' ')} exited ${code}: ${stderr.trim()}`)
     const [user, system, maxKiB] = (await readFile(timeFile, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number)
     return {cpu: user + system, rss: (maxKiB * 1024) / 1e6, wall}

@@ -149,7 +149,7 @@ describe('e2e: slug:apps through the real heroku CLI', function () {
     for (const r of app.releases!) r.current = false
     app.releases!.push({current: true, slugId: current.id, status: 'succeeded', version: app.releases!.length + 1})
     api.addApp(app)
-    await rm(join(cli.home, '.cache', 'heroku', 'slug-sizes.json'), {force: true})
+    await rm(join(cli.home, '.cache', 'heroku', 'heroku-slug-diet', 'slug-sizes.json'), {force: true})
 
     const {status, stderr, stdout} = await cli.run(['slug:inspect', '-a', 'big-model', '--top', '3'])
     expect(status, stderr).to.equal(0)

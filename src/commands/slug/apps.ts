@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 
 import type {AppsReport} from '../../lib/analyze/apps.js'
 import {SlugCommand} from '../../lib/command/base.js'
+import {pluginCacheDir} from '../../lib/command/flags.js'
 import type {AppsScope} from '../../lib/heroku/apps.js'
 import {slugSizeCacheFor} from '../../lib/heroku/slug-sizes.js'
 import {parseBudget} from '../../lib/analyze/budget.js'
@@ -46,7 +47,7 @@ Lists the apps you can see (or a team's, or your personal apps) with each one's 
       history: flags.history,
       progress: appsProgress(!this.jsonEnabled()),
       scope,
-      sizes: slugSizeCacheFor(this.config.cacheDir),
+      sizes: slugSizeCacheFor(pluginCacheDir(this.config.cacheDir)),
     })
 
     // hux pulls in a large tree of modules: --json never loads it.

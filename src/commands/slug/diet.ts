@@ -4,16 +4,15 @@ import {Flags} from '@oclif/core'
 import {isAbsolute, relative, resolve} from 'node:path'
 
 import {SlugCommand} from '../../lib/command/base.js'
-import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
 import {applyChanges} from '../../lib/apply/files.js'
 import {type DietPlan, PLAN_FILES, planDiet} from '../../lib/plan/diet/diet.js'
-import {loadEvidence, loadRepoState, repoEstimator} from '../../lib/pipeline/diet.js'
+import {inspectForDiet, loadRepoState, repoEstimator} from '../../lib/pipeline/diet.js'
 import {quantizeScriptConflict} from '../../lib/plan/diet/quantize.js'
 import {renderDietPlan} from '../../lib/render/diet.js'
 import {downloadProgress} from '../../lib/render/progress/download.js'
 import {resolveProgress} from '../../lib/render/progress/resolve.js'
 import {repoRoot} from '../../lib/source/repo-files.js'
-import {scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
+import {evidenceChoice, evidenceFlags, scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
 import {UserError} from '../../lib/shared/errors.js'
 import {redactUrlCredentials, redactUrlCredentialsDeep} from '../../lib/shared/redact.js'
 
@@ -53,14 +52,7 @@ export default class Diet extends SlugCommand {
   static flags = {
     app: herokuFlags.app({localSources: ['file', 'log']}),
     remote: herokuFlags.remote(),
-    release: Flags.string({description: 'plan from the slug of this release (42 or v42) instead of the current one'}),
-    slug: Flags.string({description: 'plan from the slug with this id', exclusive: ['release']}),
-    build: Flags.string({
-      description: 'plan from the log of this build (an id, or "latest"), e.g. of a push that was rejected as too large',
-      exclusive: ['release', 'slug', 'file', 'log'],
-    }),
-    file: Flags.string({description: 'plan from a local slug .tgz (as saved by heroku slugs:download, or - for stdin)', exclusive: ['app', 'remote', 'log', 'release', 'slug']}),
-    log: Flags.string({description: 'plan from a saved build log (- for stdin), e.g. of a push that was rejected as too large', exclusive: ['app', 'remote', 'file', 'release', 'slug']}),
+    ...evidenceFlags,
     dir: Flags.string({description: 'the app\'s git repository (default: the current directory)'}),
     'post-compile': Flags.boolean({description: 'write bin/post_compile to prune what pip installed that the app cannot import'}),
     'fix-requirements': Flags.boolean({description: 'rewrite requirements.txt (lighter builds, dev packages out, pins); advice only without it'}),
@@ -74,7 +66,8 @@ export default class Diet extends SlugCommand {
 
   async run(): Promise<DietResult> {
     const {flags} = await this.parse(Diet)
-    const release = flags.release === undefined ? undefined : parseReleaseVersion(flags.release)
+    // The flags are checked before the repo is read: a typo in --release fails first.
+    const choice = evidenceChoice(flags)
     const quantizePath = flags['emit-quantize-script']
     const cwd = process.cwd()
 
@@ -86,8 +79,7 @@ export default class Diet extends SlugCommand {
     if (scriptPath !== undefined && !flags['dry-run']) await this.checkScriptPath(scriptPath, repo.existing[scriptPath], flags)
 
     const progress = downloadProgress('Downloading slug', !this.jsonEnabled())
-    const app = flags.file || flags.log ? undefined : flags.app
-    const evidence = await loadEvidence(this.heroku, {app, build: flags.build, file: flags.file, log: flags.log, release, slugId: flags.slug}, repo, {
+    const evidence = await inspectForDiet(this.heroku, choice, repo, {
       cache: scanCacheFor(this.config.cacheDir, flags.cache),
       connections: flags.connections,
       progress,

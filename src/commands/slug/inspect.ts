@@ -2,14 +2,13 @@ import * as herokuFlags from '../../lib/heroku/flags.js'
 import {Flags} from '@oclif/core'
 
 import {SlugCommand} from '../../lib/command/base.js'
-import {parseReleaseVersion} from '../../lib/heroku/slugs.js'
 import {checkBudget, parseBudget} from '../../lib/analyze/budget.js'
-import {type Evidence, type EvidenceChoice, loadEvidence} from '../../lib/pipeline/evidence.js'
+import {type Inspection, type EvidenceChoice, inspectEvidence} from '../../lib/pipeline/evidence.js'
 import {downloadProgress} from '../../lib/render/progress/download.js'
 import {resolveProgress} from '../../lib/render/progress/resolve.js'
 import type {SlugReport} from '../../lib/analyze/report.js'
 import {isNotARepository} from '../../lib/source/repo-files.js'
-import {scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
+import {evidenceChoice, evidenceFlags, pluginCacheDir, scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
 import {UserError} from '../../lib/shared/errors.js'
 
 export default class Inspect extends SlugCommand {
@@ -38,20 +37,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
   static flags = {
     app: herokuFlags.app({localSources: ['file', 'log', 'dir']}),
     remote: herokuFlags.remote(),
-    release: Flags.string({description: 'inspect the slug of this release (42 or v42) instead of the current one'}),
-    slug: Flags.string({description: 'inspect the slug with this id', exclusive: ['release']}),
-    file: Flags.string({
-      description: 'inspect a local slug .tgz (as saved by heroku slugs:download, or - for stdin); no app or network needed',
-      exclusive: ['app', 'remote', 'release', 'slug'],
-    }),
-    build: Flags.string({
-      description: 'read the log of this build (an id, or "latest") instead of a slug: what pip installed, ranked by wheel size',
-      exclusive: ['release', 'slug', 'file', 'log', 'save'],
-    }),
-    log: Flags.string({
-      description: 'read a saved build log (the output of git push heroku main, or "-" for stdin); no app or network needed',
-      exclusive: ['app', 'remote', 'release', 'slug', 'file', 'build', 'save'],
-    }),
+    ...evidenceFlags,
     dir: Flags.string({
       description: 'predict the slug a git push of this repository would build (the default when no app is given or found)',
       exclusive: ['app', 'remote', 'release', 'slug', 'file', 'build', 'log', 'save'],
@@ -60,7 +46,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
       description: 'with a repository: measure Python packages from this installed environment (a site-packages folder or a virtualenv)',
       exclusive: ['app', 'remote', 'release', 'slug', 'file', 'build', 'log', 'save'],
     }),
-    save: Flags.string({description: 'also keep the downloaded slug at this path (written atomically)'}),
+    save: Flags.string({description: 'also keep the downloaded slug at this path (written atomically)', exclusive: ['build', 'log', 'dir', 'site-packages']}),
     top: Flags.integer({default: 20, description: 'how many of the largest files to list', min: 1}),
     depth: Flags.integer({default: 2, description: 'folder depth of the folder rollup', min: 1}),
     html: Flags.string({description: 'also write the report as one self-contained HTML page (a zoomable treemap) to this path'}),
@@ -71,16 +57,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
   async run(): Promise<SlugReport> {
     const {flags} = await this.parse(Inspect)
     const budget = parseBudget(flags['max-size'], '--max-size')
-    const choice: EvidenceChoice = {
-      app: flags.app,
-      build: flags.build,
-      dir: flags.dir,
-      file: flags.file,
-      log: flags.log,
-      release: flags.release === undefined ? undefined : parseReleaseVersion(flags.release),
-      sitePackages: flags['site-packages'],
-      slugId: flags.slug,
-    }
+    const choice: EvidenceChoice = {...evidenceChoice(flags), dir: flags.dir, sitePackages: flags['site-packages']}
     const options = {
       analyze: {depth: flags.depth, top: flags.top},
       cache: scanCacheFor(this.config.cacheDir, flags.cache),
@@ -88,7 +65,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
       progress: downloadProgress('Downloading slug', !this.jsonEnabled()),
       resolve: resolveProgress(!this.jsonEnabled()),
       savePath: flags.save,
-      slugSizesIn: this.config.cacheDir,
+      slugSizesIn: pluginCacheDir(this.config.cacheDir),
     }
     const {files, report} = await this.evidence(choice, options)
 
@@ -109,11 +86,11 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
   }
 
   /** With nothing named and no app found, the repository here is what a push would build. */
-  private async evidence(choice: EvidenceChoice, options: Parameters<typeof loadEvidence>[2]): Promise<Evidence> {
+  private async evidence(choice: EvidenceChoice, options: Parameters<typeof inspectEvidence>[2]): Promise<Inspection> {
     const named = choice.app ?? choice.build ?? choice.dir ?? choice.file ?? choice.log
-    if (named !== undefined) return loadEvidence(this.heroku, choice, options)
+    if (named !== undefined) return inspectEvidence(this.heroku, choice, options)
     try {
-      return await loadEvidence(this.heroku, {...choice, dir: '.'}, options)
+      return await inspectEvidence(this.heroku, {...choice, dir: '.'}, options)
     } catch (error) {
       if (isNotARepository(error)) {
         throw new UserError('Say what to inspect: --app APP (or a heroku git remote), --file SLUG.tgz, --log BUILD.log, or --dir REPO.')

@@ -1,3 +1,4 @@
+import {APP_ASSET_EXTENSIONS, isBuildInput, SOURCE_EXTENSIONS, TEST_DIRS} from '../knowledge/file-kinds.js'
 import {extensionOf, SITE_PACKAGES} from './paths.js'
 import type {Category, Ecosystem} from './rows.js'
 
@@ -11,27 +12,6 @@ const PACKAGE_CATEGORY: Record<Ecosystem, Category> = {
   runtime: 'runtime',
 }
 
-/** Root files the build reads: always app code, never proposed for removal. */
-export const BUILD_INPUTS = new Set([
-  '.python-version',
-  '.slugignore',
-  'app.json',
-  'Gemfile',
-  'Gemfile.lock',
-  'package-lock.json',
-  'package.json',
-  'Pipfile',
-  'Pipfile.lock',
-  'pnpm-lock.yaml',
-  'poetry.lock',
-  'Procfile',
-  'pyproject.toml',
-  'requirements.txt',
-  'runtime.txt',
-  'uv.lock',
-  'yarn.lock',
-])
-
 const CACHE_DIRS = new Set([
   '.cache',
   '.git',
@@ -44,7 +24,6 @@ const CACHE_DIRS = new Set([
   '.tox',
   '__pycache__',
 ])
-const TEST_DIRS = new Set(['__tests__', 'spec', 'test', 'tests'])
 const TEST_FILE = /^(?:test_.+\.py|.+_test\.py|conftest\.py|.+_spec\.rb|.+\.(?:test|spec)\.[cm]?[jt]sx?)$/
 const DOCS_DIRS = new Set(['doc', 'docs'])
 /** Folders a web app serves from or renders: images there are part of the app. */
@@ -112,57 +91,6 @@ const DATA = new Set([
   '.zst',
 ])
 const LARGE_TEXT = new Set(['.dat', '.html', '.json', '.md', '.rst', '.txt', '.xml', '.yaml', '.yml'])
-const CODE = new Set([
-  '.cfg',
-  '.cjs',
-  '.conf',
-  '.css',
-  '.env',
-  '.eot',
-  '.erb',
-  '.go',
-  '.haml',
-  '.htm',
-  '.html',
-  '.ico',
-  '.ini',
-  '.j2',
-  '.java',
-  '.jinja',
-  '.jinja2',
-  '.js',
-  '.json',
-  '.jsx',
-  '.kt',
-  '.less',
-  '.lock',
-  '.map',
-  '.mjs',
-  '.otf',
-  '.php',
-  '.py',
-  '.pyi',
-  '.rake',
-  '.rb',
-  '.rs',
-  '.sass',
-  '.scala',
-  '.scss',
-  '.sh',
-  '.slim',
-  '.sql',
-  '.svelte',
-  '.toml',
-  '.ts',
-  '.tsx',
-  '.ttf',
-  '.txt',
-  '.vue',
-  '.woff',
-  '.woff2',
-  '.yaml',
-  '.yml',
-])
 
 /**
  * What a file is, for the category table and the repo findings. Packages and runtimes come first (a
@@ -178,7 +106,7 @@ export function categoryOf(
   if (SITE_PACKAGES.test(path)) return 'python-package'
   if (path.startsWith('node_modules/') || path.includes('/node_modules/')) return 'node-package'
   if (path.startsWith('vendor/bundle/')) return 'ruby-gem'
-  if (BUILD_INPUTS.has(path)) return 'app-code'
+  if (isBuildInput(path)) return 'app-code'
   if (modelFormat) return 'model'
 
   const segments = path.split('/')
@@ -191,6 +119,6 @@ export function categoryOf(
   if (IMAGES.has(extension)) return segments.some(s => WEB_DIRS.has(s)) ? 'app-code' : 'docs-media'
   if (DATA.has(extension)) return 'data'
   if (LARGE_TEXT.has(extension) && size > LARGE_TEXT_BYTES) return extension === '.md' || extension === '.rst' ? 'docs-media' : 'data'
-  if (CODE.has(extension) || /^(?:Procfile|Dockerfile|Makefile|Rakefile|Gemfile|config\.ru)$/.test(name)) return 'app-code'
+  if (SOURCE_EXTENSIONS.has(extension) || APP_ASSET_EXTENSIONS.has(extension) || /^(?:Procfile|Dockerfile|Makefile|Rakefile|Gemfile|config\.ru)$/.test(name)) return 'app-code'
   return 'other'
 }

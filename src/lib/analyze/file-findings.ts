@@ -2,7 +2,7 @@ import {modelFormatInfo} from '../knowledge/model-formats.js'
 import type {Category, FileRow, Finding, FindingKind} from './rows.js'
 import type {OutsideApp} from '../scan/entries.js'
 import {formatBytes} from '../shared/bytes.js'
-import {BUILD_INPUTS} from './categories.js'
+import {isBuildInput} from '../knowledge/file-kinds.js'
 import {COMMANDS, severityOf} from './findings.js'
 import {savedModelRootsOf} from './models.js'
 import {dirName} from './paths.js'
@@ -24,7 +24,7 @@ const SOURCES = {
 
 /** Files that must stay: the build reads them. */
 function removable(f: FileRow): boolean {
-  return f.origin === 'repo' && !BUILD_INPUTS.has(f.path) && !f.path.startsWith('bin/')
+  return f.origin === 'repo' && !isBuildInput(f.path) && !f.path.startsWith('bin/')
 }
 
 function topFolder(path: string): string {

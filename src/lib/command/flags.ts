@@ -1,8 +1,10 @@
 import {Flags} from '@oclif/core'
 import {join} from 'node:path'
 
-import {DEFAULT_CONNECTIONS} from '../source/slug-reader.js'
+import {parseReleaseVersion} from '../heroku/slugs.js'
+import type {EvidenceChoice} from '../pipeline/evidence.js'
 import {cacheLimitFromEnv, ScanCache} from '../scan/cache/store.js'
+import {DEFAULT_CONNECTIONS} from '../source/slug-reader.js'
 
 /** `--[no-]cache` and `--connections`, for every command that reads a slug. */
 export const slugReadingFlags = {
@@ -19,7 +21,48 @@ export const slugReadingFlags = {
   }),
 }
 
-/** The scan cache under the CLI's cache folder (oclif's config.cacheDir), unless --no-cache. */
+/**
+ * The plugin's folder in the CLI's cache folder (oclif's config.cacheDir, shared by every plugin): named for the
+ * plugin, so a user who looks there knows what it holds and what to delete once the plugin is uninstalled.
+ */
+export function pluginCacheDir(cacheDir: string): string {
+  return join(cacheDir, 'heroku-slug-diet')
+}
+
+/** The scan cache in the plugin's cache folder, unless --no-cache. */
 export function scanCacheFor(cacheDir: string, enabled: boolean): ScanCache | undefined {
-  return enabled ? new ScanCache(join(cacheDir, 'scans'), cacheLimitFromEnv()) : undefined
+  return enabled ? new ScanCache(join(pluginCacheDir(cacheDir), 'scans'), cacheLimitFromEnv()) : undefined
+}
+
+/**
+ * What to read instead of the app's current slug, for every command that reads the evidence slug:inspect does
+ * (slug:inspect, slug:diet). At most one; a file or a saved log needs no app.
+ */
+export const evidenceFlags = {
+  release: Flags.string({description: 'read the slug of this release (42 or v42) instead of the current one'}),
+  slug: Flags.string({description: 'read the slug with this id', exclusive: ['release']}),
+  build: Flags.string({
+    description: 'read the log of this build (an id, or "latest") instead of a slug, e.g. of a push rejected as too large: what pip installed, by wheel size',
+    exclusive: ['release', 'slug', 'file', 'log'],
+  }),
+  file: Flags.string({
+    description: 'read a local slug .tgz (as saved by heroku slugs:download, or - for stdin); no app or network needed',
+    exclusive: ['app', 'remote', 'release', 'slug', 'log'],
+  }),
+  log: Flags.string({
+    description: 'read a saved build log (the output of git push heroku main, or - for stdin); no app or network needed',
+    exclusive: ['app', 'remote', 'release', 'slug', 'file', 'build'],
+  }),
+}
+
+/** The evidence the flags name (the app only when no local file or log is named). */
+export function evidenceChoice(flags: {app?: string; build?: string; file?: string; log?: string; release?: string; slug?: string}): EvidenceChoice {
+  return {
+    app: flags.file || flags.log ? undefined : flags.app,
+    build: flags.build,
+    file: flags.file,
+    log: flags.log,
+    release: flags.release === undefined ? undefined : parseReleaseVersion(flags.release),
+    slugId: flags.slug,
+  }
 }

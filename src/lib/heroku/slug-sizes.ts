@@ -30,9 +30,9 @@ const SizeEntry = v.tuple([
   v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(MAX_SLUG_BYTES)),
 ])
 
-/** The cache of slug sizes in the CLI's cache folder (oclif's config.cacheDir), beside the scan cache. */
-export function slugSizeCacheFor(cacheDir: string): SlugSizeCache {
-  return new SlugSizeCache(join(cacheDir, 'slug-sizes.json'))
+/** The cache of slug sizes in the plugin's cache folder (beside the scan cache). */
+export function slugSizeCacheFor(pluginCacheDir: string): SlugSizeCache {
+  return new SlugSizeCache(join(pluginCacheDir, 'slug-sizes.json'))
 }
 
 const isEntry = (id: string, size: unknown): size is number => v.is(SizeEntry, [id, size])

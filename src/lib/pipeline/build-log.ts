@@ -5,7 +5,7 @@ import {fetchBuildOutput, latestBuild, listBuilds, resolveBuild} from '../heroku
 import {type AppInfo, currentRelease, getApp, listReleases, noSlugReason} from '../heroku/slugs.js'
 import type {SlugReport} from '../analyze/report.js'
 import {UserError} from '../shared/errors.js'
-import {chooseEvidence} from '../source/app-evidence.js'
+import {chooseAppEvidence} from '../source/app-evidence.js'
 import {parseBuildLogOrThrow} from '../predict/build-log/parse.js'
 import {readBuildLogText} from '../source/build-log.js'
 import {reportFromBuildLog} from '../predict/build-log/report.js'
@@ -54,7 +54,7 @@ export async function checkNewestBuild(heroku: HerokuApi, app: string): Promise<
   const builds = await listBuilds(heroku, app)
   // Only a failed newest build needs the release it is compared with: the common case costs one call.
   const releases = latestBuild(builds)?.status === 'failed' ? await listReleases(heroku, app) : []
-  const evidence = chooseEvidence({builds, currentRelease: currentRelease(releases)})
+  const evidence = chooseAppEvidence({builds, currentRelease: currentRelease(releases)})
   if (evidence.kind === 'slug') {
     const running = evidence.buildInProgress
     return running ? {app: info, note: `Build ${running.id} is still running: this is the slug of the release before it.`} : {app: info}

@@ -6,11 +6,10 @@ import {detectModelFormat, savedModelRootsOf} from '../analyze/models.js'
 import type {FileRow} from '../analyze/rows.js'
 import {type DeclaredDependencies, readDeclaredDependencies} from '../source/repo-dependencies.js'
 import {readLocalManifest} from '../plan/offload/manifest.js'
-import type {SlugReport} from '../analyze/report.js'
 import {estimateCompressedSizes} from '../predict/repo/estimate.js'
 import {listRepo, type RepoFile, type RepoListing} from '../source/repo-files.js'
 import type {ScanCache} from '../scan/cache/store.js'
-import {loadEvidence as loadSharedEvidence} from './evidence.js'
+import {type EvidenceChoice, type Inspection, inspectEvidence} from './evidence.js'
 import type {StackResolveOptions} from '../predict/python/predict.js'
 import type {ScanProgress} from '../source/slug-reader.js'
 import {writeFailureReason} from '../shared/atomic-write.js'
@@ -78,31 +77,15 @@ export async function loadRepoState(dir: string, paths: string[]): Promise<RepoS
   }
 }
 
-export interface EvidenceChoice {
-  app?: string
-  release?: number
-  slugId?: string
-  /** a build id, or "latest": its log is the evidence */
-  build?: string
-  file?: string
-  log?: string
-}
-
-export interface Evidence {
-  report: SlugReport
-  /** every file with its compressed share (none for a build log) */
-  files: FileRow[]
-}
-
 /** The same evidence slug:inspect reads: an app's slug, a slug file, a build log, or else the repo itself. */
-export async function loadEvidence(
+export async function inspectForDiet(
   heroku: HerokuApi,
-  choice: EvidenceChoice,
+  choice: Omit<EvidenceChoice, 'dir' | 'sitePackages'>,
   repo: RepoState,
   {cache, connections, progress, resolve}: {cache?: ScanCache; connections?: number; progress?: ScanProgress; resolve?: StackResolveOptions} = {},
-): Promise<Evidence> {
+): Promise<Inspection & {files: FileRow[]}> {
   const elsewhere = choice.app ?? choice.file ?? choice.log ?? choice.build ?? choice.slugId
-  const {files, report} = await loadSharedEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
+  const {files, report} = await inspectEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
     analyze: {depth: 2, top: 20},
     cache,
     connections,

@@ -29,7 +29,7 @@ export interface EvidenceChoice {
   slugId?: string
 }
 
-export interface EvidenceOptions {
+export interface InspectionOptions {
   analyze: AnalyzeOptions
   progress?: ScanProgress
   /** keep a downloaded or read slug at this path */
@@ -42,12 +42,12 @@ export interface EvidenceOptions {
   cache?: ScanCache
   /** connections for a slug download */
   connections?: number
-  /** the CLI's cache folder: with it, an app's slug over the warning says how it grew over its last releases */
+  /** the plugin's cache folder: with it, an app's slug over the warning says how it grew over its last releases */
   slugSizesIn?: string
 }
 
 /** A report, with every file's row when there are files (a build log has none). */
-export interface Evidence {
+export interface Inspection {
   report: SlugReport
   files?: FileRow[]
 }
@@ -61,7 +61,7 @@ async function checkSavePath(path: string): Promise<void> {
 }
 
 /** Classifies the slug once, for the report and for the full file list. */
-function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOptions): Evidence {
+function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOptions): Inspection {
   const classified = classify(scan)
   return {files: classified.files, report: reportFromScan(scan, source, analyze, classified)}
 }
@@ -77,7 +77,7 @@ const buildLogs = () => import('./build-log.js')
  * repository's prediction, a build's log, or an app's slug. For an app with nothing else named, a push
  * that failed after the running release left no slug, so its log is the evidence.
  */
-export async function loadEvidence(heroku: HerokuApi, choice: EvidenceChoice, options: EvidenceOptions): Promise<Evidence> {
+export async function inspectEvidence(heroku: HerokuApi, choice: EvidenceChoice, options: InspectionOptions): Promise<Inspection> {
   const {analyze, cache, connections, known, progress, resolve, savePath, slugSizesIn} = options
   if (savePath !== undefined) await checkSavePath(savePath)
   if (choice.log) return {report: await (await buildLogs()).reportFromLogFile(choice.log)}

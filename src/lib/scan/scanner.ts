@@ -17,7 +17,7 @@ export const PIECE_BYTES = 16 * 1024
 /** How much of each file's start is kept to recognise its format by content. */
 export const PEEK_BYTES = 256
 /** Files smaller than this get no peek: they cannot matter to the slug's size. */
-const PEEK_MIN_SIZE = 1024
+export const PEEK_MIN_SIZE = 1024
 
 /**
  * Whether a file's first bytes are kept. Only files that could be a model need them, and most of a

@@ -2,23 +2,23 @@ import type * as Heroku from '@heroku-cli/schema'
 
 import {buildTime, latestBuild} from '../heroku/builds.js'
 
-/** What `slug:inspect -a APP` should look at when the user named no release, slug or build. */
 /** The running slug; `buildInProgress` when a newer build has not finished yet. */
-export interface SlugEvidence {
+export interface RunningSlug {
   kind: 'slug'
   buildInProgress?: Heroku.Build
 }
 
 /** The newest build failed after the current release: its log; `previous` is the release still running, if any. */
-export interface BuildEvidence {
+export interface FailedBuild {
   kind: 'build'
   build: Heroku.Build
   previous?: Heroku.Release
 }
 
-export type Evidence = BuildEvidence | SlugEvidence
+/** What `slug:inspect -a APP` should look at when the user named no release, slug or build. */
+export type AppEvidence = FailedBuild | RunningSlug
 
-export interface EvidenceInput {
+export interface AppEvidenceInput {
   /** the app's builds, in any order */
   builds: Heroku.Build[]
   /** the release the app runs (current and succeeded), if any */
@@ -30,7 +30,7 @@ export interface EvidenceInput {
  * runs, that build's log is what the user needs to see. A build older than the current release was
  * superseded (a later push, a rollback, a pipeline promotion), so the running slug is the answer then.
  */
-export function chooseEvidence({builds, currentRelease}: EvidenceInput): Evidence {
+export function chooseAppEvidence({builds, currentRelease}: AppEvidenceInput): AppEvidence {
   const newest = latestBuild(builds)
   if (!newest) return {kind: 'slug'}
   const newerThanRelease = !currentRelease || buildTime(newest) > Date.parse(currentRelease.created_at ?? '')

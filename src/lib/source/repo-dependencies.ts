@@ -5,7 +5,8 @@ import {parse as parseToml, TomlError, type TomlTable, type TomlValue} from 'smo
 import type {PackageRow} from '../analyze/rows.js'
 import {UserError} from '../shared/errors.js'
 import {redactUrlCredentials} from '../shared/redact.js'
-import {normalizePackageName, parseRequirements, type RequirementLine} from '../analyze/python/requirements.js'
+import {normalizePythonName} from '../analyze/python/dist-info.js'
+import {parseRequirements, type RequirementLine} from '../analyze/python/requirements.js'
 
 /** What one file in the repo declares. */
 export interface DeclaredDependencies {
@@ -70,7 +71,7 @@ async function fromRequirements(root: string): Promise<DeclaredDependencies[]> {
     for (const line of lines) {
       if ((line.kind === 'requirement' || line.kind === 'url') && line.normalizedName) {
         packages.push(declared('python', line.normalizedName, line.pinned))
-        if (line.extras?.length) extras[line.normalizedName] = line.extras.map(e => normalizePackageName(e))
+        if (line.extras?.length) extras[line.normalizedName] = line.extras.map(e => normalizePythonName(e))
       } else if (line.kind === 'url') {
         // notes are printed (slug:inspect, its report): never with a password of the user's URL
         notes.push(`line ${line.line}: ${redactUrlCredentials(line.url ?? '')} is installed from a URL or path; its name is not known before it is built`)
@@ -120,7 +121,7 @@ function fromPep508(specs: string[]): {packages: PackageRow[]; extras: Record<st
     const [line] = parseRequirements(spec)
     if (line?.kind !== 'requirement') continue
     packages.push(declared('python', line.normalizedName!, line.pinned))
-    if (line.extras?.length) extras[line.normalizedName!] = line.extras.map(e => normalizePackageName(e))
+    if (line.extras?.length) extras[line.normalizedName!] = line.extras.map(e => normalizePythonName(e))
   }
 
   return {extras, packages}
@@ -146,8 +147,8 @@ async function fromPyproject(root: string): Promise<DeclaredDependencies[]> {
       const table = asTable(value) ?? {}
       const spec = typeof value === 'string' ? value : asString(table.version)
       const pin = spec && /^(?:==)?\s*(\d[\w.+-]*)$/.exec(spec.trim())
-      packages.push(declared('python', normalizePackageName(name), pin ? pin[1] : undefined))
-      if (Array.isArray(table.extras)) extras[normalizePackageName(name)] = table.extras.filter(e => typeof e === 'string').map(e => normalizePackageName(e))
+      packages.push(declared('python', normalizePythonName(name), pin ? pin[1] : undefined))
+      if (Array.isArray(table.extras)) extras[normalizePythonName(name)] = table.extras.filter(e => typeof e === 'string').map(e => normalizePythonName(e))
     }
 
     out.push({extras, file: 'pyproject.toml', manager: 'poetry', notes: [], packages})
@@ -167,7 +168,7 @@ async function fromPipfileLock(root: string): Promise<DeclaredDependencies[]> {
   }
 
   const packages = Object.entries(lock.default ?? {}).map(([name, info]) =>
-    declared('python', normalizePackageName(name), info?.version?.replace(/^===?/, '')))
+    declared('python', normalizePythonName(name), info?.version?.replace(/^===?/, '')))
   const develop = Object.keys(lock.develop ?? {}).length
   const notes = develop > 0 ? [`${develop} "develop" packages are not installed on Heroku and are not listed`] : []
   // A lock lists every package installed, dependencies included: no extras to follow.
@@ -185,7 +186,7 @@ async function fromUvLock(root: string): Promise<DeclaredDependencies[]> {
     const source = asTable(table?.source)
     // The project itself is in the lock as an editable or virtual source: it is the app, not a dependency.
     if (!name || (source && ('editable' in source || 'virtual' in source))) continue
-    packages.push(declared('python', normalizePackageName(name), asString(table?.version)))
+    packages.push(declared('python', normalizePythonName(name), asString(table?.version)))
   }
 
   return [{extras: {}, file: 'uv.lock', manager: 'uv', notes: [], packages}]

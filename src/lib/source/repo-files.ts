@@ -6,12 +6,11 @@ import {promisify} from 'node:util'
 
 import {UserError} from '../shared/errors.js'
 import {mapLimit} from '../shared/map-limit.js'
+// The same peek as the slug scanner keeps, so model formats are recognised the same way.
+import {PEEK_BYTES, PEEK_MIN_SIZE} from '../scan/scanner.js'
 
 const run = promisify(execFile)
 
-/** Same peek as the slug scanner keeps, so model formats are recognised the same way. */
-export const PEEK_BYTES = 256
-const PEEK_MIN_SIZE = 1024
 /** Files stat'ed and peeked at once. */
 const STAT_CONCURRENCY = 32
 

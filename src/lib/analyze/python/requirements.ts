@@ -1,4 +1,4 @@
-import {normalizePythonName as normalizePackageName} from './dist-info.js'
+import {normalizePythonName} from './dist-info.js'
 
 /**
  * A pip requirements file, line by line, keeping everything slug:diet needs to rewrite it without losing
@@ -73,14 +73,14 @@ function parseRequirement(body: string, line: Omit<RequirementLine, 'kind'>): Re
 
   if (/^(?:[a-z+]+:\/\/|git\+|hg\+|svn\+|bzr\+|\.{0,2}\/|[^\s@;]+\.(?:whl|tar\.gz|zip)$)/i.test(rest)) {
     const egg = /#egg=([A-Za-z0-9._-]+)/.exec(rest)
-    const named = egg ? {name: egg[1], normalizedName: normalizePackageName(egg[1])} : {}
+    const named = egg ? {name: egg[1], normalizedName: normalizePythonName(egg[1])} : {}
     return {...line, ...withHashes, ...named, kind: 'url', url: rest}
   }
 
   const m = NAME.exec(rest)
   if (!m) return {...line, kind: 'invalid'}
   const [, name, extrasText, tail] = m
-  const result: RequirementLine = {...line, ...withHashes, kind: 'requirement', name, normalizedName: normalizePackageName(name)}
+  const result: RequirementLine = {...line, ...withHashes, kind: 'requirement', name, normalizedName: normalizePythonName(name)}
   if (extrasText !== undefined) result.extras = extrasText.split(',').map(e => e.trim()).filter(Boolean)
   let spec = tail
   const semicolon = spec.indexOf(';')
@@ -134,4 +134,3 @@ export function parseRequirements(text: string): RequirementLine[] {
   return out
 }
 
-export {normalizePythonName as normalizePackageName} from './dist-info.js'

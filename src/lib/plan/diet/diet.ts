@@ -1,5 +1,5 @@
 import type {FileRow, Finding, PackageRow} from '../../analyze/rows.js'
-import {normalizePackageName} from '../../analyze/python/requirements.js'
+import {normalizePythonName} from '../../analyze/python/dist-info.js'
 import type {ReportKind, ReportSource, SlugReport} from '../../analyze/report.js'
 import {formatBytes} from '../../shared/bytes.js'
 import {keepLineEndings} from '../../shared/line-endings.js'
@@ -96,7 +96,7 @@ function modelRows(input: DietInput): FileRow[] {
 
 /** Packages whose installed files leave with a requirements change: their pruning is not counted twice. */
 function packagesLeaving(plan: RequirementsPlan | undefined): Set<string> {
-  return new Set((plan?.changes ?? []).filter(c => c.kind !== 'pin' && c.kind !== 'cpu-index').map(c => `python:${normalizePackageName(c.package)}`))
+  return new Set((plan?.changes ?? []).filter(c => c.kind !== 'pin' && c.kind !== 'cpu-index').map(c => `python:${normalizePythonName(c.package)}`))
 }
 
 /**
@@ -194,11 +194,11 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
   }
 
   // A package the size above does not include (declared, not installed) cannot make it smaller.
-  const inTotal = new Set(report.packages.filter(p => p.compressed > 0).map(p => normalizePackageName(p.name)))
+  const inTotal = new Set(report.packages.filter(p => p.compressed > 0).map(p => normalizePythonName(p.name)))
   let outside = 0
   for (const c of requirements?.changes ?? []) {
     if (c.savings <= 0) continue
-    if (!inTotal.has(normalizePackageName(c.package))) {
+    if (!inTotal.has(normalizePythonName(c.package))) {
       outside += c.savings
       continue
     }

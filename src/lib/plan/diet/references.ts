@@ -2,65 +2,13 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {baseName, extensionOf} from '../../analyze/paths.js'
+import {SOURCE_EXTENSIONS} from '../../knowledge/file-kinds.js'
 
 /**
  * Before a repo file is proposed for `.slugignore`, the app's code, templates, Procfile and config are
  * searched for its name or path. A dynamic path (`f"data/{name}.csv"`) names its folder, so any folder on
  * a file's path counts too: a file is only proposed when nothing the app runs mentions it or where it lives.
  */
-const SOURCE_EXTENSIONS = new Set([
-  '.bash',
-  '.cfg',
-  '.cjs',
-  '.conf',
-  '.css',
-  '.ejs',
-  '.env',
-  '.erb',
-  '.go',
-  '.haml',
-  '.handlebars',
-  '.hbs',
-  '.htm',
-  '.html',
-  '.ini',
-  '.j2',
-  '.java',
-  '.jinja',
-  '.jinja2',
-  '.js',
-  '.json',
-  '.jsx',
-  '.kt',
-  '.less',
-  '.liquid',
-  '.mjs',
-  '.mustache',
-  '.php',
-  '.pl',
-  '.pug',
-  '.py',
-  '.pyi',
-  '.r',
-  '.rb',
-  '.rs',
-  '.sass',
-  '.scala',
-  '.scss',
-  '.sh',
-  '.slim',
-  '.sql',
-  '.svelte',
-  '.toml',
-  '.ts',
-  '.tsx',
-  '.twig',
-  '.vue',
-  '.xml',
-  '.yaml',
-  '.yml',
-  '.zsh',
-])
 const SOURCE_NAMES = new Set(['app.json', 'config.ru', 'Dockerfile', 'Gemfile', 'Procfile', 'Rakefile'])
 /** Test and lint tool settings: they mention test folders for tools, not for the app. */
 const TOOL_CONFIGS = new Set(['.coveragerc', '.flake8', '.pylintrc', 'conftest.py', 'mypy.ini', 'noxfile.py', 'pytest.ini', 'tox.ini'])

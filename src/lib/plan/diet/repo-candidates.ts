@@ -1,4 +1,5 @@
 import {baseName, extensionOf} from '../../analyze/paths.js'
+import {BUILD_INPUT_FILES, LOCK_FILE, TEST_DIRS} from '../../knowledge/file-kinds.js'
 
 /** Kinds of repo files a dyno does not need at run time (what `.slugignore` may remove). */
 export type CandidateKind = 'ci-editor' | 'data' | 'docs-media' | 'large-file' | 'notebook' | 'offloaded-model' | 'tests'
@@ -52,8 +53,6 @@ export const CANDIDATE_KINDS: Record<CandidateKind, CandidateKindInfo> = {
 /** Whole folders that only CI services and editors read. */
 const CI_EDITOR_DIRS = new Set(['.circleci', '.devcontainer', '.github', '.gitlab', '.idea', '.vscode'])
 const CI_EDITOR_FILES = new Set(['.gitlab-ci.yml', '.pre-commit-config.yaml', '.travis.yml', 'azure-pipelines.yml', 'bitbucket-pipelines.yml'])
-/** Folder names that hold test suites. */
-export const TEST_DIRS = new Set(['__tests__', 'spec', 'test', 'tests'])
 const NOTEBOOK = new Set(['.ipynb'])
 const DOCS_MEDIA = new Set([
   '.ai',
@@ -104,44 +103,12 @@ const WEB_DIRS = new Set(['assets', 'media', 'public', 'static', 'templates', 'v
 const CODE_LIKE = /\.(?:jar|js|mjs|node|py|pyc|rb|so|wasm|war)$|\.so\.[\d.]+$/i
 export const LARGE_FILE_BYTES = 10e6
 
-/**
- * Files a build or a dyno start reads: never removed, whatever else matches them. Anything under `bin/`
- * (build hooks), `.profile.d/` (run at dyno start) and every lock file is included.
- */
-const BUILD_INPUTS = new Set([
-  '.buildpacks',
-  '.node-version',
-  '.nvmrc',
-  '.profile',
-  '.python-version',
-  '.slugignore',
-  'app.json',
-  'Aptfile',
-  'Gemfile',
-  'heroku.yml',
-  'MANIFEST.in',
-  'models.manifest.json',
-  'package.json',
-  'Pipfile',
-  'Pipfile.lock',
-  'poetry.lock',
-  'Procfile',
-  'project.toml',
-  'pyproject.toml',
-  'requirements.txt',
-  'runtime.txt',
-  'setup.cfg',
-  'setup.py',
-  'uv.lock',
-])
-const LOCK_FILE = /(?:\.lock|\.lockb|-lock\.json|-lock\.yaml|-lock\.yml|\.lock\.json)$/
-
 /** Why a path must stay in the slug as a build or start-up input, or undefined. */
 export function buildInputReason(path: string): string | undefined {
   const name = baseName(path)
   if (path.startsWith('bin/')) return 'bin/ holds the build hooks and scripts the Procfile runs'
   if (path.startsWith('.profile.d/')) return '.profile.d/ scripts run when a dyno starts'
-  if (!path.includes('/') && BUILD_INPUTS.has(name)) return `${name} is a build input`
+  if (!path.includes('/') && BUILD_INPUT_FILES.has(name)) return `${name} is a build input`
   if (LOCK_FILE.test(name)) return `${name} is a lock file (a build input)`
   return undefined
 }

@@ -1,7 +1,8 @@
 import {COMMANDS} from '../../analyze/findings.js'
 import type {Finding, PackageRow} from '../../analyze/rows.js'
 import {isCpuBuild, withoutLocal} from '../../analyze/versions.js'
-import {normalizePackageName, parseRequirements, type RequirementLine} from '../../analyze/python/requirements.js'
+import {normalizePythonName} from '../../analyze/python/dist-info.js'
+import {parseRequirements, type RequirementLine} from '../../analyze/python/requirements.js'
 import {DEV_PACKAGES} from '../../knowledge/dev-packages.js'
 import {CUDA_PACKAGES, HEAVY_PACKAGES} from '../../knowledge/heavy-packages.js'
 import {UserError} from '../../shared/errors.js'
@@ -91,7 +92,7 @@ export interface RequirementsPlan {
 function installedVersions(packages: PackageRow[]): Map<string, string> {
   const versions = new Map<string, string>()
   for (const p of packages) {
-    if (p.ecosystem === 'python' && p.evidence === 'installed' && p.version) versions.set(normalizePackageName(p.name), p.version)
+    if (p.ecosystem === 'python' && p.evidence === 'installed' && p.version) versions.set(normalizePythonName(p.name), p.version)
   }
 
   return versions
@@ -201,7 +202,7 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
       const requiredBy = dev.requiredBy?.filter(n => names.has(n)) ?? []
       // A production package depends on it: pip installs it anyway, so moving the line saves nothing.
       if (requiredBy.length > 0 || finding?.command === COMMANDS.postCompile) continue
-      const row = input.packages.find(p => p.ecosystem === 'python' && normalizePackageName(p.name) === name && p.evidence === 'installed')
+      const row = input.packages.find(p => p.ecosystem === 'python' && normalizePythonName(p.name) === name && p.evidence === 'installed')
       // The finding counts the packages only this one pulls in; without it, the package itself.
       const measured = finding ?? (row ? {estimated: false, savings: row.compressed} : {estimated: true, savings: dev.typicalBytes})
       changes.push({
@@ -230,7 +231,7 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
   }
 
   const hasIndex = lines.some(l => (l.option === '--extra-index-url' || l.option === '--index-url' || l.option === '-i') && l.value?.replace(/\/$/, '') === TORCH_CPU_INDEX)
-  if (changes.some(c => c.kind === 'swap' && TORCH_FAMILY.has(normalizePackageName(c.package))) && !hasIndex) {
+  if (changes.some(c => c.kind === 'swap' && TORCH_FAMILY.has(normalizePythonName(c.package))) && !hasIndex) {
     changes.unshift({
       after: `--extra-index-url ${TORCH_CPU_INDEX}`,
       estimated: false,
@@ -307,9 +308,9 @@ export function adviseDeclared(declared: {file: string; manager: string; package
   for (const {file, manager, packages} of declared) {
     if (manager === 'pip' || manager === 'npm') continue
     const relock = manager === 'pep621' ? '' : `, then relock with ${manager}`
-    const listed = new Set(packages.map(p => normalizePackageName(p.name)))
+    const listed = new Set(packages.map(p => normalizePythonName(p.name)))
     for (const p of packages) {
-      const name = normalizePackageName(p.name)
+      const name = normalizePythonName(p.name)
       const swap = SWAPS.get(name)
       const blockers = swap ? swapBlockers(name, findingFor(findings, swap.finding), listed) : []
       if (swap && !(swap.heavy.gpuOnly && gpu) && blockers.length > 0) {

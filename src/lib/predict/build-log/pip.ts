@@ -3,7 +3,7 @@ import type {InstalledPackage, PipDownload, PipRequirement} from './log.js'
 
 // The one PEP 503 normalisation lives in analyze/python/dist-info.ts; this module keeps exporting it under its own name.
 
-import {normalizePythonName as normalizePackageName} from '../../analyze/python/dist-info.js'
+import {normalizePythonName} from '../../analyze/python/dist-info.js'
 
 /** A size as pip prints it: "589.8 MB", "37 kB", "982 bytes", or old pip's "752.0MB". Decimal units. */
 export function parsePipSize(text: string): number | undefined {
@@ -20,7 +20,7 @@ export function archiveFromFileName(file: string): Pick<PipDownload, 'kind' | 'n
     // {distribution}-{version}(-{build tag})?-{python tag}-{abi tag}-{platform tag}.whl
     const parts = file.slice(0, -4).split('-')
     if (parts.length < 5 || parts.length > 6) return undefined
-    return {kind: 'wheel', name: normalizePackageName(parts[0]), version: parts[1]}
+    return {kind: 'wheel', name: normalizePythonName(parts[0]), version: parts[1]}
   }
 
   const sdist = SDIST.exec(file)
@@ -28,7 +28,7 @@ export function archiveFromFileName(file: string): Pick<PipDownload, 'kind' | 'n
   const base = file.slice(0, sdist.index)
   const dash = base.lastIndexOf('-')
   if (dash <= 0 || !/^\d/.test(base.slice(dash + 1))) return undefined
-  return {kind: 'sdist', name: normalizePackageName(base.slice(0, dash)), version: base.slice(dash + 1)}
+  return {kind: 'sdist', name: normalizePythonName(base.slice(0, dash)), version: base.slice(dash + 1)}
 }
 
 /** The file name at the end of a URL or path, without query or fragment, percent-decoded ("%2Bcpu" -> "+cpu"). */
@@ -117,8 +117,8 @@ export function parseCollectingLine(line: string, lineNumber: number): PipRequir
   const parent = from && !from.startsWith('-') ? /^([A-Za-z0-9][\w.-]*)/.exec(from)?.[1] : undefined
   return {
     line: lineNumber,
-    name: normalizePackageName(m[1]),
-    requiredBy: parent ? normalizePackageName(parent) : undefined,
+    name: normalizePythonName(m[1]),
+    requiredBy: parent ? normalizePythonName(parent) : undefined,
     specifier,
   }
 }
@@ -131,17 +131,15 @@ export function parseInstalledLine(line: string): InstalledPackage[] | undefined
     const dash = token.lastIndexOf('-')
     const version = dash > 0 ? token.slice(dash + 1) : ''
     const displayName = /^\d/.test(version) ? token.slice(0, dash) : token
-    return {displayName, name: normalizePackageName(displayName), version: /^\d/.test(version) ? version : undefined}
+    return {displayName, name: normalizePythonName(displayName), version: /^\d/.test(version) ? version : undefined}
   })
 }
 
 /** `Requirement already satisfied: numpy==1.26.4 in /app/.heroku/python/lib/python3.12/site-packages` */
 export function parseAlreadySatisfiedLine(line: string): string | undefined {
   const m = /^\s*Requirement already satisfied:\s+([A-Za-z0-9][\w.-]*)/.exec(line)
-  return m ? normalizePackageName(m[1]) : undefined
+  return m ? normalizePythonName(m[1]) : undefined
 }
-
-export {normalizePythonName as normalizePackageName} from '../../analyze/python/dist-info.js'
 
 /** The length of the package name at `from` (PEP 508: a letter or digit, then letters, digits, `._-`), 0 for none. */
 function nameLength(text: string, from: number): number {
@@ -170,5 +168,5 @@ export function parseRequiredByLine(line: string): {name: string; requiredBy: st
   const start = from + ' (from '.length
   const parent = nameLength(text, start)
   if (parent === 0) return undefined
-  return {name: normalizePackageName(text.slice(prefix.length, prefix.length + length)), requiredBy: normalizePackageName(text.slice(start, start + parent))}
+  return {name: normalizePythonName(text.slice(prefix.length, prefix.length + length)), requiredBy: normalizePythonName(text.slice(start, start + parent))}
 }

@@ -3,7 +3,7 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {normalizePackageName} from '../../analyze/python/requirements.js'
+import {normalizePythonName} from '../../analyze/python/dist-info.js'
 
 /** One distribution pip would install. */
 export interface ResolvedDist {
@@ -110,7 +110,7 @@ export function parsePipReport(text: string): {dists: ResolvedDist[]; pipVersion
     const {metadata} = item
     if (!metadata?.name || !metadata.version || !item.download_info?.url) continue
     dists.push({
-      name: normalizePackageName(metadata.name),
+      name: normalizePythonName(metadata.name),
       requested: item.requested === true,
       requiresDist: metadata.requires_dist ?? [],
       url: item.download_info.url,
@@ -152,7 +152,7 @@ export function pipFailure(output: string): PipOutcome {
     const versions = rest.lastIndexOf(' (from versions:')
     const requiredBy = from !== -1 && from < versions ? rest.slice(from + 7, rest.indexOf(')', from)) : undefined
     const nameEnd = requirement.search(/[^A-Za-z0-9._-]/)
-    const name = normalizePackageName(nameEnd === -1 ? requirement : requirement.slice(0, nameEnd))
+    const name = normalizePythonName(nameEnd === -1 ? requirement : requirement.slice(0, nameEnd))
     return {kind: 'no-wheel', name, requirement, ...(requiredBy ? {requiredBy} : {})}
   }
 

@@ -9,7 +9,8 @@ import {lt, valid} from '@renovatebot/pep440'
 import {buildpackSitePackages} from '../../analyze/paths.js'
 import type {PackageRow} from '../../analyze/rows.js'
 import {readRequirementsFile} from '../../source/repo-dependencies.js'
-import {normalizePackageName, parseRequirements} from '../../analyze/python/requirements.js'
+import {normalizePythonName} from '../../analyze/python/dist-info.js'
+import {parseRequirements} from '../../analyze/python/requirements.js'
 import {INSTALL_FACTOR, runtimeSize, type Stack} from '../../knowledge/python-stack.js'
 import {formatBytes} from '../../shared/bytes.js'
 import {UserError} from '../../shared/errors.js'
@@ -291,7 +292,7 @@ async function resolve(root: string, tracked: ReadonlySet<string>, options: Stac
       if (pip.outcome.kind !== 'resolved') return fallback(describeOutcome(pip.outcome), notes)
       const requires = new Map<string, string[]>()
       for (const d of pip.outcome.dists) {
-        requires.set(d.name, d.requiresDist.filter(r => !r.includes('extra ==')).map(r => normalizePackageName(/^[A-Za-z0-9._-]+/.exec(r)?.[0] ?? r)))
+        requires.set(d.name, d.requiresDist.filter(r => !r.includes('extra ==')).map(r => normalizePythonName(/^[A-Za-z0-9._-]+/.exec(r)?.[0] ?? r)))
       }
 
       resolution = {

@@ -2,7 +2,7 @@ import {parse as parseToml} from 'smol-toml'
 
 import {evaluateMarker} from '../../analyze/python/markers.js'
 import type {Stack} from '../../knowledge/python-stack.js'
-import {normalizePackageName} from '../../analyze/python/requirements.js'
+import {normalizePythonName} from '../../analyze/python/dist-info.js'
 import {UserError} from '../../shared/errors.js'
 import {parseWheelName, wheelRank} from './stack.js'
 import type {Resolution} from './wheels.js'
@@ -58,7 +58,7 @@ export function resolveUvLock(text: string, minor: string, stack: Stack): Resolu
   const holds = (marker: string) => evaluateMarker(marker, {extras: new Set(), pythonVersion: minor}) !== false
   const byName = new Map<string, LockPackage[]>()
   for (const p of packages) {
-    const name = normalizePackageName(p.name!)
+    const name = normalizePythonName(p.name!)
     byName.set(name, [...(byName.get(name) ?? []), p])
   }
 
@@ -70,7 +70,7 @@ export function resolveUvLock(text: string, minor: string, stack: Stack): Resolu
   while (queue.length > 0) {
     const {dep, requested} = queue.shift()!
     if (!dep.name || (dep.marker && !holds(dep.marker))) continue
-    const name = normalizePackageName(dep.name)
+    const name = normalizePythonName(dep.name)
     const candidates = byName.get(name) ?? []
     const pkg = candidates.find(c => dep.version === undefined || c.version === dep.version) ?? candidates[0]
     if (!pkg || isRoot(pkg)) continue
@@ -85,7 +85,7 @@ export function resolveUvLock(text: string, minor: string, stack: Stack): Resolu
     }
 
     const edges = [...(previous ? [] : pkg.dependencies ?? []), ...extras.flatMap(e => pkg['optional-dependencies']?.[e] ?? [])]
-    requires.set(name, [...(requires.get(name) ?? []), ...edges.filter(d => d.name).map(d => normalizePackageName(d.name!))])
+    requires.set(name, [...(requires.get(name) ?? []), ...edges.filter(d => d.name).map(d => normalizePythonName(d.name!))])
     for (const edge of edges) queue.push({dep: edge, requested: false})
   }
 

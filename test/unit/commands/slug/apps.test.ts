@@ -9,7 +9,7 @@ import {runCommand} from '../../../helpers/run-command.js'
 
 const MB = 1e6
 const SDK = 'application/vnd.heroku+json; version=3.sdk'
-const sizesFile = () => join(process.env.HEROKU_CACHE_DIR!, 'slug-sizes.json')
+const sizesFile = () => join(process.env.HEROKU_CACHE_DIR!, 'heroku-slug-diet', 'slug-sizes.json')
 const slugId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
 
 interface AppJson {

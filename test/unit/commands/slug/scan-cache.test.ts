@@ -21,7 +21,7 @@ const slug = buildSlug([
   {content: 'x = 1\n'.repeat(300), path: `./app/${site}/flask/__init__.py`},
 ])
 const sha = createHash('sha256').update(slug).digest('hex')
-const cacheDir = () => join(process.env.HEROKU_CACHE_DIR!, 'scans')
+const cacheDir = () => join(process.env.HEROKU_CACHE_DIR!, 'heroku-slug-diet', 'scans')
 
 function mockApp(blobUrl: string) {
   return nock('https://api.heroku.com')

@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
-import {normalizePackageName, parseRequirements} from '../../../../../src/lib/analyze/python/requirements.js'
+import {normalizePythonName} from '../../../../../src/lib/analyze/python/dist-info.js'
+import {parseRequirements} from '../../../../../src/lib/analyze/python/requirements.js'
 
 const pick = (line: object, keys: string[]): Record<string, unknown> =>
   Object.fromEntries(keys.filter(k => k in line).map(k => [k, (line as Record<string, unknown>)[k]]))
@@ -73,8 +74,10 @@ describe('analyze/python/requirements', () => {
   })
 
   it('normalizes names as PEP 503 does', () => {
-    expect(normalizePackageName('Tensorflow_CPU')).to.equal('tensorflow-cpu')
-    expect(normalizePackageName('zope.interface')).to.equal('zope-interface')
-    expect(normalizePackageName('a__b--c')).to.equal('a-b-c')
+    expect(normalizePythonName('Tensorflow_CPU')).to.equal('tensorflow-cpu')
+    expect(normalizePythonName('zope.interface')).to.equal('zope-interface')
+    expect(normalizePythonName('a__b--c')).to.equal('a-b-c')
+    expect(normalizePythonName('nvidia_cublas_cu12')).to.equal('nvidia-cublas-cu12')
+    expect(normalizePythonName('ruamel.yaml')).to.equal('ruamel-yaml')
   })
 })

@@ -1,21 +1,8 @@
 import {expect} from 'chai'
 
-import {
-  archiveFromFileName,
-  normalizePackageName,
-  parseCollectingLine,
-  parseInstalledLine,
-  parsePipSize,
-  parseProgressLine,
-} from '../../../../../src/lib/predict/build-log/pip.js'
+import {archiveFromFileName, parseCollectingLine, parseInstalledLine, parsePipSize, parseProgressLine} from '../../../../../src/lib/predict/build-log/pip.js'
 
 describe('predict/build-log/pip', () => {
-  it('normalises names as PEP 503 does', () => {
-    expect(normalizePackageName('nvidia_cublas_cu12')).to.equal('nvidia-cublas-cu12')
-    expect(normalizePackageName('Jinja2')).to.equal('jinja2')
-    expect(normalizePackageName('ruamel.yaml')).to.equal('ruamel-yaml')
-  })
-
   it('reads sizes in pip\'s decimal units', () => {
     expect(parsePipSize('589.8 MB')).to.equal(589.8e6)
     expect(parsePipSize('37 kB')).to.equal(37_000)
