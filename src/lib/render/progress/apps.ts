@@ -36,7 +36,7 @@ export function appsProgress(enabled: boolean, stream: NodeJS.WriteStream = proc
       if (listing) {
         listing.update(0, payload)
       } else {
-        listing = new SingleBar({...options, format: 'Listing apps: {apps} so far ({pages} pages)'})
+        listing = new SingleBar({...options, format: 'Listing apps: {apps} so far, page {pages}'})
         listing.start(1, 0, payload)
       }
     },

@@ -31,7 +31,7 @@ describe('render/apps-progress', () => {
     progress.history(0, 40)
     progress.history(40, 40)
     progress.stop()
-    expect(stream.text()).to.include('Listing apps: 1,000 so far (1 pages)')
+    expect(stream.text()).to.include('Listing apps: 1,000 so far, page 1')
     expect(stream.text()).to.include('Reading release histories')
     expect(stream.text()).to.include('40/40 apps')
   })
