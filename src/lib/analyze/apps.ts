@@ -120,7 +120,7 @@ export function summarizeApps(apps: readonly AppSlug[], limit = SLUG_LIMIT, warn
 }
 
 /** The apps over a budget: current slug over `maxSize`, or grown more than `maxGrowth` over the history window. */
-export function appsOverBudget(apps: readonly AppSlug[], budget: {maxGrowth?: number; maxSize?: number}): {overGrowth: AppSlug[]; overSize: AppSlug[]} {
+export function appsOverBudget(apps: readonly AppSlug[], budget: AppsBudget): {overGrowth: AppSlug[]; overSize: AppSlug[]} {
   const {maxGrowth, maxSize} = budget
   return {
     overGrowth: maxGrowth === undefined ? [] : apps.filter(a => (a.history?.growth ?? 0) > maxGrowth),

@@ -12,7 +12,7 @@ import {mapLimit} from '../shared/map-limit.js'
 import {releaseGrowth} from './growth.js'
 
 /** Apps whose histories are read at once: polite to the API's rate limit (4,500 requests an hour), still quick. */
-export const HISTORY_CONCURRENCY = 4
+const HISTORY_CONCURRENCY = 4
 
 export interface AppsOptions {
   scope: AppsScope
