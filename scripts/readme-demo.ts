@@ -3,7 +3,8 @@
  * never edited by hand. It builds the plugin, takes the scale-1 synthetic TensorFlow app slug (shared with
  * `npm run bench` in bench/.work, generated once), extracts the app's repository from it (everything but what the
  * buildpack wrote) as a git repo, and runs the plugin's commands as the walkthrough shows them: `slug:offload-models`
- * against moto_server and a stand-in Platform API on 127.0.0.1, then `slug:diet`. Each output replaces the block
+ * against moto_server and a stand-in Platform API on 127.0.0.1, then `slug:diet`, then `slug:apps` and the growth line
+ * of `slug:inspect -a` against the e2e suite's fake Platform API (scripts/apps-demo.ts). Each output replaces the block
  * between `<!-- demo:NAME -->` and `<!-- /demo:NAME -->` in README.md; the prose around the blocks is kept.
  * Running it again rewrites the same blocks in place: the slug, its seed, the commands and the S3 port are fixed; only
  * the upload timings of slug:offload-models differ from run to run.
@@ -15,6 +16,7 @@ import {mkdir, readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 
 import {startHerokuApi} from '../test/integration/helpers/heroku-api.js'
+import {appsDemoBlocks} from './apps-demo.js'
 import {parseScriptArgs, runScript, ScriptError} from './cli-args.js'
 import {replaceBlock} from './readme-blocks.js'
 import {cachedSyntheticSlug} from './synthetic-slug.js'
@@ -168,6 +170,10 @@ async function main(): Promise<void> {
   blocks.set('diet', shown(await must('slug:diet --dry-run', run(plugin, [...diet, '--dry-run'], {cwd: WORK, env}))))
   await must('slug:diet --yes', run(plugin, [...diet, '--yes'], {cwd: WORK, env}))
   blocks.set('slugignore', await readFile(join(repo, '.slugignore'), 'utf8'))
+
+  console.error(`readme:demo: slug:apps and slug:inspect's growth line against the e2e suite's fake Platform API (${seconds()})`)
+  const apps = await appsDemoBlocks((args, extra) => run(plugin, args, {cwd: WORK, env: extra}), generated.path, env)
+  for (const [name, body] of apps) blocks.set(name, body)
 
   const before = await readFile(README, 'utf8')
   let after = before

@@ -26,6 +26,8 @@ export interface FakeSlug {
   id: string
   /** the gzip tar Heroku would store */
   blob: Buffer
+  /** the size the API reports, when the test does not serve the blob (default: the blob's length) */
+  size?: number
   commit?: string
   stack?: string
   processTypes?: Record<string, string>
@@ -52,6 +54,10 @@ export interface FakeApp {
   builds?: FakeBuild[]
   configVars?: Record<string, string>
   addons?: {name: string; service: string; configVars: string[]}[]
+  /** the team that owns it (listed by GET /teams/{team}/apps); none: a personal app (GET /users/~/apps) */
+  team?: string
+  /** the user may list the app but not read it: its releases and slugs answer 403 */
+  forbidden?: boolean
 }
 
 type Handler = (req: RecordedRequest, res: ServerResponse, params: string[]) => void
@@ -82,16 +88,22 @@ export class FakeHeroku {
   /** PATCH bodies of config vars, per app, in order */
   readonly configPatches: {app: string; body: Record<string, null | string>}[] = []
   private readonly routes: Route[] = []
+  /** the most items one page holds, whatever the Range asks (Heroku's is 1,000): a smaller one makes many pages */
+  private readonly pageSize: number
   private readonly server = http.createServer(this.handle.bind(this))
   private base = ''
 
-  constructor() {
+  constructor(options: {pageSize?: number} = {}) {
+    this.pageSize = options.pageSize ?? 1000
+    this.route('GET', /^\/apps$/, (req, res) => this.appList(req, res, () => true))
+    this.route('GET', /^\/teams\/([^/]+)\/apps$/, (req, res, [team]) => this.appList(req, res, app => app.team === team))
+    this.route('GET', /^\/users\/~\/apps$/, (req, res) => this.appList(req, res, app => app.team === undefined))
     this.route('GET', /^\/apps\/([^/]+)$/, (_req, res, [name]) => {
       const app = this.app(name, res)
       if (app) json(res, 200, this.appJson(app))
     })
     this.route('GET', /^\/apps\/([^/]+)\/releases$/, (req, res, [name]) => {
-      const app = this.app(name, res)
+      const app = this.readable(name, res)
       if (!app) return
       const releases = (app.releases ?? []).map(r => this.releaseJson(app, r))
       paged(req, res, releases, r => r.version as number)
@@ -103,7 +115,7 @@ export class FakeHeroku {
       else if (app) notFound(res, 'Couldn\'t find that release.')
     })
     this.route('GET', /^\/apps\/([^/]+)\/slugs\/([^/]+)$/, (_req, res, [name, id]) => {
-      const app = this.app(name, res)
+      const app = this.readable(name, res)
       const slug = app?.slugs?.find(s => s.id === id)
       if (app && slug) json(res, 200, this.slugJson(slug))
       else if (app) notFound(res, 'Couldn\'t find that slug.')
@@ -227,6 +239,31 @@ export class FakeHeroku {
     return app
   }
 
+  /** An app whose insides (releases, slugs) the user may read: a forbidden one answers 403, as Heroku does. */
+  private readable(name: string, res: ServerResponse): FakeApp | undefined {
+    const app = this.app(name, res)
+    if (app?.forbidden) {
+      json(res, 403, {id: 'forbidden', message: `You do not have access to the app ${name}.`})
+      return undefined
+    }
+
+    return app
+  }
+
+  /** An app list, paged by name as Heroku pages it: `Range: name ..; max=N`, then `name ]LAST..; max=N` from Next-Range. */
+  private appList(req: RecordedRequest, res: ServerResponse, include: (app: FakeApp) => boolean): void {
+    const apps = [...this.apps.values()].filter(a => include(a)).sort((a, b) => (a.name < b.name ? -1 : Number(a.name > b.name)))
+    const range = parseRange(req.headers.range as string | undefined)
+    const after = /^\s*name\s+\](\S+)\.\./.exec((req.headers.range as string | undefined) ?? '')?.[1]
+    const rest = after === undefined ? apps : apps.filter(a => a.name > after)
+    const max = Math.min(range?.max ?? 200, this.pageSize)
+    const page = rest.slice(0, max)
+    const headers: Record<string, string> = {}
+    if (page.length > 0) headers['content-range'] = `name ${page[0].name}..${page.at(-1)!.name}`
+    if (rest.length > page.length) headers['next-range'] = `name ]${page.at(-1)!.name}..; max=${range?.max ?? 200}`
+    json(res, rest.length > page.length ? 206 : 200, page.map(a => this.appJson(a)), headers)
+  }
+
   private appJson(app: FakeApp): Record<string, unknown> {
     const stack = {id: randomUUID(), name: app.stack ?? 'heroku-24'}
     return {
@@ -234,9 +271,17 @@ export class FakeHeroku {
       generation: {id: randomUUID(), name: app.generation ?? 'cedar'},
       id: appId(app.name),
       name: app.name,
-      slug_size: app.slugs?.[0]?.blob.length ?? null,
+      slug_size: this.currentSlug(app) ?? null,
       stack: app.buildStack === 'container' ? {id: randomUUID(), name: 'container'} : stack,
+      team: app.team ? {id: randomUUID(), name: app.team} : null,
     }
+  }
+
+  /** The size of the slug the app runs: its current release's, else its first slug's (an app made without releases). */
+  private currentSlug(app: FakeApp): number | undefined {
+    const current = app.releases?.find(r => r.current && r.status === 'succeeded')?.slugId
+    const slug = app.slugs?.find(s => s.id === current) ?? (current === undefined ? app.slugs?.[0] : undefined)
+    return slug && slugSize(slug)
   }
 
   private releaseJson(app: FakeApp, r: FakeRelease): Record<string, unknown> {
@@ -260,7 +305,7 @@ export class FakeHeroku {
       commit: slug.commit ?? null,
       id: slug.id,
       process_types: slug.processTypes ?? {web: 'gunicorn app:app'},
-      size: slug.blob.length,
+      size: slugSize(slug),
       stack: {id: randomUUID(), name: slug.stack ?? 'heroku-24'},
     }
   }
@@ -287,6 +332,10 @@ export class FakeHeroku {
 
     sendBytes(slug.blob)(req, res)
   }
+}
+
+function slugSize(slug: FakeSlug): number {
+  return slug.size ?? slug.blob.length
 }
 
 function appId(name: string): string {

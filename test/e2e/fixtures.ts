@@ -65,3 +65,63 @@ export function exampleApp(): FakeApp {
     ],
   }
 }
+
+const MB = 1_000_000
+
+/** A slug id of the fleets below: a UUID (as Heroku's are) made from a number. */
+export function fleetSlugId(n: number): string {
+  return `5a1e0000-0000-4000-8000-${String(n).padStart(12, '0')}`
+}
+
+let nextSlug = 1
+
+/**
+ * An app of slugs only by size (no blob is served): one release per size given, oldest first, the last current.
+ * Every third release is a config change that reuses the slug before it, as on a real app.
+ */
+export function sizedApp(name: string, sizes: number[], extra: Partial<FakeApp> = {}): FakeApp {
+  const slugs = sizes.map(size => ({blob: Buffer.alloc(0), id: fleetSlugId(nextSlug++), size}))
+  const releases: FakeRelease[] = []
+  for (const [i, slug] of slugs.entries()) {
+    releases.push({current: false, slugId: slug.id, status: 'succeeded', version: releases.length + 1})
+    if (i % 3 === 2) releases.push({current: false, description: 'Set LOG_LEVEL config vars', slugId: slug.id, status: 'succeeded', version: releases.length + 1})
+  }
+
+  releases.at(-1)!.current = true
+  return {name, releases, slugs, ...extra}
+}
+
+/** A slug's sizes over `count` releases, growing from `from` to `to` MB, with one jump of `jump` MB at `at`. */
+export function growing(count: number, from: number, to: number, jump?: {at: number; by: number}): number[] {
+  const by = jump?.by ?? 0
+  const step = (to - from - by) / Math.max(1, count - 1)
+  return Array.from({length: count}, (_, i) => Math.round((from + (step * i) + (jump && i >= jump.at ? by : 0)) * MB))
+}
+
+/**
+ * Team acme's apps for the README and the e2e suite: one near the limit and growing fast, some over the warning,
+ * small ones, a Fir app, a Docker app, an app never built, and one the user may list but not read (403).
+ */
+export function acmeFleet(): FakeApp[] {
+  const team = {team: 'acme'}
+  return [
+    sizedApp('acme-ml-inference', growing(14, 331, 472, {at: 11, by: 84}), team),
+    sizedApp('acme-recsys', growing(12, 398, 405), team),
+    sizedApp('acme-web', growing(12, 288, 318), team),
+    sizedApp('acme-etl', growing(8, 231, 220), team),
+    sizedApp('acme-admin', growing(6, 90, 95), team),
+    sizedApp('acme-docs', [12 * MB], team),
+    sizedApp('acme-payments', growing(6, 140, 150), {...team, forbidden: true}),
+    {generation: 'fir', name: 'acme-fir-api', ...team},
+    {buildStack: 'container', name: 'acme-gpu-worker', ...team},
+    {name: 'acme-sandbox', releases: [], ...team},
+  ]
+}
+
+/** `count` personal apps named app-000, app-001...: sizes spread from 5 MB to ~520 MB, each over three releases. */
+export function personalFleet(count: number): FakeApp[] {
+  return Array.from({length: count}, (_, i) => {
+    const size = 5 + ((i * 37) % 516)
+    return sizedApp(`app-${String(i).padStart(3, '0')}`, [size - 4, size - 1, size].map(s => Math.max(1, s) * MB))
+  })
+}

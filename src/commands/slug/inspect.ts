@@ -2,13 +2,13 @@ import * as herokuFlags from '../../lib/heroku/flags.js'
 import {Flags} from '@oclif/core'
 
 import {SlugCommand} from '../../lib/command/base.js'
-import {checkBudget} from '../../lib/analyze/budget.js'
+import {checkBudget, parseBudget} from '../../lib/analyze/budget.js'
 import {type Inspection, type EvidenceChoice, inspectEvidence} from '../../lib/pipeline/evidence.js'
 import {downloadProgress} from '../../lib/render/progress/download.js'
 import {resolveProgress} from '../../lib/render/progress/resolve.js'
 import type {SlugReport} from '../../lib/analyze/report.js'
 import {isNotARepository} from '../../lib/source/repo-files.js'
-import {evidenceChoice, evidenceFlags, scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
+import {evidenceChoice, evidenceFlags, pluginCacheDir, scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
 import {UserError} from '../../lib/shared/errors.js'
 
 export default class Inspect extends SlugCommand {
@@ -56,7 +56,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
 
   async run(): Promise<SlugReport> {
     const {flags} = await this.parse(Inspect)
-    const budget = checkBudget.parse(flags['max-size'])
+    const budget = parseBudget(flags['max-size'], '--max-size')
     const choice: EvidenceChoice = {...evidenceChoice(flags), dir: flags.dir, sitePackages: flags['site-packages']}
     const options = {
       analyze: {depth: flags.depth, top: flags.top},
@@ -65,6 +65,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
       progress: downloadProgress('Downloading slug', !this.jsonEnabled()),
       resolve: resolveProgress(!this.jsonEnabled()),
       savePath: flags.save,
+      slugSizesIn: pluginCacheDir(this.config.cacheDir),
     }
     const {files, report} = await this.evidence(choice, options)
 

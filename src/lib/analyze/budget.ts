@@ -11,10 +11,10 @@ export function checkBudget(report: SlugReport, budget: number | undefined): voi
   }
 }
 
-/** Parses --max-size up front, so a typo fails before a long download. */
-checkBudget.parse = (text: string | undefined): number | undefined => {
+/** Parses a budget flag (--max-size, --max-growth) up front, so a typo fails before a long download. */
+export function parseBudget(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined
   const size = parseSize(text)
-  if (size === undefined || size <= 0) throw new UserError(`--max-size takes a size such as 400MB or 1.5GB, not "${text}".`)
+  if (size === undefined || size <= 0) throw new UserError(`${flag} takes a size such as 400MB or 1.5GB, not "${text}".`)
   return size
 }

@@ -47,6 +47,31 @@ export interface SlugReport extends Analysis {
   totals: ReportTotals
   /** free-form notes for the reader (what was estimated and how, what was skipped) */
   notes: string[]
+  /** for an app's slug over the warning: how it grew over the app's last releases */
+  growth?: SlugGrowth
+}
+
+/** A release that ran a slug: its version and slug id, before the slug's size is known. */
+export interface SlugRelease {
+  version: number
+  slugId: string
+}
+
+/** A release in a slug's history, with its slug's compressed size. */
+export interface ReleaseSize extends SlugRelease {
+  size: number
+}
+
+/** How an app's slug changed over its recent releases. */
+export interface SlugGrowth {
+  /** the releases measured, oldest first: each succeeded release with a slug, up to the current one */
+  releases: ReleaseSize[]
+  /** compressed bytes the slug grew from the first of them to the last (negative when it shrank) */
+  growth: number
+  /** that growth over the releases between the first and the last (0 with a single release) */
+  perRelease: number
+  /** the release whose slug grew the most over the one before it; absent when none grew */
+  biggestJump?: {version: number; bytes: number}
 }
 
 /**

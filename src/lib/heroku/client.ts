@@ -8,8 +8,14 @@ import {rateLimitWaitMs} from './errors.js'
  * library functions take this narrower type so they can be handed the lazy client below.
  */
 export interface HerokuApi {
-  get<T>(url: string, options?: APIClient.Options): Promise<{body: T}>
-  patch<T>(url: string, options?: APIClient.Options): Promise<{body: T}>
+  get<T>(url: string, options?: APIClient.Options): Promise<ApiResponse<T>>
+  patch<T>(url: string, options?: APIClient.Options): Promise<ApiResponse<T>>
+}
+
+/** An answer: its body, and its headers for the calls that page through a list (`Next-Range`). */
+export interface ApiResponse<T> {
+  body: T
+  headers?: Record<string, string | string[] | undefined>
 }
 
 /**
@@ -23,11 +29,11 @@ export class LazyHerokuApi implements HerokuApi {
 
   constructor(private readonly config: Config) {}
 
-  async get<T>(url: string, options?: APIClient.Options): Promise<{body: T}> {
+  async get<T>(url: string, options?: APIClient.Options): Promise<ApiResponse<T>> {
     return withRateLimit(async () => (await this.load()).get<T>(url, options))
   }
 
-  async patch<T>(url: string, options?: APIClient.Options): Promise<{body: T}> {
+  async patch<T>(url: string, options?: APIClient.Options): Promise<ApiResponse<T>> {
     return withRateLimit(async () => (await this.load()).patch<T>(url, options))
   }
 

@@ -27,38 +27,22 @@ function isApiHttpError(error: unknown): error is ApiHttpError {
 }
 
 /**
+ * A Platform API failure with the HTTP status it came with: a caller that goes through many apps tells a refusal
+ * of one app (403, 404: a row of its own) from one that ends the run (401, 429).
+ */
+export class ApiStatusError extends UserError {
+  constructor(message: string, readonly status: number) {
+    super(message)
+  }
+}
+
+/**
  * Turns a Platform API failure into a one-line UserError. The API's own message is passed through,
  * since it is written for people ("Couldn't find that app."); the status decides what to add.
  */
 export function apiError(error: unknown, what: string): Error {
   if (error instanceof UserError) return error
-  if (isApiHttpError(error)) {
-    const status = error.http.statusCode
-    const message = typeof error.body?.message === 'string' ? error.body.message.trim() : ''
-    switch (status) {
-    case 401: {
-      return new UserError(`Not authorized to read ${what}: the Heroku API token is missing or invalid. Run heroku login, or check HEROKU_API_KEY.`)
-    }
-
-    case 403: {
-      return new UserError(`Access to ${what} was refused${message ? `: ${message}` : '.'}`)
-    }
-
-    case 404: {
-      return new UserError(message ? `${message.replace(/\.$/, '')} (${what}).` : `Not found: ${what}.`)
-    }
-
-    case 429: {
-      // A short wait was already waited out once (heroku/client.ts): this one is said, not waited for.
-      const wait = rateLimitWaitMs(error)
-      return new UserError(`The Heroku API rate limit is exhausted (HTTP 429). ${wait === undefined ? 'Wait a minute and run the command again.' : `Run the command again ${retryWhen(wait)}.`}`)
-    }
-
-    default: {
-      return new UserError(`The Heroku API answered HTTP ${status} for ${what}${message ? `: ${message}` : '.'}`)
-    }
-    }
-  }
+  if (isApiHttpError(error)) return new ApiStatusError(statusMessage(error, what), error.http.statusCode)
 
   const text = (error as Error)?.message ?? String(error)
   // @heroku-cli/command throws a plain Error for an invalid HEROKU_API_KEY.
@@ -66,6 +50,34 @@ export function apiError(error: unknown, what: string): Error {
   const code = (error as NodeJS.ErrnoException)?.code
   if (code && /^E[A-Z]+$/.test(code)) return new UserError(`Cannot reach the Heroku API for ${what} (${code}).`)
   return error as Error
+}
+
+/** The one line said for a failed request: the API's own `message` (written for people), and what the status adds. */
+function statusMessage(error: ApiHttpError, what: string): string {
+  const message = typeof error.body?.message === 'string' ? error.body.message.trim() : ''
+  switch (error.http.statusCode) {
+  case 401: {
+    return `Not authorized to read ${what}: the Heroku API token is missing or invalid. Run heroku login, or check HEROKU_API_KEY.`
+  }
+
+  case 403: {
+    return `Access to ${what} was refused${message ? `: ${message}` : '.'}`
+  }
+
+  case 404: {
+    return message ? `${message.replace(/\.$/, '')} (${what}).` : `Not found: ${what}.`
+  }
+
+  case 429: {
+    // A short wait was already waited out once (heroku/client.ts): this one is said, not waited for.
+    const wait = rateLimitWaitMs(error)
+    return `The Heroku API rate limit is exhausted (HTTP 429). ${wait === undefined ? 'Wait a minute and run the command again.' : `Run the command again ${retryWhen(wait)}.`}`
+  }
+
+  default: {
+    return `The Heroku API answered HTTP ${error.http.statusCode} for ${what}${message ? `: ${message}` : '.'}`
+  }
+  }
 }
 
 /**

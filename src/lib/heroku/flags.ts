@@ -57,3 +57,16 @@ async function herokuAppFlag(): Promise<HerokuAppFlag> {
   const {flags} = await import('@heroku-cli/command')
   return flags.app()
 }
+
+/**
+ * `-t/--team`, as @heroku-cli/command defines it: HEROKU_TEAM (or the older HEROKU_ORGANIZATION) names a default
+ * team, which `--personal` (when the command has it) sets aside, as `heroku apps --personal` does.
+ */
+export const team = Flags.custom<string>({
+  char: 't',
+  async default({flags}): Promise<string | undefined> {
+    if (flags.personal) return undefined
+    return process.env.HEROKU_TEAM || process.env.HEROKU_ORGANIZATION || undefined
+  },
+  description: 'team to use (default: $HEROKU_TEAM)',
+})

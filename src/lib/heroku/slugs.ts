@@ -9,7 +9,8 @@ export interface AppInfo extends Heroku.App {
   generation?: string | {name?: string}
 }
 
-const SDK_ACCEPT = 'application/vnd.heroku+json; version=3.sdk'
+/** The API variant that adds `generation` to an app. */
+export const SDK_ACCEPT = 'application/vnd.heroku+json; version=3.sdk'
 /** How many releases are looked at to find the current one (it is nearly always among the newest). */
 const RELEASE_WINDOW = 50
 
@@ -22,22 +23,32 @@ export function appGeneration(app: AppInfo): string | undefined {
   return typeof app.generation === 'string' ? app.generation : app.generation?.name
 }
 
-/**
- * Why an app has no slug to inspect, or undefined when it should have one. Container (Docker) apps
- * and Fir (Cloud Native Buildpacks) apps run images, not slugs.
- */
+/** The kinds of app that run an image, never a slug: container (Docker) apps and Fir (Cloud Native Buildpacks) apps. */
+export type ImageKind = 'container' | 'fir'
+
+/** Which kind of image an app runs instead of a slug, or undefined when it runs slugs. */
+export function imageKind(app: AppInfo): ImageKind | undefined {
+  if ((app.build_stack?.name ?? app.stack?.name) === 'container') return 'container'
+  if (appGeneration(app) === 'fir') return 'fir'
+  return undefined
+}
+
+/** Why an app has no slug to inspect, or undefined when it should have one. */
 export function noSlugReason(app: AppInfo): string | undefined {
   const name = app.name ?? 'The app'
-  const stack = app.build_stack?.name ?? app.stack?.name
-  if (stack === 'container') {
+  switch (imageKind(app)) {
+  case 'container': {
     return `${name} uses the container stack: it runs a Docker image, which has no slug and no slug limit. Inspect the image with docker instead.`
   }
 
-  if (appGeneration(app) === 'fir') {
+  case 'fir': {
     return `${name} is a Fir-generation app: it is built with Cloud Native Buildpacks into an OCI image, which has no slug. Use slug:inspect --dir on the repo to see what it ships.`
   }
 
-  return undefined
+  default: {
+    return undefined
+  }
+  }
 }
 
 /** Newest releases first, at most `max` of them. */
@@ -84,6 +95,8 @@ export function slugSha256(slug: Heroku.Slug): string | undefined {
 export interface ResolvedSlug {
   slug: Heroku.Slug
   release?: Heroku.Release
+  /** the newest releases, newest first, when they were listed to find the current one */
+  releases?: Heroku.Release[]
 }
 
 /**
@@ -102,8 +115,9 @@ export async function resolveSlug(
   if (reason) throw new UserError(reason)
 
   let release: Heroku.Release | undefined
+  let releases: Heroku.Release[] | undefined
   if (choice.release === undefined) {
-    const releases = await listReleases(heroku, appName)
+    releases = await listReleases(heroku, appName)
     release = currentRelease(releases)
     if (!release) {
       throw new UserError(releases.length === 0
@@ -119,5 +133,5 @@ export async function resolveSlug(
     throw new UserError(`Release v${release.version} of ${appName} has no slug (config or add-on change only on an app that was never built, or a Docker release).`)
   }
 
-  return {release, slug: await getSlug(heroku, appName, slugId)}
+  return {release, releases, slug: await getSlug(heroku, appName, slugId)}
 }

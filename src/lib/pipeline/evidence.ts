@@ -42,6 +42,8 @@ export interface InspectionOptions {
   cache?: ScanCache
   /** connections for a slug download */
   connections?: number
+  /** the plugin's cache folder: with it, an app's slug over the warning says how it grew over its last releases */
+  slugSizesIn?: string
 }
 
 /** A report, with every file's row when there are files (a build log has none). */
@@ -76,7 +78,7 @@ const buildLogs = () => import('./build-log.js')
  * that failed after the running release left no slug, so its log is the evidence.
  */
 export async function inspectEvidence(heroku: HerokuApi, choice: EvidenceChoice, options: InspectionOptions): Promise<Inspection> {
-  const {analyze, cache, connections, known, progress, resolve, savePath} = options
+  const {analyze, cache, connections, known, progress, resolve, savePath, slugSizesIn} = options
   if (savePath !== undefined) await checkSavePath(savePath)
   if (choice.log) return {report: await (await buildLogs()).reportFromLogFile(choice.log)}
 
@@ -99,12 +101,18 @@ export async function inspectEvidence(heroku: HerokuApi, choice: EvidenceChoice,
   const named = choice.release !== undefined || choice.slugId !== undefined
   const newest = named ? {} : await (await buildLogs()).checkNewestBuild(heroku, choice.app)
   if (newest.report) return {report: newest.report}
-  const {scan, source} = await scanAppSlug(
+  const {releases, scan, source} = await scanAppSlug(
     heroku,
     {app: choice.app, appInfo: newest.app, release: choice.release ?? newest.release, slugId: choice.slugId},
     {cache, connections, progress, savePath},
   )
   const evidence = fromScan(scan, source, analyze)
   if (newest.note) evidence.report.notes.unshift(newest.note)
+  if (slugSizesIn && releases) {
+    // Only an app's slug needs them (the size cache loads a schema validator): a --file or --dir run never does.
+    const [{addGrowth}, {slugSizeCacheFor}] = await Promise.all([import('./growth.js'), import('../heroku/slug-sizes.js')])
+    await addGrowth(heroku, evidence.report, releases, slugSizeCacheFor(slugSizesIn))
+  }
+
   return evidence
 }

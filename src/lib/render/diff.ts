@@ -3,13 +3,12 @@ import * as color from '@heroku/heroku-cli-util/color'
 import * as hux from '@heroku/heroku-cli-util/hux'
 
 import {limitStatus} from './report.js'
-import {formatBytes} from '../shared/bytes.js'
+import {formatBytes, formatSignedBytes} from '../shared/bytes.js'
 import {terminalSafeDeep} from '../shared/terminal-safe.js'
 import type {ChangeSizes, Delta, DiffSource, LimitLevel, SlugDiff} from '../analyze/diff/changes.js'
 
 type Print = (line: string) => void
 
-const signedBytes = (n: number) => (n > 0 ? `+${formatBytes(n)}` : formatBytes(n))
 const signedCount = (n: number) => (n > 0 ? `+${n.toLocaleString('en-US')}` : n.toLocaleString('en-US'))
 const span = (d: Delta, format: (n: number) => string) => `${format(d.before)} → ${format(d.after)}`
 
@@ -45,8 +44,8 @@ function header(diff: SlugDiff): Record<string, string> {
   const rows: Record<string, string> = {
     From: sideDetails(diff.from),
     To: sideDetails(diff.to),
-    Compressed: `${span(totals.compressed, formatBytes)} (${signedBytes(totals.compressed.delta)}), ${limitStatus(totals.compressed.after, limitOf)}`,
-    Uncompressed: `${span(totals.uncompressed, formatBytes)} (${signedBytes(totals.uncompressed.delta)})`,
+    Compressed: `${span(totals.compressed, formatBytes)} (${formatSignedBytes(totals.compressed.delta)}), ${limitStatus(totals.compressed.after, limitOf)}`,
+    Uncompressed: `${span(totals.uncompressed, formatBytes)} (${formatSignedBytes(totals.uncompressed.delta)})`,
     Files: `${span(totals.files, n => n.toLocaleString('en-US'))} (${signedCount(totals.files.delta)})`,
   }
   if (totals.level.before !== totals.level.after) {
@@ -67,9 +66,9 @@ function changeSummary(diff: SlugDiff): string {
 function sizeCells(row: ChangeSizes) {
   return {
     compressed: span(row.compressed, formatBytes),
-    compressedDelta: signedBytes(row.compressed.delta),
+    compressedDelta: formatSignedBytes(row.compressed.delta),
     size: span(row.size, formatBytes),
-    sizeDelta: signedBytes(row.size.delta),
+    sizeDelta: formatSignedBytes(row.size.delta),
   }
 }
 

@@ -3,9 +3,9 @@ import * as color from '@heroku/heroku-cli-util/color'
 import * as hux from '@heroku/heroku-cli-util/hux'
 
 import type {Finding, Usage} from '../analyze/rows.js'
-import {formatBytes, formatPercent} from '../shared/bytes.js'
+import {formatBytes, formatPercent, formatSignedBytes} from '../shared/bytes.js'
 import {terminalSafeDeep} from '../shared/terminal-safe.js'
-import {limitBand, type SlugReport} from '../analyze/report.js'
+import {limitBand, type SlugGrowth, type SlugReport} from '../analyze/report.js'
 
 type Print = (line: string) => void
 
@@ -39,6 +39,7 @@ function header(report: SlugReport): Record<string, string> {
   if (source.commit) rows.Commit = source.commit.slice(0, 12)
   const estimate = report.prediction ? ' (estimate)' : ''
   rows.Compressed = `${formatBytes(totals.compressed)}${estimate}, ${limitStatus(totals.compressed, report)}`
+  if (report.growth) rows.Growth = growthLine(report.growth)
   if (totals.uncompressed > 0) rows.Uncompressed = formatBytes(totals.uncompressed)
   if (totals.files > 0) rows.Files = totals.files.toLocaleString('en-US')
   if (totals.outside && totals.outside.count > 0) {
@@ -46,6 +47,14 @@ function header(report: SlugReport): Record<string, string> {
   }
 
   return rows
+}
+
+/** "+94.0 MB over the last 5 releases (v120 to v124), +23.5 MB per release; biggest jump v123: +84.0 MB" */
+export function growthLine(growth: SlugGrowth): string {
+  const {biggestJump: jump, releases} = growth
+  const span = `over the last ${releases.length} releases (v${releases[0].version} to v${releases.at(-1)!.version})`
+  const jumped = jump ? `; biggest jump v${jump.version}: ${formatSignedBytes(jump.bytes)}` : ''
+  return `${formatSignedBytes(growth.growth)} ${span}, ${formatSignedBytes(growth.perRelease)} per release${jumped}`
 }
 
 /** The three size cells every table shares, already formatted. */

@@ -15,6 +15,11 @@ export function formatBytes(bytes: number): string {
   return `${sign}${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${unit}`
 }
 
+/** A change in bytes: "+84.0 MB", "-2.1 MB", "0 B". */
+export function formatSignedBytes(bytes: number): string {
+  return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes)
+}
+
 const SIZE_UNITS: Record<string, number> = {
   '': 1, b: 1,
   k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12,

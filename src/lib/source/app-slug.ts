@@ -1,4 +1,5 @@
 import type {HerokuApi} from '../heroku/client.js'
+import type * as Heroku from '@heroku-cli/schema'
 
 import {type AppInfo, resolveSlug, slugSha256} from '../heroku/slugs.js'
 import type {ReportSource} from '../analyze/report.js'
@@ -19,6 +20,8 @@ export interface AppSlugChoice {
 export interface ScannedSlug {
   scan: ScanResult
   source: ReportSource
+  /** the app's newest releases, newest first, when they were listed to find the current one */
+  releases?: Heroku.Release[]
 }
 
 /**
@@ -31,7 +34,7 @@ export interface AppSlugOptions extends DownloadOptions {
 }
 
 export async function scanAppSlug(heroku: HerokuApi, choice: AppSlugChoice, options: AppSlugOptions = {}): Promise<ScannedSlug> {
-  const {release, slug} = await resolveSlug(heroku, choice.app, choice)
+  const {release, releases, slug} = await resolveSlug(heroku, choice.app, choice)
   const url = slug.blob?.url
   if (!url || !slug.id) throw new UserError(`Slug ${slug.id ?? choice.slugId} of ${choice.app} has no download URL.`)
   const slugId = slug.id
@@ -53,6 +56,7 @@ export async function scanAppSlug(heroku: HerokuApi, choice: AppSlugChoice, opti
     options,
   ))
   return {
+    releases,
     scan,
     source: {
       app: choice.app,

@@ -2,22 +2,10 @@ import {expect} from 'chai'
 
 import {renderDiff} from '../../../../src/lib/render/diff.js'
 import type {SlugDiff} from '../../../../src/lib/analyze/diff/changes.js'
+import {printedBy} from '../../../helpers/printed.js'
 
-/** hux writes headers straight to stdout and tables through print: both end up in one text. */
 function render(diff: SlugDiff): string {
-  const out: string[] = []
-  const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string) => {
-    out.push(String(chunk))
-    return true
-  }) as typeof process.stdout.write
-  try {
-    renderDiff(diff, line => out.push(`${line}\n`))
-  } finally {
-    process.stdout.write = write
-  }
-
-  return out.join('')
+  return printedBy(print => renderDiff(diff, print))
 }
 
 const d = (before: number, after: number) => ({after, before, delta: after - before})

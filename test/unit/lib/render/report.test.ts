@@ -3,6 +3,7 @@ import {expect} from 'chai'
 import type {Finding, PackageRow} from '../../../../src/lib/analyze/rows.js'
 import {limitStatus, renderReport} from '../../../../src/lib/render/report.js'
 import {SLUG_LIMIT, SLUG_WARNING, type SlugReport} from '../../../../src/lib/analyze/report.js'
+import {printedBy} from '../../../helpers/printed.js'
 
 function report(compressed: number, packages: PackageRow[] = []): SlugReport {
   return {
@@ -21,20 +22,7 @@ function report(compressed: number, packages: PackageRow[] = []): SlugReport {
 }
 
 function capture(r: SlugReport, options?: {maxPackages?: number}): string {
-  const lines: string[] = []
-  const write = process.stdout.write.bind(process.stdout)
-  // hux writes headers and tables straight to stdout.
-  process.stdout.write = ((chunk: string) => {
-    lines.push(String(chunk))
-    return true
-  }) as typeof process.stdout.write
-  try {
-    renderReport(r, line => lines.push(`${line}\n`), options)
-  } finally {
-    process.stdout.write = write
-  }
-
-  return lines.join('')
+  return printedBy(print => renderReport(r, print, options))
 }
 
 function finding(savings: number, estimated: boolean): Finding {
