@@ -26,6 +26,14 @@ const cedar = (name: string, size: null | number, extra: Partial<AppJson> = {}):
 })
 
 /** Releases newest first, as the API answers a desc Range: each [version, slug number]; the newest is current. */
+/** The table's body rows, cell by cell: the lines between its dashed rule and the blank line after it (the table's indent differs between hux versions). */
+function tableRows(stdout: string): string[][] {
+  const lines = stdout.split('\n')
+  const rule = lines.findIndex(l => /^-+$/.test(l.trim()))
+  const end = lines.indexOf('', rule)
+  return lines.slice(rule + 1, end).map(l => l.trim().split(/\s{2,}/))
+}
+
 function releases(list: [number, number | null][]): Record<string, unknown>[] {
   return list.map(([version, slug], i) => ({current: i === 0, slug: slug === null ? null : {id: slugId(slug)}, status: 'succeeded', version}))
 }
@@ -63,7 +71,7 @@ describe('slug:apps', () => {
     const lines = stdout.split('\n')
     expect(lines[0]).to.equal('=== Slugs of the apps you can see (7 apps)')
     expect(stdout).to.include('3 apps over the 300 MB warning, 1 within 10% of the 500 MB limit, 1 over the 500 MB limit.')
-    const rows = lines.filter(l => /^ {2}\S/.test(l)).slice(1).map(l => l.trim().split(/\s{2,}/))
+    const rows = tableRows(stdout)
     expect(rows).to.deep.equal([
       ['web', 'cedar', 'heroku-24', '530 MB', '106.0%', 'OVER LIMIT'],
       ['api', 'cedar', 'heroku-24', '472 MB', '94.4%', 'near limit'],
