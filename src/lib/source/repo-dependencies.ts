@@ -2,6 +2,7 @@ import {readFile} from 'node:fs/promises'
 import {dirname, join, relative} from 'node:path'
 import {parse as parseToml, TomlError, type TomlTable, type TomlValue} from 'smol-toml'
 
+import {parsePackageJson} from '../analyze/node/package-json.js'
 import type {PackageRow} from '../analyze/rows.js'
 import {UserError} from '../shared/errors.js'
 import {redactUrlCredentials} from '../shared/redact.js'
@@ -195,13 +196,7 @@ async function fromUvLock(root: string): Promise<DeclaredDependencies[]> {
 async function fromPackageJson(root: string): Promise<DeclaredDependencies[]> {
   const text = await readOptional(root, 'package.json')
   if (text === undefined) return []
-  let pkg: {dependencies?: Record<string, string>; devDependencies?: Record<string, string>}
-  try {
-    pkg = JSON.parse(text)
-  } catch (error) {
-    throw new UserError(`package.json is not valid JSON (${(error as Error).message}).`)
-  }
-
+  const pkg = parsePackageJson(text)
   const packages = Object.entries(pkg.dependencies ?? {}).map(([name, range]) => {
     const exact = /^=?v?(\d+\.\d+\.\d+[\w.+-]*)$/.exec(range.trim())
     return declared('node', name, exact ? exact[1] : undefined)
