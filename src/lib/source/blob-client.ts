@@ -7,8 +7,9 @@ import {IDLE_TIMEOUT_MS, routeFor} from '../shared/cli-network.js'
  * Why this client exists rather than node's own HTTP stack: the socket reads into this many bytes, one
  * buffer reused for every read, where node's http client and undici take a fresh buffer per read; over
  * a 500 MB slug that garbage piles up faster than V8 collects it. Measured by bench/blob-stack.ts (the
- * same scan, 504 MB from a local server, bench/RESULTS.md): peak RSS 80 MB here against 127-130 MB with
- * undici's request(), and ~30% less CPU. Build logs, which are small, use undici (heroku/builds.ts).
+ * same scan, 504 MB from a local server, interleaved on a quiet machine, bench/RESULTS.md): peak RSS 79 MB
+ * here against 119-128 MB with undici's request(), stream() or dispatch() with backpressure, and 25% less
+ * CPU, at the same wall time within 6%. Build logs, which are small, use undici (heroku/builds.ts).
  */
 const RECEIVE_BYTES = 256 * 1024
 /** A response head larger than this is not from S3: the download fails rather than buffer it. */
