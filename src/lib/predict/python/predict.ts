@@ -231,6 +231,31 @@ export async function resolveForStack(root: string, tracked: ReadonlySet<string>
   }
 }
 
+type Manager = (typeof MANAGER_FILES)[number]
+
+/** What one resolution knows while it runs: the repo, the Python and stack it resolves for, its bounds. */
+interface ResolveContext {
+  choice: PythonChoice
+  client: IndexClient
+  deadline: number
+  env: NodeJS.ProcessEnv
+  manager: Manager
+  options: StackResolveOptions
+  pipfileLock?: string
+  python: string
+  root: string
+  stack: Stack
+  timeoutMs: number
+  tracked: ReadonlySet<string>
+}
+
+/** The packages, the indexes they came from, and what resolved them (for the notes). */
+interface Resolved {
+  by: string
+  indexes: PackageIndex[]
+  resolution: Resolution
+}
+
 async function resolve(root: string, tracked: ReadonlySet<string>, options: StackResolveOptions): Promise<StackDependencies | StackFallback | undefined> {
   const managers = MANAGER_FILES.filter(f => tracked.has(f))
   // Not a Python app for the buildpack (a Node app, say): nothing to resolve, nothing to say.
@@ -245,95 +270,113 @@ async function resolve(root: string, tracked: ReadonlySet<string>, options: Stac
   const [runtimeTxt, pythonVersion, pipfileLock, appJson] = await Promise.all(['runtime.txt', '.python-version', 'Pipfile.lock', 'app.json'].map(p => readTracked(root, tracked, p)))
   const choice = choosePython({pipfileLock: manager === 'Pipfile.lock' ? pipfileLock : undefined, pythonVersion, runtimeTxt})
   if (isProblem(choice)) return fallback(`the build would fail: ${choice.problem}`)
-  const stack = stackOf(appJson)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const deadline = Date.now() + timeoutMs
-  const env = options.env ?? process.env
-  const client = new IndexClient()
+  const context: ResolveContext = {
+    choice, client: new IndexClient(), deadline: Date.now() + timeoutMs, env: options.env ?? process.env, manager, options,
+    pipfileLock, python, root, stack: stackOf(appJson), timeoutMs, tracked,
+  }
   try {
-    let resolution: Resolution
-    let indexes: PackageIndex[] = []
-    let by: string
-    if (manager === 'uv.lock') {
-      options.onProgress?.('reading uv.lock')
-      resolution = resolveUvLock((await readTracked(root, tracked, 'uv.lock'))!, choice.minor, stack)
-      by = 'uv.lock (read directly: it pins every package and records wheel sizes)'
-    } else {
-      let requirementsText: string | undefined
-      const missing = await pipMissing(python, env)
-      if (missing) return fallback(`${missing}, and pip is needed to resolve them`)
-      if (manager === 'requirements.txt') {
-        indexes = await pipIndexes(python, root, env)
-        const primary = indexes.find(i => i.primary)!
-        options.onProgress?.(`checking ${redactUrl(primary.url)}`)
-        const down = await client.unreachable(primary)
-        if (down) return fallback(`the package index ${down}`)
-      } else {
-        requirementsText = pipfileRequirements(pipfileLock!)
-      }
-
-      options.onProgress?.('pip: resolving')
-      let pip: PipResolution
-      if (requirementsText === undefined) {
-        pip = await resolveWithPip(root, {minor: choice.minor, python, stack}, {...options, deadline, env})
-      } else {
-        const work = await mkdtemp(join(tmpdir(), 'slug-diet-pipfile-'))
-        try {
-          await writeFile(join(work, 'requirements.txt'), requirementsText)
-          indexes = configuredIndexes([], [{file: 'Pipfile.lock', lines: parseRequirements(requirementsText)}])
-          const outcome = await runPipResolve({cwd: root, env, minor: choice.minor, noDeps: true, platforms: platformTags(stack), python, requirements: join(work, 'requirements.txt'), timeoutMs})
-          pip = {outcome, unresolvable: outcome.kind === 'no-wheel' ? [{name: outcome.name, requirement: outcome.requirement}] : []}
-        } finally {
-          await rm(work, {force: true, recursive: true})
-        }
-      }
-
-      const notes = pip.unresolvable.map(u => unresolvableNote(u, choice, stack))
-      if (pip.outcome.kind !== 'resolved') return fallback(describeOutcome(pip.outcome), notes)
-      const requires = new Map<string, string[]>()
-      for (const d of pip.outcome.dists) {
-        requires.set(d.name, d.requiresDist.filter(r => !r.includes('extra ==')).map(r => normalizePythonName(/^[A-Za-z0-9._-]+/.exec(r)?.[0] ?? r)))
-      }
-
-      resolution = {
-        requires,
-        unresolvable: pip.unresolvable,
-        wheels: pip.outcome.dists.map(d => ({name: d.name, requested: d.requested, url: d.url, version: d.version})),
-      }
-      const version = pip.outcome.pipVersion
-      by = `pip ${version ?? ''}`.trim()
-      if (version && valid(version) && lt(version, PIP_REPORT_FIXED)) {
-        by += ' (which downloads each wheel into its cache during a dry run, pypa/pip#12603; sizes come from the index, not from those downloads)'
-      }
-    }
-
-    const unsizedWheels = resolution.wheels.filter(w => w.size === undefined && w.url)
-    if (unsizedWheels.length > 0) {
-      options.onProgress?.(`sizing ${unsizedWheels.length} wheels`)
-      const sizes = await client.wheelSizes(unsizedWheels.map(w => ({project: w.name, url: w.url!})), indexes)
-      for (const [i, w] of unsizedWheels.entries()) w.size = sizes[i]
-    }
-
-    const {rows, unsized} = packageRows(resolution, choice)
-    const runtime = runtimeSize(choice.minor)
-    const wheelBytes = resolution.wheels.reduce((sum, w) => sum + (w.size ?? 0), 0)
-    const from = indexes.length > 0 ? ` from ${indexes.map(i => `${redactUrl(i.url)} (${i.origin})`).join(', ')}` : ''
-    const notes = [
-      `Python dependencies resolved for ${stack.name} (Linux x86_64, manylinux up to glibc ${stack.glibc.join('.')}) and CPython ${choice.minor} `
-      + `(${choice.source}), binary wheels only, by ${by}${from}: ${resolution.wheels.length} packages, ${formatBytes(wheelBytes)} of wheels.`,
-      `Estimates: a package's Size is its wheel and its Compressed share is the wheel x ${INSTALL_FACTOR.factor.toFixed(3)} `
-      + `(what the buildpack adds on install, e.g. bytecode; ${INSTALL_FACTOR.source}).`,
-      `Estimate: the Python ${choice.requested} runtime in .heroku/python (with pip) is ${formatBytes(runtime.compressed)} compressed (${runtime.source}).`,
-      ...resolution.unresolvable.map(u => unresolvableNote(u, choice, stack)),
-    ]
-    if (unsized.length > 0) notes.push(`No size is known for ${unsized.length} wheel(s), counted as 0 B: ${unsized.join(', ')}.`)
-    if (manager === 'requirements.txt') notes.push("An app's PIP_EXTRA_INDEX_URL config var also adds an index on Heroku: this machine's pip configuration stands in for it.")
-    const requested = resolution.wheels.filter(w => w.requested).map(w => w.name)
-    return {notes, packages: rows, requested, requires: resolution.requires}
+    const resolved = manager === 'uv.lock' ? await resolveUv(context) : await resolvePip(context)
+    if ('fallback' in resolved) return resolved
+    await sizeWheels(context, resolved)
+    return dependencies(context, resolved)
   } catch (error) {
     if (error instanceof UserError) return fallback(error.message.replace(/\.$/, ''))
     throw error
   } finally {
-    await client.close()
+    await context.client.close()
   }
+}
+
+async function resolveUv({choice, options, root, stack, tracked}: ResolveContext): Promise<Resolved> {
+  options.onProgress?.('reading uv.lock')
+  const resolution = resolveUvLock((await readTracked(root, tracked, 'uv.lock'))!, choice.minor, stack)
+  return {by: 'uv.lock (read directly: it pins every package and records wheel sizes)', indexes: [], resolution}
+}
+
+/** requirements.txt or Pipfile.lock, resolved by pip for the stack: the packages, or why not. */
+async function resolvePip(context: ResolveContext): Promise<Resolved | StackFallback> {
+  const {choice, client, env, manager, options, python, root, stack} = context
+  const missing = await pipMissing(python, env)
+  if (missing) return fallback(`${missing}, and pip is needed to resolve them`)
+  let pip: PipResolution
+  let indexes: PackageIndex[]
+  if (manager === 'requirements.txt') {
+    indexes = await pipIndexes(python, root, env)
+    const primary = indexes.find(i => i.primary)!
+    options.onProgress?.(`checking ${redactUrl(primary.url)}`)
+    const down = await client.unreachable(primary)
+    if (down) return fallback(`the package index ${down}`)
+    options.onProgress?.('pip: resolving')
+    pip = await resolveWithPip(root, {minor: choice.minor, python, stack}, {...options, deadline: context.deadline, env})
+  } else {
+    const requirementsText = pipfileRequirements(context.pipfileLock!)
+    indexes = configuredIndexes([], [{file: 'Pipfile.lock', lines: parseRequirements(requirementsText)}])
+    options.onProgress?.('pip: resolving')
+    pip = await resolvePipfileLock(context, requirementsText)
+  }
+
+  const notes = pip.unresolvable.map(u => unresolvableNote(u, choice, stack))
+  if (pip.outcome.kind !== 'resolved') return fallback(describeOutcome(pip.outcome), notes)
+  const requires = new Map<string, string[]>()
+  for (const d of pip.outcome.dists) {
+    requires.set(d.name, d.requiresDist.filter(r => !r.includes('extra ==')).map(r => normalizePythonName(/^[A-Za-z0-9._-]+/.exec(r)?.[0] ?? r)))
+  }
+
+  const resolution = {
+    requires,
+    unresolvable: pip.unresolvable,
+    wheels: pip.outcome.dists.map(d => ({name: d.name, requested: d.requested, url: d.url, version: d.version})),
+  }
+  return {by: pipBy(pip.outcome.pipVersion), indexes, resolution}
+}
+
+/** Pipfile.lock pins every package: pip resolves its pins without dependencies, exactly as locked. */
+async function resolvePipfileLock(context: ResolveContext, requirementsText: string): Promise<PipResolution> {
+  const {choice, env, python, root, stack, timeoutMs} = context
+  const work = await mkdtemp(join(tmpdir(), 'slug-diet-pipfile-'))
+  try {
+    await writeFile(join(work, 'requirements.txt'), requirementsText)
+    const outcome = await runPipResolve({cwd: root, env, minor: choice.minor, noDeps: true, platforms: platformTags(stack), python, requirements: join(work, 'requirements.txt'), timeoutMs})
+    return {outcome, unresolvable: outcome.kind === 'no-wheel' ? [{name: outcome.name, requirement: outcome.requirement}] : []}
+  } finally {
+    await rm(work, {force: true, recursive: true})
+  }
+}
+
+function pipBy(version: string | undefined): string {
+  const by = `pip ${version ?? ''}`.trim()
+  if (version && valid(version) && lt(version, PIP_REPORT_FIXED)) {
+    return by + ' (which downloads each wheel into its cache during a dry run, pypa/pip#12603; sizes come from the index, not from those downloads)'
+  }
+
+  return by
+}
+
+/** Wheels whose size the lock or pip's report did not give: asked of the indexes (PEP 700, else HEAD). */
+async function sizeWheels({client, options}: ResolveContext, {indexes, resolution}: Resolved): Promise<void> {
+  const unsizedWheels = resolution.wheels.filter(w => w.size === undefined && w.url)
+  if (unsizedWheels.length === 0) return
+  options.onProgress?.(`sizing ${unsizedWheels.length} wheels`)
+  const sizes = await client.wheelSizes(unsizedWheels.map(w => ({project: w.name, url: w.url!})), indexes)
+  for (const [i, w] of unsizedWheels.entries()) w.size = sizes[i]
+}
+
+function dependencies({choice, manager, stack}: ResolveContext, {by, indexes, resolution}: Resolved): StackDependencies {
+  const {rows, unsized} = packageRows(resolution, choice)
+  const runtime = runtimeSize(choice.minor)
+  const wheelBytes = resolution.wheels.reduce((sum, w) => sum + (w.size ?? 0), 0)
+  const from = indexes.length > 0 ? ` from ${indexes.map(i => `${redactUrl(i.url)} (${i.origin})`).join(', ')}` : ''
+  const notes = [
+    `Python dependencies resolved for ${stack.name} (Linux x86_64, manylinux up to glibc ${stack.glibc.join('.')}) and CPython ${choice.minor} `
+    + `(${choice.source}), binary wheels only, by ${by}${from}: ${resolution.wheels.length} packages, ${formatBytes(wheelBytes)} of wheels.`,
+    `Estimates: a package's Size is its wheel and its Compressed share is the wheel x ${INSTALL_FACTOR.factor.toFixed(3)} `
+    + `(what the buildpack adds on install, e.g. bytecode; ${INSTALL_FACTOR.source}).`,
+    `Estimate: the Python ${choice.requested} runtime in .heroku/python (with pip) is ${formatBytes(runtime.compressed)} compressed (${runtime.source}).`,
+    ...resolution.unresolvable.map(u => unresolvableNote(u, choice, stack)),
+  ]
+  if (unsized.length > 0) notes.push(`No size is known for ${unsized.length} wheel(s), counted as 0 B: ${unsized.join(', ')}.`)
+  if (manager === 'requirements.txt') notes.push("An app's PIP_EXTRA_INDEX_URL config var also adds an index on Heroku: this machine's pip configuration stands in for it.")
+  const requested = resolution.wheels.filter(w => w.requested).map(w => w.name)
+  return {notes, packages: rows, requested, requires: resolution.requires}
 }
