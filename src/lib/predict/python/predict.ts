@@ -1,8 +1,6 @@
-import {execFile} from 'node:child_process'
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {isAbsolute, join} from 'node:path'
-import {promisify} from 'node:util'
 
 import {lt, valid} from '@renovatebot/pep440'
 
@@ -13,6 +11,7 @@ import {normalizePythonName} from '../../analyze/python/dist-info.js'
 import {parseRequirements} from '../../analyze/python/requirements.js'
 import {INSTALL_FACTOR, runtimeSize, type Stack} from '../../knowledge/python-stack.js'
 import {formatBytes} from '../../shared/bytes.js'
+import {ChildStartError, runBounded} from '../../shared/child-process.js'
 import {UserError} from '../../shared/errors.js'
 import {IndexClient} from './index-client.js'
 import {configuredIndexes, type PackageIndex, parsePipConfigList, redactUrl} from './indexes.js'
@@ -21,8 +20,6 @@ import {choosePython, isProblem, type PythonChoice} from './python-version.js'
 import {platformTags, stackNamed} from './stack.js'
 import type {Resolution, Unresolvable} from './wheels.js'
 import {resolveUvLock} from './uv-lock.js'
-
-const run = promisify(execFile)
 
 export interface StackResolveOptions {
   /** the Python whose pip resolves; "none" skips resolution (default: HEROKU_SLUG_DIET_PYTHON, else python3) */
@@ -99,19 +96,22 @@ function unresolvableNote(u: Unresolvable, python: PythonChoice, stack: Stack): 
 /** Why `python -m pip` cannot run, or undefined when it can. */
 async function pipMissing(python: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
-    await run(python, ['-m', 'pip', '--version'], {env, timeout: 15_000})
-    return undefined
+    const {code, signal, stderr, timedOut} = await runBounded({args: ['-m', 'pip', '--version'], command: python, env, timeoutMs: 15_000})
+    if (code === 0) return undefined
+    if (stderr.includes('No module named pip')) return `${python} has no pip`
+    if (timedOut) return `${python} -m pip --version did not finish within 15 s`
+    return `${python} -m pip --version failed (${stderr.trim().split('\n').at(-1) || code || signal})`
   } catch (error) {
-    const {code, stderr} = error as NodeJS.ErrnoException & {stderr?: string}
+    const code = error instanceof ChildStartError ? error.code : (error as Error).message
     if (code === 'ENOENT') return `${python} is not installed (or not on PATH)`
-    if (stderr?.includes('No module named pip')) return `${python} has no pip`
-    return `${python} -m pip --version failed (${(stderr ?? '').trim().split('\n').at(-1) || code})`
+    return `${python} -m pip --version failed (${code})`
   }
 }
 
 /** The configured indexes, as pip sees them from the repo (pip config list reads files and PIP_* variables). */
 async function pipIndexes(python: string, root: string, env: NodeJS.ProcessEnv): Promise<PackageIndex[]> {
-  const {stdout} = await run(python, ['-m', 'pip', 'config', 'list'], {cwd: root, env, timeout: 15_000}).catch(() => ({stdout: ''}))
+  const stdout = await runBounded({args: ['-m', 'pip', 'config', 'list'], command: python, cwd: root, env, timeoutMs: 15_000})
+  .then(r => (r.code === 0 ? r.stdout : ''), () => '')
   const requirements = await readRequirementsFile(root, 'requirements.txt')
   return configuredIndexes(parsePipConfigList(stdout), requirements)
 }
