@@ -3,7 +3,7 @@ import {createReadStream} from 'node:fs'
 import {Transform} from 'node:stream'
 
 import {UserError} from '../shared/errors.js'
-import {s3Error} from './errors.js'
+import {S3DeadlineError, s3Error} from './errors.js'
 import {DEFAULT_TIMEOUTS, type S3Timeouts} from './timeouts.js'
 
 export interface S3Credentials {
@@ -61,6 +61,16 @@ const MIN_PART = 8 * 1024 * 1024
 const MAX_PARTS = 9000
 const PARALLEL_PARTS = 4
 
+/** One S3 call, its retries included, given `ms` in all: past it, the call is aborted with S3DeadlineError. */
+async function withinDeadline<T>(ms: number, call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  const deadline = AbortSignal.timeout(ms)
+  try {
+    return await call(deadline)
+  } catch (error) {
+    throw deadline.aborted ? new S3DeadlineError(ms) : error
+  }
+}
+
 export function partSize(size: number): number {
   return Math.max(MIN_PART, Math.ceil(size / MAX_PARTS))
 }
@@ -94,7 +104,7 @@ export async function openObjectStore(options: StoreOptions): Promise<ObjectStor
     const found: Array<{initiated?: Date, key: string, uploadId: string}> = []
     let markers: {KeyMarker?: string, UploadIdMarker?: string} = {}
     for (;;) {
-      const page = await client.send(new sdk.ListMultipartUploadsCommand({Bucket: bucket, Prefix: prefix, ...markers}))
+      const page = await withinDeadline(timeouts.callMs, abortSignal => client.send(new sdk.ListMultipartUploadsCommand({Bucket: bucket, Prefix: prefix, ...markers}), {abortSignal}))
       for (const u of page.Uploads ?? []) if (u.Key && u.UploadId) found.push({initiated: u.Initiated, key: u.Key, uploadId: u.UploadId})
       if (!page.IsTruncated) return found
       markers = {KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker}
@@ -103,7 +113,7 @@ export async function openObjectStore(options: StoreOptions): Promise<ObjectStor
 
   async function abortUploadsOf(key: string): Promise<void> {
     for (const u of await listUploads(key)) {
-      if (u.key === key) await client.send(new sdk.AbortMultipartUploadCommand({Bucket: bucket, Key: key, UploadId: u.uploadId}))
+      if (u.key === key) await withinDeadline(timeouts.callMs, abortSignal => client.send(new sdk.AbortMultipartUploadCommand({Bucket: bucket, Key: key, UploadId: u.uploadId}), {abortSignal}))
     }
   }
 
@@ -113,7 +123,7 @@ export async function openObjectStore(options: StoreOptions): Promise<ObjectStor
     async abortStaleUploads(prefix, ours, before) {
       try {
         const stale = (await listUploads(prefix)).filter(u => ours(u.key) && u.initiated !== undefined && u.initiated < before)
-        for (const u of stale) await client.send(new sdk.AbortMultipartUploadCommand({Bucket: bucket, Key: u.key, UploadId: u.uploadId}))
+        for (const u of stale) await withinDeadline(timeouts.callMs, abortSignal => client.send(new sdk.AbortMultipartUploadCommand({Bucket: bucket, Key: u.key, UploadId: u.uploadId}), {abortSignal}))
         return stale.length
       } catch (error) {
         if ((error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode === 403) return
@@ -123,7 +133,7 @@ export async function openObjectStore(options: StoreOptions): Promise<ObjectStor
 
     async checkBucket() {
       try {
-        await client.send(new sdk.HeadBucketCommand({Bucket: bucket}))
+        await withinDeadline(timeouts.callMs, abortSignal => client.send(new sdk.HeadBucketCommand({Bucket: bucket}), {abortSignal}))
       } catch (error) {
         throw fail(error, 'checking the bucket')
       }
@@ -144,7 +154,7 @@ export async function openObjectStore(options: StoreOptions): Promise<ObjectStor
 
     async head(key) {
       try {
-        const head = await client.send(new sdk.HeadObjectCommand({Bucket: bucket, ChecksumMode: 'ENABLED', Key: key}))
+        const head = await withinDeadline(timeouts.callMs, abortSignal => client.send(new sdk.HeadObjectCommand({Bucket: bucket, ChecksumMode: 'ENABLED', Key: key}), {abortSignal}))
         return {checksum: head.ChecksumSHA256, etag: head.ETag, size: head.ContentLength ?? 0}
       } catch (error) {
         const status = (error as {$metadata?: {httpStatusCode?: number}}).$metadata?.httpStatusCode
@@ -155,7 +165,7 @@ export async function openObjectStore(options: StoreOptions): Promise<ObjectStor
 
     async putText(key, body, contentType) {
       try {
-        await client.send(new sdk.PutObjectCommand({Body: body, Bucket: bucket, ChecksumAlgorithm: 'SHA256', ContentType: contentType, Key: key}))
+        await withinDeadline(timeouts.callMs, abortSignal => client.send(new sdk.PutObjectCommand({Body: body, Bucket: bucket, ChecksumAlgorithm: 'SHA256', ContentType: contentType, Key: key}), {abortSignal}))
       } catch (error) {
         throw fail(error, `writing ${key}`)
       }

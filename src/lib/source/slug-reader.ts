@@ -5,7 +5,7 @@ import {basename, dirname, join} from 'node:path'
 import {formatBytes} from '../shared/bytes.js'
 import {describeNetworkError, redirectTarget, retryAfterMs, retryWhen} from '../shared/cli-network.js'
 import {UserError} from '../shared/errors.js'
-import {BlobAgent, BlobProtocolError, DroppedError, getBlob} from './blob-client.js'
+import {BlobAgent, BlobProtocolError, DroppedError, getBlob, type MinimumRate, SlowConnectionError} from './blob-client.js'
 import {BlobSizeError, downloadRanges, HttpStatusError, RangeMismatchError, RangesIgnoredError, ShortPartError, worthRanges} from './ranges.js'
 import {type ScanOptions, SlugScanner} from '../scan/scanner.js'
 import type {ScanResult} from '../scan/entries.js'
@@ -143,6 +143,8 @@ export interface DownloadOptions extends ScanSinkOptions {
   retryDelayMs?: number
   /** a connection silent this long (connecting, before its answer, or in the body) has stalled */
   idleTimeoutMs?: number
+  /** the least each connection must deliver, on average over a window (default: blob-client's MIN_RATE) */
+  minRate?: MinimumRate
   /** how long the download may go without receiving a byte, retries and waits included, before it gives up */
   retryBudgetMs?: number
   /** the longest Retry-After of a 429 that is waited for (once); a longer one is reported */
@@ -194,6 +196,7 @@ class RetryPolicy {
     const {settings, source} = this
     if (failure instanceof ShortBlobError) throw this.shortBlob(failure.blobSize)
     if (failure instanceof BlobSizeError) throw this.shortBlob(failure.actual)
+    if (failure instanceof SlowConnectionError) throw tooSlow(failure, this.where())
     if (failure instanceof RangeMismatchError) throw new UserError(`The slug download failed: the server answered a range request with other bytes (${failure.message}).`)
     const status = failure instanceof HttpStatusError ? failure : undefined
     if (status) {
@@ -271,7 +274,7 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
   const state = {url: source.url}
   let total = source.size
   const policy = new RetryPolicy(state, source, settings, () => ({bytes: scanner.bytesRead, total}))
-  const client = {ca: options.ca, env: options.env, idleTimeoutMs: options.idleTimeoutMs}
+  const client = {ca: options.ca, env: options.env, idleTimeoutMs: options.idleTimeoutMs, minRate: options.minRate}
   options.progress?.start(total)
   const onChunk = (chunk: Buffer) => {
     // The chunk is the client's reused receive buffer: the saved copy needs bytes of its own.
@@ -361,6 +364,13 @@ function gaveUp(last: unknown, state: {bytes: number; retries: number; since: nu
   return new UserError(`The slug download kept failing: the connection dropped at ${got} (${tries}). ${SAVE_ADVICE}`)
 }
 
+/** The error of a connection slower than the minimum rate: a server trickling bytes would otherwise hold the download for hours. */
+function tooSlow(slow: SlowConnectionError, state: {bytes: number; total?: number}): UserError {
+  const got = `${formatBytes(state.bytes)}${state.total === undefined ? '' : ` of ${formatBytes(state.total)}`}`
+  const window = `${slow.rate.windowMs < 10_000 ? (slow.rate.windowMs / 1000).toFixed(1) : Math.round(slow.rate.windowMs / 1000)} s`
+  return new UserError(`The slug download is too slow: the server sent ${formatBytes(slow.received)} in ${window} (under ${formatBytes(slow.rate.bytesPerSecond)}/s), at ${got}. ${SAVE_ADVICE}`)
+}
+
 function blobStatusError(status: number): UserError {
   if (status === 403) return new UserError('The slug\'s download URL was refused (HTTP 403): it has expired or is not valid. Run the command again.')
   if (status === 404) return new UserError('The slug\'s blob was not found (HTTP 404): the slug may have been deleted.')
@@ -391,6 +401,9 @@ const sleep = (ms: number) => new Promise(resolve => {
   setTimeout(resolve, ms)
 })
 
+/** What each GET of a download is given: the route's settings and its bounds. */
+type ClientOptions = Pick<DownloadOptions, 'ca' | 'env' | 'idleTimeoutMs' | 'minRate'>
+
 interface Answer {
   /** the blob's whole size as the server states it (Content-Range's total, or the length of a 200) */
   blobSize?: number
@@ -404,7 +417,7 @@ interface Answer {
  * on a resume means the blob ends before `offset`: ShortBlobError). `onChunk` gets views of the
  * client's receive buffer: it must copy what it keeps.
  */
-async function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer) => void, options: {ca?: Buffer | string; env?: NodeJS.ProcessEnv; idleTimeoutMs?: number}): Promise<Answer> {
+async function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer) => void, options: ClientOptions): Promise<Answer> {
   let skip = 0
   const answer: Answer = {framed: false}
   await getBlob(
@@ -432,7 +445,7 @@ async function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer
         else if (status === 200 && length !== undefined && /^\d+$/.test(length)) answer.blobSize = Number(length)
       },
     },
-    {ca: options.ca, env: options.env, headers: offset > 0 ? {Range: `bytes=${offset}-`} : {}, idleTimeoutMs: options.idleTimeoutMs},
+    {...options, headers: offset > 0 ? {Range: `bytes=${offset}-`} : {}},
   )
   return answer
 }

@@ -11,7 +11,7 @@ import {join} from 'node:path'
 import {promisify} from 'node:util'
 
 import {scanSlugFile, scanSlugUrl} from '../../../../src/lib/source/slug-reader.js'
-import {failFirst, refusingPort, silent, stallAfter, truncatedBlob} from '../../../helpers/blob-faults.js'
+import {failFirst, refusingPort, silent, stallAfter, trickle, truncatedBlob} from '../../../helpers/blob-faults.js'
 import {type BlobResponder, sendBytes, serveBlobs} from '../../../helpers/blob-server.js'
 import {interceptingProxy, privateCaPath} from '../../../helpers/intercepting-proxy.js'
 import {rejection} from '../../../helpers/rejection.js'
@@ -225,6 +225,16 @@ describe('scanSlugUrl under faults: every wait bounded, every failure in one lin
     expect(error.message).to.match(/^The slug download stalled: the server did not answer for 0\.1 s, at 0 B of [\d.]+ kB \(\d attempts in \d s\)\. Try again later/)
     expect(Date.now() - started).to.be.below(1500)
     expect(server.requests.length).to.be.within(2, 7)
+  })
+
+  it('ends a blob trickling a byte at a time (never idle) by the minimum rate, and says so', async () => {
+    server.serve({'slug.tgz': trickle(slug, 1, 20)})
+    const started = Date.now()
+    const minRate = {bytesPerSecond: 1000, windowMs: 300}
+    const error = await rejection(scanSlugUrl({size: slug.length, url: server.url('slug.tgz')}, {...fast, connections: 1, minRate}))
+    expect(error.message).to.match(/^The slug download is too slow: the server sent \d+ B in 0\.3 s \(under 1\.0 kB\/s\), at \d+ B of [\d.]+ kB\. Try again later/)
+    expect(Date.now() - started).to.be.below(2000)
+    expect(server.requests).to.have.length(1)
   })
 
   it('says a refused connection is refused, at once', async () => {
