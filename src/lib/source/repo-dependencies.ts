@@ -1,10 +1,10 @@
-import {readFile} from 'node:fs/promises'
 import {dirname, join, relative} from 'node:path'
 import {parse as parseToml, TomlError, type TomlTable, type TomlValue} from 'smol-toml'
 
 import {parsePackageJson} from '../analyze/node/package-json.js'
 import type {PackageRow} from '../analyze/rows.js'
 import {UserError} from '../shared/errors.js'
+import {FileReadError, readRegularText} from '../shared/read-file.js'
 import {redactUrlCredentials} from '../shared/redact.js'
 import {normalizePythonName} from '../analyze/python/dist-info.js'
 import {parseRequirements, type RequirementLine} from '../analyze/python/requirements.js'
@@ -31,12 +31,12 @@ function declared(ecosystem: PackageRow['ecosystem'], name: string, version?: st
 /** The file's text, undefined when it does not exist; anything else unreadable is the user's to fix. */
 async function readOptional(root: string, file: string): Promise<string | undefined> {
   try {
-    const text = await readFile(join(root, file), 'utf8')
+    const text = await readRegularText(join(root, file))
     if (text.includes('\0')) throw new UserError(`${file} is not a text file: it cannot be read as a dependency list.`)
     return text
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    if (error instanceof UserError) throw error
+    if (error instanceof UserError && !(error instanceof FileReadError)) throw error
     throw new UserError(`Cannot read ${file}: ${(error as Error).message}`)
   }
 }

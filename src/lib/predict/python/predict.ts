@@ -1,4 +1,4 @@
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {isAbsolute, join} from 'node:path'
 
@@ -13,6 +13,7 @@ import {INSTALL_FACTOR, runtimeSize, type Stack} from '../../knowledge/python-st
 import {formatBytes} from '../../shared/bytes.js'
 import {ChildStartError, runBounded} from '../../shared/child-process.js'
 import {UserError} from '../../shared/errors.js'
+import {readRegularText} from '../../shared/read-file.js'
 import {IndexClient} from './index-client.js'
 import {configuredIndexes, type PackageIndex, parsePipConfigList, redactUrl} from './indexes.js'
 import {type PipOutcome, runPipResolve} from './pip.js'
@@ -69,8 +70,9 @@ const fallback = (why: string, notes: string[] = []): StackFallback => ({
 async function readTracked(root: string, tracked: ReadonlySet<string>, path: string): Promise<string | undefined> {
   if (!tracked.has(path)) return undefined
   try {
-    return await readFile(join(root, path), 'utf8')
+    return await readRegularText(join(root, path))
   } catch (error) {
+    if (error instanceof UserError) throw new UserError(`Cannot read ${path}: ${error.message}.`)
     throw new UserError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
 }
@@ -136,7 +138,7 @@ interface PipResolution {
  */
 async function resolveWithPip(root: string, target: {minor: string; python: string; stack: Stack}, options: StackResolveOptions & {deadline: number}): Promise<PipResolution> {
   const {minor, python, stack} = target
-  const text = (await readFile(join(root, 'requirements.txt'), 'utf8'))
+  const text = await readTracked(root, new Set(['requirements.txt']), 'requirements.txt') ?? ''
   const topLevel = new Set(parseRequirements(text).filter(l => l.kind === 'requirement' && l.normalizedName).map(l => l.normalizedName!))
   const setAside = new Set<string>()
   const unresolvable: Unresolvable[] = []

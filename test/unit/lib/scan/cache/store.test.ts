@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {execFile} from 'node:child_process'
-import {mkdtemp, readdir, readFile, rm, stat, utimes, writeFile} from 'node:fs/promises'
+import {mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
@@ -83,6 +83,21 @@ describe('scan cache', () => {
 
     await cache.put('k', scan, {contentHashes: true})
     expect(await cache.get('k')).to.deep.equal(scan)
+  })
+
+  it('treats an entry that is a FIFO, or a link to /dev/zero, as a miss at once (it never waits or reads forever)', async () => {
+    const cache = new ScanCache(join(dir, 'cache'))
+    await cache.put('k', scan, {contentHashes: true})
+    const [name] = await readdir(join(dir, 'cache'))
+    const path = join(dir, 'cache', name)
+    await rm(path)
+    await run('mkfifo', [path])
+    const started = Date.now()
+    expect(await cache.get('k')).to.equal(undefined)
+    await rm(path, {force: true})
+    await symlink('/dev/zero', path)
+    expect(await cache.get('k')).to.equal(undefined)
+    expect(Date.now() - started).to.be.below(2000)
   })
 
   it('rejects an entry whose rows are not entries, and one stored under another key', () => {
