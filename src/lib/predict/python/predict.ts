@@ -9,6 +9,7 @@ import type {PackageRow} from '../../analyze/rows.js'
 import {readRequirementsFile} from '../../source/repo-dependencies.js'
 import {normalizePythonName} from '../../analyze/python/dist-info.js'
 import {parseRequirements} from '../../analyze/python/requirements.js'
+import {parsePipfileLock} from '../../analyze/python/lock-files.js'
 import {INSTALL_FACTOR, runtimeSize, type Stack} from '../../knowledge/python-stack.js'
 import {formatBytes} from '../../shared/bytes.js'
 import {ChildStartError, runBounded} from '../../shared/child-process.js'
@@ -176,17 +177,11 @@ async function resolveWithPip(root: string, target: {minor: string; python: stri
 
 /** Pipfile.lock's default packages as pinned requirements (dependencies are already in the lock), with its sources. */
 function pipfileRequirements(text: string): string {
-  let lock: {_meta?: {sources?: Array<{url?: string}>}; default?: Record<string, {version?: string; markers?: string}>}
-  try {
-    lock = JSON.parse(text)
-  } catch (error) {
-    throw new UserError(`Pipfile.lock is not valid JSON (${(error as Error).message}).`)
-  }
-
-  const sources = (lock._meta?.sources ?? []).map(s => s.url).filter(u => typeof u === 'string')
+  const lock = parsePipfileLock(text)
+  const sources = (lock._meta?.sources ?? []).map(s => s.url).filter(u => u !== undefined)
   const lines = sources.map((url, i) => `${i === 0 ? '--index-url' : '--extra-index-url'} ${url}`)
   for (const [name, info] of Object.entries(lock.default ?? {})) {
-    if (!info?.version) continue
+    if (!info.version) continue
     lines.push(`${name}${info.version}${info.markers ? ` ; ${info.markers}` : ''}`)
   }
 

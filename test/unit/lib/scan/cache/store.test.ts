@@ -110,6 +110,44 @@ describe('scan cache', () => {
     expect(decodeScan('k', gzipSync(JSON.stringify(stored)))).to.equal(undefined)
   })
 
+  it('treats a tampered entry as a miss: a size that is not a number, out of range or missing, a row of the wrong shape', () => {
+    const stored = JSON.parse([...scanJsonPieces('k', scan, {contentHashes: true})].join(''))
+    const tampered: Array<(s: typeof stored) => void> = [
+      s => {
+        s.rest.compressedSize = 'abc'
+      },
+      s => {
+        s.rest.compressedSize = 1e308
+      },
+      s => {
+        s.rest.compressedSize = null
+      },
+      s => {
+        delete s.rest.uncompressedSize
+      },
+      s => {
+        s.rest.outside.examples = 'x'
+      },
+      s => {
+        s.entries[0][2] = '12'
+      },
+      s => {
+        s.entries[0][3] = -1
+      },
+      s => {
+        s.entries[0] = {path: 'x'}
+      },
+      s => {
+        s.captured = {Procfile: 3}
+      },
+    ]
+    for (const tamper of tampered) {
+      const copy = structuredClone(stored)
+      tamper(copy)
+      expect(decodeScan('k', gzipSync(JSON.stringify(copy))), tamper.toString()).to.equal(undefined)
+    }
+  })
+
   it('makes the file in pieces of bounded size, so the whole text of a large scan is never in memory at once', async () => {
     const many: ScanResult = {...scan, entries: Array.from({length: 5000}, (_, i) => ({compressed: i / 3, path: `site-packages/pkg/module_${i}.py`, size: i, type: 'file' as const}))}
     const pieces = [...scanJsonPieces('k', many, {contentHashes: false})]
