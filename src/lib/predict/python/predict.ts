@@ -322,6 +322,7 @@ async function resolve(root: string, tracked: ReadonlySet<string>, options: Stac
       + `(what the buildpack adds on install, e.g. bytecode; ${INSTALL_FACTOR.source}).`,
       `Estimate: the Python ${choice.requested} runtime in .heroku/python (with pip) is ${formatBytes(runtime.compressed)} compressed (${runtime.source}).`,
       ...resolution.unresolvable.map(u => unresolvableNote(u, choice, stack)),
+      ...(choice.note ? [choice.note] : []),
     ]
     if (unsized.length > 0) notes.push(`No size is known for ${unsized.length} wheel(s), counted as 0 B: ${unsized.join(', ')}.`)
     if (manager === 'requirements.txt') notes.push("An app's PIP_EXTRA_INDEX_URL config var also adds an index on Heroku: this machine's pip configuration stands in for it.")
