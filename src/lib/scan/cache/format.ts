@@ -52,11 +52,12 @@ const StoredScanSchema = v.object({
   features: v.object({contentHashes: v.boolean()}),
   format: v.literal(CACHE_FORMAT),
   key: v.string(),
-  rest: v.object({
+  // strict: the scan is rebuilt from the file's own objects (their key order is the report's), so no other key may ride along
+  rest: v.strictObject({
     compressedSize: Bytes,
-    escaping: v.optional(v.object({count: Count, examples: Examples})),
+    escaping: v.optional(v.strictObject({count: Count, examples: Examples})),
     fileCount: Count,
-    outside: v.object({compressed: Bytes, count: Count, examples: Examples, size: Bytes}),
+    outside: v.strictObject({compressed: Bytes, count: Count, examples: Examples, size: Bytes}),
     sha256: v.pipe(v.string(), v.regex(/^[\da-f]{64}$/)),
     uncompressedSize: Bytes,
   }),
@@ -115,9 +116,8 @@ export function decodeScan(key: string, bytes: Buffer): DecodedScan | undefined 
     return undefined
   }
 
-  const parsed = v.safeParse(StoredScanSchema, json)
-  if (!parsed.success || parsed.output.key !== key) return undefined
-  const {captured, entries, features, rest} = parsed.output
+  if (!v.is(StoredScanSchema, json) || json.key !== key) return undefined
+  const {captured, entries, features, rest} = json
   return {
     features: {contentHashes: features.contentHashes},
     scan: {...rest, captured, entries: entries.map(row => loadEntry(row))},
