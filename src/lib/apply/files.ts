@@ -1,8 +1,8 @@
-import {readFile} from 'node:fs/promises'
 import {join, relative, resolve} from 'node:path'
 
 import {recoverInterruptedWrite, writeFailureReason, writeFilesAtomic} from '../shared/atomic-write.js'
 import {UserError} from '../shared/errors.js'
+import {readRegularFile} from '../shared/read-file.js'
 import type {FileChange} from '../plan/diet/diet.js'
 
 /** Where a write of the plan's files notes its progress, so that a run killed in the middle is finished by the next. */
@@ -35,7 +35,7 @@ export async function recoverInterruptedApply(root: string): Promise<string | un
 async function currentText(path: string, name: string): Promise<string | undefined> {
   let bytes: Buffer
   try {
-    bytes = await readFile(path)
+    bytes = await readRegularFile(path)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new UserError(`Cannot read ${name}: ${writeFailureReason(error)}. Nothing was written.`)

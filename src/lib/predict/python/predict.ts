@@ -1,4 +1,4 @@
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {isAbsolute, join} from 'node:path'
 
@@ -9,10 +9,12 @@ import type {PackageRow} from '../../analyze/rows.js'
 import {readRequirementsFile} from '../../source/repo-dependencies.js'
 import {normalizePythonName} from '../../analyze/python/dist-info.js'
 import {parseRequirements} from '../../analyze/python/requirements.js'
+import {parsePipfileLock} from '../../analyze/python/lock-files.js'
 import {INSTALL_FACTOR, runtimeSize, type Stack} from '../../knowledge/python-stack.js'
 import {formatBytes} from '../../shared/bytes.js'
 import {ChildStartError, runBounded} from '../../shared/child-process.js'
 import {UserError} from '../../shared/errors.js'
+import {readRegularText} from '../../shared/read-file.js'
 import {IndexClient} from './index-client.js'
 import {configuredIndexes, type PackageIndex, parsePipConfigList, redactUrl} from './indexes.js'
 import {type PipOutcome, runPipResolve} from './pip.js'
@@ -69,8 +71,9 @@ const fallback = (why: string, notes: string[] = []): StackFallback => ({
 async function readTracked(root: string, tracked: ReadonlySet<string>, path: string): Promise<string | undefined> {
   if (!tracked.has(path)) return undefined
   try {
-    return await readFile(join(root, path), 'utf8')
+    return await readRegularText(join(root, path))
   } catch (error) {
+    if (error instanceof UserError) throw new UserError(`Cannot read ${path}: ${error.message}.`)
     throw new UserError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
 }
@@ -136,7 +139,7 @@ interface PipResolution {
  */
 async function resolveWithPip(root: string, target: {minor: string; python: string; stack: Stack}, options: StackResolveOptions & {deadline: number}): Promise<PipResolution> {
   const {minor, python, stack} = target
-  const text = (await readFile(join(root, 'requirements.txt'), 'utf8'))
+  const text = await readTracked(root, new Set(['requirements.txt']), 'requirements.txt') ?? ''
   const topLevel = new Set(parseRequirements(text).filter(l => l.kind === 'requirement' && l.normalizedName).map(l => l.normalizedName!))
   const setAside = new Set<string>()
   const unresolvable: Unresolvable[] = []
@@ -174,17 +177,11 @@ async function resolveWithPip(root: string, target: {minor: string; python: stri
 
 /** Pipfile.lock's default packages as pinned requirements (dependencies are already in the lock), with its sources. */
 function pipfileRequirements(text: string): string {
-  let lock: {_meta?: {sources?: Array<{url?: string}>}; default?: Record<string, {version?: string; markers?: string}>}
-  try {
-    lock = JSON.parse(text)
-  } catch (error) {
-    throw new UserError(`Pipfile.lock is not valid JSON (${(error as Error).message}).`)
-  }
-
-  const sources = (lock._meta?.sources ?? []).map(s => s.url).filter(u => typeof u === 'string')
+  const lock = parsePipfileLock(text)
+  const sources = (lock._meta?.sources ?? []).map(s => s.url).filter(u => u !== undefined)
   const lines = sources.map((url, i) => `${i === 0 ? '--index-url' : '--extra-index-url'} ${url}`)
   for (const [name, info] of Object.entries(lock.default ?? {})) {
-    if (!info?.version) continue
+    if (!info.version) continue
     lines.push(`${name}${info.version}${info.markers ? ` ; ${info.markers}` : ''}`)
   }
 
@@ -374,6 +371,7 @@ function dependencies({choice, manager, stack}: ResolveContext, {by, indexes, re
     + `(what the buildpack adds on install, e.g. bytecode; ${INSTALL_FACTOR.source}).`,
     `Estimate: the Python ${choice.requested} runtime in .heroku/python (with pip) is ${formatBytes(runtime.compressed)} compressed (${runtime.source}).`,
     ...resolution.unresolvable.map(u => unresolvableNote(u, choice, stack)),
+    ...(choice.note ? [choice.note] : []),
   ]
   if (unsized.length > 0) notes.push(`No size is known for ${unsized.length} wheel(s), counted as 0 B: ${unsized.join(', ')}.`)
   if (manager === 'requirements.txt') notes.push("An app's PIP_EXTRA_INDEX_URL config var also adds an index on Heroku: this machine's pip configuration stands in for it.")

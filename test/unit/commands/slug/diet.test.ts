@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import {execFileSync, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -427,6 +427,20 @@ describe('slug:diet', function () {
       expect(exitCode).to.equal(1)
       expect(error?.message).to.match(/requirements.txt line 2/)
       expect(snapshot(dir)).to.deep.equal(before)
+    })
+
+    it('a requirements.txt linked to a FIFO: refused at once, without waiting for a writer', async () => {
+      const fifo = join(mkdtempSync(join(tmpdir(), 'diet-fifo-')), 'reqs')
+      execFileSync('mkfifo', [fifo])
+      rmSync(join(dir, 'requirements.txt'))
+      symlinkSync(fifo, join(dir, 'requirements.txt'))
+      try {
+        const {error, exitCode} = await runCommand(Diet, ['--file', slugPath, '--dir', dir, '--yes', '--fix-requirements'])
+        expect(exitCode).to.equal(1)
+        expect(error?.message).to.equal('Cannot read requirements.txt: it is a FIFO (named pipe), not a regular file. Nothing was written.')
+      } finally {
+        rmSync(dirname(fifo), {force: true, recursive: true})
+      }
     })
 
     it('a slug it cannot read', async () => {
