@@ -237,6 +237,13 @@ describe('scanSlugUrl under faults: every wait bounded, every failure in one lin
     expect(server.requests).to.have.length(1)
   })
 
+  it('says a blob URL that is not a URL in one line, in one stream or in parts', async () => {
+    for (const size of [slug.length, 100e6]) {
+      const error = await rejection(scanSlugUrl({size, url: 'https://[blobs.example.com/slug.tgz?X-Amz-Signature=abc'}, fast))
+      expect(error.message).to.equal('The slug download failed: the blob URL is not a URL.')
+    }
+  })
+
   it('says a refused connection is refused, at once', async () => {
     const port = await refusingPort()
     const error = await rejection(scanSlugUrl({url: `http://127.0.0.1:${port}/slug.tgz`}, fast))
