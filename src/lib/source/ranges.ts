@@ -23,8 +23,9 @@ export interface RangedDownloadOptions {
   /** receives the blob's bytes in order; the chunk is only valid during the call */
   deliver: (chunk: Buffer) => void
   /**
-   * Called when a part's request failed, with how many times that part has failed: resolve to resume the
-   * part where it stopped (after waiting, refreshing a URL...), or reject to give up the whole download.
+   * Called when a part's request failed, with how many times in a row that part has failed (since it last
+   * made progress, RESUME_PROGRESS_BYTES): resolve to resume the part where it stopped (after waiting,
+   * refreshing a URL...), or reject to give up the whole download.
    * It also gets the failures no resume can cure (RangeMismatchError, BlobSizeError), to word them.
    */
   retry: (error: unknown, attempt: number) => Promise<void>
@@ -43,12 +44,23 @@ export const DEFAULT_PART_BYTES = 4 * 1024 * 1024
 export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 export const DEFAULT_SLICE_BYTES = 1024 * 1024
 
-/** The server answered the first range with the whole blob (200): it does not serve ranges, so one stream it is. */
+/**
+ * The server does not serve the ranges asked for: it answered one with the whole blob (200), or with the
+ * rest of the blob from the range's start (a 206 running to its end). One stream it is, from the bytes
+ * already delivered.
+ */
 export class RangesIgnoredError extends Error {
-  constructor() {
-    super('the server ignores Range requests')
+  constructor(message = 'the server ignores Range requests') {
+    super(message)
   }
 }
+
+/**
+ * A part's failed request that brought at least this many new bytes was making progress: the part's count
+ * of failures starts again. A smaller gain does not reset it, so a server that drops every connection after
+ * a few bytes still runs out of resumes.
+ */
+export const RESUME_PROGRESS_BYTES = 64 * 1024
 
 /** A ranged answer that is not the bytes asked for: not worth resuming. */
 export class RangeMismatchError extends Error {}
@@ -76,6 +88,11 @@ export class ShortPartError extends Error {}
 /** Whether a blob of this size is worth fetching in parts: a small one is quicker in one stream. */
 export function worthRanges(size: number | undefined, connections: number, partBytes = DEFAULT_PART_BYTES): size is number {
   return size !== undefined && connections > 1 && size >= 2 * partBytes
+}
+
+/** A 206 for a range that starts where asked and runs to the blob's end, past the range's own end. */
+function runsToEnd(headers: Map<string, string>, start: number, end: number, size: number): boolean {
+  return end < size - 1 && headers.get('content-range') === `bytes ${start}-${size - 1}/${size}`
 }
 
 function checkContentRange(headers: Map<string, string>, start: number, end: number, size: number): void {
@@ -134,8 +151,8 @@ interface Part {
 
 /**
  * Downloads the blob over `connections` connections in consecutive parts and hands its bytes to `deliver`
- * in order. Rejects with RangesIgnoredError (before any byte is delivered) when the server answers the
- * first part with the whole blob, so the caller can fall back to one stream.
+ * in order. Rejects with RangesIgnoredError when the server answers a part with the whole blob or the
+ * rest of it, so the caller can go on in one stream from the bytes delivered so far.
  */
 export async function downloadRanges(options: RangedDownloadOptions): Promise<void> {
   const partBytes = options.partBytes ?? DEFAULT_PART_BYTES
@@ -228,6 +245,7 @@ export async function downloadRanges(options: RangedDownloadOptions): Promise<vo
     const length = part.end - part.start
     for (let attempt = 0; ;) {
       const from = part.start + part.received
+      const before = part.received
       try {
         await options.get(from, part.end - 1, {
           onBody(chunk) {
@@ -236,8 +254,9 @@ export async function downloadRanges(options: RangedDownloadOptions): Promise<vo
             onBody(index, room < chunk.length ? chunk.subarray(0, room) : chunk)
           },
           onHead(status, headers) {
-            if (status === 200 && first && part.received === 0) throw new RangesIgnoredError()
+            if (status === 200) throw new RangesIgnoredError()
             if (status !== 206) throw new HttpStatusError(status, headers)
+            if (runsToEnd(headers, from, part.end - 1, size)) throw new RangesIgnoredError('the server ignores the end of Range requests')
             checkContentRange(headers, from, part.end - 1, size)
             if (first) signal()
           },
@@ -249,7 +268,7 @@ export async function downloadRanges(options: RangedDownloadOptions): Promise<vo
       } catch (error) {
         if (failure) throw failure
         if (error instanceof RangesIgnoredError) throw error
-        attempt++
+        attempt = part.received - before >= RESUME_PROGRESS_BYTES ? 1 : attempt + 1
         await options.retry(error, attempt)
       }
     }
