@@ -125,6 +125,15 @@ function withoutRequirements(text: string, root: string, drop: ReadonlySet<strin
   }).join('\n')
 }
 
+/**
+ * The indexes to ask when pip finds no version of a project: pip without retries reads a project page
+ * that timed out as a project with no files, and says nothing of the timeout.
+ */
+interface IndexCheck {
+  client: IndexClient
+  indexes: PackageIndex[]
+}
+
 interface PipResolution {
   outcome: PipOutcome
   unresolvable: Unresolvable[]
@@ -134,7 +143,7 @@ interface PipResolution {
  * pip's resolution of requirements.txt; a top-level requirement pip finds no wheel for is set aside (and
  * reported) and pip runs again without it, so one such package does not hide the size of the rest.
  */
-async function resolveWithPip(root: string, target: {minor: string; python: string; stack: Stack}, options: StackResolveOptions & {deadline: number}): Promise<PipResolution> {
+async function resolveWithPip(root: string, target: {minor: string; python: string; stack: Stack}, options: StackResolveOptions & {deadline: number; index: IndexCheck}): Promise<PipResolution> {
   const {minor, python, stack} = target
   const text = (await readFile(join(root, 'requirements.txt'), 'utf8'))
   const topLevel = new Set(parseRequirements(text).filter(l => l.kind === 'requirement' && l.normalizedName).map(l => l.normalizedName!))
@@ -163,6 +172,8 @@ async function resolveWithPip(root: string, target: {minor: string; python: stri
         timeoutMs: Math.max(1000, options.deadline - Date.now()),
       })
       if (outcome.kind !== 'no-wheel') return {outcome, unresolvable}
+      const down = await options.index.client.pageUnreachable(options.index.indexes, outcome.name)
+      if (down) return {outcome: {detail: down, kind: 'unreachable'}, unresolvable}
       unresolvable.push({name: outcome.name, requiredBy: outcome.requiredBy, requirement: outcome.requirement})
       if (outcome.requiredBy || !topLevel.has(outcome.name) || setAside.has(outcome.name) || setAside.size >= MAX_SET_ASIDE) return {outcome, unresolvable}
       setAside.add(outcome.name)
@@ -249,7 +260,7 @@ async function resolve(root: string, tracked: ReadonlySet<string>, options: Stac
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const deadline = Date.now() + timeoutMs
   const env = options.env ?? process.env
-  const client = new IndexClient()
+  const client = new IndexClient({env})
   try {
     let resolution: Resolution
     let indexes: PackageIndex[] = []
@@ -275,14 +286,17 @@ async function resolve(root: string, tracked: ReadonlySet<string>, options: Stac
       options.onProgress?.('pip: resolving')
       let pip: PipResolution
       if (requirementsText === undefined) {
-        pip = await resolveWithPip(root, {minor: choice.minor, python, stack}, {...options, deadline, env})
+        pip = await resolveWithPip(root, {minor: choice.minor, python, stack}, {...options, deadline, env, index: {client, indexes}})
       } else {
         const work = await mkdtemp(join(tmpdir(), 'slug-diet-pipfile-'))
         try {
           await writeFile(join(work, 'requirements.txt'), requirementsText)
           indexes = configuredIndexes([], [{file: 'Pipfile.lock', lines: parseRequirements(requirementsText)}])
           const outcome = await runPipResolve({cwd: root, env, minor: choice.minor, noDeps: true, platforms: platformTags(stack), python, requirements: join(work, 'requirements.txt'), timeoutMs})
-          pip = {outcome, unresolvable: outcome.kind === 'no-wheel' ? [{name: outcome.name, requirement: outcome.requirement}] : []}
+          const down = outcome.kind === 'no-wheel' ? await client.pageUnreachable(indexes, outcome.name) : undefined
+          pip = down
+            ? {outcome: {detail: down, kind: 'unreachable'}, unresolvable: []}
+            : {outcome, unresolvable: outcome.kind === 'no-wheel' ? [{name: outcome.name, requirement: outcome.requirement}] : []}
         } finally {
           await rm(work, {force: true, recursive: true})
         }
