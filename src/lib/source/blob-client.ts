@@ -181,7 +181,14 @@ function requestText(target: URL, headers: Record<string, string> | undefined, k
 }
 
 function checkedUrl(url: string): URL {
-  const target = new URL(url)
+  let target: URL
+  try {
+    target = new URL(url)
+  } catch {
+    // Not the URL itself: a blob URL carries its signature.
+    throw new BlobProtocolError('the blob URL is not a URL')
+  }
+
   if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new BlobProtocolError(`${target.protocol} URLs are not supported`)
   return target
 }

@@ -6,7 +6,7 @@ import {formatBytes} from '../shared/bytes.js'
 import {describeNetworkError, redirectTarget, retryAfterMs, retryWhen} from '../shared/cli-network.js'
 import {UserError} from '../shared/errors.js'
 import {BlobAgent, BlobProtocolError, DroppedError, getBlob, type MinimumRate, SlowConnectionError} from './blob-client.js'
-import {BlobSizeError, downloadRanges, HttpStatusError, RangeMismatchError, RangesIgnoredError, ShortPartError, worthRanges} from './ranges.js'
+import {BlobSizeError, downloadRanges, HttpStatusError, RangeMismatchError, RangesIgnoredError, RESUME_PROGRESS_BYTES, ShortPartError, worthRanges} from './ranges.js'
 import {type ScanOptions, SlugScanner} from '../scan/scanner.js'
 import type {ScanResult} from '../scan/entries.js'
 
@@ -182,7 +182,6 @@ class RetryPolicy {
   lastProgress = Date.now()
   private redirected = false
   private refreshed = false
-  private retries = 0
   private waitedRetryAfter = false
 
   constructor(
@@ -192,7 +191,8 @@ class RetryPolicy {
     private readonly where: () => {bytes: number; total?: number},
   ) {}
 
-  async handle(failure: unknown): Promise<void> {
+  /** `attempt`: how many times in a row the request (a part, or the stream) has failed without making progress */
+  async handle(failure: unknown, attempt: number): Promise<void> {
     const {settings, source} = this
     if (failure instanceof ShortBlobError) throw this.shortBlob(failure.blobSize)
     if (failure instanceof BlobSizeError) throw this.shortBlob(failure.actual)
@@ -234,17 +234,18 @@ class RetryPolicy {
     }
 
     // A drop, a stall or a 5xx: retry after a pause, within the resume count and the time budget.
-    const delay = settings.retryDelayMs * (2 ** this.retries)
-    if (this.retries >= settings.maxResumes || Date.now() + delay - this.lastProgress > settings.retryBudgetMs) {
-      throw gaveUp(failure, {...this.where(), retries: this.retries, since: Date.now() - this.lastProgress})
+    const delay = settings.retryDelayMs * (2 ** (attempt - 1))
+    if (attempt > settings.maxResumes || Date.now() + delay - this.lastProgress > settings.retryBudgetMs) {
+      throw gaveUp(failure, {...this.where(), attempts: attempt, since: Date.now() - this.lastProgress})
     }
 
-    this.retries++
     await sleep(delay)
   }
 
+  /** The blob as the server sizes it is not the slug Heroku recorded; a 416 for a blob of the recorded size is a refused range. */
   shortBlob(blobSize: number): UserError {
     const {total} = this.where()
+    if (blobSize === total) return new UserError(`The slug download failed: the server refused a byte range within the blob's ${total.toLocaleString('en-US')} bytes (HTTP 416).`)
     const recorded = total === undefined ? '' : `, Heroku recorded ${total.toLocaleString('en-US')}`
     const has = `the server has ${blobSize.toLocaleString('en-US')} bytes${recorded}`
     const which = total !== undefined && blobSize > total ? 'longer' : 'shorter'
@@ -304,7 +305,7 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
                 onHead: sink.onHead,
               }, {...client, headers: {Range: `bytes=${start}-${end}`}})
             },
-            retry: failure => policy.handle(failure),
+            retry: (failure, attempt) => policy.handle(failure, attempt),
             size: total,
           })
         } finally {
@@ -313,12 +314,15 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
 
         streamed = true
       } catch (error) {
-        // Told before any byte was delivered: the server sends whole blobs only, so one stream it is.
+        // The server does not serve the ranges asked for: one stream it is, from the bytes already scanned.
         if (!(error instanceof RangesIgnoredError)) throw error
       }
     }
 
+    // The stream's failures in a row, counted as a part's are (ranges.ts): progress starts the count again.
+    let attempt = 0
     while (!streamed) {
+      const before = scanner.bytesRead
       try {
         const answer = await downloadInto(state.url, scanner.bytesRead, onChunk, client)
         total ??= answer.blobSize
@@ -331,7 +335,8 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
 
         streamed = true
       } catch (error) {
-        await policy.handle(error)
+        attempt = scanner.bytesRead - before >= RESUME_PROGRESS_BYTES ? 1 : attempt + 1
+        await policy.handle(error, attempt)
       }
     }
   } catch (error) {
@@ -345,9 +350,9 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
 }
 
 /** The error of a download that ran out of retries or time, saying what the last attempt saw. */
-function gaveUp(last: unknown, state: {bytes: number; retries: number; since: number; total?: number}): UserError {
+function gaveUp(last: unknown, state: {attempts: number; bytes: number; since: number; total?: number}): UserError {
   const got = `${formatBytes(state.bytes)}${state.total === undefined ? '' : ` of ${formatBytes(state.total)}`}`
-  const tries = `${state.retries + 1} attempts in ${Math.round(state.since / 1000)} s`
+  const tries = `${state.attempts} attempts in ${Math.round(state.since / 1000)} s`
   if (last instanceof HttpStatusError) {
     const meaning = last.status === 503 ? 'unavailable' : 'server error'
     return new UserError(`The slug download failed: the server answered HTTP ${last.status} (${meaning}) at ${got} (${tries}). ${SAVE_ADVICE}`)

@@ -128,6 +128,15 @@ function withoutRequirements(text: string, root: string, drop: ReadonlySet<strin
   }).join('\n')
 }
 
+/**
+ * The indexes to ask when pip finds no version of a project: pip without retries reads a project page
+ * that timed out as a project with no files, and says nothing of the timeout.
+ */
+interface IndexCheck {
+  client: IndexClient
+  indexes: PackageIndex[]
+}
+
 interface PipResolution {
   outcome: PipOutcome
   unresolvable: Unresolvable[]
@@ -137,7 +146,7 @@ interface PipResolution {
  * pip's resolution of requirements.txt; a top-level requirement pip finds no wheel for is set aside (and
  * reported) and pip runs again without it, so one such package does not hide the size of the rest.
  */
-async function resolveWithPip(root: string, target: {minor: string; python: string; stack: Stack}, options: StackResolveOptions & {deadline: number}): Promise<PipResolution> {
+async function resolveWithPip(root: string, target: {minor: string; python: string; stack: Stack}, options: StackResolveOptions & {deadline: number; index: IndexCheck}): Promise<PipResolution> {
   const {minor, python, stack} = target
   const text = await readTracked(root, new Set(['requirements.txt']), 'requirements.txt') ?? ''
   const topLevel = new Set(parseRequirements(text).filter(l => l.kind === 'requirement' && l.normalizedName).map(l => l.normalizedName!))
@@ -166,6 +175,8 @@ async function resolveWithPip(root: string, target: {minor: string; python: stri
         timeoutMs: Math.max(1000, options.deadline - Date.now()),
       })
       if (outcome.kind !== 'no-wheel') return {outcome, unresolvable}
+      const down = await options.index.client.pageUnreachable(options.index.indexes, outcome.name)
+      if (down) return {outcome: {detail: down, kind: 'unreachable'}, unresolvable}
       unresolvable.push({name: outcome.name, requiredBy: outcome.requiredBy, requirement: outcome.requirement})
       if (outcome.requiredBy || !topLevel.has(outcome.name) || setAside.has(outcome.name) || setAside.size >= MAX_SET_ASIDE) return {outcome, unresolvable}
       setAside.add(outcome.name)
@@ -269,7 +280,7 @@ async function resolve(root: string, tracked: ReadonlySet<string>, options: Stac
   if (isProblem(choice)) return fallback(`the build would fail: ${choice.problem}`)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const context: ResolveContext = {
-    choice, client: new IndexClient(), deadline: Date.now() + timeoutMs, env: options.env ?? process.env, manager, options,
+    choice, client: new IndexClient({env: options.env ?? process.env}), deadline: Date.now() + timeoutMs, env: options.env ?? process.env, manager, options,
     pipfileLock, python, root, stack: stackOf(appJson), timeoutMs, tracked,
   }
   try {
@@ -305,12 +316,12 @@ async function resolvePip(context: ResolveContext): Promise<Resolved | StackFall
     const down = await client.unreachable(primary)
     if (down) return fallback(`the package index ${down}`)
     options.onProgress?.('pip: resolving')
-    pip = await resolveWithPip(root, {minor: choice.minor, python, stack}, {...options, deadline: context.deadline, env})
+    pip = await resolveWithPip(root, {minor: choice.minor, python, stack}, {...options, deadline: context.deadline, env, index: {client, indexes}})
   } else {
     const requirementsText = pipfileRequirements(context.pipfileLock!)
     indexes = configuredIndexes([], [{file: 'Pipfile.lock', lines: parseRequirements(requirementsText)}])
     options.onProgress?.('pip: resolving')
-    pip = await resolvePipfileLock(context, requirementsText)
+    pip = await resolvePipfileLock(context, requirementsText, indexes)
   }
 
   const notes = pip.unresolvable.map(u => unresolvableNote(u, choice, stack))
@@ -329,12 +340,15 @@ async function resolvePip(context: ResolveContext): Promise<Resolved | StackFall
 }
 
 /** Pipfile.lock pins every package: pip resolves its pins without dependencies, exactly as locked. */
-async function resolvePipfileLock(context: ResolveContext, requirementsText: string): Promise<PipResolution> {
-  const {choice, env, python, root, stack, timeoutMs} = context
+async function resolvePipfileLock(context: ResolveContext, requirementsText: string, indexes: PackageIndex[]): Promise<PipResolution> {
+  const {choice, client, env, python, root, stack, timeoutMs} = context
   const work = await mkdtemp(join(tmpdir(), 'slug-diet-pipfile-'))
   try {
     await writeFile(join(work, 'requirements.txt'), requirementsText)
     const outcome = await runPipResolve({cwd: root, env, minor: choice.minor, noDeps: true, platforms: platformTags(stack), python, requirements: join(work, 'requirements.txt'), timeoutMs})
+    // pip reads a project page that timed out as a project with no files: ask the index before saying "no wheel"
+    const down = outcome.kind === 'no-wheel' ? await client.pageUnreachable(indexes, outcome.name) : undefined
+    if (down) return {outcome: {detail: down, kind: 'unreachable'}, unresolvable: []}
     return {outcome, unresolvable: outcome.kind === 'no-wheel' ? [{name: outcome.name, requirement: outcome.requirement}] : []}
   } finally {
     await rm(work, {force: true, recursive: true})

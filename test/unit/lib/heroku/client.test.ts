@@ -1,11 +1,14 @@
 import {Config} from '@oclif/core'
 import {expect} from 'chai'
 import nock from 'nock'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {createRequire} from 'node:module'
 import {fileURLToPath} from 'node:url'
 
 import {LazyHerokuApi} from '../../../../src/lib/heroku/client.js'
 import {api} from '../../../../src/lib/heroku/errors.js'
+import {interceptingProxy, privateCaPath} from '../../../helpers/intercepting-proxy.js'
 import {rejection} from '../../../helpers/rejection.js'
 import {type SilentServer, startSilentServer} from '../../../helpers/silent-server.js'
 
@@ -111,6 +114,27 @@ describe('heroku/client: a proxy that does not answer, and one that holds creden
 
     await silent.stop()
     nock.activate()
+  })
+
+  it('reaches the API through a TLS-inspecting proxy with the CAs of SSL_CERT_FILE, token inside the tunnel', async () => {
+    const upstream = http.createServer((_req, res) => res.writeHead(200, {'content-type': 'application/json'}).end('{"name":"myapp"}'))
+    await new Promise<void>(resolve => {
+      upstream.listen(0, '127.0.0.1', resolve)
+    })
+    const proxy = await interceptingProxy((upstream.address() as AddressInfo).port)
+    process.env.HEROKU_HOST = 'https://localhost'
+    process.env.HTTPS_PROXY = proxy.url
+    process.env.SSL_CERT_FILE = privateCaPath
+    try {
+      const {body} = await new LazyHerokuApi(config, 5000).get<{name: string}>('/apps/myapp')
+      expect(body.name).to.equal('myapp')
+      expect(proxy.connects).to.deep.equal(['localhost:443'])
+      expect(proxy.requests).to.deep.equal([{authorization: 'Bearer test-api-key', host: 'localhost', path: '/apps/myapp'}])
+    } finally {
+      delete process.env.SSL_CERT_FILE
+      await proxy.close()
+      upstream.close()
+    }
   })
 
   it('ends the first request within its bound, in one line naming the proxy without its credentials', async () => {
