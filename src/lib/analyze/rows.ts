@@ -1,4 +1,7 @@
-/** Who put a file in the slug: only repo files can be removed with .slugignore. */
+/**
+ * Who put a file in the slug: only repo files can be removed with .slugignore. `buildpack` is everything the build
+ * wrote: buildpacks, and the install and build scripts they run (node_modules, a Puppeteer download, .next/cache).
+ */
 export type Origin = 'buildpack' | 'repo'
 
 export type Category = 'app-code' | 'cache' | 'data' | 'docs-media' | 'model' | 'node-package' | 'notebook' | 'other' | 'python-package' | 'ruby-gem' | 'runtime' | 'tests'
