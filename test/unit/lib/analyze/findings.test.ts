@@ -150,8 +150,12 @@ describe('analyzeScan findings', () => {
     const {findings: found} = analyzeScan(scan, {depth: 2, top: 5})
     const caches = found.find(f => f.kind === 'caches')
     expect(caches?.paths ?? []).to.deep.equal(['.cache/pip-notes/'])
-    const slugignored = found.filter(f => f.command === COMMANDS.diet).flatMap(f => f.paths ?? [])
+    const repoKinds = new Set(['caches', 'data-in-repo', 'docs-media-in-repo', 'model-in-repo', 'notebooks-in-repo'])
+    const slugignored = found.filter(f => repoKinds.has(f.kind)).flatMap(f => f.paths ?? [])
     for (const built of ['.cache/puppeteer/', '.next/', 'node_modules/']) expect(slugignored.filter(p => built.startsWith(p) || p.startsWith(built)), built).to.deep.equal([])
+    const browser = found.find(f => f.kind === 'browser-download')!
+    expect(browser.paths).to.deep.equal(['.cache/puppeteer/'])
+    expect(browser.remedy).to.include('.slugignore cannot reach it')
   })
 
   it('reports entries outside ./app as information', () => {
