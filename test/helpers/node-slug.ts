@@ -35,8 +35,8 @@ export interface NodeSlugOptions {
   /** environment of the install and build (PUPPETEER_SKIP_DOWNLOAD...) */
   env?: Record<string, string>
   /**
-   * Platform packages installed over the app's tree with `npm install --no-save --force` (npm refuses them for
-   * this machine otherwise): what a node_modules built on a Mac or by an npm that ignored `libc` holds.
+   * Platform packages (`name@version`) unpacked into node_modules after the install (npm refuses them for this
+   * machine): what a node_modules built on a Mac, or by an npm that ignored `libc`, holds.
    */
   foreignPackages?: string[]
   /** files written into the app after the build (relative to the app): stand-ins for what cannot be downloaded here */
@@ -106,6 +106,19 @@ function cacheKey(options: NodeSlugOptions, source: string, files: string[]): st
   return hash.digest('hex').slice(0, 16)
 }
 
+/**
+ * A package's tarball unpacked into node_modules as it is, the way a node_modules copied from another machine holds
+ * it (`npm install --force` of another platform's package rewrites the rest of the tree).
+ */
+function unpackInto(app: string, spec: string): void {
+  const name = spec.slice(0, spec.lastIndexOf('@'))
+  const folder = join(app, 'node_modules', name)
+  mkdirSync(folder, {recursive: true})
+  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', folder, spec], {encoding: 'utf8', timeout: 300_000}).trim()
+  run('tar', ['-xzf', tarball, '--strip-components=1'], {cwd: folder})
+  rmSync(join(folder, tarball))
+}
+
 /** The Node buildpack's steps, in its order, inside `app`. */
 function buildpackSteps(app: string, options: NodeSlugOptions): void {
   const env = {...process.env, ...options.env, NODE_ENV: 'production'}
@@ -115,7 +128,7 @@ function buildpackSteps(app: string, options: NodeSlugOptions): void {
   if (pkg.scripts?.build) run('npm', ['run', 'build'], {cwd: app, env})
   if (!options.keepDev) run('npm', ['prune', '--omit=dev', ...QUIET], {cwd: app, env})
   // after the prune, which would remove them as extraneous
-  if (options.foreignPackages?.length) run('npm', ['install', '--no-save', '--force', ...QUIET, ...options.foreignPackages], {cwd: app, env})
+  for (const spec of options.foreignPackages ?? []) unpackInto(app, spec)
   for (const [path, content] of Object.entries(options.builtFiles ?? {})) {
     mkdirSync(dirname(join(app, path)), {recursive: true})
     writeFileSync(join(app, path), content)

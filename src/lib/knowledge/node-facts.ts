@@ -176,3 +176,17 @@ export const KEEP_DEV_SETTINGS: ReadonlyArray<{name: string; value: string; mana
   {manager: 'yarn', name: 'YARN_PRODUCTION', value: 'false'},
   {manager: 'npm', name: 'NPM_CONFIG_INCLUDE', value: 'dev'},
 ]
+
+/**
+ * Packages used by a build or by tests, never by a running app (unless its start command runs them, which
+ * slug:diet checks first): in `dependencies` they stay in the slug, since the buildpack prunes only devDependencies.
+ */
+export const BUILD_ONLY_PACKAGES: ReadonlyArray<{pattern: RegExp; purpose: string; source: string}> = [
+  {pattern: /^typescript$/, purpose: 'TypeScript compiler', source: 'https://www.npmjs.com/package/typescript'},
+  {pattern: /^@types\//, purpose: 'type declarations', source: 'https://github.com/DefinitelyTyped/DefinitelyTyped'},
+  {pattern: /^(?:eslint|@eslint\/[\w.-]+|eslint-(?:config|plugin)-[\w.-]+|@typescript-eslint\/[\w.-]+)$/, purpose: 'linter', source: 'https://eslint.org/docs/latest/use/getting-started'},
+  {pattern: /^prettier$/, purpose: 'formatter', source: 'https://prettier.io/docs/install'},
+  {pattern: /^(?:jest|mocha|vitest|chai|sinon|supertest|nyc|c8|@testing-library\/[\w.-]+|@playwright\/test|cypress)$/, purpose: 'test tools', source: 'https://docs.npmjs.com/specifying-dependencies-and-devdependencies-in-a-package-json-file'},
+  {pattern: /^(?:webpack|webpack-cli|vite|rollup|parcel|esbuild|@swc\/core|@babel\/(?:core|cli|preset-[\w.-]+))$/, purpose: 'bundlers and compilers', source: 'https://docs.npmjs.com/specifying-dependencies-and-devdependencies-in-a-package-json-file'},
+  {pattern: /^(?:nodemon|husky|lint-staged)$/, purpose: 'development helpers', source: 'https://docs.npmjs.com/specifying-dependencies-and-devdependencies-in-a-package-json-file'},
+]

@@ -78,6 +78,20 @@ export function renderDietPlan(unsafe: DietPlan, print: Print): void {
     print(buildCacheNote(plan.evidence.source.app))
   }
 
+  if (plan.herokuCleanup && plan.herokuCleanup.items.length > 0) {
+    print('')
+    print('package.json heroku-cleanup: build output the dyno does not need (the Node.js buildpack runs it after pruning)')
+    hux.table(
+      plan.herokuCleanup.items.map(i => ({
+        paths: i.paths.length > 3 ? `${i.paths.slice(0, 3).join(' ')} +${i.paths.length - 3}` : i.paths.join(' '),
+        saves: formatBytes(i.savings),
+        what: i.label,
+      })),
+      {what: {header: 'Deletes'}, paths: {header: 'Paths'}, saves: {header: 'Saves'}},
+      tableOptions,
+    )
+  }
+
   const req = plan.requirements
   if (req && req.changes.length > 0) {
     print('')

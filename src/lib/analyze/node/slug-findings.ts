@@ -228,13 +228,17 @@ function devDependencyFinding(input: NodeSlugInput, app: PackageJson | undefined
     ...(dev.length > 0 ? [`${plural(dev.length, 'installed package')} only devDependencies need: ${formatBytes(savings)} compressed`] : []),
     ...top.slice(0, 6).map(p => `${p.name}${p.version ? ` ${p.version}` : ''} (devDependencies): ${formatBytes(p.compressed)} compressed`),
   ]
-  if (both.length > 0) evidence.push(`listed in both dependencies and devDependencies (npm installs it as a dependency, never pruned): ${both.join(', ')}`)
+  if (both.length > 0) evidence.push(`listed in both dependencies and devDependencies (npm marks it dev in package-lock.json and prunes it with them): ${both.join(', ')}`)
   const remedies: string[] = []
   if (dev.length > 0) {
     remedies.push(`The buildpack prunes devDependencies after the build unless ${settings} is set: \`heroku config:unset\` it (see \`heroku config\`). The build still installs them first.`)
   }
 
-  if (both.length > 0) remedies.push(`Remove ${both.join(', ')} from dependencies if only the build or tests use it (\`heroku slug:diet --fix-package-json\`).`)
+  if (both.length > 0) {
+    const once = `List ${both.join(', ')} once: in dependencies if the app loads it at run time (it is pruned from the slug today),`
+    remedies.push(`${once} else in devDependencies only (\`heroku slug:diet --fix-package-json\`).`)
+  }
+
   return {
     command: COMMANDS.diet,
     estimated: false,

@@ -55,7 +55,7 @@ describe('Node.js slug findings', () => {
     const dev = kind(findings, 'dev-dependencies')
     expect(dev.paths).to.deep.equal(['node_modules/jest/'])
     expect(dev.savings).to.equal(2_000_000 + 1)
-    expect(dev.evidence.join('\n')).to.include('listed in both dependencies and devDependencies (npm installs it as a dependency, never pruned): esbuild')
+    expect(dev.evidence.join('\n')).to.include('listed in both dependencies and devDependencies (npm marks it dev in package-lock.json and prunes it with them): esbuild')
     expect(dev.remedy).to.include('NPM_CONFIG_PRODUCTION=false').and.include('--fix-package-json')
   })
 
