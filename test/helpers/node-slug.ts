@@ -176,3 +176,9 @@ export async function inspectNodeSlug(options: NodeSlugOptions): Promise<Analysi
   const built = buildNodeSlug(options)
   return {...analyzeScan(await scanSlugFile(built.slug), {depth: 3, top: 20}), ...built}
 }
+
+/** A test app's sources as its git repository holds them (no node_modules, no build output). */
+export function appRepoFiles(app: string): Record<string, string> {
+  const source = join(APPS_DIR, app)
+  return Object.fromEntries(sourceFiles(source).map(f => [f, readFileSync(join(source, f), 'utf8')]))
+}
