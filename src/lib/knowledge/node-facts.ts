@@ -174,7 +174,6 @@ const NOT_ON_A_DYNO = new Set([
 export const KEEP_DEV_SETTINGS: ReadonlyArray<{name: string; value: string; manager: string}> = [
   {manager: 'npm', name: 'NPM_CONFIG_PRODUCTION', value: 'false'},
   {manager: 'yarn', name: 'YARN_PRODUCTION', value: 'false'},
-  {manager: 'npm', name: 'NPM_CONFIG_INCLUDE', value: 'dev'},
 ]
 
 /**

@@ -223,7 +223,7 @@ function devDependencyFinding(input: NodeSlugInput, app: PackageJson | undefined
   for (const p of dev) claimed.add(p.location!)
   const declared = Object.keys(app.devDependencies)
   const top = dev.filter(p => declared.includes(p.name) && p.location === `node_modules/${p.name}`).sort((a, b) => b.compressed - a.compressed)
-  const settings = KEEP_DEV_SETTINGS.map(s => `${s.name}=${s.value}`).join(', ')
+  const settings = KEEP_DEV_SETTINGS.map(s => `${s.name}=${s.value}`).join(' or ')
   const evidence = [
     ...(dev.length > 0 ? [`${plural(dev.length, 'installed package')} only devDependencies need: ${formatBytes(savings)} compressed`] : []),
     ...top.slice(0, 6).map(p => `${p.name}${p.version ? ` ${p.version}` : ''} (devDependencies): ${formatBytes(p.compressed)} compressed`),
@@ -240,7 +240,8 @@ function devDependencyFinding(input: NodeSlugInput, app: PackageJson | undefined
   }
 
   return {
-    command: COMMANDS.diet,
+    // slug:diet fixes the double listing; the pruning is a config var of the app
+    command: both.length > 0 ? COMMANDS.fixPackageJson : undefined,
     estimated: false,
     evidence,
     id: 'dev-dependencies',

@@ -215,6 +215,11 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
     lines.push({applied: true, basis: measured, estimated: false, label: `heroku-cleanup: ${item.label}`, savings: item.savings, source: item.source})
   }
 
+  const unpruned = herokuCleanup ? report.findings.find(f => f.kind === 'dev-dependencies' && f.savings > 0) : undefined
+  if (unpruned) {
+    lines.push({applied: false, basis: measured, estimated: false, label: 'devDependencies pruned (unset NPM_CONFIG_PRODUCTION)', savings: unpruned.savings, source: unpruned.source})
+  }
+
   for (const move of herokuCleanup?.moves ?? []) {
     const label = `package.json: ${move.name} ${move.to === 'removed' ? 'only in devDependencies' : 'to devDependencies'}`
     lines.push({applied: Boolean(options.fixPackageJson), basis: measured, estimated: false, label, savings: move.savings})
