@@ -38,3 +38,34 @@ export const BUILD_TOOLS: NodeSlugOptions = {
 }
 
 export const ALL_APPS = [EXPRESS_NEXT, EXPRESS_NEXT_DEV, PUPPETEER_APP, BUILD_TOOLS]
+
+const RUBY = 'vendor/bundle/ruby/3.3.0'
+const rubyText = (lines: number, word: string) => `${Array.from({length: lines}, (_, i) => `  def ${word}_${i}; end`).join('\n')}\n`
+
+/**
+ * A Rails app after the Node.js buildpack (esbuild built its assets, node_modules left) and the Ruby buildpack: gems
+ * installed by Bundler into vendor/bundle with the .gem archives it keeps, Ruby in vendor/ruby-*, Bootsnap's
+ * tmp/cache. No gem registry is reachable here: the Ruby side is the buildpack's layout written by the test, its
+ * binaries and archives stand-ins of incompressible bytes; node_modules is a real npm install.
+ */
+export const RAILS_ASSETS: NodeSlugOptions = {
+  app: 'rails-assets',
+  builtFiles: {
+    [`${RUBY}/cache/nokogiri-1.18.8-x86_64-linux-gnu.gem`]: incompressible(4_500_000, 11),
+    [`${RUBY}/cache/puma-6.6.0.gem`]: incompressible(250_000, 12),
+    [`${RUBY}/cache/rails-8.0.2.gem`]: incompressible(20_000, 13),
+    [`${RUBY}/gems/nokogiri-1.18.8-x86_64-linux-gnu/lib/nokogiri.rb`]: rubyText(200, 'parse'),
+    [`${RUBY}/gems/nokogiri-1.18.8-x86_64-linux-gnu/lib/nokogiri/3.3/nokogiri.so`]: incompressible(4_000_000, 14),
+    [`${RUBY}/gems/puma-6.6.0/lib/puma.rb`]: rubyText(300, 'serve'),
+    [`${RUBY}/gems/rails-8.0.2/lib/rails.rb`]: rubyText(50, 'boot'),
+    [`${RUBY}/specifications/nokogiri-1.18.8-x86_64-linux-gnu.gemspec`]: 'Gem::Specification.new do |s|\n  s.name = "nokogiri"\nend\n',
+    [`${RUBY}/specifications/puma-6.6.0.gemspec`]: 'Gem::Specification.new do |s|\n  s.name = "puma"\nend\n',
+    [`${RUBY}/specifications/rails-8.0.2.gemspec`]: 'Gem::Specification.new do |s|\n  s.name = "rails"\nend\n',
+    Gemfile: "source 'https://rubygems.org'\ngem 'rails', '8.0.2'\ngem 'puma'\n",
+    'config.ru': "require_relative 'config/environment'\nrun Rails.application\n",
+    'spec/models/user_spec.rb': incompressible(120_000, 15),
+    'spec/system/signup_spec.rb': incompressible(60_000, 16),
+    'tmp/cache/bootsnap/compile-cache-iseq/3a/9f1c2b': incompressible(900_000, 17),
+    'vendor/ruby-3.3.8/bin/ruby': incompressible(3_000_000, 18),
+  },
+}
