@@ -85,7 +85,7 @@ export async function inspectForDiet(
   {cache, connections, progress, resolve}: {cache?: ScanCache; connections?: number; progress?: ScanProgress; resolve?: StackResolveOptions} = {},
 ): Promise<Inspection & {files: FileRow[]}> {
   const elsewhere = choice.app ?? choice.file ?? choice.log ?? choice.build ?? choice.slugId
-  const {files, report} = await inspectEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
+  const {captured, files, report} = await inspectEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
     analyze: {depth: 2, top: 20},
     cache,
     connections,
@@ -94,7 +94,7 @@ export async function inspectForDiet(
     resolve,
   })
   // The plan weighs every file, not just the report's top N.
-  return {files: files ?? [], report}
+  return {captured, files: files ?? [], report}
 }
 
 /** Estimates the compressed share of repo files the evidence has none for. */
