@@ -18,7 +18,7 @@ const releases = (): string[] => Object.values(NODE_RELEASES).flatMap(line => li
  * buildpack resolves it with semver against every release), the default LTS line without one. A string when
  * no release matches: the build would fail.
  */
-export function chooseNode(enginesNode: string | undefined): NodeChoice | string {
+export function chooseNode(enginesNode?: string): NodeChoice | string {
   const requested = enginesNode?.trim()
   const range = requested || DEFAULT_NODE_RANGE.range
   const source = requested ? `engines.node "${requested}" in package.json` : `no engines.node: the buildpack's default, ${DEFAULT_NODE_RANGE.range}`

@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -28,9 +28,10 @@ describe('predict/node: node_modules from a lock file', () => {
   const repo = (fixture: string, extra: Record<string, string> = {}): {root: string; tracked: Set<string>} => {
     const root = mkdtempSync(join(tmpdir(), 'slug-diet-node-'))
     dirs.push(root)
-    cpSync(join(FIXTURES, fixture), root, {recursive: true})
+    // the fixtures' folders are flat
+    for (const file of readdirSync(join(FIXTURES, fixture))) copyFileSync(join(FIXTURES, fixture, file), join(root, file))
     for (const [path, text] of Object.entries(extra)) writeFileSync(join(root, path), text)
-    return {root, tracked: new Set([...readdirSync(root), ...Object.keys(extra)])}
+    return {root, tracked: new Set([...Object.keys(extra), ...readdirSync(root)])}
   }
 
   const options = () => ({registries: {origin: 'test', scopes: {}, url: registry.url}, timeouts: TIMEOUTS})
@@ -98,7 +99,7 @@ describe('predict/node: the Node.js release engines.node selects', () => {
     expect(chooseNode('22.x')).to.include({major: 22, version: '22.23.5'})
     expect(chooseNode('>=18')).to.include({major: 26})
     expect(chooseNode('20.11.1')).to.include({version: '20.11.1'})
-    expect(chooseNode(undefined)).to.include({major: 24, range: '24.x'})
+    expect(chooseNode()).to.include({major: 24, range: '24.x'})
     expect(chooseNode('^40')).to.equal('no Node.js release matches engines.node "^40" (the build would fail)')
     expect(chooseNode('latest please')).to.equal('engines.node "latest please" is not a semver range the buildpack can resolve')
   })
@@ -107,9 +108,11 @@ describe('predict/node: the Node.js release engines.node selects', () => {
 describe("predict/node: Puppeteer's browser download", () => {
   const puppeteer: LockNode[] = [{dependencies: [], key: 'node_modules/puppeteer', name: 'puppeteer', optionalDependencies: [], version: '24.10.0'}]
   let root: string
+
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'slug-diet-pptr-'))
   })
+
   afterEach(() => rmSync(root, {force: true, recursive: true}))
 
   it('by default lands in $HOME/.cache, outside the slug: a note that the app will not find it, no size', async () => {
