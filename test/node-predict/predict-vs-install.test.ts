@@ -116,9 +116,12 @@ function installed(app: App): {dir: string; measured: Measured} {
 }
 
 const within = (predicted: number, real: number): number => Math.abs(predicted - real) / real
+const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`.padStart(9)
+const pct = (predicted: number, real: number): string => `${(((predicted - real) / real) * 100).toFixed(1)}%`.padStart(6)
 
 describe('node_modules predicted from the lock file, against a real production install', () => {
   const rows: string[] = []
+
   after(() => {
     // The table the README's accuracy figures come from.
     console.log(['', '  app            real unpacked  predicted  error   real gzip  predicted  error', ...rows].join('\n'))
@@ -132,8 +135,6 @@ describe('node_modules predicted from the lock file, against a real production i
       if (!result || isNodeFallback(result)) throw new Error(`no prediction: ${JSON.stringify(result)}`)
       const packages = (result as NodeDependencies).packages.filter(p => p.ecosystem === 'node')
       const predicted = {compressed: packages.reduce((s, p) => s + p.compressed, 0), unpacked: packages.reduce((s, p) => s + p.size, 0)}
-      const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`.padStart(9)
-      const pct = (p: number, r: number): string => `${(((p - r) / r) * 100).toFixed(1)}%`.padStart(6)
       rows.push(`  ${app.name.padEnd(14)} ${mb(measured.unpacked)}     ${mb(predicted.unpacked)} ${pct(predicted.unpacked, measured.unpacked)}  ${mb(measured.compressed)} ${mb(predicted.compressed)} ${pct(predicted.compressed, measured.compressed)}`)
       expect(within(predicted.unpacked, measured.unpacked), `unpacked: predicted ${predicted.unpacked}, real ${measured.unpacked}`).to.be.below(TOLERANCE)
       expect(within(predicted.compressed, measured.compressed), `gzipped: predicted ${predicted.compressed}, real ${measured.compressed}`).to.be.below(TOLERANCE)
