@@ -185,6 +185,8 @@ async function predict(root: string, tracked: ReadonlySet<string>, options: Node
   if (failures.length > 0) notes.push(`No size is known for ${plural(failures.length, 'package')}, counted as 0 B: ${failures.slice(0, 3).join('; ')}${failures.length > 3 ? '; ...' : ''}.`)
   else if (unsized.length > 0) notes.push(`No size is known for ${plural(unsized.length, 'package')}, counted as 0 B: ${unsized.slice(0, 5).join(', ')}.`)
 
+  const build = pkg.scripts?.['heroku-postbuild'] ?? pkg.scripts?.build
+  if (build) notes.push(`package.json's ${pkg.scripts?.['heroku-postbuild'] ? 'heroku-postbuild' : 'build'} script (${build.length > 60 ? `${build.slice(0, 60)}...` : build}) runs during the build: what it writes (e.g. .next/ and its cache) is not predicted.`)
   const runtime = runtimeOnly(pkg)
   const browsers = await browserDownloads(root, tracked, env, nodes.filter(n => !n.local))
   return {notes: [...notes, ...runtime.notes, ...browsers.notes], packages: [...packages, ...runtime.packages, ...browsers.packages]}

@@ -72,6 +72,12 @@ describe('predict/node: node_modules from a lock file', () => {
     expect(result.packages.map(p => p.name)).to.include('typescript')
   })
 
+  it("says the build script's output is not predicted", async () => {
+    const {root, tracked} = repo('npm', {'package.json': JSON.stringify({...JSON.parse(readFileSync(join(FIXTURES, 'npm/package.json'), 'utf8')), scripts: {build: 'next build'}})})
+    const result = await predictNodeModules(root, tracked, options()) as NodeDependencies
+    expect(result.notes).to.include("package.json's build script (next build) runs during the build: what it writes (e.g. .next/ and its cache) is not predicted.")
+  })
+
   it('npm: the location each copy is installed at', async () => {
     const {root, tracked} = repo('npm')
     const result = await predictNodeModules(root, tracked, options()) as NodeDependencies
