@@ -95,10 +95,10 @@ export function readNpmLock(text: string, file: string): LockGraph {
   const root = entries[''] ?? {}
   return {
     file,
+    format: 'npm',
     manager: 'npm',
     nodes,
     notes: [],
-    platformsRecorded: true,
     roots: {
       dependencies: edges('', root.dependencies),
       devDependencies: edges('', root.devDependencies),

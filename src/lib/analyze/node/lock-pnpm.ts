@@ -96,10 +96,10 @@ export function readPnpmLock(text: string, file: string): LockGraph {
   const notes = Object.keys(lock.importers ?? {}).length > 1 ? [`${file} has workspace importers besides the root: only the root's dependencies are counted`] : []
   return {
     file,
+    format: 'pnpm',
     manager: 'pnpm',
     nodes,
     notes,
-    platformsRecorded: true,
     roots: {dependencies: roots(importer.dependencies), devDependencies: roots(importer.devDependencies), optionalDependencies: roots(importer.optionalDependencies)},
   }
 }

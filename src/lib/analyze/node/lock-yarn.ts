@@ -110,10 +110,10 @@ export function readYarnLock(text: string, file: string, pkg: PackageJson): Lock
 
   return {
     file,
+    format: berry ? 'yarn-berry' : 'yarn-classic',
     manager: 'yarn',
     nodes,
     notes,
-    platformsRecorded: berry,
     roots: {
       dependencies: root(pkg.dependencies),
       devDependencies: root(pkg.devDependencies, {...pkg.dependencies, ...pkg.optionalDependencies}),

@@ -34,8 +34,8 @@ export interface LockGraph {
   manager: NodeManager
   nodes: Map<string, LockNode>
   roots: {dependencies: string[]; optionalDependencies: string[]; devDependencies: string[]}
-  /** whether the lock records each package's os/cpu/libc (else the registry's manifest says) */
-  platformsRecorded: boolean
+  /** which writer's format: yarn classic records no os/cpu/libc (the registry's manifests do), berry may install Plug'n'Play */
+  format: 'npm' | 'pnpm' | 'yarn-berry' | 'yarn-classic'
   notes: string[]
 }
 

@@ -72,6 +72,12 @@ function platformOf(node: LockNode, facts: PackageFacts | undefined): Pick<LockN
   return {cpu: node.cpu ?? facts?.cpu, libc: node.libc ?? facts?.libc, os: node.os ?? facts?.os}
 }
 
+/** Whether yarn berry's .yarnrc.yml asks for a node_modules folder (else it installs Plug'n'Play). */
+async function usesNodeModules(root: string, tracked: ReadonlySet<string>): Promise<boolean> {
+  const text = await readTracked(root, tracked, '.yarnrc.yml')
+  return text !== undefined && /^nodeLinker:\s*["']?node-modules\b/m.test(text)
+}
+
 /** Where a package lands in the slug: npm's lock says; yarn hoists to the top; pnpm keeps it in its virtual store. */
 function locationOf(graph: LockGraph, node: LockNode): string {
   if (node.location) return node.location
@@ -156,6 +162,10 @@ async function predict(root: string, tracked: ReadonlySet<string>, options: Node
 
   const packages = [...rows.values()].sort((a, b) => b.compressed - a.compressed || a.name.localeCompare(b.name))
   const notes = graph.notes.map(n => `${file}: ${n}`)
+  if (graph.format === 'yarn-berry' && !await usesNodeModules(root, tracked)) {
+    notes.push("yarn berry without `nodeLinker: node-modules` in .yarnrc.yml installs Plug'n'Play: the packages stay zipped in .yarn/cache (about their tarballs' size), counted here as node_modules.")
+  }
+
   const sizedBy = nodes.some(n => facts.get(id(n))?.facts?.source === 'tarball') ? ' (dist.unpackedSize where the registry gives it, else the tarball read as it downloads)' : ''
   const total = packages.reduce((sum, p) => sum + p.size, 0)
   const compressed = packages.reduce((sum, p) => sum + p.compressed, 0)

@@ -48,10 +48,10 @@ describe('Node lock files', () => {
 
   it('yarn berry records platforms as conditions; classic records none', () => {
     const berry = readYarnLock(read('yarn-berry', 'yarn.lock'), 'yarn.lock', pkg('yarn-berry'))
-    expect(berry.platformsRecorded).to.equal(true)
+    expect(berry.format).to.equal('yarn-berry')
     const linux = [...berry.nodes.values()].find(n => n.name === '@img/sharp-linux-x64')!
     expect([linux.os, linux.cpu, linux.libc]).to.deep.equal([['linux'], ['x64'], ['glibc']])
-    expect(readYarnLock(read('yarn-classic', 'yarn.lock'), 'yarn.lock', pkg('yarn-classic')).platformsRecorded).to.equal(false)
+    expect(readYarnLock(read('yarn-classic', 'yarn.lock'), 'yarn.lock', pkg('yarn-classic')).format).to.equal('yarn-classic')
   })
 
   it('a field of the wrong type is one line naming the file and the field', () => {

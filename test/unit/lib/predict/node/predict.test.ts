@@ -66,6 +66,14 @@ describe('predict/node: node_modules from a lock file', () => {
     })
   }
 
+  it("yarn berry: says Plug'n'Play keeps the packages zipped unless .yarnrc.yml asks for node_modules", async () => {
+    const linked = repo('yarn-berry')
+    expect((await predictNodeModules(linked.root, linked.tracked, options()) as NodeDependencies).notes.join('\n')).not.to.include("Plug'n'Play")
+    const pnp = repo('yarn-berry')
+    pnp.tracked.delete('.yarnrc.yml')
+    expect((await predictNodeModules(pnp.root, pnp.tracked, options()) as NodeDependencies).notes.join('\n')).to.include("installs Plug'n'Play")
+  })
+
   it('keeps devDependencies when asked (NPM_CONFIG_PRODUCTION=false)', async () => {
     const {root, tracked} = repo('npm')
     const result = await predictNodeModules(root, tracked, {...options(), dev: true}) as NodeDependencies
