@@ -1,10 +1,10 @@
-import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {LockNode} from '../../analyze/node/lock.js'
 import type {PackageRow} from '../../analyze/rows.js'
 import {PUPPETEER_BROWSERS, PUPPETEER_BROWSERS_SOURCE, PUPPETEER_DOWNLOAD_SIZE} from '../../knowledge/browser-downloads.js'
 import {formatBytes} from '../../shared/bytes.js'
+import {readRegularText} from '../../shared/read-file.js'
 
 /** Puppeteer's configuration files (cosmiconfig's names for "puppeteer"), in the order it searches them. */
 const CONFIG_FILES = ['.puppeteerrc', '.puppeteerrc.json', '.puppeteerrc.yaml', '.puppeteerrc.yml', '.puppeteerrc.js', '.puppeteerrc.cjs', '.puppeteerrc.mjs', 'puppeteer.config.js', 'puppeteer.config.cjs', 'puppeteer.config.mjs']
@@ -42,7 +42,7 @@ export async function browserDownloads(root: string, tracked: ReadonlySet<string
   const major = Number.parseInt(puppeteer.version, 10)
   const browser = PUPPETEER_BROWSERS.find(b => b.major === major) ?? (major > PUPPETEER_BROWSERS.at(-1)!.major ? PUPPETEER_BROWSERS.at(-1) : undefined)
   const configFile = CONFIG_FILES.find(f => tracked.has(f))
-  const config = configFile ? await readFile(join(root, configFile), 'utf8').catch(() => '') : ''
+  const config = configFile ? await readRegularText(join(root, configFile), 1024 * 1024).catch(() => '') : ''
   const what = browser ? `${browser.chrome}${browser.headlessShell ? ' and chrome-headless-shell' : ''}` : 'its browser'
   if (truthy(env.PUPPETEER_SKIP_DOWNLOAD) || SKIPS.test(config)) {
     notes.push(`puppeteer ${puppeteer.version} downloads no browser (${SKIPS.test(config) ? `skipDownload in ${configFile}` : 'PUPPETEER_SKIP_DOWNLOAD'}): the app needs one at run time (e.g. Heroku's Chrome for Testing buildpack).`)

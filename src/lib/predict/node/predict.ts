@@ -1,4 +1,3 @@
-import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {installedPackages, installsOnDyno, type LockGraph, type LockNode} from '../../analyze/node/lock.js'
@@ -10,6 +9,7 @@ import type {PackageRow} from '../../analyze/rows.js'
 import {nodeRuntimeSize} from '../../knowledge/node-runtime.js'
 import {formatBytes} from '../../shared/bytes.js'
 import {UserError} from '../../shared/errors.js'
+import {readRegularText} from '../../shared/read-file.js'
 import {redactUrlCredentials} from '../../shared/redact.js'
 import {chooseNode} from './node-version.js'
 import {browserDownloads} from './browsers.js'
@@ -55,8 +55,9 @@ const LOCK_FILES = ['npm-shrinkwrap.json', 'package-lock.json', 'yarn.lock', 'pn
 async function readTracked(root: string, tracked: ReadonlySet<string>, path: string): Promise<string | undefined> {
   if (!tracked.has(path)) return undefined
   try {
-    return await readFile(join(root, path), 'utf8')
+    return await readRegularText(join(root, path))
   } catch (error) {
+    if (error instanceof UserError) throw new UserError(`Cannot read ${path}: ${error.message}`)
     throw new UserError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
 }
