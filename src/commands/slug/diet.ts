@@ -12,7 +12,7 @@ import {renderDietPlan} from '../../lib/render/diet.js'
 import {downloadProgress} from '../../lib/render/progress/download.js'
 import {resolveProgress} from '../../lib/render/progress/resolve.js'
 import {repoRoot} from '../../lib/source/repo-files.js'
-import {evidenceChoice, evidenceFlags, scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
+import {evidenceChoice, evidenceFlags, pluginCacheDir, predictionFlags, scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
 import {UserError} from '../../lib/shared/errors.js'
 import {redactUrlCredentials, redactUrlCredentialsDeep} from '../../lib/shared/redact.js'
 
@@ -63,6 +63,7 @@ export default class Diet extends SlugCommand {
     force: Flags.boolean({description: 'replace an --emit-quantize-script file that this plugin did not write'}),
     'dry-run': Flags.boolean({description: 'show the plan and the diffs, write nothing', exclusive: ['yes']}),
     yes: Flags.boolean({char: 'y', description: 'write without asking for confirmation'}),
+    ...predictionFlags,
     ...slugReadingFlags,
   }
 
@@ -88,6 +89,11 @@ export default class Diet extends SlugCommand {
       cache: scanCacheFor(this.config.cacheDir, flags.cache),
       connections: flags.connections,
       progress,
+      node: {
+        ...resolveProgress(!this.jsonEnabled(), 'Predicting node_modules from the lock file'),
+        cacheDir: pluginCacheDir(this.config.cacheDir),
+        dev: flags['node-dev-dependencies'],
+      },
       resolve: resolveProgress(!this.jsonEnabled()),
     })
 

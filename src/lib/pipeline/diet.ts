@@ -9,6 +9,7 @@ import {estimateCompressedSizes} from '../predict/repo/estimate.js'
 import {listRepo, type RepoFile, type RepoListing} from '../source/repo-files.js'
 import type {ScanCache} from '../scan/cache/store.js'
 import {type EvidenceChoice, type Inspection, inspectEvidence} from './evidence.js'
+import type {NodePredictOptions} from '../predict/node/predict.js'
 import type {StackResolveOptions} from '../predict/python/predict.js'
 import type {ScanProgress} from '../source/slug-reader.js'
 import {writeFailureReason} from '../shared/atomic-write.js'
@@ -82,7 +83,7 @@ export async function inspectForDiet(
   heroku: HerokuApi,
   choice: Omit<EvidenceChoice, 'dir' | 'sitePackages'>,
   repo: RepoState,
-  {cache, connections, progress, resolve}: {cache?: ScanCache; connections?: number; progress?: ScanProgress; resolve?: StackResolveOptions} = {},
+  {cache, connections, node, progress, resolve}: {cache?: ScanCache; connections?: number; node?: NodePredictOptions; progress?: ScanProgress; resolve?: StackResolveOptions} = {},
 ): Promise<Inspection & {files: FileRow[]}> {
   const elsewhere = choice.app ?? choice.file ?? choice.log ?? choice.build ?? choice.slugId
   const {captured, files, report} = await inspectEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
@@ -90,6 +91,7 @@ export async function inspectForDiet(
     cache,
     connections,
     known: {declared: repo.declared, listing: repo.listing},
+    node,
     progress,
     resolve,
   })

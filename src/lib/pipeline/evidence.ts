@@ -38,6 +38,8 @@ export interface InspectionOptions {
   known?: RepoReportOptions['known']
   /** for --dir: resolve the Python dependencies for the Heroku stack */
   resolve?: RepoReportOptions['resolve']
+  /** for --dir: predict node_modules and the Node runtime */
+  node?: RepoReportOptions['node']
   /** scans of slugs read before (none: read every slug) */
   cache?: ScanCache
   /** connections for a slug download */
@@ -80,7 +82,7 @@ const buildLogs = () => import('./build-log.js')
  * that failed after the running release left no slug, so its log is the evidence.
  */
 export async function inspectEvidence(heroku: HerokuApi, choice: EvidenceChoice, options: InspectionOptions): Promise<Inspection> {
-  const {analyze, cache, connections, known, progress, resolve, savePath, slugSizesIn} = options
+  const {analyze, cache, connections, known, node, progress, resolve, savePath, slugSizesIn} = options
   if (savePath !== undefined) await checkSavePath(savePath)
   if (choice.log) return {report: await (await buildLogs()).reportFromLogFile(choice.log)}
 
@@ -92,7 +94,7 @@ export async function inspectEvidence(heroku: HerokuApi, choice: EvidenceChoice,
 
   if (choice.dir) {
     const {predictRepo} = await import('../predict/repo/report.js')
-    const {files, report} = await predictRepo(choice.dir, {...analyze, known, resolve, sitePackages: choice.sitePackages})
+    const {files, report} = await predictRepo(choice.dir, {...analyze, known, node, resolve, sitePackages: choice.sitePackages})
     return {files, report}
   }
 
