@@ -4,7 +4,7 @@ import {Flags} from '@oclif/core'
 import {isAbsolute, relative, resolve} from 'node:path'
 
 import {SlugCommand} from '../../lib/command/base.js'
-import {applyChanges} from '../../lib/apply/files.js'
+import {applyChanges, recoverInterruptedApply} from '../../lib/apply/files.js'
 import {type DietPlan, PLAN_FILES, planDiet} from '../../lib/plan/diet/diet.js'
 import {inspectForDiet, loadRepoState, repoEstimator} from '../../lib/pipeline/diet.js'
 import {quantizeScriptConflict} from '../../lib/plan/diet/quantize.js'
@@ -74,6 +74,9 @@ export default class Diet extends SlugCommand {
     // The repo comes first: a missing or broken repo fails before any download.
     const dir = resolve(cwd, flags.dir ?? '.')
     const root = await repoRoot(dir)
+    // A run killed while writing the plan's files is finished (or undone) before the repo is read again.
+    const recovered = await recoverInterruptedApply(root)
+    if (recovered) this.warn(recovered)
     const scriptPath = quantizePath === undefined ? undefined : repoPath(root, resolve(cwd, quantizePath))
     const repo = await loadRepoState(root, scriptPath === undefined ? PLAN_FILES : [...PLAN_FILES, scriptPath])
     if (scriptPath !== undefined && !flags['dry-run']) await this.checkScriptPath(scriptPath, repo.existing[scriptPath], flags)

@@ -1,5 +1,4 @@
 import type {HerokuApi} from '../heroku/client.js'
-import {readFile} from 'node:fs/promises'
 import {resolve} from 'node:path'
 
 import {detectModelFormat, savedModelRootsOf} from '../analyze/models.js'
@@ -14,6 +13,7 @@ import type {StackResolveOptions} from '../predict/python/predict.js'
 import type {ScanProgress} from '../source/slug-reader.js'
 import {writeFailureReason} from '../shared/atomic-write.js'
 import {UserError} from '../shared/errors.js'
+import {readRegularFile} from '../shared/read-file.js'
 import {readReferenceTexts} from '../plan/diet/references.js'
 
 /** What slug:diet knows about the repo before it looks at any slug. */
@@ -33,7 +33,7 @@ export interface RepoState {
 async function readExisting(root: string, path: string): Promise<string | undefined> {
   let buffer: Buffer
   try {
-    buffer = await readFile(resolve(root, path))
+    buffer = await readRegularFile(resolve(root, path))
   } catch (error) {
     const {code} = (error as NodeJS.ErrnoException)
     if (code === 'ENOENT') return undefined

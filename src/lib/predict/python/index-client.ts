@@ -3,6 +3,7 @@ import {fileURLToPath} from 'node:url'
 
 import {Agent, type Dispatcher, Pool, ProxyAgent, request} from 'undici'
 
+import {wheelSize} from '../../analyze/python/lock-files.js'
 import {mapLimit} from '../../shared/map-limit.js'
 import {type PackageIndex, redactUrl} from './indexes.js'
 
@@ -167,7 +168,7 @@ export class IndexClient {
       const page = (await res.body.json()) as {files?: Array<{filename?: unknown; size?: unknown}>}
       const files = new Map<string, number | undefined>()
       for (const f of page.files ?? []) {
-        if (typeof f.filename === 'string') files.set(f.filename, typeof f.size === 'number' ? f.size : undefined)
+        if (typeof f.filename === 'string') files.set(f.filename, wheelSize(f.size))
       }
 
       return files
@@ -182,7 +183,7 @@ export class IndexClient {
       const res = await request(url, {dispatcher: this.dispatcher(url), method: 'HEAD'})
       await res.body.dump()
       const length = Number(res.headers['content-length'])
-      return res.statusCode === 200 && Number.isFinite(length) && length > 0 ? length : undefined
+      return res.statusCode === 200 && length > 0 ? wheelSize(length) : undefined
     } catch {
       return undefined
     }

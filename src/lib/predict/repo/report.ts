@@ -1,4 +1,4 @@
-import {readdir, readFile, stat} from 'node:fs/promises'
+import {readdir, stat} from 'node:fs/promises'
 import {basename, join, resolve} from 'node:path'
 
 import {analyzeScan} from '../../analyze/analyze.js'
@@ -15,6 +15,7 @@ import type {ScanResult, SlugEntry} from '../../scan/entries.js'
 import {applySlugignore, parseSlugignore} from '../../analyze/slugignore/match.js'
 import {formatBytes} from '../../shared/bytes.js'
 import {UserError} from '../../shared/errors.js'
+import {readRegularText} from '../../shared/read-file.js'
 import type {StackResolveOptions} from '../python/predict.js'
 import {estimateCompressedSizes} from './estimate.js'
 import {describeFile, listRepo, type RepoFile, type RepoListing, walkFiles} from '../../source/repo-files.js'
@@ -52,7 +53,7 @@ async function resolveSitePackages(path: string): Promise<string> {
 
 async function readText(root: string, path: string, what: string): Promise<string> {
   try {
-    return await readFile(join(root, path), 'utf8')
+    return await readRegularText(join(root, path))
   } catch (error) {
     throw new UserError(`Cannot read ${what}: ${(error as Error).message}`)
   }
