@@ -326,7 +326,8 @@ function closingNotes(options: DietOptions, requirements: RequirementsPlan | und
   for (const kept of herokuCleanup?.kept ?? []) notes.push(`heroku-cleanup keeps ${kept}.`)
   const moves = herokuCleanup?.moves ?? []
   if (!options.fixPackageJson && moves.length > 0) {
-    notes.push(`${moves.map(m => m.name).join(', ')} ${moves.length === 1 ? 'is' : 'are'} used only by the build or tests: run with --fix-package-json to move ${moves.length === 1 ? 'it' : 'them'} to devDependencies.`)
+    const [is, it] = moves.length === 1 ? ['is', 'it'] : ['are', 'them']
+    notes.push(`${moves.map(m => m.name).join(', ')} ${is} used only by the build or tests: run with --fix-package-json to move ${it} to devDependencies.`)
   }
 
   if (!options.postCompile && postCompile && postCompile.savings > 0) {
