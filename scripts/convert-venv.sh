@@ -12,6 +12,11 @@ torch_req="${CONVERT_VENV_TORCH:-torch==2.13.0+cpu}"
 packages=(keras "$torch_req" onnx onnxscript onnxruntime h5py numpy)
 marker="$venv/.complete"
 wanted="${packages[*]}"
+# Keras would import TensorFlow (its default backend); the converter runs it on torch.
+export KERAS_BACKEND=torch
+# A pip that cannot reach an index it is configured with waits ~7 s per package in retries (here: pypi.org,
+# unreachable, beside the local mirror); one retry is enough for a real index.
+export PIP_RETRIES="${PIP_RETRIES:-1}"
 
 if [ -f "$marker" ] && [ "$(cat "$marker")" = "$wanted" ] && "$venv/bin/python" -c 'import keras, torch, onnx, onnxscript, onnxruntime, h5py, numpy' 2>/dev/null; then
   echo "$venv/bin/python"
