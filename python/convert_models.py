@@ -195,6 +195,14 @@ def export_keras(model, specs, onnx_path):
     model.export(onnx_path, format="onnx", input_signature=signature, verbose=False)
 
 
+def keras_output_names(model):
+    """The layers' names (`dense_1`) of the outputs: a Sequential has no output_names."""
+    try:
+        return list(getattr(model, "output_names", None) or [t._keras_history.operation.name for t in model.outputs])
+    except AttributeError:
+        return None
+
+
 def keras_predict(model, arrays):
     outputs = model.predict(arrays[0] if len(arrays) == 1 else arrays, verbose=0, batch_size=len(arrays[0]))
     return [outputs] if not isinstance(outputs, (list, tuple)) else list(outputs)
@@ -273,19 +281,30 @@ def parameter_bytes(model, fmt):
 # ---- one file, weights inside --------------------------------------------------------------------------------
 
 
-def write_single_file(exported, out):
-    """Moves the exported model to `out` with every weight inside (an exporter may write external data)."""
+def write_single_file(exported, out, output_names=None):
+    """Writes the exported model to `out` with every weight inside (an exporter may write external data beside it)
+    and the model's own output names (Keras' exporter numbers them)."""
     import onnx
 
-    model = onnx.load(exported, load_external_data=False)
-    external = [t for t in model.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
-    if not external:
-        shutil.move(exported, out)
-        return
-    model = onnx.load(exported)  # reads the .data beside it
+    model = onnx.load(exported)  # with the external data beside it, if any
+    rename_outputs(model.graph, output_names)
     if model.ByteSize() >= PROTOBUF_LIMIT:
         raise ConversionError(over_limit(model.ByteSize()))
     onnx.save_model(model, out, save_as_external_data=False)
+
+
+def rename_outputs(graph, names):
+    names = list(names or [])
+    taken = {v for node in graph.node for v in list(node.input) + list(node.output)} | {i.name for i in graph.input}
+    current = [o.name for o in graph.output]
+    if len(names) != len(current) or len(set(names)) != len(names) or taken.intersection(set(names) - set(current)):
+        return
+    mapping = dict(zip(current, names))
+    for node in graph.node:
+        node.input[:] = [mapping.get(n, n) for n in node.input]
+        node.output[:] = [mapping.get(n, n) for n in node.output]
+    for value in list(graph.output) + list(graph.value_info):
+        value.name = mapping.get(value.name, value.name)
 
 
 def over_limit(size):
@@ -407,21 +426,21 @@ def int8_result(fp32_path, out, request, arrays, expected, workdir):
 
 
 def load_and_export(entry, fmt, request, workdir):
-    """Loads the original, exports it to ONNX in workdir; returns (predict function, input specs, exported path)."""
+    """Loads the original and exports it to ONNX in workdir: (predict function, input specs, exported path, output names)."""
     exported = os.path.join(workdir, "model.onnx")
     if fmt in ("keras", "h5"):
         model = load_keras(entry["path"])
         specs = keras_input_specs(model)
         check_size(parameter_bytes(model, fmt))
         export_keras(model, specs, exported)
-        return (lambda arrays: keras_predict(model, arrays)), specs, exported
+        return (lambda arrays: keras_predict(model, arrays)), specs, exported, keras_output_names(model)
     if fmt in ("torch-module", "torchscript"):
         module = load_torch(entry["path"], fmt, request["root"])
         specs = torch_input_specs(module, entry.get("inputs"))
         check_size(parameter_bytes(module, fmt))
         export_torch(module, specs, exported)
-        return (lambda arrays: torch_predict(module, arrays)), specs, exported
-    return export_savedmodel(entry["path"], exported)
+        return (lambda arrays: torch_predict(module, arrays)), specs, exported, None
+    return *export_savedmodel(entry["path"], exported), None
 
 
 def check_size(size):
@@ -486,8 +505,8 @@ def remove_outputs(out):
 
 
 def fill_result(result, entry, request, workdir):
-    predict, specs, exported = load_and_export(entry, result["format"], request, workdir)
-    write_single_file(exported, entry["out"])
+    predict, specs, exported, output_names = load_and_export(entry, result["format"], request, workdir)
+    write_single_file(exported, entry["out"], output_names)
     session = onnx_session(entry["out"])
     arrays = sample_inputs(specs, request["samples"], request["seed"])
     expected = predict(arrays)

@@ -27,6 +27,7 @@ interface ModelResult {
   int8: (Figures & {bytes: number; kept: boolean; path: null | string; reason: null | string}) | null
   ok: boolean
   onnx: {bytes: number; path: string}
+  outputs: {dtype: string; name: string; shape: (null | number)[]}[]
   path: string
 }
 
@@ -119,6 +120,42 @@ print(float(np.max(np.abs(got - want))), float(np.max(np.abs(called - got))), fl
     }
   })
 
+  it('converts a Keras model with two inputs and two outputs, named after its layers, answered as a list', () => {
+    const two = convert(py, {models: [model('two.keras')]}).report.models[0]
+    expect(two.ok, two.error ?? '').to.equal(true)
+    expect(two.inputs.map(i => [i.name, i.shape])).to.deep.equal([['a', [null, 4]], ['b', [null, 3]]])
+    expect(two.outputs.map(o => [o.name, o.shape])).to.deep.equal([['scores', [null, 2]], ['value', [null, 1]]])
+    const out = python(py, `
+import numpy as np, onnx_model
+m = onnx_model.load_model(${JSON.stringify(two.onnx.path)})
+x = [np.load(${JSON.stringify(join(dir, 'two.x0.npy'))}), np.load(${JSON.stringify(join(dir, 'two.x1.npy'))})]
+got = m.predict(x, batch_size=4)
+want = [np.load(${JSON.stringify(join(dir, 'two.y0.npy'))}), np.load(${JSON.stringify(join(dir, 'two.y1.npy'))})]
+assert isinstance(got, list) and len(got) == 2
+print(max(float(np.max(np.abs(g - w))) for g, w in zip(got, want)))
+`, {...process.env, PYTHONPATH: TEMPLATES})
+    expect(Number(out)).to.be.below(1e-5)
+  })
+
+  it('folds an exporter\'s external data into the one .onnx file', () => {
+    const out = python(py, `
+import os, sys, tempfile, torch, onnxruntime, numpy as np
+sys.path.insert(0, ${JSON.stringify(resolve('python'))})
+import convert_models
+work = tempfile.mkdtemp(dir=${JSON.stringify(dir)})
+net = torch.nn.Sequential(torch.nn.Linear(5, 3))
+torch.onnx.export(net, (torch.zeros(2, 5),), os.path.join(work, "m.onnx"), dynamo=True, external_data=True,
+                  dynamic_shapes=({0: torch.export.Dim("batch")},))
+assert os.path.exists(os.path.join(work, "m.onnx.data"))
+convert_models.write_single_file(os.path.join(work, "m.onnx"), ${JSON.stringify(join(dir, 'out', 'folded.onnx'))})
+import shutil; shutil.rmtree(work)
+s = onnxruntime.InferenceSession(${JSON.stringify(join(dir, 'out', 'folded.onnx'))})
+x = np.ones((4, 5), dtype=np.float32)
+print(float(np.max(np.abs(s.run(None, {s.get_inputs()[0].name: x})[0] - net(torch.from_numpy(x)).detach().numpy()))))
+`)
+    expect(Number(out.trim().split('\n').at(-1))).to.be.below(1e-6)
+  })
+
   it('keeps an int8 model only when its top-1 agreement meets minAgreement, and removes a refused one', () => {
     const kept = convert(py, {minAgreement: 0.9, models: [model('mlp.keras')], quantize: 'int8'}).report.models[0]
     expect(kept.ok).to.equal(true)
@@ -163,6 +200,21 @@ print(float(np.max(np.abs(got - want))), float(np.max(np.abs(called - got))), fl
     const scripted = convert(py, {models: [model('scripted.pt')]}).report.models[0]
     expect(scripted.ok).to.equal(false)
     expect(scripted.error).to.match(/does not say its input shape: pass it/)
+  })
+
+  it('refuses a pickled module whose class is not importable, a SavedModel without TensorFlow, and a model over 2 GB', () => {
+    const main = convert(py, {models: [model('main.pt', [{shape: [null, 3, 8, 8]}])]}).report.models[0]
+    expect(main.error).to.match(/^the module's class SmallCnn is not importable here/)
+    mkdirSync(join(dir, 'saved', 'variables'), {recursive: true})
+    writeFileSync(join(dir, 'saved', 'saved_model.pb'), Buffer.alloc(64))
+    const saved = convert(py, {models: [model('saved')]}).report.models[0]
+    expect(saved.format).to.equal('savedmodel')
+    expect(saved.error).to.match(/^SavedModel needs tensorflow and tf2onnx: /)
+    // The limit lowered to 1 KB stands for 2 GB: the MLP's 2.7k float32 weights are over it.
+    const request = JSON.stringify({models: [model('mlp.h5')]})
+    const big = python(py, `import sys; sys.path.insert(0, ${JSON.stringify(resolve('python'))}); import io, convert_models as c
+c.PROTOBUF_LIMIT = 1024; sys.stdin = io.StringIO(${JSON.stringify(request)}); c.main()`)
+    expect(JSON.parse(big).models[0].error).to.match(/^over ONNX's 2 GB protobuf limit \(0\.0 GB of weights\)/)
   })
 
   it('answers a bad request with exit 2 and one JSON object', () => {
