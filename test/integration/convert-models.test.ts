@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -39,11 +39,38 @@ interface Report {
   versions: Record<string, string>
 }
 
-function converterPython(): string {
-  if (process.env.CONVERT_TEST_PYTHON) return process.env.CONVERT_TEST_PYTHON
-  const run = spawnSync('scripts/convert-venv.sh', [], {encoding: 'utf8', timeout: 1_800_000})
+function venvPython(which: 'converter' | 'runtime'): string {
+  const given = which === 'converter' ? process.env.CONVERT_TEST_PYTHON : process.env.RUNTIME_TEST_PYTHON
+  if (given) return given
+  const run = spawnSync('scripts/convert-venv.sh', which === 'runtime' ? ['runtime'] : [], {encoding: 'utf8', timeout: 1_800_000})
   if (run.status !== 0) throw new Error(`scripts/convert-venv.sh failed: ${run.stderr.trim().split('\n').at(-1)}`)
   return run.stdout.trim().split('\n').at(-1)!
+}
+
+interface Change {
+  file: string
+  line: number
+  new?: string
+  old?: string
+  text?: string
+}
+
+/** Applies app_uses.py's proposals the simple way (the command's own apply step is the TypeScript side's). */
+function applyProposals(root: string, uses: {addImport: Change[]; edits: Change[]; removeImports: Change[]}): void {
+  const changes = [...uses.edits.map(c => ({...c, kind: 2})), ...uses.removeImports.map(c => ({...c, kind: 1})), ...uses.addImport.map(c => ({...c, kind: 0}))]
+  changes.sort((a, b) => b.line - a.line || b.kind - a.kind) // bottom up; at one line: replace, then insert before it
+  for (const change of changes) {
+    const path = join(root, change.file)
+    const lines = readFileSync(path, 'utf8').split('\n')
+    if (change.kind === 0) lines.splice(change.line - 1, 0, change.text!)
+    else {
+      const count = change.old!.split('\n').length
+      expect(lines.slice(change.line - 1, change.line - 1 + count).join('\n')).to.equal(change.old)
+      lines.splice(change.line - 1, count, ...(change.kind === 2 ? [change.new!] : []))
+    }
+
+    writeFileSync(path, lines.join('\n'))
+  }
 }
 
 function convert(python: string, request: object, env: NodeJS.ProcessEnv = process.env): {report: Report; status: null | number; stderr: string} {
@@ -66,7 +93,7 @@ describe('convert-models: python/convert_models.py on real Keras and PyTorch mod
   const model = (name: string, inputs?: object) => ({inputs, out: join(dir, 'out', `${name.replace('.', '-')}.onnx`), path: join(dir, name)})
 
   before(() => {
-    py = converterPython()
+    py = venvPython('converter')
     dir = mkdtempSync(join(tmpdir(), 'diet-convert-'))
     mkdirSync(join(dir, 'out'))
     const built = spawnSync(py, [BUILD_MODELS, dir], {encoding: 'utf8', timeout: 300_000})
@@ -118,6 +145,53 @@ print(float(np.max(np.abs(got - want))), float(np.max(np.abs(called - got))), fl
       expect(call, file).to.be.below(1e-6)
       expect(batched, file).to.be.below(1e-6)
     }
+  })
+
+  it('rebuild: the app, rewritten by app_uses.py\'s edits, answers under onnxruntime and numpy alone what it answered with Keras', () => {
+    const runtime = venvPython('runtime')
+    for (const framework of ['keras', 'torch', 'tensorflow']) expect(spawnSync(runtime, ['-c', `import ${framework}`]).status, framework).not.to.equal(0)
+    const app = join(dir, 'app')
+    mkdirSync(join(app, 'models'), {recursive: true})
+    copyFileSync(join(dir, 'mlp.keras'), join(app, 'models', 'mlp.keras'))
+    writeFileSync(join(app, 'app.py'), [
+      'import json',
+      'import sys',
+      '',
+      'import numpy as np',
+      'from keras.models import load_model',
+      '',
+      'model = load_model("models/mlp.keras", compile=False)',
+      '',
+      '',
+      'def predict(rows):',
+      '    return model.predict(np.asarray(rows))',
+      '',
+      '',
+      'if __name__ == "__main__":',
+      '    print(json.dumps(predict(np.load(sys.argv[1])).tolist()))',
+      '',
+    ].join('\n'))
+    const x = join(dir, 'mlp.x.npy')
+    const answer = (python: string, env: NodeJS.ProcessEnv) => {
+      const run = spawnSync(python, ['app.py', x], {cwd: app, encoding: 'utf8', env, timeout: 300_000})
+      expect(run.status, run.stderr).to.equal(0)
+      return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as number[][]
+    }
+
+    const before = answer(py, {...process.env, KERAS_BACKEND: 'torch'})
+    const uses = spawnSync(PYTHON, [APP_USES, app, '--map', 'models/mlp.keras=models/mlp.onnx'], {encoding: 'utf8'})
+    const proposals = JSON.parse(uses.stdout)
+    expect(proposals.frameworks.keras.inferenceOnly).to.equal(true)
+    expect(proposals.edits.map((e: {certain: boolean}) => e.certain)).to.deep.equal([true])
+    applyProposals(app, proposals)
+    expect(readFileSync(join(app, 'app.py'), 'utf8')).to.include('import onnx_model\nimport json').and.not.include('keras')
+    copyFileSync(result('mlp.keras').onnx.path, join(app, 'models', 'mlp.onnx'))
+    copyFileSync(join(TEMPLATES, 'onnx_model.py'), join(app, 'onnx_model.py'))
+    rmSync(join(app, 'models', 'mlp.keras'))
+    const after = answer(runtime, process.env)
+    expect(after.length).to.equal(before.length)
+    const diff = Math.max(...after.flatMap((row, i) => row.map((v, j) => Math.abs(v - before[i][j]))))
+    expect(diff).to.be.below(1e-5)
   })
 
   it('converts a Keras model with two inputs and two outputs, named after its layers, answered as a list', () => {
