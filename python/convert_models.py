@@ -87,6 +87,8 @@ def check_model_entry(model):
             raise BadRequest(f'each model needs "{key}": an absolute path')
     if not model["out"].endswith(".onnx"):
         raise BadRequest(f'"out" must end with .onnx: {model["out"]}')
+    if not os.path.isdir(os.path.dirname(model["out"])):
+        raise BadRequest(f'the folder of "out" does not exist: {model["out"]}')
     inputs = model.get("inputs")
     if inputs is not None and not (isinstance(inputs, list) and all(isinstance(i, dict) and isinstance(i.get("shape"), list) for i in inputs)):
         raise BadRequest('"inputs" is a list of {"shape": [null, ...], "dtype": "float32"}')
@@ -474,9 +476,11 @@ def convert_one(entry, request):
     started = time.monotonic()
     result = {"path": entry["path"], "ok": False, "format": None, "error": None, "onnx": None,
               "inputs": None, "outputs": None, "fp32": None, "int8": None, "seconds": None}
-    workdir = tempfile.mkdtemp(prefix="convert-models-")
+    # Scratch space beside `out` (the caller's temp folder), removed below: nothing is written elsewhere.
+    workdir = tempfile.mkdtemp(prefix=".convert-", dir=os.path.dirname(entry["out"]))
     try:
         result["format"] = detect_format(entry["path"])
+        log(f"{entry['path']}: converting ({result['format']})")
         fill_result(result, entry, request, workdir)
     except ConversionError as error:
         result["error"] = str(error)

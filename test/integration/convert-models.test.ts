@@ -291,6 +291,14 @@ c.PROTOBUF_LIMIT = 1024; sys.stdin = io.StringIO(${JSON.stringify(request)}); c.
     expect(JSON.parse(big).models[0].error).to.match(/^over ONNX's 2 GB protobuf limit \(0\.0 GB of weights\)/)
   })
 
+  it('refuses a conversion whose outputs differ over the tolerance, leaving no file', () => {
+    const strict = convert(py, {models: [{out: join(dir, 'out', 'strict.onnx'), path: join(dir, 'mlp.keras')}], tolerance: 1e-12}).report.models[0]
+    expect(strict.ok).to.equal(false)
+    expect(strict.fp32.ok).to.equal(false)
+    expect(strict.error).to.match(/^ONNX outputs differ from the original's: max relative difference \d\.\d\de-\d\d over the tolerance 1e-12$/)
+    expect(existsSync(join(dir, 'out', 'strict.onnx'))).to.equal(false)
+  })
+
   it('answers a bad request with exit 2 and one JSON object', () => {
     const run = convert(py, {models: [{out: 'relative.onnx', path: 'x.h5'}]})
     expect(run.status).to.equal(2)
