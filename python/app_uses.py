@@ -253,6 +253,22 @@ def file_changes(uses, mapping):
     return edits, add, remove
 
 
+def imported_modules(root, files, removed):
+    """Top-level modules the app's code imports (not its own, not the standard library's), leaving out the import
+    lines the edits remove: what must stay installed whatever the framework's requirement lines pulled in."""
+    names = set()
+    for uses in files:
+        for node in ast.walk(uses.tree):
+            if (uses.file, getattr(node, "lineno", 0)) in removed:
+                continue
+            if isinstance(node, ast.Import):
+                names.update(a.name.split(".", 1)[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module.split(".", 1)[0])
+    own = {n for n in names if os.path.exists(os.path.join(root, f"{n}.py")) or os.path.isdir(os.path.join(root, n))}
+    return sorted(names - own - set(sys.stdlib_module_names) - {"onnx_model"})
+
+
 def report(root, mapping):
     files = []
     for path in python_files(root):
@@ -267,6 +283,7 @@ def report(root, mapping):
         result["edits"] += edits
         result["addImport"] += add
         result["removeImports"] += remove
+    result["imports"] = imported_modules(root, files, {(r["file"], r["line"]) for r in result["removeImports"]})
     return result
 
 

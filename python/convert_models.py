@@ -413,12 +413,12 @@ def int8_result(fp32_path, out, request, arrays, expected, workdir):
     except Exception as error:
         with contextlib.suppress(FileNotFoundError):
             os.remove(target)
-        return {"path": None, "bytes": None, "kept": False, "reason": f"quantization failed: {one_line(error, 200)}"}
+        return {"path": target, "bytes": None, "maxAbsDiff": None, "maxRelDiff": None, "top1Agreement": None,
+                "kept": False, "reason": f"quantization failed: {one_line(error, 200)}"}
     kept = figures["top1Agreement"] >= request["minAgreement"]
     result = {"path": target, "bytes": os.path.getsize(target), **figures, "kept": kept, "reason": None}
     if not kept:
-        os.remove(target)  # refused: nothing left for the TS side to move
-        result["path"] = None
+        os.remove(target)  # refused: nothing left for the TS side to move (path says where it would have been)
         result["reason"] = (f"top-1 agreement {figures['top1Agreement'] * 100:.1f}% under "
                             f"{request['minAgreement'] * 100:g}%")
     return result

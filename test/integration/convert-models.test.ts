@@ -242,7 +242,7 @@ print(float(np.max(np.abs(s.run(None, {s.get_inputs()[0].name: x})[0] - net(torc
     expect(refused.ok).to.equal(true)
     expect(refused.int8!.kept).to.equal(false)
     expect(refused.int8!.reason).to.match(/^top-1 agreement \d+\.\d% under 101%$/)
-    expect(refused.int8!.path).to.equal(null)
+    expect(refused.int8!.path, 'where it would have been').to.equal(join(dir, 'out', 'cnn-h5.int8.onnx'))
     expect(existsSync(join(dir, 'out', 'cnn-h5.int8.onnx'))).to.equal(false)
     expect(existsSync(join(dir, 'out', 'cnn-h5.onnx'))).to.equal(true)
   })
@@ -352,6 +352,7 @@ describe('convert-models: python/app_uses.py reads an app with ast', () => {
     }])
     expect(uses.addImport).to.deep.equal([{file: 'app.py', line: 2, text: 'import onnx_model'}])
     expect(uses.removeImports).to.deep.equal([{file: 'app.py', line: 3, old: 'import tensorflow as tf'}])
+    expect(uses.imports, 'the modules that stay imported, the standard library left out').to.deep.equal(['flask', 'numpy'])
   })
 
   it('an app using tf.image.resize at app.py:12 keeps TensorFlow, with the use listed', () => {
