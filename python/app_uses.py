@@ -26,6 +26,8 @@ LOAD_CALLS = {
 }
 # What the runtime module's model answers: calling it, predict (Keras), eval() (torch's habit after loading).
 MODEL_METHODS = {"predict", "__call__", "eval"}
+# Methods of a framework's tensor that a numpy array lacks: on a model's answer, they fail after the change.
+TENSOR_METHODS = {"numpy", "detach", "cpu", "cuda", "to"}
 SAFE_KEYWORDS = {"compile", "map_location", "weights_only", "safe_mode"}
 SKIPPED_DIRS = {".git", ".heroku", ".venv", "venv", "env", "node_modules", "__pycache__", "site-packages", ".tox"}
 RUNTIME_IMPORT = "import onnx_model"
@@ -122,16 +124,29 @@ class FileUses:
         for node in ast.walk(self.tree):
             if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(getattr(node, "ctx", None), ast.Load):
                 framework = self.models.get(dotted(node))
-                if framework and not self.model_use_is_inference(node):
-                    self.other.append((framework, self.called(self.parent[node])))
+                other = framework and self.non_inference_use(node)
+                if other is not None:
+                    self.other.append((framework, other))
 
-    def model_use_is_inference(self, node):
-        """Calling the model or its predict/eval is inference; passing it on is not a use; other attributes are."""
+    def non_inference_use(self, node):
+        """None when the model is called (or its predict/eval) and the answer used as an array, or passed on; else
+        the expression to show: another attribute (`m.summary()`), or a tensor method on the answer (`m(x).numpy()`:
+        the ONNX model answers numpy arrays)."""
         parent = self.parent.get(node)
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return self.tensor_method_on(parent)
         if not isinstance(parent, ast.Attribute) or dotted(parent) in self.models:
-            return True
+            return None
         call = self.parent.get(parent)
-        return parent.attr in MODEL_METHODS and isinstance(call, ast.Call) and call.func is parent
+        if parent.attr in MODEL_METHODS and isinstance(call, ast.Call) and call.func is parent:
+            return self.tensor_method_on(call)
+        return self.called(parent)
+
+    def tensor_method_on(self, call):
+        attribute = self.parent.get(call)
+        if isinstance(attribute, ast.Attribute) and attribute.attr in TENSOR_METHODS:
+            return self.called(attribute)
+        return None
 
     def called(self, node):
         """The call of `node` when it is called (`m.summary()`), else the node."""

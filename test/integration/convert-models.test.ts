@@ -276,9 +276,11 @@ print(float(np.max(np.abs(s.run(None, {s.get_inputs()[0].name: x})[0] - net(torc
     expect(scripted.error).to.match(/does not say its input shape: pass it/)
   })
 
-  it('refuses a pickled module whose class is not importable, a SavedModel without TensorFlow, and a model over 2 GB', () => {
+  it('refuses a pickled module whose class is not importable, a state_dict, a SavedModel without TensorFlow, and a model over 2 GB', () => {
     const main = convert(py, {models: [model('main.pt', [{shape: [null, 3, 8, 8]}])]}).report.models[0]
     expect(main.error).to.match(/^the module's class SmallCnn is not importable here/)
+    const weights = convert(py, {models: [model('weights.pt')]}).report.models[0]
+    expect(weights.error).to.match(/^holds a OrderedDict \(weights only\?\), not a torch.nn.Module: /)
     mkdirSync(join(dir, 'saved', 'variables'), {recursive: true})
     writeFileSync(join(dir, 'saved', 'saved_model.pb'), Buffer.alloc(64))
     const saved = convert(py, {models: [model('saved')]}).report.models[0]
@@ -353,6 +355,12 @@ describe('convert-models: python/app_uses.py reads an app with ast', () => {
     expect(uses.addImport).to.deep.equal([{file: 'app.py', line: 2, text: 'import onnx_model'}])
     expect(uses.removeImports).to.deep.equal([{file: 'app.py', line: 3, old: 'import tensorflow as tf'}])
     expect(uses.imports, 'the modules that stay imported, the standard library left out').to.deep.equal(['flask', 'numpy'])
+  })
+
+  it('a tensor method on a model\'s answer is a use (the ONNX model answers numpy arrays); eval() and passing it on are not', () => {
+    const app = 'import torch\nnet = torch.jit.load("net.pt")\nnet.eval()\nrun(net)\nout = net(x).detach().numpy()\nok = net(x).tolist()\n'
+    const uses = appUses({'app.py': app})
+    expect(uses.frameworks.torch.otherUses).to.deep.equal([{code: 'net(x).detach()', file: 'app.py', line: 5}])
   })
 
   it('an app using tf.image.resize at app.py:12 keeps TensorFlow, with the use listed', () => {
