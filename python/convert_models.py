@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -457,13 +458,15 @@ def export_savedmodel(path, exported):
     except ImportError as error:
         raise ConversionError(f"SavedModel needs tensorflow and tf2onnx: {one_line(error, 120)} "
                               "(pip install tensorflow-cpu tf2onnx, or save the model as .keras)") from None
-    loaded = tf.saved_model.load(path)
-    function = loaded.signatures["serving_default"]
-    signature = [tf.TensorSpec([None] + list(s.shape[1:]), s.dtype, name=n)
-                 for n, s in function.structured_input_signature[1].items()]
-    tf2onnx.convert.from_function(function, input_signature=signature, output_path=exported)
-    specs = [{"name": s.name, "shape": [None] + [None if d is None else int(d) for d in s.shape[1:]],
-              "dtype": s.dtype.name} for s in signature]
+    del tf2onnx  # run through its documented command line, in this Python
+    function = tf.saved_model.load(path).signatures["serving_default"]
+    specs = [{"name": n, "shape": [None] + [None if d is None else int(d) for d in s.shape[1:]], "dtype": s.dtype.name}
+             for n, s in function.structured_input_signature[1].items()]
+    command = [sys.executable, "-m", "tf2onnx.convert", "--saved-model", path, "--signature_def", "serving_default",
+               "--output", exported]
+    done = subprocess.run(command, stdout=sys.stderr, stderr=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise ConversionError(f"tf2onnx could not convert it: {one_line((done.stderr.strip().splitlines() or ['?'])[-1])}")
 
     def predict(arrays):
         outputs = function(**{s["name"]: tf.constant(a) for s, a in zip(specs, arrays)})
