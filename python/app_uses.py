@@ -153,6 +153,20 @@ class FileUses:
         call = self.parent.get(node)
         return call if isinstance(call, ast.Call) and call.func is node else node
 
+    def model_path(self, call):
+        """The path a load reads: a string literal, or a module-level constant assigned once (`MODEL_PATH = "..."`)."""
+        argument = model_argument(call)
+        constant = self.constant_of(argument)
+        return literal(constant.value if constant else argument)
+
+    def constant_of(self, node):
+        """The one module-level `NAME = "literal"` statement a Name refers to, else None."""
+        if not isinstance(node, ast.Name):
+            return None
+        found = [n for n in self.tree.body if isinstance(n, ast.Assign) and len(n.targets) == 1
+                 and isinstance(n.targets[0], ast.Name) and n.targets[0].id == node.id]
+        return found[0] if len(found) == 1 and literal(found[0].value) is not None else None
+
     def segment(self, node):
         return ast.get_source_segment(self.source, node) or ast.unparse(node)
 
@@ -175,11 +189,12 @@ def mapped(uses, text, mapping):
     if text is None or os.path.isabs(text):
         return None
     folder = os.path.dirname(uses.file)
+    prefix = "./" if text.startswith("./") else ""  # written as the user wrote it
     for old, new in mapping.items():
         if os.path.normpath(text) == os.path.normpath(old):
-            return new
+            return prefix + new
         if folder and os.path.normpath(os.path.join(folder, text)) == os.path.normpath(old):
-            return os.path.relpath(new, folder).replace(os.sep, "/")
+            return prefix + os.path.relpath(new, folder).replace(os.sep, "/")
     return None
 
 
@@ -247,15 +262,28 @@ def import_line(uses):
 
 def framework_report(files, framework):
     imported = any(framework in fws for u in files for _, fws in u.imports)
-    loads = [{"file": u.file, "line": c.lineno, "model": literal(model_argument(c)) if model_argument(c) else None}
-             for u in files for fw, c in u.loads if fw == framework]
+    loads = [{"file": u.file, "line": c.lineno, "model": u.model_path(c)} for u in files for fw, c in u.loads if fw == framework]
     other = [{"file": u.file, "line": n.lineno, "code": u.segment(n)} for u in files for fw, n in u.other if fw == framework]
     other.sort(key=lambda o: (o["file"], o["line"]))
     return {"imported": imported, "inferenceOnly": imported and not other, "loads": loads, "otherUses": other}
 
 
+def constant_edits(uses, mapping):
+    """`MODEL_PATH = "models/x.h5"` read by a load: its literal pointed at the .onnx too (to check by hand: the
+    constant may have other readers)."""
+    edits = {}
+    for _, call in uses.loads:
+        constant = uses.constant_of(model_argument(call))
+        new_path = mapped(uses, literal(constant.value), mapping) if constant else None
+        if new_path is not None:
+            line = uses.lines[constant.lineno - 1]
+            new = replace_spans(uses, constant.lineno, constant.lineno, [(constant.value, quoted(uses, constant.value, new_path))])
+            edits[constant.lineno] = {"file": uses.file, "line": constant.lineno, "old": line, "new": new, "certain": False}
+    return list(edits.values())
+
+
 def file_changes(uses, mapping):
-    edits = [load_edit(uses, call, mapping) for _, call in uses.loads]
+    edits = [load_edit(uses, call, mapping) for _, call in uses.loads] + constant_edits(uses, mapping)
     if not edits:
         return [], [], []
     add = [{"file": uses.file, "line": import_line(uses), "text": RUNTIME_IMPORT}]

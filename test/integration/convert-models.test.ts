@@ -357,6 +357,16 @@ describe('convert-models: python/app_uses.py reads an app with ast', () => {
     expect(uses.imports, 'the modules that stay imported, the standard library left out').to.deep.equal(['flask', 'numpy'])
   })
 
+  it('a path in a module constant: the load and the constant are edits to check by hand', () => {
+    const app = "from keras.models import load_model\nMODEL_PATH = './saved_models/encoder.h5'\n\ndef run():\n    global model\n    model = load_model(MODEL_PATH)\n"
+    const uses = appUses({'app.py': app}, 'saved_models/encoder.h5=saved_models/encoder.onnx')
+    expect(uses.frameworks.keras.loads).to.deep.equal([{file: 'app.py', line: 6, model: './saved_models/encoder.h5'}])
+    expect(uses.edits).to.deep.equal([
+      {certain: false, file: 'app.py', line: 6, new: '    model = onnx_model.load_model(MODEL_PATH)', old: '    model = load_model(MODEL_PATH)'},
+      {certain: false, file: 'app.py', line: 2, new: "MODEL_PATH = './saved_models/encoder.onnx'", old: "MODEL_PATH = './saved_models/encoder.h5'"},
+    ])
+  })
+
   it('a tensor method on a model\'s answer is a use (the ONNX model answers numpy arrays); eval() and passing it on are not', () => {
     const app = 'import torch\nnet = torch.jit.load("net.pt")\nnet.eval()\nrun(net)\nout = net(x).detach().numpy()\nok = net(x).tolist()\n'
     const uses = appUses({'app.py': app})
