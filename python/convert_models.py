@@ -233,6 +233,9 @@ def load_torch(path, fmt, root):
 
 def torch_class_error(error):
     text = str(error)
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        return (f"the module's class is in {error.name}, not importable here (the pickle holds only its name): "
+                "pass the app's folder as root, or save the model with torch.jit.script / torch.jit.save")
     if "Can't get attribute" in text:
         name = text.split("Can't get attribute '", 1)[-1].split("'", 1)[0]
         return (f"the module's class {name} is not importable here (the pickle holds only its name): "

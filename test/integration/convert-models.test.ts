@@ -293,6 +293,21 @@ c.PROTOBUF_LIMIT = 1024; sys.stdin = io.StringIO(${JSON.stringify(request)}); c.
     expect(JSON.parse(big).models[0].error).to.match(/^over ONNX's 2 GB protobuf limit \(0\.0 GB of weights\)/)
   })
 
+  it('loads a pickled module whose class is in the app\'s own code when the request names the app\'s folder (root)', () => {
+    const app = join(dir, 'torch-app')
+    mkdirSync(join(app, 'nets'), {recursive: true})
+    writeFileSync(join(app, 'nets', '__init__.py'), '')
+    const net = ['import torch', '', 'class Net(torch.nn.Module):', '    def __init__(self):', '        super().__init__()', '        self.fc = torch.nn.Linear(6, 2)', '']
+    writeFileSync(join(app, 'nets', 'small.py'), [...net, '    def forward(self, x):', '        return self.fc(x)', ''].join('\n'))
+    python(py, `import sys, torch; sys.path.insert(0, ${JSON.stringify(app)}); from nets.small import Net; torch.save(Net(), ${JSON.stringify(join(app, 'net.pt'))})`)
+    const entry = {inputs: [{shape: [null, 6]}], out: join(dir, 'out', 'app-net.onnx'), path: join(app, 'net.pt')}
+    const without = convert(py, {models: [entry]}).report.models[0]
+    expect(without.error).to.match(/^the module's class is in nets, not importable here .*: pass the app's folder as root/)
+    const withRoot = convert(py, {models: [entry], root: app}).report.models[0]
+    expect(withRoot.ok, withRoot.error ?? '').to.equal(true)
+    expect(withRoot.inputs).to.deep.equal([{dtype: 'float32', name: 'input', shape: [null, 6]}])
+  })
+
   it('refuses a conversion whose outputs differ over the tolerance, leaving no file', () => {
     const strict = convert(py, {models: [{out: join(dir, 'out', 'strict.onnx'), path: join(dir, 'mlp.keras')}], tolerance: 1e-12}).report.models[0]
     expect(strict.ok).to.equal(false)
