@@ -263,8 +263,24 @@ def export_torch(module, specs, onnx_path):
     names = [s["name"] for s in specs]
     dynamic = {name: {0: "batch"} for name in names}
     dynamic["output"] = {0: "batch"}
-    torch.onnx.export(module, examples, onnx_path, input_names=names, output_names=["output"],
-                      dynamic_axes=dynamic, dynamo=False, external_data=False)
+    try:  # the TorchScript-based exporter: TorchScript modules too, one file, a dynamic batch axis (opset 17)
+        torch.onnx.export(module, examples, onnx_path, input_names=names, output_names=["output"],
+                          dynamic_axes=dynamic, dynamo=False, external_data=False)
+    except Exception as error:
+        if isinstance(module, torch.jit.ScriptModule):
+            raise
+        log(f"the TorchScript-based exporter failed ({one_line(error, 200)}): trying torch.export")
+        export_torch_dynamo(module, examples, names, onnx_path)
+
+
+def export_torch_dynamo(module, examples, names, onnx_path):
+    """torch.export's exporter (the default since torch 2.9; the other may leave): its external data is folded in
+    by write_single_file."""
+    import torch
+
+    batch = torch.export.Dim("batch")
+    torch.onnx.export(module, examples, onnx_path, input_names=names, output_names=["output"], dynamo=True,
+                      dynamic_shapes=tuple({0: batch} for _ in names), external_data=False)
 
 
 def torch_predict(module, arrays):

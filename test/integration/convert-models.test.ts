@@ -308,6 +308,26 @@ c.PROTOBUF_LIMIT = 1024; sys.stdin = io.StringIO(${JSON.stringify(request)}); c.
     expect(withRoot.inputs).to.deep.equal([{dtype: 'float32', name: 'input', shape: [null, 6]}])
   })
 
+  it('falls back to torch.export\'s exporter when the TorchScript-based one fails (a torch without it)', () => {
+    const request = JSON.stringify({models: [{out: join(dir, 'out', 'dynamo.onnx'), path: join(dir, 'net.pt')}]})
+    const out = python(py, `import io, sys, torch
+sys.path.insert(0, ${JSON.stringify(resolve('python'))})
+import convert_models
+real = torch.onnx.export
+def export(*args, **kwargs):
+    if kwargs.get("dynamo") is False:
+        raise RuntimeError("the TorchScript-based exporter is gone")
+    return real(*args, **kwargs)
+torch.onnx.export = export
+sys.stdin = io.StringIO(${JSON.stringify(request)})
+convert_models.main()`)
+    const dynamo = (JSON.parse(out) as Report).models[0]
+    expect(dynamo.ok, dynamo.error ?? '').to.equal(true)
+    expect(dynamo.inputs[0].shape).to.deep.equal([null, 20])
+    expect(dynamo.fp32.maxRelDiff).to.be.at.most(1e-4)
+    expect(existsSync(join(dir, 'out', 'dynamo.onnx.data'))).to.equal(false)
+  })
+
   it('refuses a conversion whose outputs differ over the tolerance, leaving no file', () => {
     const strict = convert(py, {models: [{out: join(dir, 'out', 'strict.onnx'), path: join(dir, 'mlp.keras')}], tolerance: 1e-12}).report.models[0]
     expect(strict.ok).to.equal(false)
