@@ -264,7 +264,9 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
 
   for (const kept of herokuCleanup?.kept ?? []) notes.push(`heroku-cleanup keeps ${kept}.`)
   if (herokuCleanup && !options.fixPackageJson && herokuCleanup.moves.length > 0) {
-    notes.push(`${herokuCleanup.moves.map(m => m.name).join(', ')} ${herokuCleanup.moves.length === 1 ? 'is' : 'are'} used only by the build or tests: run with --fix-package-json to move ${herokuCleanup.moves.length === 1 ? 'it' : 'them'} to devDependencies.`)
+    const names = herokuCleanup.moves.map(m => m.name).join(', ')
+    const one = herokuCleanup.moves.length === 1
+    notes.push(`${names} ${one ? 'is' : 'are'} used only by the build or tests: run with --fix-package-json to move ${one ? 'it' : 'them'} to devDependencies.`)
   }
 
   if (!options.postCompile && postCompile && postCompile.savings > 0) {

@@ -191,7 +191,9 @@ describe('applyChanges', () => {
 
 describe('planDiet for a Node.js slug', () => {
   const cache = {estimated: false, evidence: [], id: 'build-cache', kind: 'build-cache' as const, paths: ['.next/cache/'], remedy: '', savings: 2e6, severity: 'low' as const, title: ''}
-  const dev = {estimated: false, evidence: [], id: 'dev-dependencies', kind: 'dev-dependencies' as const, paths: ['node_modules/@types/node/'], remedy: '', savings: 4e6, severity: 'low' as const, title: ''}
+  const dev = {
+    estimated: false, evidence: [], id: 'dev-dependencies', kind: 'dev-dependencies' as const, paths: ['node_modules/@types/node/'], remedy: '', savings: 4e6, severity: 'low' as const, title: '',
+  }
   const packageJson = '{\n  "name": "web",\n  "scripts": {\n    "start": "node server.js"\n  },\n  "dependencies": {\n    "express": "5.3.0",\n    "typescript": "5.9.3"\n  }\n}\n'
   const nodeInput = (): DietInput => input({
     captured: {'node_modules/express/package.json': '{"name":"express"}'},
