@@ -88,7 +88,7 @@ function browserFindings(files: FileRow[]): Finding[] {
       id: `browser-download:${folder.prefix}`,
       kind: 'browser-download',
       paths: [...new Set([...builds.keys()].map(p => buildOutputFolderOf(p)!.at))].sort(),
-      remedy: BROWSER_REMEDY[folder.prefix as keyof typeof BROWSER_REMEDY] ?? BROWSER_REMEDY['.cache/puppeteer/'],
+      remedy: tool === 'Playwright' ? BROWSER_REMEDY['.cache/ms-playwright/'] : BROWSER_REMEDY['.cache/puppeteer/'],
       savings,
       severity: severityOf(savings),
       source: folder.source,

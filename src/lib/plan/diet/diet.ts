@@ -281,7 +281,8 @@ function herokuCleanupLines(report: SlugReport, options: DietOptions, herokuClea
     lines.push({applied: false, basis: measured, estimated: false, label: 'devDependencies pruned (unset NPM_CONFIG_PRODUCTION)', savings: unpruned.savings, source: unpruned.source})
   }
 
-  for (const move of herokuCleanup.moves) {
+  // a package the unpruned devDependencies already count is not counted again
+  for (const move of herokuCleanup.moves.filter(m => !unpruned?.paths?.includes(`node_modules/${m.name}/`))) {
     const label = `package.json: ${move.name} ${move.to === 'removed' ? 'only in devDependencies' : 'to devDependencies'}`
     lines.push({applied: Boolean(options.fixPackageJson), basis: measured, estimated: false, label, savings: move.savings})
   }

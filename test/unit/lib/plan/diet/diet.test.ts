@@ -188,3 +188,43 @@ describe('applyChanges', () => {
     expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).to.equal('edited meanwhile\n')
   })
 })
+
+describe('planDiet for a Node.js slug', () => {
+  const cache = {estimated: false, evidence: [], id: 'build-cache', kind: 'build-cache' as const, paths: ['.next/cache/'], remedy: '', savings: 2e6, severity: 'low' as const, title: ''}
+  const dev = {
+    estimated: false, evidence: [], id: 'dev-dependencies', kind: 'dev-dependencies' as const, paths: ['node_modules/@types/node/'], remedy: '', savings: 4e6, severity: 'low' as const, title: '',
+  }
+  const packageJson = '{\n  "name": "web",\n  "scripts": {\n    "start": "node server.js"\n  },\n  "dependencies": {\n    "express": "5.3.0",\n    "typescript": "5.9.3"\n  }\n}\n'
+  const nodeInput = (): DietInput => input({
+    captured: {'node_modules/express/package.json': '{"name":"express"}'},
+    existing: {'package.json': packageJson},
+    files: [row('server.js', 100)],
+    report: report({findings: [cache, dev], packages: [{compressed: 4e6, ecosystem: 'node', evidence: 'installed', files: 1, location: 'node_modules/typescript', name: 'typescript', size: 8e6}]}),
+    texts: {'server.js': "const express = require('express')\n"},
+  })
+
+  it('writes heroku-cleanup into package.json, counts it in this run, and gives the rest as advice', async () => {
+    const plan = await planDiet(nodeInput(), {fixRequirements: false, keepTests: false, postCompile: false})
+    const change = plan.changes.find(c => c.path === 'package.json')!
+    expect(JSON.parse(change.after!).scripts['heroku-cleanup']).to.equal("{ : heroku-slug-diet; rm -rf '.next/cache'; }")
+    expect(JSON.parse(change.after!).dependencies).to.deep.equal({express: '5.3.0', typescript: '5.9.3'})
+    expect(plan.whatIf.lines.map(l => [l.label, l.savings, l.applied])).to.deep.equal([
+      ['heroku-cleanup: build caches', 2e6, true],
+      ['devDependencies pruned (unset NPM_CONFIG_PRODUCTION)', 4e6, false],
+      ['package.json: typescript to devDependencies', 4e6, false],
+    ])
+    // counted once when the unpruned devDependencies hold it too
+    const both = nodeInput()
+    both.report.findings[1].paths = ['node_modules/typescript/']
+    both.report.findings[1].id = 'dev-dependencies'
+    const again = await planDiet(both, {fixRequirements: false, keepTests: false, postCompile: false})
+    expect(again.whatIf.lines.map(l => l.label)).to.not.include('package.json: typescript to devDependencies')
+    expect(plan.notes.join('\n')).to.include('typescript is used only by the build or tests: run with --fix-package-json')
+  })
+
+  it('with --fix-package-json moves typescript to devDependencies', async () => {
+    const plan = await planDiet(nodeInput(), {fixPackageJson: true, fixRequirements: false, keepTests: false, postCompile: false})
+    const after = JSON.parse(plan.changes.find(c => c.path === 'package.json')!.after!)
+    expect([after.dependencies, after.devDependencies]).to.deep.equal([{express: '5.3.0'}, {typescript: '5.9.3'}])
+  })
+})
