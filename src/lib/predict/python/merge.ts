@@ -1,25 +1,13 @@
 import {finalizeFindings} from '../../analyze/findings.js'
 import {knowledgeFindings} from '../../analyze/package-findings.js'
-import type {Category, FindingKind, PackageRow, Usage} from '../../analyze/rows.js'
+import {addPredictedPackages} from '../../analyze/add-packages.js'
+import type {FindingKind, PackageRow} from '../../analyze/rows.js'
 import type {SlugReport} from '../../analyze/report.js'
 import {formatBytes} from '../../shared/bytes.js'
 import {isFallback, type StackDependencies, type StackFallback} from './predict.js'
 
 /** Findings that come from the package list alone: recomputed once the packages have sizes. */
 const PACKAGE_FINDINGS = new Set<FindingKind>(['cuda-on-dyno', 'dev-package', 'heavy-package'])
-
-const add = (usage: Usage, rows: PackageRow[]): Usage => ({
-  compressed: usage.compressed + rows.reduce((sum, r) => sum + r.compressed, 0),
-  files: usage.files,
-  size: usage.size + rows.reduce((sum, r) => sum + r.size, 0),
-})
-
-function addCategory(report: SlugReport, category: Category, rows: PackageRow[]): void {
-  if (rows.length === 0) return
-  const row = report.categories.find(c => c.category === category)
-  if (row) Object.assign(row, add(row, rows))
-  else report.categories.push({category, ...add({compressed: 0, files: 0, size: 0}, rows)})
-}
 
 /**
  * The findings describe a package row by its installed files; a resolved package has none, only its
@@ -47,28 +35,9 @@ export function withStackDependencies(report: SlugReport, resolved: StackDepende
   if (!resolved) return report
   if (isFallback(resolved)) return {...report, notes: [resolved.fallback, ...resolved.notes, ...report.notes]}
 
-  // The resolution supersedes the declarations: a lock's packages for other platforms or groups are not installed.
-  const kept = report.packages.filter(p => !(p.ecosystem === 'python' && p.evidence === 'requirement' && p.compressed === 0))
-  const packages = [...kept, ...resolved.packages].sort((a, b) => b.compressed - a.compressed || a.name.localeCompare(b.name))
+  const next = addPredictedPackages(report, 'python', 'python-package', resolved.packages)
   const python = resolved.packages.filter(p => p.ecosystem === 'python')
-  const runtime = resolved.packages.filter(p => p.ecosystem === 'runtime')
-
-  const next: SlugReport = {
-    ...report,
-    categories: report.categories.map(c => ({...c})),
-    origins: {...report.origins, buildpack: add(report.origins.buildpack, resolved.packages)},
-    packages,
-    totals: {
-      ...report.totals,
-      compressed: report.totals.compressed + resolved.packages.reduce((sum, r) => sum + r.compressed, 0),
-      uncompressed: report.totals.uncompressed + resolved.packages.reduce((sum, r) => sum + r.size, 0),
-    },
-  }
-  addCategory(next, 'python-package', python)
-  addCategory(next, 'runtime', runtime)
-  next.categories.sort((a, b) => b.compressed - a.compressed)
-
-  const findings = knowledgeFindings(packages.filter(p => p.ecosystem === 'python'), {requested: resolved.requested, requires: resolved.requires})
+  const findings = knowledgeFindings(next.packages.filter(p => p.ecosystem === 'python'), {requested: resolved.requested, requires: resolved.requires})
   // Every figure of a resolved package is an estimate, and so is what a finding on it saves.
   const estimated = findings.map(f => ({...f, estimated: true, evidence: f.evidence.map(line => resolvedEvidence(line, python))}))
   next.findings = finalizeFindings([...report.findings.filter(f => !PACKAGE_FINDINGS.has(f.kind)), ...estimated])
