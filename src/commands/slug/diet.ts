@@ -29,7 +29,7 @@ const CONFIRM_MS = 10 * 60 * 1000
 
 export default class Diet extends SlugCommand {
   static description = [
-    'shrink the slug: .slugignore rules, bin/post_compile pruning and lighter requirements, with the bytes each saves\n',
+    'shrink the slug: .slugignore rules, bin/post_compile pruning, lighter requirements and a Node.js heroku-cleanup script, with the bytes each saves\n',
     [
       'Reads the same evidence as slug:inspect (the app\'s current slug, a slug file, a build log, or the repo alone),',
       'plans changes that cannot break the next build or the running app, shows them with their savings, the predicted',
@@ -48,6 +48,7 @@ export default class Diet extends SlugCommand {
     '$ heroku slug:diet --log push.log --dir . --yes',
     '$ heroku slug:diet --app example-app --build latest --fix-requirements',
     '$ heroku slug:diet --file slug.tgz --emit-quantize-script quantize_model.py',
+    '$ heroku slug:diet --app example-node-app --fix-package-json',
   ]
   static flags = {
     app: herokuFlags.app({localSources: ['file', 'log']}),
@@ -56,6 +57,7 @@ export default class Diet extends SlugCommand {
     dir: Flags.string({description: 'the app\'s git repository (default: the current directory)'}),
     'post-compile': Flags.boolean({description: 'write bin/post_compile to prune what pip installed that the app cannot import'}),
     'fix-requirements': Flags.boolean({description: 'rewrite requirements.txt (lighter builds, dev packages out, pins); advice only without it'}),
+    'fix-package-json': Flags.boolean({description: 'move dependencies only the build or tests use to devDependencies in package.json; advice only without it'}),
     'keep-tests': Flags.boolean({description: 'keep test folders in the slug (automatic when app.json has environments.test)'}),
     'emit-quantize-script': Flags.string({description: 'write a TFLiteConverter script for the Keras/SavedModel models found to this path'}),
     force: Flags.boolean({description: 'replace an --emit-quantize-script file that this plugin did not write'}),
@@ -97,7 +99,7 @@ export default class Diet extends SlugCommand {
 
     const plan = await planDiet(
       {...evidence, declared: repo.declared, estimate: repoEstimator(repo), existing: repo.existing, models: repo.models, offloaded: repo.offloaded, repoFiles: repo.repoFiles, texts: repo.texts},
-      {fixRequirements: flags['fix-requirements'], keepTests: flags['keep-tests'], postCompile: flags['post-compile'], quantizeScript: scriptPath},
+      {fixPackageJson: flags['fix-package-json'], fixRequirements: flags['fix-requirements'], keepTests: flags['keep-tests'], postCompile: flags['post-compile'], quantizeScript: scriptPath},
     )
     // '%s': this.log formats its message, which would turn the hook's `%%` into `%`
     if (!this.jsonEnabled()) renderDietPlan(plan, line => this.log('%s', redactUrlCredentials(line)))

@@ -86,7 +86,7 @@ export async function inspectForDiet(
   {cache, connections, node, progress, resolve}: {cache?: ScanCache; connections?: number; node?: NodePredictOptions; progress?: ScanProgress; resolve?: StackResolveOptions} = {},
 ): Promise<Inspection & {files: FileRow[]}> {
   const elsewhere = choice.app ?? choice.file ?? choice.log ?? choice.build ?? choice.slugId
-  const {files, report} = await inspectEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
+  const {captured, files, report} = await inspectEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
     analyze: {depth: 2, top: 20},
     cache,
     connections,
@@ -96,7 +96,7 @@ export async function inspectForDiet(
     resolve,
   })
   // The plan weighs every file, not just the report's top N.
-  return {files: files ?? [], report}
+  return {captured, files: files ?? [], report}
 }
 
 /** Estimates the compressed share of repo files the evidence has none for. */

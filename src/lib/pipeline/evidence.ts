@@ -52,6 +52,8 @@ export interface InspectionOptions {
 export interface Inspection {
   report: SlugReport
   files?: FileRow[]
+  /** a slug's captured texts (package metadata, the app's package.json): slug:diet reads what a Node.js app loads from them */
+  captured?: Record<string, string>
 }
 
 /** `--save PATH` must name a file in a folder that exists: found out before a download, not after it. */
@@ -65,7 +67,7 @@ async function checkSavePath(path: string): Promise<void> {
 /** Classifies the slug once, for the report and for the full file list. */
 function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOptions): Inspection {
   const classified = classify(scan)
-  return {files: classified.files, report: reportFromScan(scan, source, analyze, classified)}
+  return {captured: scan.captured, files: classified.files, report: reportFromScan(scan, source, analyze, classified)}
 }
 
 /**

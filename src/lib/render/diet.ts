@@ -40,6 +40,7 @@ export function renderDietPlan(unsafe: DietPlan, print: Print): void {
   hux.styledHeader(`Slug diet plan from ${describeEvidence(plan.evidence, color.app)}`)
   renderSlugignore(plan, print, tableOptions)
   renderPostCompile(plan, print, tableOptions)
+  renderHerokuCleanup(plan, print, tableOptions)
   renderRequirements(plan, print, tableOptions)
   for (const advice of plan.declaredAdvice) print(`  ${advice}`)
   const {finding} = plan.quantize
@@ -98,6 +99,21 @@ function renderPostCompile(plan: DietPlan, print: Print, tableOptions: TableOpti
     tableOptions,
   )
   print(buildCacheNote(plan.evidence.source.app))
+}
+
+function renderHerokuCleanup({herokuCleanup}: DietPlan, print: Print, tableOptions: TableOptions): void {
+  if (!herokuCleanup || herokuCleanup.items.length === 0) return
+  print('')
+  print('package.json heroku-cleanup: build output the dyno does not need (the Node.js buildpack runs it after pruning)')
+  hux.table(
+    herokuCleanup.items.map(i => ({
+      paths: i.paths.length > 3 ? `${i.paths.slice(0, 3).join(' ')} +${i.paths.length - 3}` : i.paths.join(' '),
+      saves: formatBytes(i.savings),
+      what: i.label,
+    })),
+    {what: {header: 'Deletes'}, paths: {header: 'Paths'}, saves: {header: 'Saves'}},
+    tableOptions,
+  )
 }
 
 function renderRequirements({requirements: req}: DietPlan, print: Print, tableOptions: TableOptions): void {
