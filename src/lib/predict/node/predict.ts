@@ -25,6 +25,8 @@ export interface NodePredictOptions {
   /** the registries to read instead of asking npm (tests) */
   registries?: NpmRegistries
   timeouts?: RegistryTimeouts
+  /** the registry requests together, at most (default 120 s): past it, the packages not sized yet count 0 B */
+  timeoutMs?: number
   onProgress?: (message: string) => void
   onDone?: () => void
 }
@@ -48,6 +50,8 @@ const fallback = (why: string, notes: string[] = []): NodeFallback => ({
   fallback: `node_modules was not predicted: ${why}.`,
   notes,
 })
+
+const DEFAULT_TIMEOUT_MS = 120_000
 
 /** npm-shrinkwrap.json wins over package-lock.json (npm's rule); the buildpack refuses two managers' locks. */
 const LOCK_FILES = ['npm-shrinkwrap.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml'] as const
@@ -133,7 +137,10 @@ async function predict(root: string, tracked: ReadonlySet<string>, options: Node
   let results
   try {
     options.onProgress?.(`sizing ${plural(unique.length, 'package')} from ${redactUrlCredentials(registries.url)}`)
-    results = await client.factsOf(unique, done => options.onProgress?.(`sizing packages: ${done} of ${unique.length}`))
+    results = await client.factsOf(unique, {
+      deadline: Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      onEach: done => options.onProgress?.(`sizing packages: ${done} of ${unique.length}`),
+    })
   } finally {
     await client.close()
   }

@@ -131,13 +131,17 @@ export class NpmRegistryClient {
     return (scope && this.registries.scopes[scope]) || this.registries.url
   }
 
-  /** Facts of each `name@version`, at most REGISTRY_CONCURRENCY requests at a time. */
-  async factsOf(packages: Array<{name: string; version: string}>, onEach?: (done: number) => void): Promise<FactsResult[]> {
+  /**
+   * Facts of each `name@version`, at most REGISTRY_CONCURRENCY requests at a time. Past `deadline` (ms since the
+   * epoch) no request starts: what was not asked yet is an error saying so, so a slow registry costs a bounded time.
+   */
+  async factsOf(packages: Array<{name: string; version: string}>, options: {deadline?: number; onEach?: (done: number) => void} = {}): Promise<FactsResult[]> {
     await this.load()
     let done = 0
     return mapLimit(packages, REGISTRY_CONCURRENCY, async ({name, version}) => {
-      const result = await this.facts(name, version)
-      onEach?.(++done)
+      const late = options.deadline !== undefined && Date.now() > options.deadline
+      const result = late ? this.cached(name, version) ?? {error: `${name}@${version} was not asked for: the prediction's time ran out`} : await this.facts(name, version)
+      options.onEach?.(++done)
       return result
     })
   }
@@ -161,11 +165,16 @@ export class NpmRegistryClient {
     }
   }
 
+  private cached(name: string, version: string): FactsResult | undefined {
+    const facts = this.cache.get(`${this.registryFor(name)} ${name}@${version}`)
+    return facts ? {facts} : undefined
+  }
+
   private async facts(name: string, version: string): Promise<FactsResult> {
     const registry = this.registryFor(name)
     const key = `${registry} ${name}@${version}`
-    const cached = this.cache.get(key)
-    if (cached) return {facts: cached}
+    const cached = this.cached(name, version)
+    if (cached) return cached
     const where = `${redactUrlCredentials(registry)}`
     try {
       const manifestUrl = `${registry}${name.replace('/', '%2f')}/${encodeURIComponent(version)}`

@@ -63,6 +63,20 @@ describe('predict/node: the npm registry client', () => {
     expect(facts).to.deep.equal({facts: {files: 3, source: 'tarball', tarball: old.length, unpacked: 3000 + 1000 + 14}})
   })
 
+  it('starts no request past its deadline: what was not asked yet says so, what the cache holds is still known', async () => {
+    const file = join(cache, 'npm-packages.json')
+    const first = new NpmRegistryClient({origin: 'test', scopes: {}, url: registry.url}, {cacheFile: file, timeouts: TIMEOUTS})
+    await first.factsOf([{name: 'express', version: '4.21.2'}])
+    await first.close()
+    const asked = registry.requests.length
+    const late = new NpmRegistryClient({origin: 'test', scopes: {}, url: registry.url}, {cacheFile: file, timeouts: TIMEOUTS})
+    const [express, old] = await late.factsOf([{name: 'express', version: '4.21.2'}, {name: 'old', version: '1.0.0'}], {deadline: Date.now() - 1})
+    await late.close()
+    expect(express.facts?.unpacked).to.equal(221_226)
+    expect(old).to.deep.equal({error: "old@1.0.0 was not asked for: the prediction's time ran out"})
+    expect(registry.requests.length).to.equal(asked)
+  })
+
   it('keeps what it learnt in the cache file: a second run asks nothing', async () => {
     const file = join(cache, 'npm-packages.json')
     const first = new NpmRegistryClient({origin: 'test', scopes: {}, url: registry.url}, {cacheFile: file, timeouts: TIMEOUTS})
