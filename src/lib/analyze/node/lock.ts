@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 
-import {UserError} from '../../shared/errors.js'
+import {validated as validatedFields} from '../../shared/validate.js'
 
 /** `os`, `cpu` and `libc` restrictions: npm accepts one string or a list (`!darwin` excludes). */
 export const Platforms = v.union([v.string(), v.array(v.string())])
@@ -45,17 +45,9 @@ export function platformList(value: string | string[] | undefined): string[] | u
   return Array.isArray(value) ? value : [value]
 }
 
-/**
- * `value` checked against `schema`; a field of the wrong type is one line naming the file and the field's
- * path, as package.json's reader says it.
- */
+/** `value` checked against `schema`: a field of the wrong type is one line naming the file and the field's path. */
 export function validated<S extends v.GenericSchema>(schema: S, value: unknown, file: string): v.InferOutput<S> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UserError(`${file} is not a lock file (its top level is not an object).`)
-  const result = v.safeParse(schema, value)
-  if (result.success) return result.output
-  const issue = result.issues[0]
-  const field = v.getDotPath(issue)
-  throw new UserError(`${file}: "${field ?? '(root)'}" ${issue.message.replace(/^Invalid \w+: /, '')}.`)
+  return validatedFields(schema, value, file, {notObject: `${file} is not a lock file (its top level is not an object).`})
 }
 
 /** Whether a package restricted to `allowed` installs on `actual` (npm's rule: a `!x` entry excludes x). */

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 
 import {UserError} from '../../shared/errors.js'
+import {validated} from '../../shared/validate.js'
 
 /** `"name": "range"` maps, as npm writes them. */
 const DependencyMap = v.record(v.string(), v.string())
@@ -45,13 +46,7 @@ export function parsePackageJson(text: string, file = 'package.json'): PackageJs
     throw new UserError(`${file} is not valid JSON (${(error as Error).message}).`)
   }
 
-  // valibot's object() takes an array as an object
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UserError(`${file} is not a JSON object.`)
-  const result = v.safeParse(PackageJsonSchema, json)
-  if (result.success) return result.output
-  const issue = result.issues[0]
-  const field = v.getDotPath(issue)
-  throw new UserError(`${file}: "${field ?? '(root)'}" ${issue.message.replace(/^Invalid \w+: /, '')}.`)
+  return validated(PackageJsonSchema, json, file)
 }
 
 /** The same, for a file the plugin only reads for what it can (an installed package's): undefined when unusable. */

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 
 import {UserError} from '../../shared/errors.js'
+import {validated} from '../../shared/validate.js'
 
 /**
  * No wheel is 100 GB (PyPI's default limit is 100 MB a file, raised on request to a few GB): a size past this
@@ -71,31 +72,16 @@ export type UvLock = v.InferOutput<typeof UvLockSchema>
 export type UvLockPackage = v.InferOutput<typeof UvPackage>
 export type UvLockDependency = v.InferOutput<typeof UvDependency>
 
-/**
- * The one-line error for a field of the wrong type: the file, the field's path (with the package's name when
- * it is in a list of packages), and what was expected.
- */
-function fieldError(file: string, json: unknown, issue: v.BaseIssue<unknown>): UserError {
-  const path = issue.path?.map(p => p.key) ?? []
-  const stripped = issue.message.replace(/^Invalid [\w ]+: /, '')
-  const message = /received/i.test(stripped) ? stripped : `${stripped} but received ${issue.received}`
-  let where = path.map(String).join('.') || '(root)'
-  if (path[0] === 'package' && typeof path[1] === 'number') {
-    const name = (json as {package: Array<{name?: unknown}>}).package[path[1]]?.name
-    const rest = path.slice(2).map(String).join('.')
-    where = `package ${path[1] + 1}${typeof name === 'string' ? ` (${name})` : ''}${rest ? `, field "${rest}"` : ''}`
-    return new UserError(`${file}: ${where}: ${message}.`)
-  }
-
-  return new UserError(`${file}: "${where}" ${message}.`)
+/** A field of a uv.lock package is named by the package: `package 3 (flask), field "dependencies"`. */
+function packageField(path: readonly unknown[], json: unknown): string | undefined {
+  if (path[0] !== 'package' || typeof path[1] !== 'number') return undefined
+  const name = (json as {package: Array<{name?: unknown}>}).package[path[1]]?.name
+  const rest = path.slice(2).map(String).join('.')
+  return `package ${path[1] + 1}${typeof name === 'string' ? ` (${name})` : ''}${rest ? `, field "${rest}"` : ''}`
 }
 
 function parseWith<T extends v.GenericSchema>(schema: T, json: unknown, file: string): v.InferOutput<T> {
-  // valibot's object() takes an array as an object
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UserError(`${file} is not a table of fields.`)
-  const result = v.safeParse(schema, json)
-  if (result.success) return result.output
-  throw fieldError(file, json, result.issues[0])
+  return validated(schema, json, file, {notObject: `${file} is not a table of fields.`, where: packageField})
 }
 
 /** A Pipfile.lock's text: invalid JSON, or a field of the wrong type, is a one-line error naming the file and the field. */
