@@ -193,42 +193,13 @@ class RetryPolicy {
 
   /** `attempt`: how many times in a row the request (a part, or the stream) has failed without making progress */
   async handle(failure: unknown, attempt: number): Promise<void> {
-    const {settings, source} = this
+    const {settings} = this
     if (failure instanceof ShortBlobError) throw this.shortBlob(failure.blobSize)
     if (failure instanceof BlobSizeError) throw this.shortBlob(failure.actual)
     if (failure instanceof SlowConnectionError) throw tooSlow(failure, this.where())
     if (failure instanceof RangeMismatchError) throw new UserError(`The slug download failed: the server answered a range request with other bytes (${failure.message}).`)
-    const status = failure instanceof HttpStatusError ? failure : undefined
-    if (status) {
-      const {headers} = status
-      const rangeTotal = /\/(\d+)\s*$/.exec(headers.get('content-range') ?? '')
-      if (status.status === 416 && rangeTotal) throw this.shortBlob(Number(rangeTotal[1]))
-      if (status.status === 403 && source.refreshUrl && !this.refreshed) {
-        this.refreshed = true
-        this.state.url = await source.refreshUrl()
-        return
-      }
-
-      if ([301, 302, 303, 307, 308].includes(status.status) && headers.get('location')) {
-        if (this.redirected) throw new UserError('The slug\'s blob URL redirected more than once: refused.')
-        this.redirected = true
-        this.state.url = redirectTarget(this.state.url, headers.get('location')!, 'The slug\'s blob URL').href
-        return
-      }
-
-      if (status.status === 429) {
-        const wait = retryAfterMs(headers.get('retry-after'))
-        if (!this.waitedRetryAfter && (wait ?? 0) <= settings.maxRetryAfterMs) {
-          this.waitedRetryAfter = true
-          await sleep(wait ?? settings.retryDelayMs)
-          return
-        }
-
-        const when = wait === undefined ? 'later' : retryWhen(wait)
-        throw new UserError(`The slug's server is limiting downloads (HTTP 429): try again ${when}.`)
-      }
-
-      if (!RETRIED_STATUSES.has(status.status)) throw blobStatusError(status.status)
+    if (failure instanceof HttpStatusError) {
+      if (await this.answered(failure)) return
     } else if (!(failure instanceof DroppedError) && !(failure instanceof ShortPartError) && !isRetriedNetworkError(failure)) {
       throw downloadError(failure, this.state.url)
     }
@@ -240,6 +211,42 @@ class RetryPolicy {
     }
 
     await sleep(delay)
+  }
+
+  /**
+   * An HTTP answer other than the bytes: true when it was dealt with and the request goes again at once (a
+   * refreshed URL, one redirect, one short 429 waited out); a 5xx returns false, to be retried with backoff.
+   */
+  private async answered(status: HttpStatusError): Promise<boolean> {
+    const {headers} = status
+    const rangeTotal = /\/(\d+)\s*$/.exec(headers.get('content-range') ?? '')
+    if (status.status === 416 && rangeTotal) throw this.shortBlob(Number(rangeTotal[1]))
+    if (status.status === 403 && this.source.refreshUrl && !this.refreshed) {
+      this.refreshed = true
+      this.state.url = await this.source.refreshUrl()
+      return true
+    }
+
+    if ([301, 302, 303, 307, 308].includes(status.status) && headers.get('location')) {
+      if (this.redirected) throw new UserError('The slug\'s blob URL redirected more than once: refused.')
+      this.redirected = true
+      this.state.url = redirectTarget(this.state.url, headers.get('location')!, 'The slug\'s blob URL').href
+      return true
+    }
+
+    if (status.status === 429) {
+      const wait = retryAfterMs(headers.get('retry-after'))
+      if (this.waitedRetryAfter || (wait ?? 0) > this.settings.maxRetryAfterMs) {
+        throw new UserError(`The slug's server is limiting downloads (HTTP 429): try again ${wait === undefined ? 'later' : retryWhen(wait)}.`)
+      }
+
+      this.waitedRetryAfter = true
+      await sleep(wait ?? this.settings.retryDelayMs)
+      return true
+    }
+
+    if (!RETRIED_STATUSES.has(status.status)) throw blobStatusError(status.status)
+    return false
   }
 
   /** The blob as the server sizes it is not the slug Heroku recorded; a 416 for a blob of the recorded size is a refused range. */
@@ -264,89 +271,114 @@ class RetryPolicy {
  * once nothing has arrived for `retryBudgetMs` (about a minute), the download gives up saying what it saw.
  */
 export async function scanSlugUrl(source: BlobSource, options: DownloadOptions = {}): Promise<ScanResult> {
-  const settings = {
-    maxResumes: options.maxResumes ?? DEFAULTS.maxResumes,
-    maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs,
-    retryBudgetMs: options.retryBudgetMs ?? DEFAULTS.retryBudgetMs,
-    retryDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs,
-  }
-  const scanner = new SlugScanner(options.scan)
-  const save = options.savePath ? new SaveCopy(options.savePath) : undefined
-  const state = {url: source.url}
-  let total = source.size
-  const policy = new RetryPolicy(state, source, settings, () => ({bytes: scanner.bytesRead, total}))
-  const client = {ca: options.ca, env: options.env, idleTimeoutMs: options.idleTimeoutMs, minRate: options.minRate}
-  options.progress?.start(total)
-  const onChunk = (chunk: Buffer) => {
-    // The chunk is the client's reused receive buffer: the saved copy needs bytes of its own.
-    save?.write(Buffer.from(chunk))
-    scanner.write(chunk)
-    policy.lastProgress = Date.now()
-    options.progress?.update(scanner.bytesRead)
-  }
-
+  const download = new SlugDownload(source, options)
+  options.progress?.start(source.size)
   try {
-    const connections = options.connections ?? DEFAULT_CONNECTIONS
-    let streamed = false
-    if (worthRanges(total, connections)) {
-      try {
-        // The parts' GETs reuse their connections: a new one per part would pay the handshakes and slow start each time.
-        const agent = new BlobAgent()
-        try {
-          await downloadRanges({
-            connections,
-            deliver: onChunk,
-            get(start, end, sink) {
-              return agent.get(state.url, {
-                onBody(chunk) {
-                  policy.lastProgress = Date.now()
-                  sink.onBody(chunk)
-                },
-                onHead: sink.onHead,
-              }, {...client, headers: {Range: `bytes=${start}-${end}`}})
-            },
-            retry: (failure, attempt) => policy.handle(failure, attempt),
-            size: total,
-          })
-        } finally {
-          agent.close()
-        }
-
-        streamed = true
-      } catch (error) {
-        // The server does not serve the ranges asked for: one stream it is, from the bytes already scanned.
-        if (!(error instanceof RangesIgnoredError)) throw error
-      }
-    }
-
-    // The stream's failures in a row, counted as a part's are (ranges.ts): progress starts the count again.
-    let attempt = 0
-    while (!streamed) {
-      const before = scanner.bytesRead
-      try {
-        const answer = await downloadInto(state.url, scanner.bytesRead, onChunk, client)
-        total ??= answer.blobSize
-        if (answer.blobSize !== undefined && total !== undefined && answer.blobSize < total) throw new ShortBlobError(answer.blobSize)
-        if (total !== undefined && scanner.bytesRead < total) {
-          // A body complete by its own framing that ends before the slug's size: the blob itself is short.
-          if (answer.framed) throw new ShortBlobError(scanner.bytesRead)
-          throw new DroppedError('closed')
-        }
-
-        streamed = true
-      } catch (error) {
-        attempt = scanner.bytesRead - before >= RESUME_PROGRESS_BYTES ? 1 : attempt + 1
-        await policy.handle(error, attempt)
-      }
-    }
+    const streamed = await download.inRanges()
+    if (!streamed) await download.asOneStream()
   } catch (error) {
-    await save?.discard()
+    await download.save?.discard()
     throw error
   } finally {
     options.progress?.stop()
   }
 
-  return finishScan(scanner, save, source.sha256)
+  return finishScan(download.scanner, download.save, source.sha256)
+}
+
+/** One slug's download into the scanner (and the saved copy), and the retry policy over its failures. */
+class SlugDownload {
+  readonly save?: SaveCopy
+  readonly scanner: SlugScanner
+  private readonly client: ClientOptions
+  private readonly policy: RetryPolicy
+  private readonly state: {url: string}
+  private total?: number
+
+  constructor(source: BlobSource, private readonly options: DownloadOptions) {
+    const settings = {
+      maxResumes: options.maxResumes ?? DEFAULTS.maxResumes,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs,
+      retryBudgetMs: options.retryBudgetMs ?? DEFAULTS.retryBudgetMs,
+      retryDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs,
+    }
+    this.scanner = new SlugScanner(options.scan)
+    this.save = options.savePath ? new SaveCopy(options.savePath) : undefined
+    this.state = {url: source.url}
+    this.total = source.size
+    this.policy = new RetryPolicy(this.state, source, settings, () => ({bytes: this.scanner.bytesRead, total: this.total}))
+    this.client = {ca: options.ca, env: options.env, idleTimeoutMs: options.idleTimeoutMs, minRate: options.minRate}
+  }
+
+  /** Bytes in order into the saved copy and the scanner. */
+  readonly onChunk = (chunk: Buffer): void => {
+    // The chunk is the client's reused receive buffer: the saved copy needs bytes of its own.
+    this.save?.write(Buffer.from(chunk))
+    this.scanner.write(chunk)
+    this.policy.lastProgress = Date.now()
+    this.options.progress?.update(this.scanner.bytesRead)
+  }
+
+  /** The blob in consecutive byte ranges over several connections; false when it is not worth it or the server does not serve ranges. */
+  async inRanges(): Promise<boolean> {
+    const {policy, state} = this
+    const connections = this.options.connections ?? DEFAULT_CONNECTIONS
+    if (!worthRanges(this.total, connections)) return false
+    // The parts' GETs reuse their connections: a new one per part would pay the handshakes and slow start each time.
+    const agent = new BlobAgent()
+    try {
+      await downloadRanges({
+        connections,
+        deliver: this.onChunk,
+        get: (start, end, sink) => agent.get(state.url, {
+          onBody(chunk) {
+            policy.lastProgress = Date.now()
+            sink.onBody(chunk)
+          },
+          onHead: sink.onHead,
+        }, {...this.client, headers: {Range: `bytes=${start}-${end}`}}),
+        retry: (failure, attempt) => policy.handle(failure, attempt),
+        size: this.total,
+      })
+      return true
+    } catch (error) {
+      // The server does not serve the ranges asked for: one stream it is, from the bytes already scanned.
+      if (error instanceof RangesIgnoredError) return false
+      throw error
+    } finally {
+      agent.close()
+    }
+  }
+
+  /** The rest of the blob in one stream, resumed from the last byte scanned after a drop. */
+  async asOneStream(): Promise<void> {
+    const {scanner} = this
+    // The stream's failures in a row, counted as a part's are (ranges.ts): progress starts the count again.
+    let attempt = 0
+    for (;;) {
+      const before = scanner.bytesRead
+      try {
+        await this.streamOnce()
+        return
+      } catch (error) {
+        attempt = scanner.bytesRead - before >= RESUME_PROGRESS_BYTES ? 1 : attempt + 1
+        await this.policy.handle(error, attempt)
+      }
+    }
+  }
+
+  private async streamOnce(): Promise<void> {
+    const {scanner} = this
+    const answer = await downloadInto(this.state.url, scanner.bytesRead, this.onChunk, this.client)
+    this.total ??= answer.blobSize
+    const {total} = this
+    if (answer.blobSize !== undefined && total !== undefined && answer.blobSize < total) throw new ShortBlobError(answer.blobSize)
+    if (total !== undefined && scanner.bytesRead < total) {
+      // A body complete by its own framing that ends before the slug's size: the blob itself is short.
+      if (answer.framed) throw new ShortBlobError(scanner.bytesRead)
+      throw new DroppedError('closed')
+    }
+  }
 }
 
 /** The error of a download that ran out of retries or time, saying what the last attempt saw. */
