@@ -1,9 +1,9 @@
-import {spawn} from 'node:child_process'
 import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {normalizePythonName} from '../../analyze/python/dist-info.js'
+import {runBounded} from '../../shared/bounded-process.js'
 
 /** One distribution pip would install. */
 export interface ResolvedDist {
@@ -171,53 +171,7 @@ export async function runPipResolve(options: PipResolveOptions): Promise<PipOutc
   const report = join(work, 'report.json')
   try {
     const args = pipArguments(options, report, join(work, 'target'))
-    const {code, output, spawnError, timedOut} = await new Promise<{code: number | null; output: string; spawnError?: string; timedOut: boolean}>(resolve => {
-      // Its own process group: `python3` may be a wrapper (a pyenv shim) whose child must die with it.
-      const group = process.platform !== 'win32'
-      const child = spawn(options.python, args, {cwd: options.cwd, detached: group, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe']})
-      const kill = (signal: NodeJS.Signals): void => {
-        try {
-          if (group && child.pid !== undefined) process.kill(-child.pid, signal)
-          else child.kill(signal)
-        } catch {
-          // already gone
-        }
-      }
-
-      const chunks: string[] = []
-      let pending = ''
-      let timedOut = false
-      const onData = (data: Buffer): void => {
-        const text = data.toString('utf8')
-        chunks.push(text)
-        pending += text
-        const lines = pending.split('\n')
-        pending = lines.pop() ?? ''
-        for (const line of lines) options.onLine?.(line)
-      }
-
-      // Out of the terminal's process group, pip would outlive a Ctrl-C of the plugin.
-      const onExit = (): void => kill('SIGKILL')
-      process.once('exit', onExit)
-      child.stdout.on('data', onData)
-      child.stderr.on('data', onData)
-      const timer = setTimeout(() => {
-        timedOut = true
-        kill('SIGTERM')
-        setTimeout(() => kill('SIGKILL'), 2000).unref()
-      }, options.timeoutMs)
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        clearTimeout(timer)
-        process.off('exit', onExit)
-        resolve({code: null, output: '', spawnError: error.code ?? error.message, timedOut: false})
-      })
-      child.on('close', code => {
-        clearTimeout(timer)
-        process.off('exit', onExit)
-        resolve({code, output: chunks.join(''), timedOut})
-      })
-    })
-
+    const {code, output, spawnError, timedOut} = await runBounded({args, command: options.python, cwd: options.cwd, env: options.env, onLine: options.onLine, timeoutMs: options.timeoutMs})
     if (timedOut) return {detail: `pip (${options.python}) did not finish within ${Math.round(options.timeoutMs / 1000)} s`, kind: 'timeout'}
     if (spawnError) return {detail: spawnError === 'ENOENT' ? `${options.python} is not installed (or not on PATH)` : `${options.python} could not run (${spawnError})`, kind: 'missing'}
     if (code !== 0) return pipFailure(output)
