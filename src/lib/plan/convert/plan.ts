@@ -3,6 +3,7 @@ import type {AppUses, Conversion, ConvertedModel} from '../../predict/python/con
 import {keepLineEndings} from '../../shared/line-endings.js'
 import type {FileChange} from '../diet/diet.js'
 import {REQUIREMENTS_PATH, SLUGIGNORE_PATH} from '../diet/diet.js'
+import {isOwnUnedited, withChecksum} from '../diet/quantize.js'
 import {unifiedDiff} from '../unified-diff.js'
 import {planCodeEdits} from './code-edits.js'
 import type {OutputNames} from './naming.js'
@@ -10,8 +11,6 @@ import {type ConvertRequirementsPlan, planConvertRequirements} from './requireme
 
 /** The runtime module's name in the app (templates/onnx_model.py). */
 export const RUNTIME_MODULE = 'onnx_model.py'
-/** A runtime module holding these words in its first lines was written by the plugin and may be replaced. */
-const RUNTIME_MARK = 'slug:convert-models'
 
 export interface ConvertModelInput {
   /** repo-relative */
@@ -33,7 +32,7 @@ export interface ConvertInput {
   texts: Readonly<Record<string, string | undefined>>
   /** repo paths that exist on disk (an output may not replace one without --force) */
   existing: ReadonlySet<string>
-  /** templates/onnx_model.py */
+  /** templates/onnx_model.py (its checksum line is added here) */
   template: string
   force: boolean
 }
@@ -152,13 +151,15 @@ function staysBecause(uses: AppUses | undefined, rows: ConvertedRow[]): string[]
   return reasons
 }
 
-/** The runtime module: written when missing, replaced when the plugin wrote it, else a conflict. */
+/** The runtime module: written when missing, replaced when the plugin wrote it and nobody edited it since. */
 function runtimeModule(input: ConvertInput, path: string): {change?: FileChange; conflict?: string} {
   const existing = input.texts[path]
-  if (existing === input.template) return {}
-  const ours = existing === undefined || existing.split('\n').slice(0, 5).some(l => l.includes(RUNTIME_MARK))
-  if (!ours && !input.force) return {conflict: `${path} exists and was not written by slug:convert-models (pass --force to replace it)`}
-  return {change: change(path, existing, input.template, 'loads the ONNX models with onnxruntime and numpy only')}
+  if (existing !== undefined && !isOwnUnedited(existing) && !input.force) {
+    const what = existing.includes('slug:convert-models') ? 'was written by slug:convert-models but edited since' : 'exists and was not written by slug:convert-models'
+    return {conflict: `${path} ${what} (pass --force to replace it)`}
+  }
+
+  return {change: change(path, existing, withChecksum(input.template), 'loads the ONNX models with onnxruntime and numpy only')}
 }
 
 /** Where the runtime module goes: beside the code that imports it when that is one folder, else the repo root. */

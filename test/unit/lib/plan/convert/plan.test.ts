@@ -2,6 +2,7 @@ import {expect} from 'chai'
 
 import {outputNames} from '../../../../../src/lib/plan/convert/naming.js'
 import {type ConvertInput, planConvert} from '../../../../../src/lib/plan/convert/plan.js'
+import {withChecksum} from '../../../../../src/lib/plan/diet/quantize.js'
 import type {AppUses, Conversion} from '../../../../../src/lib/predict/python/convert-output.js'
 
 const APP = 'import flask\nimport tensorflow as tf\n\nmodel = tf.keras.models.load_model("models/classifier.h5")\n\ndef predict(x):\n    return model.predict(x)\n'
@@ -73,7 +74,7 @@ describe('plan/convert/plan', () => {
     expect(Object.keys(files)).to.deep.equal(['app.py', 'requirements.txt', 'onnx_model.py', '.slugignore'])
     expect(files['app.py']).to.equal('import onnx_model\nimport flask\n\nmodel = onnx_model.load_model("models/classifier.onnx")\n\ndef predict(x):\n    return model.predict(x)\n')
     expect(files['requirements.txt']).to.equal('flask\nonnxruntime==1.30.0\nnumpy\n')
-    expect(files['onnx_model.py']).to.equal(TEMPLATE)
+    expect(files['onnx_model.py']).to.equal(withChecksum(TEMPLATE))
     expect(files['.slugignore']).to.match(/^#>>>heroku-slug-diet:managed-block\n\/models\/classifier\.h5\n#<<<heroku-slug-diet:managed-block\n$/)
     expect(plan.ignored).to.deep.equal(['models/classifier.h5'])
     expect(plan.advice).to.deep.equal([])
@@ -125,10 +126,12 @@ describe('plan/convert/plan', () => {
       'onnx_model.py exists and was not written by slug:convert-models (pass --force to replace it)',
     ])
     expect(planConvert(input({existing: new Set(['models/classifier.onnx', 'onnx_model.py']), force: true, texts})).conflicts).to.deep.equal([])
-    // an older runtime module the plugin wrote is replaced
-    const older = planConvert(input({texts: {...input().texts, 'onnx_model.py': '"""written into the app by `heroku slug:convert-models` v0"""\n'}}))
+    // an older runtime module the plugin wrote is replaced; one edited since is not
+    const older = planConvert(input({texts: {...input().texts, 'onnx_model.py': withChecksum('"""v0"""\n')}}))
     expect(older.conflicts).to.deep.equal([])
-    expect(older.changes.find(c => c.path === 'onnx_model.py')!.after).to.equal(TEMPLATE)
+    expect(older.changes.find(c => c.path === 'onnx_model.py')!.after).to.equal(withChecksum(TEMPLATE))
+    const edited = planConvert(input({texts: {...input().texts, 'onnx_model.py': `${withChecksum(TEMPLATE)}# mine\n`}}))
+    expect(edited.conflicts).to.deep.equal(['onnx_model.py was written by slug:convert-models but edited since (pass --force to replace it)'])
   })
 
   it('keeps the user\'s .slugignore lines and CRLF line endings', () => {
