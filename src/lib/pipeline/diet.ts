@@ -30,7 +30,7 @@ export interface RepoState {
 }
 
 /** A file the plan may rewrite: undefined when absent; unreadable or binary is the user's to fix first. */
-async function readExisting(root: string, path: string): Promise<string | undefined> {
+export async function readExisting(root: string, path: string): Promise<string | undefined> {
   let buffer: Buffer
   try {
     buffer = await readFile(resolve(root, path))

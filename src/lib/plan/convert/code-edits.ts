@@ -26,32 +26,41 @@ function opsOf(uses: AppUses, file: string, withUncertain: boolean, frameworkLea
   return ops
 }
 
+/** Whether the lines from `at` hold `old` (app_uses.py quotes whole lines; CRLF and trailing blanks do not count). */
+function holds(lines: string[], at: number, old: string[]): boolean {
+  return old.every((o, k) => lines[at + k] !== undefined && lines[at + k].replace(/\s+$/, '') === o.replace(/\s+$/, ''))
+}
+
 /**
  * A file's text with the line operations applied by their original line numbers (so one does not shift
- * another): an insert goes before its line, a replace changes `old` within its line, a remove drops the line.
- * An operation whose line no longer holds `old` is reported stale and not made.
+ * another): an insert goes before its line, a replace puts `new` in place of the lines `old` quotes (a
+ * statement may span several), a remove drops them. An operation whose lines no longer read `old` is
+ * reported stale and not made.
  */
 function applyOps(text: string, file: string, ops: Map<number, LineOp[]>, stale: CodeEditsPlan['stale']): string {
   const lines = text.split('\n')
+  const cr = text.includes('\r\n') ? '\r' : ''
   const out: string[] = []
   for (let i = 0; i <= lines.length; i++) {
     const here = ops.get(i + 1) ?? []
-    for (const op of here) if (op.insert !== undefined) out.push(op.insert)
+    for (const op of here) if (op.insert !== undefined) out.push(op.insert + cr)
     if (i === lines.length) break
-    let line: string | undefined = lines[i]
-    for (const op of here) {
-      if (line === undefined) break
-      const old = op.replace?.old ?? op.remove
-      if (old === undefined) continue
-      if (!line.includes(old.trim())) {
-        stale.push({file, line: i + 1, old})
-        continue
-      }
-
-      line = op.replace ? line.replace(old.trim(), op.replace.new.trim()) : undefined
+    const change = here.find(op => op.replace !== undefined || op.remove !== undefined)
+    const old = change?.replace?.old ?? change?.remove
+    if (change === undefined || old === undefined) {
+      out.push(lines[i])
+      continue
     }
 
-    if (line !== undefined) out.push(line)
+    const quoted = old.split('\n')
+    if (!holds(lines, i, quoted)) {
+      stale.push({file, line: i + 1, old})
+      out.push(lines[i])
+      continue
+    }
+
+    if (change.replace) out.push(...change.replace.new.split('\n').map(l => l + cr))
+    i += quoted.length - 1
   }
 
   return out.join('\n')

@@ -9,7 +9,7 @@ import {UserError} from '../../shared/errors.js'
 export const PYTHON_SCRIPTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'python')
 
 /** The Python that runs the plugin's scripts: --python, else HEROKU_SLUG_DIET_PYTHON, else python3 on PATH. */
-export function choosePython(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function choosePython(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
   return flag ?? (env.HEROKU_SLUG_DIET_PYTHON || 'python3')
 }
 
