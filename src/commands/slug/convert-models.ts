@@ -50,10 +50,13 @@ export default class ConvertModels extends SlugCommand {
   }
   static flags = {
     dir: Flags.string({description: 'the app\'s git repository (default: the current directory)'}),
-    python: Flags.string({description: 'the Python that converts (default: HEROKU_SLUG_DIET_PYTHON, else python3); it needs keras or torch, onnx, onnxscript and onnxruntime'}),
+    python: Flags.string({description: 'the Python that converts (default: HEROKU_SLUG_DIET_PYTHON, else python3): it needs keras or torch, onnx, onnxscript, onnxruntime'}),
     quantize: Flags.string({description: 'also quantize to int8, kept only where its top-1 agreement meets --min-agreement', options: ['int8']}),
     'min-agreement': Flags.string({default: '0.99', description: 'share of samples whose top-1 class the int8 model must keep (0 to 1)'}),
-    'install-converter': Flags.boolean({description: 'install keras, CPU torch, onnx, onnxscript, onnxruntime and h5py in a virtualenv in the CLI\'s cache folder, and convert with it', exclusive: ['python']}),
+    'install-converter': Flags.boolean({
+      description: 'install keras, CPU torch, onnx, onnxscript, onnxruntime and h5py in a virtualenv in the CLI\'s cache folder, and convert with it',
+      exclusive: ['python'],
+    }),
     force: Flags.boolean({description: 'replace an .onnx file or onnx_model.py that this plugin did not write'}),
     'dry-run': Flags.boolean({description: 'convert and verify, show the plan and the diffs, write nothing', exclusive: ['yes']}),
     yes: Flags.boolean({char: 'y', description: 'write without asking for confirmation'}),

@@ -62,7 +62,8 @@ async function convertibleModels(options: ConvertOptions): Promise<{models: Conv
   const other = found.models.filter(m => !CONVERTIBLE_FORMATS.has(m.format))
   if (options.paths.length > 0 && other.length > 0) {
     const [first] = other
-    throw new UserError(`${first.path} is ${modelFormatInfo(first.format)?.label ?? `not a model slug:convert-models knows (${first.format})`}: slug:convert-models converts Keras (.keras, .h5) and PyTorch models.`)
+    const what = modelFormatInfo(first.format)?.label ?? `not a model slug:convert-models knows (${first.format})`
+    throw new UserError(`${first.path} is ${what}: slug:convert-models converts Keras (.keras, .h5) and PyTorch models.`)
   }
 
   if (models.length === 0) {

@@ -1,6 +1,6 @@
 import * as hux from '@heroku/heroku-cli-util/hux'
 
-import type {ConvertPlan, ConvertedRow} from '../plan/convert/plan.js'
+import {type ConvertPlan, type ConvertedRow, RUNTIME_MODULE} from '../plan/convert/plan.js'
 import {formatBytes} from '../shared/bytes.js'
 import {terminalSafeDeep} from '../shared/terminal-safe.js'
 
@@ -86,7 +86,9 @@ export function renderConvertPlan(unsafe: ConvertPlan, whatIf: ConvertWhatIf | u
     print(`Files to write: ${writes.join(', ')}`)
     for (const c of plan.changes) {
       print('')
-      print(c.diff.trimEnd())
+      // The runtime module is the plugin's own file: its 100 lines say nothing about the app (--json has the diff).
+      const how = c.before === undefined ? 'new' : 'replaced'
+      print(c.path.endsWith(RUNTIME_MODULE) ? `${c.path}: ${how}, the plugin's runtime module (onnxruntime and numpy only)` : c.diff.trimEnd())
     }
   }
 

@@ -30,9 +30,20 @@ function venvPython(venv: string): string {
   return process.platform === 'win32' ? join(venv, 'Scripts', 'python.exe') : join(venv, 'bin', 'python')
 }
 
-async function step(label: string, command: string, args: string[], timeoutMs: number, options: ConverterOptions): Promise<string> {
+interface Step {
+  label: string
+  command: string
+  args: string[]
+  timeoutMs: number
+}
+
+async function step({args, command, label, timeoutMs}: Step, options: ConverterOptions): Promise<string> {
   const result = await runBounded({args, command, env: {...options.env ?? process.env, PIP_NO_INPUT: '1'}, onLine: options.progress, timeoutMs})
-  if (result.spawnError) throw new UserError(`${command} ${result.spawnError === 'ENOENT' ? 'is not installed (or not on PATH)' : `could not run (${result.spawnError})`}: name another with HEROKU_SLUG_DIET_PYTHON.`)
+  if (result.spawnError) {
+    const why = result.spawnError === 'ENOENT' ? 'is not installed (or not on PATH)' : `could not run (${result.spawnError})`
+    throw new UserError(`${command} ${why}: name another with HEROKU_SLUG_DIET_PYTHON.`)
+  }
+
   if (result.interrupted) throw new UserError(`${label} was interrupted.`)
   if (result.timedOut) throw new UserError(`${label} did not finish within ${Math.round(timeoutMs / 60_000)} min and was stopped.`)
   if (result.code !== 0) {
@@ -51,13 +62,17 @@ async function cpuArguments(python: string, options: ConverterOptions): Promise<
     for (const extra of [[], ['--extra-index-url', TORCH_CPU_INDEX]]) {
       const report = join(work, 'report.json')
       const args = ['-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--only-binary=:all:', '--report', report, '--quiet', ...extra, ...CONVERTER_PACKAGES]
-      await step('Resolving the converter\'s packages', python, args, RESOLVE_TIMEOUT_MS, options)
+      await step({args, command: python, label: 'Resolving the converter\'s packages', timeoutMs: RESOLVE_TIMEOUT_MS}, options)
       const cuda = parsePipReport(await readFile(report, 'utf8')).dists.map(d => d.name).filter(n => isCuda(n))
       if (cuda.length === 0) return extra
-      options.progress?.(`pip would install CUDA wheels (${cuda.slice(0, 3).join(', ')}${cuda.length > 3 ? '...' : ''}) with torch${extra.length === 0 ? `: trying PyTorch's CPU index ${TORCH_CPU_INDEX}` : ''}`)
+      const names = `${cuda.slice(0, 3).join(', ')}${cuda.length > 3 ? '...' : ''}`
+      options.progress?.(`pip would install CUDA wheels (${names}) with torch${extra.length === 0 ? `: trying PyTorch's CPU index ${TORCH_CPU_INDEX}` : ''}`)
     }
 
-    throw new UserError(`pip would install CUDA wheels (nvidia-*) with torch from your indexes, even with ${TORCH_CPU_INDEX}: a conversion runs on the CPU. Configure an index with CPU torch wheels (pip config set global.extra-index-url ${TORCH_CPU_INDEX}) and run again, or pass --python with your own converter.`)
+    throw new UserError([
+      `pip would install CUDA wheels (nvidia-*) with torch from your indexes, even with ${TORCH_CPU_INDEX}: a conversion runs on the CPU.`,
+      `Configure an index with CPU torch wheels (pip config set global.extra-index-url ${TORCH_CPU_INDEX}) and run again, or pass --python with your own converter.`,
+    ].join(' '))
   } finally {
     await rm(work, {force: true, recursive: true})
   }
@@ -78,10 +93,12 @@ export async function installConverter(cacheDir: string, options: ConverterOptio
   options.progress?.(`Installing the converter (${wanted}) in ${venv}...`)
   await rm(venv, {force: true, recursive: true})
   await mkdir(cacheDir, {recursive: true})
-  await step('Creating the converter\'s virtualenv', options.python, ['-m', 'venv', venv], VENV_TIMEOUT_MS, options)
+  await step({args: ['-m', 'venv', venv], command: options.python, label: 'Creating the converter\'s virtualenv', timeoutMs: VENV_TIMEOUT_MS}, options)
   const extra = await cpuArguments(python, options)
-  await step('Installing the converter\'s packages', python, ['-m', 'pip', 'install', '--only-binary=:all:', '--quiet', ...extra, ...CONVERTER_PACKAGES], INSTALL_TIMEOUT_MS, options)
-  await step('Checking the converter', python, ['-c', IMPORT_CHECK], VENV_TIMEOUT_MS, {...options, env: {...options.env ?? process.env, KERAS_BACKEND: 'torch'}})
+  const install = ['-m', 'pip', 'install', '--only-binary=:all:', '--quiet', ...extra, ...CONVERTER_PACKAGES]
+  await step({args: install, command: python, label: 'Installing the converter\'s packages', timeoutMs: INSTALL_TIMEOUT_MS}, options)
+  const check = {...options, env: {...options.env ?? process.env, KERAS_BACKEND: 'torch'}}
+  await step({args: ['-c', IMPORT_CHECK], command: python, label: 'Checking the converter', timeoutMs: VENV_TIMEOUT_MS}, check)
   await writeFile(join(venv, MARKER), `${wanted}\n`)
   return python
 }
