@@ -37,7 +37,7 @@ export interface PackageRow extends Usage {
 }
 
 /** `installed-files`: files inside installed packages that bin/post_compile prunes (headers, static libraries, docs) */
-export type FindingKind = 'caches' | 'cuda-on-dyno' | 'data-in-repo' | 'dev-package' | 'docs-media-in-repo' | 'heavy-package' | 'installed-files'
+export type FindingKind = 'caches' | 'cuda-on-dyno' | 'data-in-repo' | 'dev-package' | 'docs-media-in-repo' | 'heavy-package' | 'inference-runtime' | 'installed-files'
 	| 'model-in-repo' | 'notebooks-in-repo' | 'outside-app' | 'package-tests'
 
 export interface Finding {
@@ -67,6 +67,11 @@ export interface Finding {
    * slug would grow, so the remedy is refused (savings 0, no command) until they are replaced or dropped.
    */
   blockedBy?: string[]
+  /**
+   * The remedy applies only under a condition the evidence cannot check (the app only runs inference): its
+   * savings are shown, and left out of what all findings save together (they overlap the others').
+   */
+  condition?: string
 }
 
 export interface CategoryRow extends Usage {

@@ -11,8 +11,33 @@ export const ONNX_RUNTIME = {
   installedBytes: 68e6,
   /** its installed files' share of a gzip slug */
   compressedBytes: 25e6,
-  source: 'design.md: onnxruntime 1.30 wheel 23.6 MB, 68 MB installed, 25 MB compressed (measured here)',
+  /** the figures above: design.md, "Inference without the framework (ONNX Runtime)", measured on this project's machine */
+  source: 'https://pypi.org/project/onnxruntime/1.30.0/',
 }
+
+/** Start-up of a 27M-parameter Keras MLP, measured here (design.md): what the framework costs a dyno at boot. */
+export const BOOT_FIGURES = {
+  framework: 'TensorFlow: 6-13 s and ~820 MB RSS to import and load the .h5 (over a Standard-1X dyno\'s 512 MB)',
+  onnxruntime: 'ONNX Runtime: ready in ~1 s at 89 MB RSS (int8), 2.7-3.7 s at 157 MB (fp32)',
+  source: 'design.md, "Inference without the framework (ONNX Runtime)": measured on this project\'s machine',
+}
+
+/**
+ * Installed packages that exist only for a framework (its own distributions, and what only it requires): what an
+ * app that only runs inference stops installing. Labels name the framework in the finding.
+ */
+export const FRAMEWORK_SLUG_PACKAGES: {label: string; packages: string[]; source: string}[] = [
+  {
+    label: 'TensorFlow',
+    packages: ['tensorflow', 'tensorflow-cpu', 'tensorflow-intel', 'keras', 'tf-keras', 'tensorboard', 'tensorboard-data-server', 'tensorflow-io-gcs-filesystem', 'tensorflow-estimator', 'libclang'],
+    source: 'tensorflow 2.21 Requires-Dist (https://pypi.org/project/tensorflow/); design.md: tensorflow-cpu 2.21 and companions 325 MB compressed',
+  },
+  {
+    label: 'PyTorch',
+    packages: ['torch', 'triton'],
+    source: 'https://pypi.org/project/torch/ (Requires-Dist: triton and nvidia-* on Linux x86_64)',
+  },
+]
 
 /** A framework as python/app_uses.py names it ("tensorflow", "keras", "torch"). */
 export type Framework = 'keras' | 'tensorflow' | 'torch'

@@ -6,7 +6,7 @@ import {formatBytes} from '../../shared/bytes.js'
 import {isFallback, type StackDependencies, type StackFallback} from './predict.js'
 
 /** Findings that come from the package list alone: recomputed once the packages have sizes. */
-const PACKAGE_FINDINGS = new Set<FindingKind>(['cuda-on-dyno', 'dev-package', 'heavy-package'])
+const PACKAGE_FINDINGS = new Set<FindingKind>(['cuda-on-dyno', 'dev-package', 'heavy-package', 'inference-runtime'])
 
 const add = (usage: Usage, rows: PackageRow[]): Usage => ({
   compressed: usage.compressed + rows.reduce((sum, r) => sum + r.compressed, 0),
