@@ -7,10 +7,12 @@ import {SlugCommand} from '../../lib/command/base.js'
 import {pluginCacheDir} from '../../lib/command/flags.js'
 import {applyChanges} from '../../lib/apply/files.js'
 import {convertModels} from '../../lib/pipeline/convert.js'
+import {predictConversion} from '../../lib/pipeline/convert-what-if.js'
+import {resolveProgress} from '../../lib/render/progress/resolve.js'
 import {installConverter} from '../../lib/predict/python/converter-venv.js'
-import type {ConvertPlan} from '../../lib/plan/convert/plan.js'
+import type {ConvertPlan, ConvertWhatIf} from '../../lib/plan/convert/plan.js'
 import {choosePython} from '../../lib/predict/python/scripts.js'
-import {type ConvertWhatIf, renderConvertPlan} from '../../lib/render/convert.js'
+import {renderConvertPlan} from '../../lib/render/convert.js'
 import {UserError} from '../../lib/shared/errors.js'
 
 export interface ConvertResult extends ConvertPlan {
@@ -84,7 +86,10 @@ export default class ConvertModels extends SlugCommand {
       quantize: flags.quantize === 'int8',
     })
     try {
-      return await this.finish(run.plan, {...run.plan, dryRun: flags['dry-run'], python: run.python, root: run.root, versions: run.versions, written: []}, flags)
+      // What the push would weigh, before anything is written; a resolver that cannot answer is one line.
+      const whatIf = await predictConversion(run.root, run.plan, resolveProgress(progress))
+      const result = {...run.plan, dryRun: flags['dry-run'], python: run.python, root: run.root, versions: run.versions, whatIf, written: []}
+      return await this.finish(run.plan, result, flags)
     } finally {
       await run.cleanup()
     }

@@ -1,18 +1,10 @@
 import * as hux from '@heroku/heroku-cli-util/hux'
 
-import {type ConvertPlan, type ConvertedRow, RUNTIME_MODULE} from '../plan/convert/plan.js'
+import {type ConvertedRow, type ConvertPlan, type ConvertWhatIf, RUNTIME_MODULE} from '../plan/convert/plan.js'
 import {formatBytes} from '../shared/bytes.js'
 import {terminalSafeDeep} from '../shared/terminal-safe.js'
 
 type Print = (line: string) => void
-
-/** What `--what-if` adds to the plan: the predicted slug before and after the new requirements. */
-export interface ConvertWhatIf {
-  before?: number
-  after?: number
-  /** why there is no prediction (the resolver unreachable), in one line */
-  unavailable?: string
-}
 
 const FORMAT_LABELS: Record<string, string> = {
   h5: 'Keras .h5',
@@ -29,6 +21,20 @@ function diff(r: ConvertedRow): string {
 
 function agreement(r: ConvertedRow): string {
   return r.agreement === undefined ? '-' : `${(r.agreement * 100).toFixed(1)}%`
+}
+
+/** The predicted slug change, or why the packages part could not be predicted. */
+function whatIfLines(w: ConvertWhatIf): string[] {
+  const models = `models ${formatBytes(w.modelsBefore)} -> ${formatBytes(w.modelsAfter)}`
+  if (w.unavailable || w.packagesBefore === undefined || w.packagesAfter === undefined) {
+    return [`Predicted slug: ${models}. ${w.unavailable ?? 'The packages could not be predicted.'}`]
+  }
+
+  const change = (w.packagesAfter + w.modelsAfter) - (w.packagesBefore + w.modelsBefore)
+  return [
+    `Predicted slug (as slug:inspect --dir predicts a push): packages ~${formatBytes(w.packagesBefore)} -> ~${formatBytes(w.packagesAfter)} compressed, ${models}:`
+    + ` ${change <= 0 ? `~${formatBytes(-change)} smaller` : `~${formatBytes(change)} larger`}.`,
+  ]
 }
 
 /** The table of models, what the framework does, the files to write and their diffs. */
@@ -73,11 +79,7 @@ export function renderConvertPlan(unsafe: ConvertPlan, whatIf: ConvertWhatIf | u
   }
 
   for (const k of plan.requirements?.kept ?? []) print(`  ${k.package} stays in requirements.txt: ${k.why}`)
-  if (whatIf?.unavailable) print(`Predicted slug: not available (${whatIf.unavailable}).`)
-  else if (whatIf?.before !== undefined && whatIf.after !== undefined) {
-    print(`Predicted slug: ~${formatBytes(whatIf.before)} -> ~${formatBytes(whatIf.after)} compressed (pip's resolution for the stack, before and after).`)
-  }
-
+  if (whatIf) for (const line of whatIfLines(whatIf)) print(line)
   for (const note of plan.notes) print(note)
   for (const conflict of plan.conflicts) print(`Refused: ${conflict}`)
   const writes = [...plan.modelWrites.map(w => `${w.path} (${formatBytes(w.bytes)})`), ...plan.changes.map(c => c.path)]

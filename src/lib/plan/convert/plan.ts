@@ -37,6 +37,18 @@ export interface ConvertInput {
   force: boolean
 }
 
+/** The predicted slug change: pip's resolution for the stack of requirements.txt before and after, and the models. */
+export interface ConvertWhatIf {
+  /** compressed bytes of what the build installs (packages and the Python runtime), before and after */
+  packagesBefore?: number
+  packagesAfter?: number
+  /** compressed bytes of the models in the slug before (the originals) and after (the ONNX ones, or both) */
+  modelsBefore: number
+  modelsAfter: number
+  /** why the packages could not be predicted (the resolver unreachable, no pip), in one line */
+  unavailable?: string
+}
+
 export interface ConvertedRow {
   path: string
   format: string

@@ -8,9 +8,13 @@ import {UserError} from '../../shared/errors.js'
 /** The plugin's python/ folder: four levels above this file, in src/ as in dist/. */
 export const PYTHON_SCRIPTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'python')
 
-/** The Python that runs the plugin's scripts: --python, else HEROKU_SLUG_DIET_PYTHON, else python3 on PATH. */
+/**
+ * The Python that runs the plugin's scripts: --python, else HEROKU_SLUG_DIET_PYTHON, else python3 on PATH
+ * (HEROKU_SLUG_DIET_PYTHON=none turns the pre-push resolution off, not the converter).
+ */
 export function choosePython(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return flag ?? (env.HEROKU_SLUG_DIET_PYTHON || 'python3')
+  const named = env.HEROKU_SLUG_DIET_PYTHON
+  return flag ?? (named && named !== 'none' ? named : 'python3')
 }
 
 /** What a script exits with when the chosen Python lacks a module it needs (python/convert_models.py). */

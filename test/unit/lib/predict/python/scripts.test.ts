@@ -33,6 +33,7 @@ describe('predict/python/scripts', () => {
     expect(choosePython('/x/py', {HEROKU_SLUG_DIET_PYTHON: '/y/py'})).to.equal('/x/py')
     expect(choosePython(undefined, {HEROKU_SLUG_DIET_PYTHON: '/y/py'})).to.equal('/y/py')
     expect(choosePython(undefined, {})).to.equal('python3')
+    expect(choosePython(undefined, {HEROKU_SLUG_DIET_PYTHON: 'none'})).to.equal('python3')
   })
 
   it('sends the request on stdin and reads one JSON object back, the script path first', async () => {
