@@ -128,6 +128,8 @@ export function renderReport(unsafe: SlugReport, print: Print, options: {maxPack
   }
 
   printFindings(report.findings, print)
+  // A conditional finding alone says what it saves itself: a total of nothing would only confuse.
+  if (report.findings.every(f => f.condition)) return
   const saved = report.findings.reduce((sum, f) => sum + (f.condition ? 0 : f.savings), 0)
   const after = Math.max(0, total - saved)
   const about = report.prediction || report.findings.some(f => f.estimated && f.savings > 0) ? 'about ' : ''
