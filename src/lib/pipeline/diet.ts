@@ -15,6 +15,7 @@ import type {ScanProgress} from '../source/slug-reader.js'
 import {writeFailureReason} from '../shared/atomic-write.js'
 import {UserError} from '../shared/errors.js'
 import {readReferenceTexts} from '../plan/diet/references.js'
+import {convertedOriginals} from '../plan/convert/naming.js'
 
 /** What slug:diet knows about the repo before it looks at any slug. */
 export interface RepoState {
@@ -26,6 +27,8 @@ export interface RepoState {
   existing: Partial<Record<string, string>>
   models: {path: string; format: string}[]
   offloaded: string[]
+  /** models slug:convert-models replaced with ONNX ones (their .onnx is beside them) */
+  converted: string[]
   declared: DeclaredDependencies[]
 }
 
@@ -65,11 +68,13 @@ export async function loadRepoState(dir: string, paths: string[]): Promise<RepoS
   const existing: Partial<Record<string, string>> = {}
   for (const path of paths) existing[path] = await readExisting(root, path)
   const manifest = await readLocalManifest(root)
+  const models = repoModels(files)
   return {
+    converted: convertedOriginals(models, files.map(f => f.path)),
     declared: await readDeclaredDependencies(root),
     existing,
     listing,
-    models: repoModels(files),
+    models,
     offloaded: manifest?.models.map(m => m.path) ?? [],
     repoFiles: files,
     root,

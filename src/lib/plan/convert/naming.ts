@@ -17,6 +17,20 @@ function split(path: string): {dir: string; ext: string; stem: string} {
 }
 
 /**
+ * Models slug:convert-models converted: an ONNX file of theirs (fp32 or int8, with or without the extension in its
+ * name, as the naming rule gives one or the other) is in the repo beside them. The .slugignore rules it wrote for
+ * them stay when slug:diet rewrites its block.
+ */
+export function convertedOriginals(models: ReadonlyArray<{format: string; path: string}>, paths: readonly string[]): string[] {
+  const present = new Set(paths)
+  return models.filter(m => CONVERTIBLE_FORMATS.has(m.format) && m.format !== 'savedmodel').map(m => m.path).filter(path => {
+    const {dir, ext, stem} = split(path)
+    const bases = [dir + stem, ...(ext === '' ? [] : [`${dir}${stem}-${ext}`])]
+    return bases.some(b => present.has(`${b}.onnx`) || present.has(`${b}.int8.onnx`))
+  }).sort()
+}
+
+/**
  * The ONNX names of the models (the contract's naming rule): `models/classifier.h5` -> `models/classifier.onnx`
  * beside the original, and when two originals of one folder share a stem (`classifier.h5` + `classifier.keras`)
  * each keeps its extension in the name: `classifier-h5.onnx`, `classifier-keras.onnx`. int8: `.int8.onnx`.

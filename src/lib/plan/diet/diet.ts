@@ -41,6 +41,8 @@ export interface DietInput {
   models: {path: string; format: string}[]
   /** repo paths of models.manifest.json */
   offloaded: string[]
+  /** models slug:convert-models replaced with ONNX ones */
+  converted?: string[]
   /** pyproject.toml, Pipfile.lock, uv.lock declarations (advice only) */
   declared: {file: string; manager: string; packages: PackageRow[]}[]
   /** compressed shares of repo files the evidence has no share for (estimated by compressing them) */
@@ -112,6 +114,7 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
     files: input.files,
     keepTests,
     models: input.models.map(m => m.path),
+    converted: input.converted,
     offloaded: input.offloaded,
     repoFiles: input.repoFiles,
     slugignore: existing[SLUGIGNORE_PATH],

@@ -26,6 +26,8 @@ export interface SlugignorePlanInput {
   models: string[]
   /** repo paths listed in models.manifest.json: offloaded to S3, fetched back at dyno start */
   offloaded: string[]
+  /** models slug:convert-models replaced with ONNX ones (convertedOriginals): its rules for them stay */
+  converted?: string[]
   /** Heroku CI runs the tests (app.json environments.test) or --keep-tests */
   keepTests: boolean
 }
@@ -172,7 +174,8 @@ export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
     if (!changed) break
   }
 
-  const safe = (p: string) => kindOf.has(p) || removedByUser.has(p)
+  const converted = new Set(input.converted ?? [])
+  const safe = (p: string) => kindOf.has(p) || removedByUser.has(p) || converted.has(p)
   const covered = new Set<string>()
   const rules: {rule: string; files: string[]}[] = []
   const accept = (rule: string, minNew: number): boolean => {
@@ -184,11 +187,12 @@ export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
     return true
   }
 
-  // Offloaded-model rules slug:offload-models already wrote stay (anchored, if an earlier version did not).
+  // Offloaded-model rules slug:offload-models already wrote stay (anchored, if an earlier version did not), and so do
+  // the rules slug:convert-models wrote for the models it replaced with ONNX ones.
   const keptModelRules = managedRules(input.slugignore).map(r => anchoredRule(r)).filter(rule => {
     if (ruleProblem(rule)) return false
     const matched = matchedBy(rule, paths)
-    return matched.length > 0 && matched.every(p => offloaded.has(p))
+    return matched.length > 0 && matched.every(p => offloaded.has(p) || converted.has(p))
   })
   for (const rule of keptModelRules) accept(rule, 0)
 
@@ -218,7 +222,7 @@ export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
     }
   })
 
-  const pending = input.models.filter(p => !offloaded.has(p) && !removedByUser.has(p))
+  const pending = input.models.filter(p => !offloaded.has(p) && !removedByUser.has(p) && !converted.has(p))
   if (input.keepTests) notes.push('Test folders stay: the app uses Heroku CI (app.json environments.test) or --keep-tests was given.')
   if (pending.length > 0) {
     notes.push(`${pending.length} model file(s) stay until they are offloaded: run heroku slug:offload-models, then slug:diet again.`)

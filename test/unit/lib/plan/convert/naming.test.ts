@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {outputNames} from '../../../../../src/lib/plan/convert/naming.js'
+import {convertedOriginals, outputNames} from '../../../../../src/lib/plan/convert/naming.js'
 
 describe('plan/convert/naming', () => {
   it('names the ONNX model beside the original, without its extension', () => {
@@ -21,5 +21,19 @@ describe('plan/convert/naming', () => {
     expect(names.get('models/sentiment')!.onnx).to.equal('models/sentiment.onnx')
     expect(names.get('weights')!.onnx).to.equal('weights.onnx')
     expect(names.get('.hidden')!.onnx).to.equal('.hidden.onnx')
+  })
+})
+
+describe('plan/convert/naming: convertedOriginals', () => {
+  it('finds the models whose ONNX file sits beside them, under either name, fp32 or int8', () => {
+    const models = [
+      {format: 'keras-h5', path: 'models/a.h5'},
+      {format: 'keras-zip', path: 'models/b.keras'},
+      {format: 'pytorch', path: 'models/c.pt'},
+      {format: 'pickle', path: 'models/d.pkl'},
+      {format: 'keras-h5', path: 'models/e.h5'},
+    ]
+    const paths = ['models/a.onnx', 'models/b-keras.onnx', 'models/c.int8.onnx', 'models/d.onnx', ...models.map(m => m.path)]
+    expect(convertedOriginals(models, paths)).to.deep.equal(['models/a.h5', 'models/b.keras', 'models/c.pt'])
   })
 })
