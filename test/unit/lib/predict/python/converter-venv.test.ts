@@ -53,7 +53,12 @@ describe('predict/python/converter-venv', () => {
     const python = await installConverter(join(dir, 'cache'), {env: env('never'), python: base})
     expect(python).to.equal(join(dir, 'cache', 'converter-venv', 'bin', 'python'))
     const steps = await calls()
-    expect(steps.map(s => s.slice(0, 3).join(' '))).to.deep.equal([`-m venv ${join(dir, 'cache', 'converter-venv')}`, '-m pip install', '-m pip install', '-c import keras, torch, onnx, onnxscript, onnxruntime, h5py, numpy'])
+    expect(steps.map(s => s.slice(0, 3).join(' '))).to.deep.equal([
+      `-m venv ${join(dir, 'cache', 'converter-venv')}`,
+      '-m pip install',
+      '-m pip install',
+      '-c import keras, torch, onnx, onnxscript, onnxruntime, h5py, numpy',
+    ])
     expect(steps[2]).to.deep.equal(['-m', 'pip', 'install', '--only-binary=:all:', '--quiet', ...CONVERTER_PACKAGES])
     await installConverter(join(dir, 'cache'), {env: env('never'), python: base})
     expect(await calls()).to.have.length(4)
