@@ -70,9 +70,11 @@ export function renderConvertPlan(unsafe: ConvertPlan, whatIf: ConvertWhatIf | u
   }
 
   print('')
-  if (plan.frameworkLeaves) {
-    const names = plan.frameworks.map(f => f.name).join(' and ')
+  const names = plan.frameworks.map(f => f.name).join(' and ')
+  if (plan.frameworkLeaves && plan.requirements?.text !== undefined) {
     print(`The app only runs inference with ${names}: it leaves requirements.txt, onnxruntime==${plan.onnxruntime} comes in.`)
+  } else if (plan.frameworkLeaves) {
+    print(`The app only runs inference with ${names}: ONNX Runtime serves the models, but requirements.txt is left as it is:`)
   } else {
     print('The framework stays:')
     for (const why of plan.stays) print(`  - ${why}`)
