@@ -1,7 +1,8 @@
 import oclif from 'eslint-config-oclif'
 
 export default [
-  {ignores: ['dist/', 'coverage/', 'node_modules/', 'bench/.work/', 'test-artifacts/', '.cache/', 'templates/']},
+  // test/node/apps/ are users' apps (CommonJS, JSX) that the test:node suite installs and builds, not this project's code.
+  {ignores: ['dist/', 'coverage/', 'node_modules/', 'bench/.work/', 'test-artifacts/', '.cache/', 'templates/', 'test/node/apps/']},
   ...oclif,
   {
     rules: {

@@ -36,7 +36,9 @@
 // MODEL_S3_SECRET_ACCESS_KEY_VAR (names of the storage add-on's key vars; without them the SDK finds
 // keys as usual: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...).
 // Optional: MODEL_STORE_ROOT (default: the current directory), MODEL_STORE_WORKERS (default 4),
-// MODEL_STORE_EXPECTED_MBPS (download speed assumed by the boot-time estimate, MB/s, default 50).
+// MODEL_STORE_EXPECTED_MBPS (download speed assumed by the boot-time estimate, MB/s, default 50),
+// MODEL_STORE_TIMEOUT (seconds S3 may stay silent: before an answer starts, or in the middle of one;
+// default 20).
 
 import {createHash} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
@@ -49,6 +51,9 @@ import {fileURLToPath} from 'node:url'
 const MANIFEST_VERSION = 1
 const BOOT_LIMIT_SECONDS = 60
 const ATTEMPTS = 4
+/** The AWS SDK waits forever by default: an endpoint that accepts and never answers would hold the dyno until R10. */
+const CONNECT_TIMEOUT_MS = 10_000
+const SILENCE_TIMEOUT_MS = 20_000
 const PERMANENT = new Set(['NoSuchKey', 'NoSuchBucket', 'AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch'])
 
 export class ModelStoreError extends Error {}
@@ -94,8 +99,19 @@ async function client() {
   }
 
   const endpoint = env('MODEL_S3_ENDPOINT', false)
+  const silence = Number(process.env.MODEL_STORE_TIMEOUT) * 1000 || SILENCE_TIMEOUT_MS
   const s3 = new sdk.S3Client({
-    credentials, endpoint, followRegionRedirects: true, forcePathStyle: Boolean(endpoint), maxAttempts: ATTEMPTS, region: env('MODEL_S3_REGION', false) ?? 'us-east-1',
+    credentials,
+    endpoint,
+    followRegionRedirects: true,
+    forcePathStyle: Boolean(endpoint),
+    maxAttempts: ATTEMPTS,
+    region: env('MODEL_S3_REGION', false) ?? 'us-east-1',
+    // requestTimeout bounds the wait for an answer to start (older SDKs read it as the socket's idle time);
+    // socketTimeout bounds a pause in the middle of a download, without capping a long download that moves.
+    requestHandler: {
+      connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, silence), requestTimeout: silence, socketTimeout: silence, throwOnRequestTimeout: true,
+    },
   })
   return {GetObjectCommand: sdk.GetObjectCommand, s3}
 }

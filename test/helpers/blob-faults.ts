@@ -51,3 +51,22 @@ export async function refusingPort(): Promise<number> {
   })
   return port
 }
+
+/** Announces the whole blob, then sends it `bytes` at a time every `everyMs`: a server that never stalls yet never finishes. */
+export function trickle(blob: Buffer, bytes: number, everyMs: number): BlobResponder {
+  return (_req, res) => {
+    res.writeHead(200, {'Content-Length': blob.length})
+    let sent = 0
+    const timer = setInterval(() => {
+      if (sent >= blob.length) {
+        clearInterval(timer)
+        res.end()
+        return
+      }
+
+      res.write(blob.subarray(sent, sent + bytes))
+      sent += bytes
+    }, everyMs)
+    res.on('close', () => clearInterval(timer))
+  }
+}

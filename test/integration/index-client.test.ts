@@ -17,7 +17,7 @@ describe('resolve: index client', () => {
   let client: IndexClient
 
   beforeEach(() => {
-    client = new IndexClient({bodyMs: 2000, connectMs: 1000, headersMs: 2000})
+    client = new IndexClient({timeouts: {bodyMs: 2000, connectMs: 1000, headersMs: 2000}})
   })
 
   afterEach(async () => {

@@ -159,6 +159,25 @@ describe('resolve: the real pip against a local package index', function () {
     ].join(' '))
   })
 
+  it('says an index whose project pages time out timed out, not that the package has no wheel', async () => {
+    // The index's root answers (the pre-check passes); its project pages never do: pip, without retries, sees no files.
+    const slow = createServer((req, res) => {
+      if (req.url === '/simple/') res.end('<html></html>')
+    })
+    await new Promise<void>(resolve => {
+      slow.listen(0, '127.0.0.1', resolve)
+    })
+    const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/simple/`
+    try {
+      const report = await predict(repo({'requirements.txt': 'flask\n'}), pipEnv(url, cache))
+      expect(report.notes[0]).to.equal(`Python dependencies were not resolved: pip could not reach a package index (the page of flask on ${url} timed out (UND_ERR_HEADERS_TIMEOUT)). The prediction counts the repo's own files only.`)
+      expect(report.notes.join('\n')).not.to.match(/no wheel|0 packages/)
+    } finally {
+      slow.closeAllConnections()
+      slow.close()
+    }
+  })
+
   it('kills a pip that waits on an index which never answers, at the deadline', async () => {
     const silent = createServer(() => {})
     await new Promise<void>(resolve => {

@@ -5,7 +5,7 @@ import {resolve} from 'node:path'
 
 import {SlugCommand} from '../../lib/command/base.js'
 import {pluginCacheDir} from '../../lib/command/flags.js'
-import {applyChanges} from '../../lib/apply/files.js'
+import {applyChanges, recoverInterruptedApply} from '../../lib/apply/files.js'
 import {convertModels} from '../../lib/pipeline/convert.js'
 import {predictConversion} from '../../lib/pipeline/convert-what-if.js'
 import {resolveProgress} from '../../lib/render/progress/resolve.js'
@@ -14,6 +14,7 @@ import type {ConvertPlan, ConvertWhatIf} from '../../lib/plan/convert/plan.js'
 import {choosePython} from '../../lib/predict/python/scripts.js'
 import {renderConvertPlan} from '../../lib/render/convert.js'
 import {UserError} from '../../lib/shared/errors.js'
+import {repoRoot} from '../../lib/source/repo-files.js'
 
 export interface ConvertResult extends ConvertPlan {
   /** the repo root */
@@ -69,6 +70,10 @@ export default class ConvertModels extends SlugCommand {
     const minAgreement = Number(flags['min-agreement'])
     if (!(minAgreement >= 0 && minAgreement <= 1)) throw new UserError(`--min-agreement takes a share between 0 and 1 (0.99 for 99%), not "${flags['min-agreement']}".`)
     const cwd = process.cwd()
+    const dir = resolve(cwd, flags.dir ?? '.')
+    // A run killed while writing its files is finished (or undone) before the repo is read again.
+    const recovered = await recoverInterruptedApply(await repoRoot(dir))
+    if (recovered) this.warn(recovered)
     const progress = !this.jsonEnabled()
     const python = flags['install-converter']
       ? await installConverter(pluginCacheDir(this.config.cacheDir), {python: choosePython(), progress: progress ? line => this.logToStderr(line) : undefined})
@@ -77,7 +82,7 @@ export default class ConvertModels extends SlugCommand {
     if (progress) this.logToStderr(`Converting and verifying with ${python}...`)
     const run = await convertModels({
       cwd,
-      dir: resolve(cwd, flags.dir ?? '.'),
+      dir,
       force: flags.force,
       minAgreement,
       missingHint: 'or pass --install-converter',

@@ -4,7 +4,7 @@ import {Flags} from '@oclif/core'
 import {isAbsolute, relative, resolve} from 'node:path'
 
 import {SlugCommand} from '../../lib/command/base.js'
-import {applyChanges} from '../../lib/apply/files.js'
+import {applyChanges, recoverInterruptedApply} from '../../lib/apply/files.js'
 import {type DietPlan, PLAN_FILES, planDiet} from '../../lib/plan/diet/diet.js'
 import {inspectForDiet, loadRepoState, repoEstimator} from '../../lib/pipeline/diet.js'
 import {quantizeScriptConflict} from '../../lib/plan/diet/quantize.js'
@@ -12,7 +12,7 @@ import {renderDietPlan} from '../../lib/render/diet.js'
 import {downloadProgress} from '../../lib/render/progress/download.js'
 import {resolveProgress} from '../../lib/render/progress/resolve.js'
 import {repoRoot} from '../../lib/source/repo-files.js'
-import {evidenceChoice, evidenceFlags, scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
+import {evidenceChoice, evidenceFlags, pluginCacheDir, predictionFlags, scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
 import {UserError} from '../../lib/shared/errors.js'
 import {redactUrlCredentials, redactUrlCredentialsDeep} from '../../lib/shared/redact.js'
 
@@ -29,7 +29,7 @@ const CONFIRM_MS = 10 * 60 * 1000
 
 export default class Diet extends SlugCommand {
   static description = [
-    'shrink the slug: .slugignore rules, bin/post_compile pruning and lighter requirements, with the bytes each saves\n',
+    'shrink the slug: .slugignore rules, bin/post_compile pruning, lighter requirements and a Node.js heroku-cleanup script, with the bytes each saves\n',
     [
       'Reads the same evidence as slug:inspect (the app\'s current slug, a slug file, a build log, or the repo alone),',
       'plans changes that cannot break the next build or the running app, shows them with their savings, the predicted',
@@ -48,6 +48,7 @@ export default class Diet extends SlugCommand {
     '$ heroku slug:diet --log push.log --dir . --yes',
     '$ heroku slug:diet --app example-app --build latest --fix-requirements',
     '$ heroku slug:diet --file slug.tgz --emit-quantize-script quantize_model.py',
+    '$ heroku slug:diet --app example-node-app --fix-package-json',
   ]
   static flags = {
     app: herokuFlags.app({localSources: ['file', 'log']}),
@@ -56,11 +57,13 @@ export default class Diet extends SlugCommand {
     dir: Flags.string({description: 'the app\'s git repository (default: the current directory)'}),
     'post-compile': Flags.boolean({description: 'write bin/post_compile to prune what pip installed that the app cannot import'}),
     'fix-requirements': Flags.boolean({description: 'rewrite requirements.txt (lighter builds, dev packages out, pins); advice only without it'}),
+    'fix-package-json': Flags.boolean({description: 'move dependencies only the build or tests use to devDependencies in package.json; advice only without it'}),
     'keep-tests': Flags.boolean({description: 'keep test folders in the slug (automatic when app.json has environments.test)'}),
     'emit-quantize-script': Flags.string({description: 'write a TFLiteConverter script for the Keras/SavedModel models found to this path'}),
     force: Flags.boolean({description: 'replace an --emit-quantize-script file that this plugin did not write'}),
     'dry-run': Flags.boolean({description: 'show the plan and the diffs, write nothing', exclusive: ['yes']}),
     yes: Flags.boolean({char: 'y', description: 'write without asking for confirmation'}),
+    ...predictionFlags,
     ...slugReadingFlags,
   }
 
@@ -74,6 +77,9 @@ export default class Diet extends SlugCommand {
     // The repo comes first: a missing or broken repo fails before any download.
     const dir = resolve(cwd, flags.dir ?? '.')
     const root = await repoRoot(dir)
+    // A run killed while writing the plan's files is finished (or undone) before the repo is read again.
+    const recovered = await recoverInterruptedApply(root)
+    if (recovered) this.warn(recovered)
     const scriptPath = quantizePath === undefined ? undefined : repoPath(root, resolve(cwd, quantizePath))
     const repo = await loadRepoState(root, scriptPath === undefined ? PLAN_FILES : [...PLAN_FILES, scriptPath])
     if (scriptPath !== undefined && !flags['dry-run']) await this.checkScriptPath(scriptPath, repo.existing[scriptPath], flags)
@@ -83,6 +89,11 @@ export default class Diet extends SlugCommand {
       cache: scanCacheFor(this.config.cacheDir, flags.cache),
       connections: flags.connections,
       progress,
+      node: {
+        ...resolveProgress(!this.jsonEnabled(), 'Predicting node_modules from the lock file'),
+        cacheDir: pluginCacheDir(this.config.cacheDir),
+        dev: flags['node-dev-dependencies'],
+      },
       resolve: resolveProgress(!this.jsonEnabled()),
     })
 
@@ -98,7 +109,7 @@ export default class Diet extends SlugCommand {
         repoFiles: repo.repoFiles,
         texts: repo.texts,
       },
-      {fixRequirements: flags['fix-requirements'], keepTests: flags['keep-tests'], postCompile: flags['post-compile'], quantizeScript: scriptPath},
+      {fixPackageJson: flags['fix-package-json'], fixRequirements: flags['fix-requirements'], keepTests: flags['keep-tests'], postCompile: flags['post-compile'], quantizeScript: scriptPath},
     )
     // '%s': this.log formats its message, which would turn the hook's `%%` into `%`
     if (!this.jsonEnabled()) renderDietPlan(plan, line => this.log('%s', redactUrlCredentials(line)))

@@ -8,7 +8,7 @@ import {downloadProgress} from '../../lib/render/progress/download.js'
 import {resolveProgress} from '../../lib/render/progress/resolve.js'
 import type {SlugReport} from '../../lib/analyze/report.js'
 import {isNotARepository} from '../../lib/source/repo-files.js'
-import {evidenceChoice, evidenceFlags, pluginCacheDir, scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
+import {evidenceChoice, evidenceFlags, pluginCacheDir, predictionFlags, scanCacheFor, slugReadingFlags} from '../../lib/command/flags.js'
 import {UserError} from '../../lib/shared/errors.js'
 
 export default class Inspect extends SlugCommand {
@@ -51,6 +51,7 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
     depth: Flags.integer({default: 2, description: 'folder depth of the folder rollup', min: 1}),
     html: Flags.string({description: 'also write the report as one self-contained HTML page (a zoomable treemap) to this path'}),
     'max-size': Flags.string({description: 'exit 1 when the compressed slug is over this size (e.g. 400MB): a CI budget gate'}),
+    ...predictionFlags,
     ...slugReadingFlags,
   }
 
@@ -63,6 +64,11 @@ Streams the slug (never extracted to disk) and shows the largest files, folders 
       cache: scanCacheFor(this.config.cacheDir, flags.cache),
       connections: flags.connections,
       progress: downloadProgress('Downloading slug', !this.jsonEnabled()),
+      node: {
+        ...resolveProgress(!this.jsonEnabled(), 'Predicting node_modules from the lock file'),
+        cacheDir: pluginCacheDir(this.config.cacheDir),
+        dev: flags['node-dev-dependencies'],
+      },
       resolve: resolveProgress(!this.jsonEnabled()),
       savePath: flags.save,
       slugSizesIn: pluginCacheDir(this.config.cacheDir),

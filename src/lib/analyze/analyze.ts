@@ -4,6 +4,8 @@ import {dependentsOf, requestedRequirements} from './python/dependencies.js'
 import {folderRollup} from './folders.js'
 import {outsideFinding, repoFindings} from './file-findings.js'
 import {finalizeFindings} from './findings.js'
+import {nodeSlugFindings} from './node/slug-findings.js'
+import {rubySlugFindings} from './ruby/slug-findings.js'
 import {knowledgeFindings, postCompileFindings} from './package-findings.js'
 import {largest} from '../shared/largest.js'
 import type {Analysis, Category, CategoryRow, FileRow, Finding, Origin, Usage} from './rows.js'
@@ -44,6 +46,21 @@ function originTotals(files: FileRow[]): Record<Origin, Usage> {
   return totals
 }
 
+function outsideNodeModules(path?: string): boolean {
+  return !path?.startsWith('node_modules/')
+}
+
+/**
+ * Ruby's and Node's findings. A Ruby slug's node_modules is one Ruby finding (left after assets:precompile): the
+ * Node findings then leave it out, so no byte is counted twice.
+ */
+function ecosystemFindings(scan: ScanResult, files: FileRow[], packages: Analysis['packages']): Finding[] {
+  const ruby = rubySlugFindings(files)
+  if (!ruby.some(f => f.kind === 'node-modules-after-assets')) return [...ruby, ...nodeSlugFindings({captured: scan.captured, files, packages})]
+  const input = {captured: scan.captured, files: files.filter(f => outsideNodeModules(f.path)), packages: packages.filter(p => outsideNodeModules(p.location))}
+  return [...ruby, ...nodeSlugFindings(input)]
+}
+
 /**
  * Everything slug:inspect reports about a scanned slug. O(n · path depth) plus sorts. A caller that also
  * needs every file's row passes the classification it made, so the slug is classified once.
@@ -57,7 +74,7 @@ export function analyzeScan(scan: ScanResult, options: AnalyzeOptions, classifie
   const requested = roots.map(r => r.name)
   // knowledge findings first: the packages they claim are left out of the post_compile findings
   const findings: Finding[] = [...knowledgeFindings(packages, {dependents, files, requested, requires}, claimed)]
-  findings.push(...postCompileFindings(files, claimed), ...repoFindings(files))
+  findings.push(...postCompileFindings(files, claimed), ...repoFindings(files), ...ecosystemFindings(scan, files, packages))
   const outside = outsideFinding(scan.outside)
   if (outside) findings.push(outside)
 

@@ -12,6 +12,7 @@ import type {Finding} from './rows.js'
 export const COMMANDS = {
   convertModels: 'heroku slug:convert-models',
   diet: 'heroku slug:diet',
+  fixPackageJson: 'heroku slug:diet --fix-package-json',
   fixRequirements: 'heroku slug:diet --fix-requirements',
   offloadModels: 'heroku slug:offload-models',
   postCompile: 'heroku slug:diet --post-compile',

@@ -1,3 +1,4 @@
+import {buildOutputFolderOf} from '../knowledge/node-facts.js'
 import type {Origin} from './rows.js'
 
 /**
@@ -13,9 +14,14 @@ export const BUILDPACK_PREFIXES: ReadonlyArray<{prefix: string; writer: string}>
   {prefix: 'vendor/', writer: 'buildpacks vendoring runtimes and gems (vendor/bundle, vendor/ruby-*)'},
 ]
 
-/** Who put a file in the slug. `node_modules` at any depth is installed (or re-installed) by the build. */
+/**
+ * Who put a file in the slug. `node_modules` at any depth is installed (or re-installed) by the build, and so
+ * are the folders the build's own scripts write (browser downloads, build caches: knowledge/node-facts.ts):
+ * they are `buildpack` origin, build output that .slugignore cannot reach, even when the repo holds a copy.
+ */
 export function originOf(path: string): Origin {
   for (const {prefix} of BUILDPACK_PREFIXES) if (path.startsWith(prefix)) return 'buildpack'
   if (path.startsWith('node_modules/') || path.includes('/node_modules/')) return 'buildpack'
+  if (buildOutputFolderOf(path)) return 'buildpack'
   return 'repo'
 }

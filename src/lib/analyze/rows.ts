@@ -1,4 +1,7 @@
-/** Who put a file in the slug: only repo files can be removed with .slugignore. */
+/**
+ * Who put a file in the slug: only repo files can be removed with .slugignore. `buildpack` is everything the build
+ * wrote: buildpacks, and the install and build scripts they run (node_modules, a Puppeteer download, .next/cache).
+ */
 export type Origin = 'buildpack' | 'repo'
 
 export type Category = 'app-code' | 'cache' | 'data' | 'docs-media' | 'model' | 'node-package' | 'notebook' | 'other' | 'python-package' | 'ruby-gem' | 'runtime' | 'tests'
@@ -39,6 +42,10 @@ export interface PackageRow extends Usage {
 /** `installed-files`: files inside installed packages that bin/post_compile prunes (headers, static libraries, docs) */
 export type FindingKind = 'caches' | 'cuda-on-dyno' | 'data-in-repo' | 'dev-package' | 'docs-media-in-repo' | 'heavy-package' | 'inference-runtime' | 'installed-files'
 	| 'model-in-repo' | 'notebooks-in-repo' | 'outside-app' | 'package-tests'
+	// Node.js slugs (analyze/node/slug-findings.ts)
+	| 'browser-download' | 'build-cache' | 'dev-dependencies' | 'duplicate-versions' | 'foreign-binaries' | 'node-runtime' | 'source-maps'
+	// Ruby slugs (analyze/ruby/slug-findings.ts)
+	| 'gem-cache' | 'node-modules-after-assets' | 'ruby-tmp-cache' | 'tests-in-repo'
 
 export interface Finding {
   /** stable id, e.g. "heavy-package:tensorflow" */

@@ -1,14 +1,42 @@
-import {lstat, readFile} from 'node:fs/promises'
-import {resolve} from 'node:path'
+import {lstat} from 'node:fs/promises'
+import {join, relative, resolve} from 'node:path'
 
-import {writeFailureReason, writeFilesAtomic} from '../shared/atomic-write.js'
+import {recoverInterruptedWrite, writeFailureReason, writeFilesAtomic} from '../shared/atomic-write.js'
 import {UserError} from '../shared/errors.js'
+import {readRegularFile} from '../shared/read-file.js'
 import type {FileChange} from '../plan/diet/diet.js'
+
+/** Where a write of the plan's files notes its progress, so that a run killed in the middle is finished by the next. */
+export const JOURNAL = '.slug-diet-journal.json'
+
+/**
+ * Finishes (or undoes) a write of the plan's files that a killed run left half done, before the repo is read
+ * again; a line saying what was done, or undefined when there was nothing to do.
+ */
+export async function recoverInterruptedApply(root: string): Promise<string | undefined> {
+  const label = (p: string) => relative(root, p) || p
+  const recovery = await recoverInterruptedWrite(join(root, JOURNAL), label)
+  if (!recovery) return undefined
+  const files = recovery.paths.join(', ')
+  switch (recovery.outcome) {
+  case 'discarded': {
+    return `An earlier slug:diet was stopped before it wrote ${files}: its temp files were removed.`
+  }
+
+  case 'finished': {
+    return `An earlier slug:diet was stopped while writing ${files}: the write was finished. Review with git diff.`
+  }
+
+  case 'undone': {
+    return `An earlier slug:diet was stopped while writing ${files}, edited since: the files it had written were put back. Review with git diff.`
+  }
+  }
+}
 
 async function currentText(path: string, name: string): Promise<string | undefined> {
   let bytes: Buffer
   try {
-    bytes = await readFile(path)
+    bytes = await readRegularFile(path)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new UserError(`Cannot read ${name}: ${writeFailureReason(error)}. Nothing was written.`)
@@ -55,7 +83,7 @@ export async function applyChanges(root: string, changes: FileChange[], {binarie
       ...binaries.map(b => ({createDirs: true, data: b.data, path: resolve(root, b.path)})),
       ...changes.map(c => ({createDirs: true, data: c.after, executable: c.executable, mode: c.mode, path: resolve(root, c.path)})),
     ],
-    {label: p => names.get(p) ?? p, within: root},
+    {journal: join(root, JOURNAL), label: p => names.get(p) ?? p, within: root},
   )
   return [...binaries.map(b => b.path), ...changes.map(c => c.path)]
 }

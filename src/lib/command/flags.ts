@@ -55,6 +55,13 @@ export const evidenceFlags = {
   }),
 }
 
+/** How a repo's prediction (--dir) builds: for slug:inspect and slug:diet. */
+export const predictionFlags = {
+  'node-dev-dependencies': Flags.boolean({
+    description: 'with a Node.js repo: predict node_modules with its devDependencies, as a build keeps them when the app sets NPM_CONFIG_PRODUCTION=false or YARN_PRODUCTION=false',
+  }),
+}
+
 /** The evidence the flags name (the app only when no local file or log is named). */
 export function evidenceChoice(flags: {app?: string; build?: string; file?: string; log?: string; release?: string; slug?: string}): EvidenceChoice {
   return {

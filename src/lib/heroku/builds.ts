@@ -98,64 +98,75 @@ export async function fetchBuildOutput(url: string, options: FetchLogOptions = {
   }
   const maxBytes = options.maxBytes ?? MAX_BUILD_LOG_BYTES
   const {request} = await import('undici')
-  let target = url
-  let redirected = false
-  let waitedRetryAfter = false
-  for (let retries = 0; ; retries++) {
-    const dispatcher = await undiciDispatcher(new URL(target), {ca: options.ca, connectTimeoutMs: settings.idleTimeoutMs, env: options.env})
-    let received = 0
+  const attempt: LogAttempt = {redirected: false, retries: 0, target: url, waitedRetryAfter: false}
+  for (; ; attempt.retries++) {
+    const dispatcher = await undiciDispatcher(new URL(attempt.target), {ca: options.ca, connectTimeoutMs: settings.idleTimeoutMs, env: options.env})
+    const received = {bytes: 0}
     try {
-      const {body, headers, statusCode} = await request(target, {
+      const {body, headers, statusCode} = await request(attempt.target, {
         bodyTimeout: settings.idleTimeoutMs,
         dispatcher,
         headers: {accept: 'text/plain'},
         headersTimeout: settings.idleTimeoutMs,
       })
-      if (statusCode === 200) {
-        const chunks: Buffer[] = []
-        for await (const chunk of body) {
-          received += (chunk as Buffer).length
-          if (received > maxBytes) throw new UserError(`The build log is larger than ${formatBytes(maxBytes)}: that is not a log slug:inspect can read.`)
-          chunks.push(chunk as Buffer)
-        }
-
-        return Buffer.concat(chunks).toString('utf8')
-      }
-
+      if (statusCode === 200) return await readLog(body, maxBytes, received)
       await body.dump()
-      const header = (name: string) => [headers[name]].flat()[0]
-      const location = header('location')
-      if ([301, 302, 303, 307, 308].includes(statusCode) && location) {
-        if (redirected) throw new UserError('The build log URL redirected more than once: refused.')
-        redirected = true
-        target = redirectTarget(target, location, 'The build log URL').href
-        continue
-      }
-
-      if (statusCode === 429) {
-        const wait = retryAfterMs(header('retry-after'))
-        if (waitedRetryAfter || (wait ?? 0) > settings.maxRetryAfterMs) {
-          throw new UserError(`The build log server is limiting requests (HTTP 429): try again ${wait === undefined ? 'later' : retryWhen(wait)}.`)
-        }
-
-        waitedRetryAfter = true
-        await sleep(wait ?? settings.retryDelayMs)
-        continue
-      }
-
-      if ([500, 502, 503, 504].includes(statusCode) && retries < LOG_RETRIES) {
-        await sleep(settings.retryDelayMs * (2 ** retries))
-        continue
-      }
-
-      if ([403, 404, 410].includes(statusCode)) throw expiredLog(statusCode)
-      throw new UserError(`Fetching the build log failed with HTTP ${statusCode}${retries > 0 ? ` (${retries + 1} attempts)` : ''}.`)
+      await nextAttempt(attempt, statusCode, name => [headers[name]].flat()[0], settings)
     } catch (error) {
-      throw logError(error, target, received, settings.idleTimeoutMs)
+      throw logError(error, attempt.target, received.bytes, settings.idleTimeoutMs)
     } finally {
       await dispatcher.destroy()
     }
   }
+}
+
+/** Where the log is fetched from, and what the earlier answers already used up. */
+interface LogAttempt {
+  redirected: boolean
+  retries: number
+  target: string
+  waitedRetryAfter: boolean
+}
+
+async function readLog(body: AsyncIterable<unknown>, maxBytes: number, received: {bytes: number}): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of body) {
+    received.bytes += (chunk as Buffer).length
+    if (received.bytes > maxBytes) throw new UserError(`The build log is larger than ${formatBytes(maxBytes)}: that is not a log slug:inspect can read.`)
+    chunks.push(chunk as Buffer)
+  }
+
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** An answer other than 200: follow one redirect, wait out one short 429, retry a 5xx with backoff; else one line. */
+async function nextAttempt(attempt: LogAttempt, statusCode: number, header: (name: string) => string | undefined, settings: typeof LOG_DEFAULTS): Promise<void> {
+  const location = header('location')
+  if ([301, 302, 303, 307, 308].includes(statusCode) && location) {
+    if (attempt.redirected) throw new UserError('The build log URL redirected more than once: refused.')
+    attempt.redirected = true
+    attempt.target = redirectTarget(attempt.target, location, 'The build log URL').href
+    return
+  }
+
+  if (statusCode === 429) {
+    const wait = retryAfterMs(header('retry-after'))
+    if (attempt.waitedRetryAfter || (wait ?? 0) > settings.maxRetryAfterMs) {
+      throw new UserError(`The build log server is limiting requests (HTTP 429): try again ${wait === undefined ? 'later' : retryWhen(wait)}.`)
+    }
+
+    attempt.waitedRetryAfter = true
+    await sleep(wait ?? settings.retryDelayMs)
+    return
+  }
+
+  if ([500, 502, 503, 504].includes(statusCode) && attempt.retries < LOG_RETRIES) {
+    await sleep(settings.retryDelayMs * (2 ** attempt.retries))
+    return
+  }
+
+  if ([403, 404, 410].includes(statusCode)) throw expiredLog(statusCode)
+  throw new UserError(`Fetching the build log failed with HTTP ${statusCode}${attempt.retries > 0 ? ` (${attempt.retries + 1} attempts)` : ''}.`)
 }
 
 /** A failure to fetch the log as one line, from undici's and node's error codes (never their wording). */

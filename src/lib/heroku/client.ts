@@ -1,6 +1,11 @@
 import type {APIClient} from '@heroku-cli/command'
 import type {Config} from '@oclif/core'
 
+import type {Agent} from 'node:http'
+
+import {routeFor, shownProxy} from '../shared/cli-network.js'
+import {UserError} from '../shared/errors.js'
+import {ApiProxyError, tunnelAgent} from './api-agent.js'
 import {rateLimitWaitMs} from './errors.js'
 
 /**
@@ -27,25 +32,68 @@ export interface ApiResponse<T> {
 export class LazyHerokuApi implements HerokuApi {
   private client?: Promise<APIClient>
 
-  constructor(private readonly config: Config) {}
+  /** `timeoutMs`: how long a request may wait for the connection, the proxy and the first byte of the answer */
+  constructor(private readonly config: Config, private readonly timeoutMs = API_TIMEOUT_MS) {}
 
   async get<T>(url: string, options?: APIClient.Options): Promise<ApiResponse<T>> {
-    return withRateLimit(async () => (await this.load()).get<T>(url, options))
+    return this.send(client => client.get<T>(url, this.bounded(options)))
   }
 
   async patch<T>(url: string, options?: APIClient.Options): Promise<ApiResponse<T>> {
-    return withRateLimit(async () => (await this.load()).patch<T>(url, options))
+    return this.send(client => client.patch<T>(url, this.bounded(options)))
   }
 
+  /** The request's options with the timeout and, through a proxy, the plugin's tunnel agent. */
+  private bounded(options: APIClient.Options | undefined): APIClient.Options {
+    return {...options, timeout: this.timeoutMs, ...(this.agent ? {agent: this.agent} : {})}
+  }
+
+  private agent?: Agent
+  private proxy = ''
+
   private load(): Promise<APIClient> {
-    this.client ??= import('@heroku-cli/command').then(({APIClient}) => new APIClient(this.config, {
-      // The same switches @heroku-cli/command's own Command reads.
-      debug: isOn(process.env.HEROKU_DEBUG),
-      debugHeaders: isOn(process.env.HEROKU_DEBUG_HEADERS),
-    }))
+    this.client ??= import('@heroku-cli/command').then(({APIClient, vars}) => {
+      // The proxy http-call would take (routeFor decides as it does), taken by an agent that bounds the wait for it.
+      const apiUrl = new URL(vars.apiUrl)
+      const route = routeFor(apiUrl)
+      if (route.proxy) {
+        this.agent = tunnelAgent(apiUrl.protocol === 'https:', {...route, proxy: route.proxy}, this.timeoutMs)
+        this.proxy = shownProxy(route)
+      }
+
+      return new APIClient(this.config, {
+        // The same switches @heroku-cli/command's own Command reads.
+        debug: isOn(process.env.HEROKU_DEBUG),
+        debugHeaders: isOn(process.env.HEROKU_DEBUG_HEADERS),
+      })
+    })
     return this.client
   }
+
+  private async send<T>(request: (client: APIClient) => Promise<T>): Promise<T> {
+    const client = await this.load()
+    try {
+      return await withRateLimit(() => request(client))
+    } catch (error) {
+      throw this.unreachable(error) ?? error
+    }
+  }
+
+  /** A request that never reached the API, or got no answer in time, as one line naming the proxy it went through. */
+  private unreachable(error: unknown): undefined | UserError {
+    const through = this.proxy ? ` through the proxy ${this.proxy}` : ''
+    // http-call's own error for its `timeout` option is a plain Error without a code.
+    if ((error instanceof ApiProxyError && error.timedOut) || (error as Error)?.message === 'Request timed out') {
+      return new UserError(`The Heroku API did not answer within ${Math.round(this.timeoutMs / 1000)} s${through}.`)
+    }
+
+    if (error instanceof ApiProxyError) return new UserError(`Cannot reach the Heroku API: ${error.message}.`)
+    return undefined
+  }
 }
+
+/** How long an API request waits to connect and for its answer to start: the Heroku router ends any request at 30 s. */
+export const API_TIMEOUT_MS = 35_000
 
 /** The longest Retry-After a 429 is waited out for, once; a longer one is said (heroku/errors.ts), not waited for. */
 const MAX_RATE_LIMIT_WAIT_MS = 10_000

@@ -1,11 +1,11 @@
-import {constants} from 'node:fs'
-import {lstat, mkdir, open, rm} from 'node:fs/promises'
+import {lstat, mkdir, rm} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import * as v from 'valibot'
 
 import type {HerokuApi} from './client.js'
 
 import {writeFileAtomic} from '../shared/atomic-write.js'
+import {readRegularText} from '../shared/read-file.js'
 import {ApiStatusError} from './errors.js'
 import {getSlug} from './slugs.js'
 
@@ -119,16 +119,10 @@ async function readSizes(path: string): Promise<Map<string, number>> {
  * so a FIFO in its place does not wait for a writer, and a link to a device is refused before a read.
  */
 async function readSmallFile(path: string): Promise<string | undefined> {
-  let handle
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
-    const info = await handle.stat()
-    if (!info.isFile() || info.size > MAX_FILE_BYTES) return undefined
-    return await handle.readFile('utf8')
+    return await readRegularText(path, MAX_FILE_BYTES)
   } catch {
     return undefined
-  } finally {
-    await handle?.close()
   }
 }
 

@@ -13,6 +13,23 @@ export const PYTHON_VERSION_RULES = {
   source: 'https://github.com/heroku/heroku-buildpack-python/blob/main/lib/python_version.sh',
 } as const
 
+/**
+ * The newest patch release of each minor version the buildpack is known to offer: its LATEST_PYTHON_3_X
+ * (lib/python_version.sh as last read here, 3.10.17 to 3.13.3), and 3.14 from the default above. A newer patch
+ * may exist by now, so a pin past these is a note, not a failure; the build downloads exactly the pinned
+ * release and fails when CPython never made it.
+ */
+export const KNOWN_PATCHES = {
+  newest: new Map([['3.10', 17], ['3.11', 12], ['3.12', 10], ['3.13', 3], ['3.14', 7]]) as ReadonlyMap<string, number>,
+  source: 'https://github.com/heroku/heroku-buildpack-python/blob/main/lib/python_version.sh (LATEST_PYTHON_3_X)',
+} as const
+
+/**
+ * No CPython minor version has had this many patch releases (2.7, the longest-lived, ended at 2.7.18; a 3.X
+ * gets about 20 in its five years): a pin past it is no release, and the build fails to download it.
+ */
+export const MAX_PLAUSIBLE_PATCH = 40
+
 /** The stacks' glibc: the newest manylinux tag a wheel may carry and still install. */
 export interface Stack {
   name: string

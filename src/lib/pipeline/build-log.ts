@@ -62,17 +62,17 @@ export async function checkNewestBuild(heroku: HerokuApi, app: string): Promise<
 
   if (!evidence.build.output_stream_url) return {app: info, note: `The newest build, ${evidence.build.id}, failed and has no output log.`}
   const {previous} = evidence
-  let text: string
+  let report: SlugReport
   try {
-    text = await fetchBuildOutput(evidence.build.output_stream_url)
+    report = reportFromBuildText(app, evidence.build, await fetchBuildOutput(evidence.build.output_stream_url))
   } catch (error) {
-    // Heroku keeps build output for a limited time: an expired log (403) leaves the running slug as the evidence.
+    // Heroku keeps build output for a limited time: an expired log (403), or one that is no build log at all
+    // (nothing the parser recognises), leaves the running slug as the evidence.
     if (!(error instanceof UserError) || previous?.version === undefined) throw error
     const unreadable = `The newest build (${evidence.build.id}) failed and its log cannot be read (${error.message.replace(/\.$/, '')})`
     return {app: info, note: `${unreadable}: this is the slug of v${previous.version}, the release ${app} still runs.`, release: previous.version}
   }
 
-  const report = reportFromBuildText(app, evidence.build, text)
   const failed = `The newest build (${evidence.build.id}) failed, so it left no slug: this report reads its log.`
   const offer = previous ? ` ${app} still runs v${previous.version} from an earlier successful build: inspect that slug with --release v${previous.version}.` : ''
   report.notes.unshift(failed + offer)

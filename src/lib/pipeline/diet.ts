@@ -1,5 +1,4 @@
 import type {HerokuApi} from '../heroku/client.js'
-import {readFile} from 'node:fs/promises'
 import {resolve} from 'node:path'
 
 import {detectModelFormat, savedModelRootsOf} from '../analyze/models.js'
@@ -10,10 +9,12 @@ import {estimateCompressedSizes} from '../predict/repo/estimate.js'
 import {listRepo, type RepoFile, type RepoListing} from '../source/repo-files.js'
 import type {ScanCache} from '../scan/cache/store.js'
 import {type EvidenceChoice, type Inspection, inspectEvidence} from './evidence.js'
+import type {NodePredictOptions} from '../predict/node/predict.js'
 import type {StackResolveOptions} from '../predict/python/predict.js'
 import type {ScanProgress} from '../source/slug-reader.js'
 import {writeFailureReason} from '../shared/atomic-write.js'
 import {UserError} from '../shared/errors.js'
+import {readRegularFile} from '../shared/read-file.js'
 import {readReferenceTexts} from '../plan/diet/references.js'
 import {convertedOriginals} from '../plan/convert/naming.js'
 
@@ -36,7 +37,7 @@ export interface RepoState {
 export async function readExisting(root: string, path: string): Promise<string | undefined> {
   let buffer: Buffer
   try {
-    buffer = await readFile(resolve(root, path))
+    buffer = await readRegularFile(resolve(root, path))
   } catch (error) {
     const {code} = (error as NodeJS.ErrnoException)
     if (code === 'ENOENT') return undefined
@@ -87,19 +88,20 @@ export async function inspectForDiet(
   heroku: HerokuApi,
   choice: Omit<EvidenceChoice, 'dir' | 'sitePackages'>,
   repo: RepoState,
-  {cache, connections, progress, resolve}: {cache?: ScanCache; connections?: number; progress?: ScanProgress; resolve?: StackResolveOptions} = {},
+  {cache, connections, node, progress, resolve}: {cache?: ScanCache; connections?: number; node?: NodePredictOptions; progress?: ScanProgress; resolve?: StackResolveOptions} = {},
 ): Promise<Inspection & {files: FileRow[]}> {
   const elsewhere = choice.app ?? choice.file ?? choice.log ?? choice.build ?? choice.slugId
-  const {files, report} = await inspectEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
+  const {captured, files, report} = await inspectEvidence(heroku, {...choice, dir: elsewhere === undefined ? repo.root : undefined}, {
     analyze: {depth: 2, top: 20},
     cache,
     connections,
     known: {declared: repo.declared, listing: repo.listing},
+    node,
     progress,
     resolve,
   })
   // The plan weighs every file, not just the report's top N.
-  return {files: files ?? [], report}
+  return {captured, files: files ?? [], report}
 }
 
 /** Estimates the compressed share of repo files the evidence has none for. */

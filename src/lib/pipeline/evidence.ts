@@ -38,6 +38,8 @@ export interface InspectionOptions {
   known?: RepoReportOptions['known']
   /** for --dir: resolve the Python dependencies for the Heroku stack */
   resolve?: RepoReportOptions['resolve']
+  /** for --dir: predict node_modules and the Node runtime */
+  node?: RepoReportOptions['node']
   /** scans of slugs read before (none: read every slug) */
   cache?: ScanCache
   /** connections for a slug download */
@@ -50,6 +52,8 @@ export interface InspectionOptions {
 export interface Inspection {
   report: SlugReport
   files?: FileRow[]
+  /** a slug's captured texts (package metadata, the app's package.json): slug:diet reads what a Node.js app loads from them */
+  captured?: Record<string, string>
 }
 
 /** `--save PATH` must name a file in a folder that exists: found out before a download, not after it. */
@@ -63,7 +67,7 @@ async function checkSavePath(path: string): Promise<void> {
 /** Classifies the slug once, for the report and for the full file list. */
 function fromScan(scan: ScanResult, source: ReportSource, analyze: AnalyzeOptions): Inspection {
   const classified = classify(scan)
-  return {files: classified.files, report: reportFromScan(scan, source, analyze, classified)}
+  return {captured: scan.captured, files: classified.files, report: reportFromScan(scan, source, analyze, classified)}
 }
 
 /**
@@ -78,7 +82,7 @@ const buildLogs = () => import('./build-log.js')
  * that failed after the running release left no slug, so its log is the evidence.
  */
 export async function inspectEvidence(heroku: HerokuApi, choice: EvidenceChoice, options: InspectionOptions): Promise<Inspection> {
-  const {analyze, cache, connections, known, progress, resolve, savePath, slugSizesIn} = options
+  const {analyze, cache, connections, known, node, progress, resolve, savePath, slugSizesIn} = options
   if (savePath !== undefined) await checkSavePath(savePath)
   if (choice.log) return {report: await (await buildLogs()).reportFromLogFile(choice.log)}
 
@@ -90,7 +94,7 @@ export async function inspectEvidence(heroku: HerokuApi, choice: EvidenceChoice,
 
   if (choice.dir) {
     const {predictRepo} = await import('../predict/repo/report.js')
-    const {files, report} = await predictRepo(choice.dir, {...analyze, known, resolve, sitePackages: choice.sitePackages})
+    const {files, report} = await predictRepo(choice.dir, {...analyze, known, node, resolve, sitePackages: choice.sitePackages})
     const {checkInference} = await import('./inference-check.js')
     return {files, report: await checkInference(report, choice.dir, resolve?.python ?? process.env.HEROKU_SLUG_DIET_PYTHON)}
   }

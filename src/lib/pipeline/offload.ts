@@ -7,7 +7,7 @@ import {openObjectStore, type ObjectStore, type S3Credentials} from '../s3/store
 import {allInOrder} from '../shared/all-in-order.js'
 import {UserError} from '../shared/errors.js'
 import {checkConfigVarPlan, configPatch, type ConfigVarPlan, isOwnManifest, planConfigVars, wantedConfigVars} from '../plan/offload/config-plan.js'
-import {type DestinationFlags, isObjectKey, manifestKey, resolveDestination} from '../plan/offload/destination.js'
+import {type Destination, type DestinationFlags, isObjectKey, manifestKey, resolveDestination} from '../plan/offload/destination.js'
 import {findModels} from '../plan/offload/find.js'
 import {defaultLoader, type LoaderKind, planLocalFiles, publicChanges, writeLocalFiles} from '../plan/offload/local-files.js'
 import {buildManifest, manifestSha256, readLocalManifest, serializeManifest} from '../plan/offload/manifest.js'
@@ -66,23 +66,7 @@ export async function prepareOffload(heroku: HerokuApi, options: OffloadOptions,
   const local = await planLocalFiles({force: options.force, loader, manifest, models, root})
 
   // The SDK is loaded only when S3 is used, or local keys must be read for --set-credentials.
-  let store: ObjectStore | undefined
-  let copied: S3Credentials | undefined
-  if (!dryRun || options.setCredentials) {
-    store = await openObjectStore({...destination, credentials: resolved.credentials})
-    try {
-      if (options.setCredentials) {
-        copied = await store.credentials()
-        if (copied.sessionToken) {
-          throw new UserError('The local AWS keys are temporary (they carry a session token) and would stop working on the app: use long-lived keys with --set-credentials.')
-        }
-      }
-    } catch (error) {
-      store.destroy()
-      throw error
-    }
-  }
-
+  const {copied, store} = !dryRun || options.setCredentials ? await openStore(destination, resolved.credentials, options.setCredentials) : {}
   const wanted = wantedConfigVars(destination, key, copied)
   const configVars: ConfigVarPlan = planConfigVars(config, wanted, (name, value) => name === 'MODEL_S3_MANIFEST' && isOwnManifest(destination.prefix, value))
   try {
@@ -100,51 +84,83 @@ export async function prepareOffload(heroku: HerokuApi, options: OffloadOptions,
   return {
     async apply(reporter) {
       if (!store) throw new Error('apply() on a dry-run plan')
-      const started = new Date()
-      // Ctrl-C or SIGTERM during the uploads aborts the one in flight (S3 bills unfinished parts)
-      // and stops before the manifest, the config vars and the repo files. A second signal kills.
-      const interrupt = new AbortController()
-      const stop = () => interrupt.abort()
-      const listen = (on: boolean) => {
-        for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-          if (on) process.once(signal, stop)
-          else process.off(signal, stop)
-        }
-      }
-
-      listen(true)
-      try {
-        await store.checkBucket()
-        const {prefix} = destination
-        const aborted = await store.abortStaleUploads(`${prefix}sha256/`, k => isObjectKey(prefix, k), started)
-        const uploads = await uploadObjects(store, root, objects, {reporter, signal: interrupt.signal})
-        if (interrupt.signal.aborted) throw new InterruptedError()
-        // Same models, same manifest, same key: a manifest S3 holds intact is never rewritten.
-        const held = await store.head(key)
-        if (!sameChecksum(held?.checksum, Buffer.from(manifestSha256(manifestText), 'hex').toString('base64'))) {
-          await store.putText(key, manifestText, 'application/json')
-        }
-
-        listen(false)
-        const patch = configPatch(configVars, wanted)
-        const released = Object.keys(patch).length > 0
-        if (released) await patchConfigVars(heroku, app, patch, new Set(configVars.changes.filter(c => !c.secret).map(c => c.name)))
-        await writeLocalFiles(root, local.writes)
-        return {...plan, abortedUploads: aborted ?? null, bytesUploaded: uploads.reduce((sum, u) => sum + u.bytesSent, 0), released, uploads}
-      } catch (error) {
-        if (error instanceof UserError && !/run the command again/i.test(error.message)) {
-          throw new UserError(`${error.message} ${RERUN}`, error.exitCode)
-        }
-
-        throw error
-      } finally {
-        listen(false)
-        store.destroy()
-      }
+      return applyOffload({heroku, local: local.writes, manifestText, plan, store, wanted}, reporter)
     },
     close() {
       store?.destroy()
     },
     plan,
+  }
+}
+
+/** The S3 client, and the local keys when --set-credentials copies them to the app. */
+async function openStore(destination: Destination, credentials: S3Credentials | undefined, setCredentials?: boolean): Promise<{copied?: S3Credentials; store: ObjectStore}> {
+  const store = await openObjectStore({...destination, credentials})
+  if (!setCredentials) return {store}
+  try {
+    const copied = await store.credentials()
+    if (copied.sessionToken) {
+      throw new UserError('The local AWS keys are temporary (they carry a session token) and would stop working on the app: use long-lived keys with --set-credentials.')
+    }
+
+    return {copied, store}
+  } catch (error) {
+    store.destroy()
+    throw error
+  }
+}
+
+interface ApplyContext {
+  heroku: HerokuApi
+  local: Parameters<typeof writeLocalFiles>[1]
+  manifestText: string
+  plan: OffloadPlan
+  store: ObjectStore
+  wanted: ReturnType<typeof wantedConfigVars>
+}
+
+/** upload all -> verify -> manifest -> config vars -> local files; Ctrl-C stops before the manifest. */
+async function applyOffload({heroku, local, manifestText, plan, store, wanted}: ApplyContext, reporter?: UploadReporter): Promise<OffloadResult> {
+  const {app, configVars, destination, manifestKey: key, objects, root} = plan
+  const started = new Date()
+  // Ctrl-C or SIGTERM during the uploads aborts the one in flight (S3 bills unfinished parts)
+  // and stops before the manifest, the config vars and the repo files. A second signal kills.
+  const interrupt = new AbortController()
+  const stop = () => interrupt.abort()
+  const listen = (on: boolean) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      if (on) process.once(signal, stop)
+      else process.off(signal, stop)
+    }
+  }
+
+  listen(true)
+  try {
+    await store.checkBucket()
+    const {prefix} = destination
+    const aborted = await store.abortStaleUploads(`${prefix}sha256/`, k => isObjectKey(prefix, k), started)
+    const uploads = await uploadObjects(store, root, objects, {reporter, signal: interrupt.signal})
+    if (interrupt.signal.aborted) throw new InterruptedError()
+    // Same models, same manifest, same key: a manifest S3 holds intact is never rewritten.
+    const held = await store.head(key)
+    if (!sameChecksum(held?.checksum, Buffer.from(manifestSha256(manifestText), 'hex').toString('base64'))) {
+      await store.putText(key, manifestText, 'application/json')
+    }
+
+    listen(false)
+    const patch = configPatch(configVars, wanted)
+    const released = Object.keys(patch).length > 0
+    if (released) await patchConfigVars(heroku, app, patch, new Set(configVars.changes.filter(c => !c.secret).map(c => c.name)))
+    await writeLocalFiles(root, local)
+    return {...plan, abortedUploads: aborted ?? null, bytesUploaded: uploads.reduce((sum, u) => sum + u.bytesSent, 0), released, uploads}
+  } catch (error) {
+    if (error instanceof UserError && !/run the command again/i.test(error.message)) {
+      throw new UserError(`${error.message} ${RERUN}`, error.exitCode)
+    }
+
+    throw error
+  } finally {
+    listen(false)
+    store.destroy()
   }
 }

@@ -30,14 +30,34 @@ export function buildCacheNote(app: string | undefined): string {
   ].join(' ')
 }
 
+type TableOptions = {printLine: (s: unknown) => void}
+
 /** The plan as tables, then the diff of every file it would write. */
 export function renderDietPlan(unsafe: DietPlan, print: Print): void {
   // Names come from the slug, the log, the repo or the API: control characters are shown, never sent raw.
   const plan = terminalSafeDeep(unsafe, ['diff'])
   const tableOptions = {printLine: (s: unknown) => print(String(s))}
-  const {slugignore, whatIf} = plan
   hux.styledHeader(`Slug diet plan from ${describeEvidence(plan.evidence, color.app)}`)
+  renderSlugignore(plan, print, tableOptions)
+  renderPostCompile(plan, print, tableOptions)
+  renderHerokuCleanup(plan, print, tableOptions)
+  renderRequirements(plan, print, tableOptions)
+  for (const advice of plan.declaredAdvice) print(`  ${advice}`)
+  const {finding} = plan.quantize
+  if (finding) {
+    print('')
+    print(`${finding.title}: ~${formatBytes(finding.savings)} (estimate; ${finding.source}).`)
+    print(`  ${finding.remedy}`)
+  }
 
+  print('')
+  renderWhatIf(plan, print, tableOptions)
+  for (const note of plan.notes) print(`  ${note}`)
+  print('')
+  renderChanges(plan, print)
+}
+
+function renderSlugignore({slugignore, slugignoreEstimated}: DietPlan, print: Print, tableOptions: TableOptions): void {
   if (slugignore.items.length > 0) {
     print('.slugignore: repo files the dyno does not need')
     hux.table(
@@ -45,7 +65,7 @@ export function renderDietPlan(unsafe: DietPlan, print: Print): void {
         files: String(i.files.length),
         kind: i.kinds.join(', '),
         rule: i.rule,
-        saves: approx(plan.slugignoreEstimated, i.compressed),
+        saves: approx(slugignoreEstimated, i.compressed),
         why: i.why,
       })),
       {rule: {header: 'Rule'}, kind: {header: 'Kind'}, files: {header: 'Files'}, saves: {header: 'Saves'}, why: {header: 'Why'}},
@@ -61,47 +81,58 @@ export function renderDietPlan(unsafe: DietPlan, print: Print): void {
     for (const h of slugignore.heldBack.slice(0, 20)) print(`  ${h.path}: ${h.reason}`)
     if (slugignore.heldBack.length > 20) print(`  ... and ${slugignore.heldBack.length - 20} more (see --json)`)
   }
+}
 
-  if (plan.postCompile && plan.postCompile.items.some(i => i.files > 0)) {
-    print('')
-    print('bin/post_compile: installed files the app cannot import')
-    hux.table(
-      plan.postCompile.items.filter(i => i.files > 0).map(i => ({
-        files: String(i.files),
-        folders: String(i.targets.length),
-        rule: i.rule.title,
-        saves: formatBytes(i.compressed),
-      })),
-      {rule: {header: 'Rule'}, folders: {header: 'Targets'}, files: {header: 'Files'}, saves: {header: 'Saves'}},
-      tableOptions,
-    )
-    print(buildCacheNote(plan.evidence.source.app))
-  }
-
-  const req = plan.requirements
-  if (req && req.changes.length > 0) {
-    print('')
-    print(`${req.path}: lighter dependencies`)
-    hux.table(
-      req.changes.map(c => ({
-        change: c.kind,
-        line: c.after === undefined ? `${c.before ?? ''} (${c.kind === 'move-dev' ? 'moved' : 'removed'})` : `${c.before ?? '(new)'} -> ${c.after}`,
-        saves: c.savings > 0 ? approx(c.estimated, c.savings) : '',
-        why: c.why,
-      })),
-      {change: {header: 'Change'}, line: {header: 'Line'}, saves: {header: 'Saves'}, why: {header: 'Why'}},
-      tableOptions,
-    )
-  }
-
-  for (const advice of plan.declaredAdvice) print(`  ${advice}`)
-  if (plan.quantize.finding) {
-    print('')
-    print(`${plan.quantize.finding.title}: ~${formatBytes(plan.quantize.finding.savings)} (estimate; ${plan.quantize.finding.source}).`)
-    print(`  ${plan.quantize.finding.remedy}`)
-  }
-
+function renderPostCompile(plan: DietPlan, print: Print, tableOptions: TableOptions): void {
+  const items = plan.postCompile?.items.filter(i => i.files > 0) ?? []
+  if (items.length === 0) return
   print('')
+  print('bin/post_compile: installed files the app cannot import')
+  hux.table(
+    items.map(i => ({
+      files: String(i.files),
+      folders: String(i.targets.length),
+      rule: i.rule.title,
+      saves: formatBytes(i.compressed),
+    })),
+    {rule: {header: 'Rule'}, folders: {header: 'Targets'}, files: {header: 'Files'}, saves: {header: 'Saves'}},
+    tableOptions,
+  )
+  print(buildCacheNote(plan.evidence.source.app))
+}
+
+function renderHerokuCleanup({herokuCleanup}: DietPlan, print: Print, tableOptions: TableOptions): void {
+  if (!herokuCleanup || herokuCleanup.items.length === 0) return
+  print('')
+  print('package.json heroku-cleanup: build output the dyno does not need (the Node.js buildpack runs it after pruning)')
+  hux.table(
+    herokuCleanup.items.map(i => ({
+      paths: i.paths.length > 3 ? `${i.paths.slice(0, 3).join(' ')} +${i.paths.length - 3}` : i.paths.join(' '),
+      saves: formatBytes(i.savings),
+      what: i.label,
+    })),
+    {what: {header: 'Deletes'}, paths: {header: 'Paths'}, saves: {header: 'Saves'}},
+    tableOptions,
+  )
+}
+
+function renderRequirements({requirements: req}: DietPlan, print: Print, tableOptions: TableOptions): void {
+  if (!req || req.changes.length === 0) return
+  print('')
+  print(`${req.path}: lighter dependencies`)
+  hux.table(
+    req.changes.map(c => ({
+      change: c.kind,
+      line: c.after === undefined ? `${c.before ?? ''} (${c.kind === 'move-dev' ? 'moved' : 'removed'})` : `${c.before ?? '(new)'} -> ${c.after}`,
+      saves: c.savings > 0 ? approx(c.estimated, c.savings) : '',
+      why: c.why,
+    })),
+    {change: {header: 'Change'}, line: {header: 'Line'}, saves: {header: 'Saves'}, why: {header: 'Why'}},
+    tableOptions,
+  )
+}
+
+function renderWhatIf({whatIf}: DietPlan, print: Print, tableOptions: TableOptions): void {
   hux.styledHeader('What if')
   hux.table(
     whatIf.lines.map(l => ({
@@ -117,15 +148,16 @@ export function renderDietPlan(unsafe: DietPlan, print: Print): void {
   print(`Compressed slug now:          ${approx(whatIf.beforeEstimated, whatIf.before)}, ${statusText(whatIf.status.before, whatIf)}`)
   print(`After this run:               ${formatBytes(whatIf.after)}${est}, ${statusText(whatIf.status.after, whatIf)} (${formatPercent(whatIf.after, whatIf.limit)} of the limit)`)
   print(`After the advice too:         ${formatBytes(whatIf.afterAll)}${est}, ${statusText(whatIf.status.afterAll, whatIf)}`)
+}
 
-  for (const note of plan.notes) print(`  ${note}`)
-  print('')
-  if (plan.changes.length === 0) {
+/** The diff of every file the plan writes. */
+function renderChanges({changes}: DietPlan, print: Print): void {
+  if (changes.length === 0) {
     print('Nothing to write: the repo already has these changes.')
     return
   }
 
-  for (const c of plan.changes) {
+  for (const c of changes) {
     const what = c.before === undefined ? 'New' : (c.after === undefined ? 'Removed' : 'Changed')
     print(`${what}: ${c.path} (${c.why})`)
     for (const line of c.diff.trimEnd().split('\n')) print(line)

@@ -22,6 +22,13 @@ function networkCode(error: SdkError & {cause?: unknown}): string | undefined {
   return undefined
 }
 
+/** A call that ran out of its whole deadline (S3Timeouts.callMs), its retries included. */
+export class S3DeadlineError extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer within ${ms} ms`)
+  }
+}
+
 export interface S3Context {
   bucket: string
   /** where the store is: "AWS region us-east-1" or the endpoint URL */
@@ -65,6 +72,10 @@ export function s3Error(error: unknown, context: S3Context): Error {
   const code = e.Code ?? e.name
   if (e.name === 'CredentialsProviderError') {
     return new UserError('No AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or use the app\'s storage add-on with --addon.')
+  }
+
+  if (error instanceof S3DeadlineError) {
+    return new UserError(`S3 at ${context.where} did not finish ${context.doing} within ${seconds(error.ms)}: check --endpoint and the network, then run the command again.`)
   }
 
   const timedOut = timeoutMessage(e, context)

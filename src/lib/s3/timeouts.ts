@@ -4,6 +4,12 @@ export interface S3Timeouts {
   connectMs: number
   /** with nothing sent or received on the socket: the first byte of an answer, or the next one */
   idleMs: number
+  /**
+   * the whole of one call but an upload, the SDK's retries included: without it, an endpoint that accepts and
+   * never answers holds a call for three idle timeouts. An upload is bounded by the idle timeout alone: on a
+   * slow uplink a part may rightly take minutes.
+   */
+  callMs: number
 }
 
-export const DEFAULT_TIMEOUTS: S3Timeouts = {connectMs: 10_000, idleMs: 60_000}
+export const DEFAULT_TIMEOUTS: S3Timeouts = {callMs: 90_000, connectMs: 10_000, idleMs: 60_000}

@@ -37,6 +37,8 @@ export function isCapturedPath(path: string): boolean {
     /\.dist-info\/(?:RECORD|METADATA|top_level\.txt)$/.test(path)
     || /\.egg-info\/(?:PKG-INFO|SOURCES\.txt|top_level\.txt)$/.test(path)
     || /(?:^|\/)node_modules\/(?:@[^/]+\/)?[^/@][^/]*\/package\.json$/.test(path)
+    // npm's hidden lock file: which installed packages only devDependencies need (`dev: true`)
+    || path === 'node_modules/.package-lock.json'
     || /(?:^|\/)vendor\/bundle\/ruby\/[^/]+\/specifications\/[^/]+\.gemspec$/.test(path)
     || /^(?:Procfile|requirements\.txt|runtime\.txt|\.python-version|app\.json|package\.json|Pipfile|pyproject\.toml|\.slugignore)$/.test(path)
   )

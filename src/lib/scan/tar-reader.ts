@@ -200,20 +200,12 @@ export class TarReader {
     this.padding = (Math.ceil(size / BLOCK) * BLOCK) - size
 
     if (typeflag === 'L' || typeflag === 'K' || typeflag === 'x' || typeflag === 'g') {
-      if (size > MAX_META) throw new UserError(`The slug's tar stream is damaged: a ${size}-byte extended header.`)
-      this.metaType = typeflag
-      this.remaining = size
-      this.state = size > 0 ? 'meta' : (this.padding > 0 ? 'padding' : 'header')
-      if (size === 0) this.finishMeta()
+      this.startMeta(typeflag, size)
       return
     }
 
     const pax = this.hasPax ? {...this.globalPax, ...this.pax} : NO_PAX
-    const prefixed = isUstarPrefixed(h, o)
-    const ownName = pax.path === undefined && this.longName === undefined && !prefixed
-    const stripped = ownName && this.stripPrefix !== undefined && startsWithBytes(h, o, this.stripPrefix)
-    const name = cString(h, stripped ? o + this.stripPrefix!.length : o, o + 100)
-    const path = pax.path ?? this.longName ?? (prefixed ? `${cString(h, o + 345, o + 500)}/${name}` : name)
+    const {path, stripped} = this.entryPath(h, o, pax)
     // A pax size is a decimal integer: "1.5", "1e3" or "-1" would desynchronise every header after this one.
     if (pax.size !== undefined && !PAX_DECIMAL.test(pax.size)) this.paxError ??= `an invalid size "${pax.size}"`
     if (this.paxError !== undefined) {
@@ -226,7 +218,30 @@ export class TarReader {
     const header: TarHeader = {path, size: type === 'file' ? realSize : 0, type}
     if (stripped) header.stripped = true
     if (type === 'symlink' || type === 'hardlink') header.linkTarget = pax.linkpath ?? this.longLink ?? cString(h, o + 157, o + 257)
+    this.startEntry(header, type === 'file' || type === 'other' ? realSize : 0)
+  }
 
+  /** A GNU long name or link (L, K) or a pax header (x, g): its data is read as metadata for the next entry. */
+  private startMeta(typeflag: string, size: number): void {
+    if (size > MAX_META) throw new UserError(`The slug's tar stream is damaged: a ${size}-byte extended header.`)
+    this.metaType = typeflag
+    this.remaining = size
+    this.state = size > 0 ? 'meta' : (this.padding > 0 ? 'padding' : 'header')
+    if (size === 0) this.finishMeta()
+  }
+
+  /** The entry's path: a pax path, else a GNU long name, else ustar's prefix and name; the slug's own prefix stripped. */
+  private entryPath(h: Buffer, o: number, pax: Readonly<Record<string, string>>): {path: string; stripped: boolean} {
+    const prefixed = isUstarPrefixed(h, o)
+    const ownName = pax.path === undefined && this.longName === undefined && !prefixed
+    const stripped = ownName && this.stripPrefix !== undefined && startsWithBytes(h, o, this.stripPrefix)
+    const name = cString(h, stripped ? o + this.stripPrefix!.length : o, o + 100)
+    const path = pax.path ?? this.longName ?? (prefixed ? `${cString(h, o + 345, o + 500)}/${name}` : name)
+    return {path, stripped}
+  }
+
+  /** Hands the entry on, forgets the metadata that named it, and reads its data next (links and directories carry none, even when a writer fills in a size). */
+  private startEntry(header: TarHeader, dataSize: number): void {
     if (this.hasPax) {
       this.pax = {}
       this.hasPax = Object.keys(this.globalPax).length > 0
@@ -234,9 +249,6 @@ export class TarReader {
 
     this.longName = undefined
     this.longLink = undefined
-
-    // Links and directories carry no data even when a writer fills in a size.
-    const dataSize = type === 'file' || type === 'other' ? realSize : 0
     this.handler.entry(header)
     this.remaining = dataSize
     this.padding = (Math.ceil(dataSize / BLOCK) * BLOCK) - dataSize

@@ -1,4 +1,4 @@
-import {randomBytes} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
 import {
   chmod, lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, stat, symlink,
 } from 'node:fs/promises'
@@ -41,8 +41,13 @@ export interface WriteSetOptions {
   label?: (path: string) => string
   /** refuse a symlink whose target is outside this folder (the repo) */
   within?: string
-  /** the rename step; a test replaces it to make one rename fail */
+  /** the rename step; a test replaces it to make one rename fail (or kill the process) */
   rename?: (from: string, to: string) => Promise<void>
+  /**
+   * A journal file (see recoverInterruptedWrite): with it, a process killed while the set is written leaves
+   * what the next run needs to finish the write, or undo it.
+   */
+  journal?: string
 }
 
 /**
@@ -184,9 +189,9 @@ async function stage(s: Staged): Promise<void> {
   if (write.createDirs) s.createdDir = await mkdir(dirname(s.target), {recursive: true})
   let mode = (s.old && 'mode' in s.old ? s.old.mode : undefined) ?? write.mode ?? 0o644
   if (write.executable) mode |= 0o111
-  const tmp = tempPath(s.target)
-  const handle = await open(tmp, 'wx', mode)
+  const tmp = s.tmp ?? tempPath(s.target)
   s.tmp = tmp
+  const handle = await open(tmp, 'wx', mode)
   try {
     await handle.writeFile(write.data)
     await handle.sync()
@@ -236,17 +241,112 @@ async function restore(s: Staged): Promise<boolean> {
   }
 }
 
+/** The lines of a text, for the rename order (a file that loses lines goes after those that gain them). */
+const linesOf = (data: Buffer | string): Set<string> => new Set(data.toString().split('\n').map(l => l.trim()).filter(Boolean))
+
+/** Whether writing `s` drops a line the file holds now: those files are renamed last, removals after them. */
+function dropsLines(s: Staged): number {
+  if (s.write.data === undefined) return 2
+  if (!s.old || 'link' in s.old) return 0
+  const after = linesOf(s.write.data)
+  return [...linesOf(s.old.data)].some(l => !after.has(l)) ? 1 : 0
+}
+
+/**
+ * The rename order: files that only gain lines (a new requirements-dev.txt) before those that lose some
+ * (requirements.txt without pytest), removals last. A kill between two renames then leaves every moved
+ * line in one file or the other; the journal finishes the rest on the next run.
+ */
+const renameOrder = (staged: Staged[]): Staged[] => staged.map((s, i) => ({i, rank: dropsLines(s), s})).sort((x, y) => x.rank - y.rank || x.i - y.i).map(x => x.s)
+
+/** One file of a journaled set: where its new bytes wait (or that it is removed), and what it held before. */
+interface JournalEntry {
+  target: string
+  /** the temp file holding the new bytes; absent for a removal */
+  tmp?: string
+  /** sha256 of the new bytes */
+  sha?: string
+  /** the bytes (base64) and mode before, or the removed link's target; absent when the file did not exist */
+  old?: {data: string; mode: number} | {link: string}
+}
+
+interface Journal {
+  format: 'slug-diet-write-journal'
+  pid: number
+  /** staging: temp files are being written, no target changed yet; renaming: targets are being replaced, in this order */
+  state: 'renaming' | 'staging'
+  entries: JournalEntry[]
+}
+
+const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex')
+
+/** A new file with these bytes and mode, flushed to disk. */
+async function writeSynced(path: string, data: Buffer | string, mode: number): Promise<void> {
+  const handle = await open(path, 'wx', mode)
+  try {
+    await handle.writeFile(data)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+
+  // open() applies the umask; the mode the file must keep is set explicitly.
+  await chmod(path, mode)
+}
+
+async function writeJournal(path: string, journal: Journal): Promise<void> {
+  const tmp = tempPath(path)
+  await writeSynced(tmp, JSON.stringify(journal), 0o644)
+  await rename(tmp, path)
+}
+
+function journalOf(staged: Staged[], state: Journal['state']): Journal {
+  return {
+    entries: staged.map(s => ({
+      old: s.old && ('link' in s.old ? {link: s.old.link} : {data: s.old.data.toString('base64'), mode: s.old.mode}),
+      sha: s.write.data === undefined ? undefined : sha256(s.write.data),
+      target: s.target,
+      tmp: s.tmp,
+    })),
+    format: 'slug-diet-write-journal',
+    pid: process.pid,
+    state,
+  }
+}
+
+/** Renames the staged files in order; on a failure puts back those already replaced and throws a WriteError. */
+async function renameAll(staged: Staged[], label: (p: string) => string, doRename: (from: string, to: string) => Promise<void>): Promise<void> {
+  const done: Staged[] = []
+  for (const s of staged) {
+    try {
+      await (s.tmp ? doRename(s.tmp, s.target) : rm(s.target, {force: true}))
+      // createdDir stays: a failure after this rename removes the new folder again with the new file
+      s.tmp = undefined
+      done.push(s)
+    } catch (error) {
+      await discard(staged)
+      const failed: string[] = []
+      for (const d of done.reverse()) if (!(await restore(d))) failed.push(label(d.write.path))
+      const after = failed.length === 0
+        ? (done.length > 0 ? ` Nothing was changed: ${done.map(d => label(d.write.path)).join(', ')} restored.` : ' Nothing was written.')
+        : ` Could not restore ${failed.join(', ')}: check it with git diff.`
+      throw new WriteError(`Cannot write ${label(s.write.path)}: ${writeFailureReason(error)}.${after}`, error)
+    }
+  }
+}
+
 /**
  * Writes a set of files all or nothing: every file is checked (a read-only file, a directory, a symlink
  * out of the repo are refused), then staged (a temp file beside it, written and flushed), and only when
- * all are staged are they renamed over their targets. A failure before the renames leaves every file as
- * it was and no temp file behind; a failure during them puts back the files already replaced. A symlink
- * is written through: its target is replaced, the link stays (a file the set removes that is a link: the
- * link goes, the file it points at stays). Failures are UserErrors with one line.
+ * all are staged are they renamed over their targets, files that lose lines after those that gain them.
+ * A failure before the renames leaves every file as it was and no temp file behind; a failure during them
+ * puts back the files already replaced; a kill during them is finished (or undone) by the next run's
+ * recoverInterruptedWrite when `journal` is given. A symlink is written through: its target is replaced,
+ * the link stays (a file the set removes that is a link: the link goes, the file it points at stays).
+ * Failures are UserErrors with one line.
  */
 export async function writeFilesAtomic(writes: FileWrite[], options: WriteSetOptions = {}): Promise<void> {
   const label = options.label ?? ((p: string) => p)
-  const doRename = options.rename ?? rename
   const staged: Staged[] = []
   for (const write of writes) {
     try {
@@ -269,33 +369,127 @@ export async function writeFilesAtomic(writes: FileWrite[], options: WriteSetOpt
   }
 
   await removeStaleTemps(staged.map(s => s.target))
-
-  for (const s of staged) {
-    try {
-      await stage(s)
-    } catch (error) {
-      await discard(staged)
-      throw new WriteError(`Cannot write ${label(s.write.path)}: ${writeFailureReason(error)}. Nothing was written.`, error)
+  const ordered = renameOrder(staged)
+  for (const s of ordered) if (s.write.data !== undefined) s.tmp = tempPath(s.target)
+  const {journal} = options
+  try {
+    if (journal) await writeJournal(journal, journalOf(ordered, 'staging'))
+    for (const s of ordered) {
+      try {
+        await stage(s)
+      } catch (error) {
+        await discard(staged)
+        throw new WriteError(`Cannot write ${label(s.write.path)}: ${writeFailureReason(error)}. Nothing was written.`, error)
+      }
     }
+
+    if (journal) await writeJournal(journal, journalOf(ordered, 'renaming'))
+    await renameAll(ordered, label, options.rename ?? rename)
+  } catch (error) {
+    if (error instanceof WriteError) throw error
+    await discard(staged)
+    throw new WriteError(`Cannot write ${label(journal ?? '')}: ${writeFailureReason(error)}. Nothing was written.`, error)
+  } finally {
+    if (journal) await rm(journal, {force: true})
+  }
+}
+
+/** What recoverInterruptedWrite did with a set a killed run left half written. */
+export interface Recovery {
+  /** finished: the rest of the set was written; undone: the files already written were put back; discarded: nothing had been replaced yet */
+  outcome: 'discarded' | 'finished' | 'undone'
+  /** the files of the set */
+  paths: string[]
+}
+
+const sameBytes = async (path: string, old: JournalEntry['old']): Promise<boolean> => {
+  if (old === undefined) return lstat(path).then(() => false, () => true)
+  if ('link' in old) return readlink(path).then(l => l === old.link, () => false)
+  return readFile(path).then(b => b.equals(Buffer.from(old.data, 'base64')), () => false)
+}
+
+const holdsNew = async (e: JournalEntry): Promise<boolean> => {
+  if (e.sha === undefined) return lstat(e.target).then(() => false, () => true)
+  return readFile(e.target).then(b => sha256(b) === e.sha, () => false)
+}
+
+/** Puts back a file as the journal says it was. */
+async function putBack(e: JournalEntry): Promise<void> {
+  if (e.old === undefined) {
+    await rm(e.target, {force: true})
+    return
   }
 
-  const done: Staged[] = []
-  for (const s of staged) {
-    try {
-      await (s.tmp ? doRename(s.tmp, s.target) : rm(s.target, {force: true}))
-      // createdDir stays: a failure after this rename removes the new folder again with the new file
-      s.tmp = undefined
-      done.push(s)
-    } catch (error) {
-      await discard(staged)
-      const failed: string[] = []
-      for (const d of done.reverse()) if (!(await restore(d))) failed.push(label(d.write.path))
-      const after = failed.length === 0
-        ? (done.length > 0 ? ` Nothing was changed: ${done.map(d => label(d.write.path)).join(', ')} restored.` : ' Nothing was written.')
-        : ` Could not restore ${failed.join(', ')}: check it with git diff.`
-      throw new WriteError(`Cannot write ${label(s.write.path)}: ${writeFailureReason(error)}.${after}`, error)
-    }
+  if ('link' in e.old) {
+    await rm(e.target, {force: true})
+    await symlink(e.old.link, e.target)
+    return
   }
+
+  const tmp = tempPath(e.target)
+  await writeSynced(tmp, Buffer.from(e.old.data, 'base64'), e.old.mode)
+  await rename(tmp, e.target)
+}
+
+function parseJournal(text: string): Journal | undefined {
+  try {
+    const journal = JSON.parse(text) as Journal
+    return journal.format === 'slug-diet-write-journal' && Array.isArray(journal.entries) ? journal : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Finishes, or undoes, a set of files a killed run was writing (writeFilesAtomic with `journal`). Killed while
+ * staging, nothing had changed: its temp files are removed. Killed while renaming: the rest of the set is
+ * written when the files not yet replaced are as they were (the write the user confirmed completes); else,
+ * when the files already replaced still hold what was written, those are put back. Either way the temp
+ * files and the journal go. A set that was edited on both sides since is left as it is, with a UserError
+ * saying what to check. Returns undefined when there was nothing to recover (or the writer still runs).
+ */
+export async function recoverInterruptedWrite(journalPath: string, label: (p: string) => string = p => p): Promise<Recovery | undefined> {
+  const text = await readFile(journalPath, 'utf8').catch(() => {})
+  if (text === undefined) return undefined
+  const journal = parseJournal(text)
+  if (journal && alive(journal.pid)) return undefined
+  const entries = journal?.entries ?? []
+  const paths = entries.map(e => label(e.target))
+  const removeTemps = async () => {
+    for (const e of entries) if (e.tmp) await rm(e.tmp, {force: true}).catch(() => {})
+    await rm(journalPath, {force: true})
+  }
+
+  if (!journal || journal.state === 'staging') {
+    await removeTemps()
+    return journal ? {outcome: 'discarded', paths} : undefined
+  }
+
+  const pending: JournalEntry[] = []
+  const done: JournalEntry[] = []
+  for (const e of entries) {
+    const waiting = e.tmp ? await lstat(e.tmp).then(() => true, () => false) : !(await holdsNew(e))
+    if (waiting) pending.push(e)
+    else done.push(e)
+  }
+
+  try {
+    if ((await Promise.all(pending.map(e => sameBytes(e.target, e.old)))).every(Boolean)) {
+      for (const e of pending) await (e.tmp ? rename(e.tmp, e.target) : rm(e.target, {force: true}))
+      await removeTemps()
+      return {outcome: 'finished', paths}
+    }
+
+    if ((await Promise.all(done.map(e => holdsNew(e)))).every(Boolean)) {
+      for (const e of done) await putBack(e)
+      await removeTemps()
+      return {outcome: 'undone', paths}
+    }
+  } catch (error) {
+    throw new WriteError(`An interrupted write of ${paths.join(', ')} could not be finished: ${writeFailureReason(error)}. Check them with git diff, then remove ${label(journalPath)}.`, error)
+  }
+
+  throw new WriteError(`An interrupted write of ${paths.join(', ')} cannot be finished or undone: they were edited since. Check them with git diff, then remove ${label(journalPath)}.`)
 }
 
 /**

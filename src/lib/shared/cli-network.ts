@@ -11,6 +11,8 @@ import {UserError} from './errors.js'
 export interface Route {
   /** the proxy to tunnel through with CONNECT; its port is always set (http-call's default: 8080) */
   proxy?: URL
+  /** the environment variable the proxy was read from (HTTPS_PROXY, http_proxy...), for messages */
+  proxyVariable?: string
   /**
    * CA certificates to trust instead of node's own: the file SSL_CERT_FILE names and the files in
    * SSL_CERT_DIR. http-call hands them to its proxy tunnel only; a direct connection trusts node's
@@ -41,25 +43,31 @@ function skipsProxy(host: string, noProxy: string | undefined): boolean {
 
 /** The proxy and CA settings for `target`, from `env` (process.env by default). */
 export function routeFor(target: URL, env: NodeJS.ProcessEnv = process.env): Route {
-  const httpProxy = env.HTTP_PROXY || env.http_proxy
-  const httpsProxy = env.HTTPS_PROXY || env.https_proxy
   const host = target.hostname.replace(/^\[(.*)]$/, '$1')
   if (skipsProxy(host, env.NO_PROXY || env.no_proxy)) return {}
-  const value = target.protocol === 'https:' ? httpsProxy || httpProxy : httpProxy
-  if (!value) return {}
-  return {ca: certificates(env), proxy: proxyUrl(value)}
+  const names = target.protocol === 'https:' ? ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] : ['HTTP_PROXY', 'http_proxy']
+  const variable = names.find(name => env[name])
+  if (!variable) return {}
+  return {ca: certificates(env), proxy: proxyUrl(env[variable]!, variable), proxyVariable: variable}
 }
 
-function proxyUrl(value: string): URL {
+/** The proxy as a message shows it: scheme, host and port, the variable it came from, never its credentials. */
+export function shownProxy(route: Route): string {
+  if (!route.proxy) return ''
+  const where = `${route.proxy.protocol}//${route.proxy.host}`
+  return route.proxyVariable ? `${where} (${route.proxyVariable})` : where
+}
+
+function proxyUrl(value: string, variable: string): URL {
   let proxy: URL
   try {
     proxy = new URL(value.includes('://') ? value : `http://${value}`)
   } catch {
     // Not the value itself: a proxy URL may hold a password.
-    throw new UserError('The proxy setting (HTTPS_PROXY or HTTP_PROXY) is not a URL.')
+    throw new UserError(`The proxy setting ${variable} is not a URL.`)
   }
 
-  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') throw new UserError(`The proxy setting (HTTPS_PROXY or HTTP_PROXY) must be an http:// or https:// URL, not ${proxy.protocol}//.`)
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') throw new UserError(`The proxy setting ${variable} must be an http:// or https:// URL, not ${proxy.protocol}//.`)
   proxy.port ||= PROXY_DEFAULT_PORT
   return proxy
 }

@@ -35,6 +35,25 @@ export class DroppedError extends Error {
 /** The server's answer was not HTTP as S3 speaks it: not worth resuming. */
 export class BlobProtocolError extends Error {}
 
+/**
+ * The least a GET in progress must deliver: `bytesPerSecond` on average over each `windowMs`. A server
+ * trickling a byte every few seconds never trips the idle timeout; this ends it.
+ */
+export interface MinimumRate {
+  bytesPerSecond: number
+  windowMs: number
+}
+
+/** 10 kB/s over a minute: a 500 MB slug would take 14 hours at that rate. */
+export const MIN_RATE: MinimumRate = {bytesPerSecond: 10_000, windowMs: 60_000}
+
+/** A GET delivered less than its minimum rate over a whole window: a server that slow is not waited for. */
+export class SlowConnectionError extends Error {
+  constructor(readonly rate: MinimumRate, readonly received: number) {
+    super(`the connection delivered ${received} bytes in ${rate.windowMs} ms`)
+  }
+}
+
 export interface BlobHandlers {
   /** status and headers (names lowercased); throw to stop the download with that error */
   onHead(status: number, headers: Map<string, string>): void
@@ -48,6 +67,8 @@ export interface BlobGetOptions {
   /** CA certificates to trust instead of node's bundled ones, when the route (SSL_CERT_FILE...) names none (tests) */
   ca?: Buffer | Buffer[] | string
   idleTimeoutMs?: number
+  /** the least a GET must deliver (default MIN_RATE) */
+  minRate?: MinimumRate
   /** where the proxy and CA settings are read (default: process.env): see shared/cli-network.ts */
   env?: NodeJS.ProcessEnv
 }
@@ -160,7 +181,14 @@ function requestText(target: URL, headers: Record<string, string> | undefined, k
 }
 
 function checkedUrl(url: string): URL {
-  const target = new URL(url)
+  let target: URL
+  try {
+    target = new URL(url)
+  } catch {
+    // Not the URL itself: a blob URL carries its signature.
+    throw new BlobProtocolError('the blob URL is not a URL')
+  }
+
   if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new BlobProtocolError(`${target.protocol} URLs are not supported`)
   return target
 }
@@ -179,8 +207,10 @@ class BlobConnection {
   usable = true
   private exchange?: Exchange
   private socket!: net.Socket
+  /** bytes received in the current window of the minimum rate */
+  private windowBytes = 0
 
-  private constructor(readonly origin: string, private readonly idleMs: number) {}
+  private constructor(readonly origin: string, private readonly idleMs: number, private readonly minRate: MinimumRate) {}
 
   /** Connects directly or through the route's proxy (a CONNECT tunnel). */
   static async open(target: URL, options: BlobGetOptions): Promise<BlobConnection> {
@@ -189,7 +219,7 @@ class BlobConnection {
     const route = routeFor(target, options.env)
     const ca = route.ca ?? options.ca
     const tunnel = route.proxy ? await openTunnel(route.proxy, `${target.hostname}:${port}`, ca, options) : undefined
-    const connection = new BlobConnection(target.origin, options.idleTimeoutMs ?? IDLE_TIMEOUT_MS)
+    const connection = new BlobConnection(target.origin, options.idleTimeoutMs ?? IDLE_TIMEOUT_MS, options.minRate ?? MIN_RATE)
     const take = (data: Buffer): boolean => connection.receive(data)
     const onread = {buffer: Buffer.allocUnsafe(RECEIVE_BYTES), callback: (bytes: number, buffer: Buffer) => take(buffer.subarray(0, bytes))}
     const tlsOptions = {ALPNProtocols: ['http/1.1'], ca, servername}
@@ -213,10 +243,12 @@ class BlobConnection {
   /** Sends one GET and reads its answer; resolves once the body is complete. */
   request(request: string, handlers: BlobHandlers): Promise<void> {
     return new Promise((resolve, reject) => {
+      const rateCheck = setInterval(() => this.checkRate(), this.minRate.windowMs)
       const exchange: Exchange = {
         parser: new ResponseParser(handlers),
         settle: error => {
           if (this.exchange !== exchange) return
+          clearInterval(rateCheck)
           this.exchange = undefined
           if (error) {
             this.destroy()
@@ -228,12 +260,14 @@ class BlobConnection {
         },
       }
       if (!this.usable) {
+        clearInterval(rateCheck)
         this.destroy()
         reject(new DroppedError('closed'))
         return
       }
 
       this.exchange = exchange
+      this.windowBytes = 0
       this.socket.write(request)
     })
   }
@@ -245,6 +279,7 @@ class BlobConnection {
 
   /** One read of the socket. */
   receive(data: Buffer): boolean {
+    this.windowBytes += data.length
     const {exchange} = this
     if (!exchange) {
       // Bytes nobody asked for: the connection is not in a state to reuse.
@@ -259,6 +294,14 @@ class BlobConnection {
     }
 
     return this.usable
+  }
+
+  /** At the end of each window of the minimum rate: a GET that received less than the rate asks for ends. */
+  private checkRate(): void {
+    const {bytesPerSecond, windowMs} = this.minRate
+    const received = this.windowBytes
+    this.windowBytes = 0
+    if (received < (bytesPerSecond * windowMs) / 1000) this.exchange?.settle(new SlowConnectionError(this.minRate, received))
   }
 
   private attach(socket: net.Socket): void {

@@ -23,8 +23,9 @@ export interface RangedDownloadOptions {
   /** receives the blob's bytes in order; the chunk is only valid during the call */
   deliver: (chunk: Buffer) => void
   /**
-   * Called when a part's request failed, with how many times that part has failed: resolve to resume the
-   * part where it stopped (after waiting, refreshing a URL...), or reject to give up the whole download.
+   * Called when a part's request failed, with how many times in a row that part has failed (since it last
+   * made progress, RESUME_PROGRESS_BYTES): resolve to resume the part where it stopped (after waiting,
+   * refreshing a URL...), or reject to give up the whole download.
    * It also gets the failures no resume can cure (RangeMismatchError, BlobSizeError), to word them.
    */
   retry: (error: unknown, attempt: number) => Promise<void>
@@ -43,12 +44,23 @@ export const DEFAULT_PART_BYTES = 4 * 1024 * 1024
 export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 export const DEFAULT_SLICE_BYTES = 1024 * 1024
 
-/** The server answered the first range with the whole blob (200): it does not serve ranges, so one stream it is. */
+/**
+ * The server does not serve the ranges asked for: it answered one with the whole blob (200), or with the
+ * rest of the blob from the range's start (a 206 running to its end). One stream it is, from the bytes
+ * already delivered.
+ */
 export class RangesIgnoredError extends Error {
-  constructor() {
-    super('the server ignores Range requests')
+  constructor(message = 'the server ignores Range requests') {
+    super(message)
   }
 }
+
+/**
+ * A part's failed request that brought at least this many new bytes was making progress: the part's count
+ * of failures starts again. A smaller gain does not reset it, so a server that drops every connection after
+ * a few bytes still runs out of resumes.
+ */
+export const RESUME_PROGRESS_BYTES = 64 * 1024
 
 /** A ranged answer that is not the bytes asked for: not worth resuming. */
 export class RangeMismatchError extends Error {}
@@ -76,6 +88,11 @@ export class ShortPartError extends Error {}
 /** Whether a blob of this size is worth fetching in parts: a small one is quicker in one stream. */
 export function worthRanges(size: number | undefined, connections: number, partBytes = DEFAULT_PART_BYTES): size is number {
   return size !== undefined && connections > 1 && size >= 2 * partBytes
+}
+
+/** A 206 for a range that starts where asked and runs to the blob's end, past the range's own end. */
+function runsToEnd(headers: Map<string, string>, start: number, end: number, size: number): boolean {
+  return end < size - 1 && headers.get('content-range') === `bytes ${start}-${size - 1}/${size}`
 }
 
 function checkContentRange(headers: Map<string, string>, start: number, end: number, size: number): void {
@@ -134,29 +151,83 @@ interface Part {
 
 /**
  * Downloads the blob over `connections` connections in consecutive parts and hands its bytes to `deliver`
- * in order. Rejects with RangesIgnoredError (before any byte is delivered) when the server answers the
- * first part with the whole blob, so the caller can fall back to one stream.
+ * in order. Rejects with RangesIgnoredError when the server answers a part with the whole blob or the
+ * rest of it, so the caller can go on in one stream from the bytes delivered so far.
  */
 export async function downloadRanges(options: RangedDownloadOptions): Promise<void> {
-  const partBytes = options.partBytes ?? DEFAULT_PART_BYTES
-  const sliceBytes = options.sliceBytes ?? DEFAULT_SLICE_BYTES
-  const {size} = options
-  const count = Math.ceil(size / partBytes)
-  const parts: Part[] = Array.from({length: count}, (_, i) => ({
-    delivered: 0, done: false, end: Math.min(size, (i + 1) * partBytes), received: 0, start: i * partBytes,
-  }))
-  // Parts may start this far ahead of the one being delivered: they and the head hold what is buffered.
-  const ahead = Math.max(1, Math.floor((options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES) / partBytes) - 1)
-  const pool: Buffer[] = []
-  let head = 0
-  let next = 0
-  let failure: unknown
-  let pumping = false
-  const changes = new Changes()
-  const signal = () => changes.notify()
-  const fail = (error: unknown) => {
-    failure ??= error
-    signal()
+  return new RangedDownload(options).run()
+}
+
+/** One ranged download's state: its parts, the buffers that wait for their turn, and its first failure. */
+class RangedDownload {
+  /** parts may start this far ahead of the one being delivered: they and the head hold what is buffered */
+  private readonly ahead: number
+  private readonly changes = new Changes()
+  private failure: unknown
+  /** the part being delivered */
+  private head = 0
+  /** the next part to start */
+  private next = 0
+  private readonly partBytes: number
+  private readonly parts: Part[]
+  private pumping = false
+  /** buffers of delivered parts, for reuse */
+  private readonly pool: Buffer[] = []
+  private readonly sliceBytes: number
+
+  constructor(private readonly options: RangedDownloadOptions) {
+    this.partBytes = options.partBytes ?? DEFAULT_PART_BYTES
+    this.sliceBytes = options.sliceBytes ?? DEFAULT_SLICE_BYTES
+    const {partBytes} = this
+    const {size} = options
+    this.parts = Array.from({length: Math.ceil(size / partBytes)}, (_, i) => ({
+      delivered: 0, done: false, end: Math.min(size, (i + 1) * partBytes), received: 0, start: i * partBytes,
+    }))
+    this.ahead = Math.max(1, Math.floor((options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES) / partBytes) - 1)
+  }
+
+  /** The first part alone, until its head shows the server serves ranges; then every connection; then what is still buffered. */
+  async run(): Promise<void> {
+    this.next = 1
+    const started = this.changes.wait()
+    const firstPart = this.runPart(0, true).catch(error => this.fail(error))
+    await Promise.race([started, firstPart])
+    const workers = this.failure ? [] : Array.from({length: Math.max(0, this.options.connections - 1)}, async () => this.worker())
+    await firstPart
+    if (!this.failure) await this.worker()
+    await Promise.all(workers)
+    await this.drain()
+  }
+
+  /** Every part is in: what is still buffered goes out slice by slice. */
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.failure) throw this.failure
+      if (this.head >= this.parts.length) return
+      const moved = this.changes.wait()
+      this.schedulePump()
+      await moved
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= error
+    this.changes.notify()
+  }
+
+  /** A piece of part `index`: straight to `deliver` when it is next in order, else into the part's buffer. */
+  private onBody(index: number, chunk: Buffer): void {
+    const part = this.parts[index]
+    if (index === this.head && part.delivered === part.received && !this.pumping) {
+      // In order and nothing waiting before it: straight through, without a copy.
+      this.options.deliver(chunk)
+      part.delivered += chunk.length
+    } else {
+      part.buffer ??= this.pool.pop() ?? Buffer.allocUnsafe(this.partBytes)
+      chunk.copy(part.buffer, part.received)
+    }
+
+    part.received += chunk.length
   }
 
   /**
@@ -164,125 +235,110 @@ export async function downloadRanges(options: RangedDownloadOptions): Promise<vo
    * for the next turn of the event loop: `deliver` (inflating) holds the thread, and a burst of several
    * buffered parts delivered at once would leave every socket unread meanwhile, pausing the connections.
    */
-  const pump = () => {
-    pumping = false
-    let budget = sliceBytes
+  private pump(): void {
+    this.pumping = false
+    let budget = this.sliceBytes
     for (;;) {
-      if (failure) return
-      if (head >= count) {
-        signal()
+      if (this.failure) return
+      if (this.head >= this.parts.length) {
+        this.changes.notify()
         return
       }
 
-      const part = parts[head]
+      const part = this.parts[this.head]
       if (part.buffer && part.received > part.delivered) {
         if (budget <= 0) {
-          pumping = true
-          setImmediate(pump)
+          this.pumping = true
+          setImmediate(() => this.pump())
           return
         }
 
-        const upTo = Math.min(part.received, part.delivered + budget)
-        try {
-          options.deliver(part.buffer.subarray(part.delivered, upTo))
-        } catch (error) {
-          fail(error)
-          return
-        }
-
-        budget -= upTo - part.delivered
-        part.delivered = upTo
+        budget -= this.deliverBuffered(part, budget)
+        if (this.failure) return
         continue
       }
 
       if (!part.done) return
-      if (part.buffer) pool.push(part.buffer)
+      if (part.buffer) this.pool.push(part.buffer)
       part.buffer = undefined
-      head++
-      signal()
+      this.head++
+      this.changes.notify()
     }
   }
 
-  const schedulePump = () => {
-    if (pumping) return
-    pumping = true
-    setImmediate(pump)
-  }
-
-  const onBody = (index: number, chunk: Buffer) => {
-    const part = parts[index]
-    if (index === head && part.delivered === part.received && !pumping) {
-      // In order and nothing waiting before it: straight through, without a copy.
-      options.deliver(chunk)
-      part.delivered += chunk.length
-    } else {
-      part.buffer ??= pool.pop() ?? Buffer.allocUnsafe(partBytes)
-      chunk.copy(part.buffer, part.received)
+  /** Hands over up to `budget` buffered bytes of `part`; how many went out (none when `deliver` threw). */
+  private deliverBuffered(part: Part, budget: number): number {
+    const upTo = Math.min(part.received, part.delivered + budget)
+    try {
+      this.options.deliver(part.buffer!.subarray(part.delivered, upTo))
+    } catch (error) {
+      this.fail(error)
+      return 0
     }
 
-    part.received += chunk.length
+    const moved = upTo - part.delivered
+    part.delivered = upTo
+    return moved
   }
 
-  const runPart = async (index: number, first: boolean): Promise<void> => {
-    const part = parts[index]
-    const length = part.end - part.start
+  /** Fetches part `index` to its end, resuming it where it stopped after each failure the retry policy accepts. */
+  private async runPart(index: number, first: boolean): Promise<void> {
+    const part = this.parts[index]
     for (let attempt = 0; ;) {
-      const from = part.start + part.received
+      const before = part.received
       try {
-        await options.get(from, part.end - 1, {
-          onBody(chunk) {
-            if (failure) throw failure
-            const room = length - part.received
-            onBody(index, room < chunk.length ? chunk.subarray(0, room) : chunk)
-          },
-          onHead(status, headers) {
-            if (status === 200 && first && part.received === 0) throw new RangesIgnoredError()
-            if (status !== 206) throw new HttpStatusError(status, headers)
-            checkContentRange(headers, from, part.end - 1, size)
-            if (first) signal()
-          },
-        })
-        if (part.received < length) throw new ShortPartError(`part ended at ${part.received} of ${length} bytes`)
+        await this.fetchPart(part, index, first)
         part.done = true
-        if (index === head) schedulePump()
+        if (index === this.head) this.schedulePump()
         return
       } catch (error) {
-        if (failure) throw failure
+        if (this.failure) throw this.failure
         if (error instanceof RangesIgnoredError) throw error
-        attempt++
-        await options.retry(error, attempt)
+        attempt = part.received - before >= RESUME_PROGRESS_BYTES ? 1 : attempt + 1
+        await this.options.retry(error, attempt)
       }
     }
   }
 
-  const worker = async (): Promise<void> => {
+  /** One GET of what part `index` still lacks; rejects when its answer is not that range or ends short. */
+  private async fetchPart(part: Part, index: number, first: boolean): Promise<void> {
+    const {size} = this.options
+    const length = part.end - part.start
+    const from = part.start + part.received
+    await this.options.get(from, part.end - 1, {
+      onBody: chunk => {
+        if (this.failure) throw this.failure
+        const room = length - part.received
+        this.onBody(index, room < chunk.length ? chunk.subarray(0, room) : chunk)
+      },
+      onHead: (status, headers) => {
+        if (status === 200) throw new RangesIgnoredError()
+        if (status !== 206) throw new HttpStatusError(status, headers)
+        if (runsToEnd(headers, from, part.end - 1, size)) throw new RangesIgnoredError('the server ignores the end of Range requests')
+        checkContentRange(headers, from, part.end - 1, size)
+        if (first) this.changes.notify()
+      },
+    })
+    if (part.received < length) throw new ShortPartError(`part ended at ${part.received} of ${length} bytes`)
+  }
+
+  private schedulePump(): void {
+    if (this.pumping) return
+    this.pumping = true
+    setImmediate(() => this.pump())
+  }
+
+  /** Starts the next part whenever it is within reach of the head, until every part has started. */
+  private async worker(): Promise<void> {
     for (;;) {
-      if (failure || next >= count) return
-      if (next > head + ahead) {
-        await changes.wait()
+      if (this.failure || this.next >= this.parts.length) return
+      if (this.next > this.head + this.ahead) {
+        await this.changes.wait()
         continue
       }
 
-      const index = next++
-      await runPart(index, false).catch(fail)
+      const index = this.next++
+      await this.runPart(index, false).catch(error => this.fail(error))
     }
-  }
-
-  // The first part alone, until its head shows the server serves ranges; then every connection.
-  next = 1
-  const started = changes.wait()
-  const firstPart = runPart(0, true).catch(fail)
-  await Promise.race([started, firstPart])
-  const workers = failure ? [] : Array.from({length: Math.max(0, options.connections - 1)}, async () => worker())
-  await firstPart
-  if (!failure) await worker()
-  await Promise.all(workers)
-  // Every part is in: what is still buffered goes out slice by slice.
-  for (;;) {
-    if (failure) throw failure
-    if (head >= count) return
-    const moved = changes.wait()
-    schedulePump()
-    await moved
   }
 }

@@ -1,12 +1,13 @@
-import {readFile} from 'node:fs/promises'
 import {dirname, join, relative} from 'node:path'
 import {parse as parseToml, TomlError, type TomlTable, type TomlValue} from 'smol-toml'
 
 import {parsePackageJson} from '../analyze/node/package-json.js'
 import type {PackageRow} from '../analyze/rows.js'
 import {UserError} from '../shared/errors.js'
+import {FileReadError, readRegularText} from '../shared/read-file.js'
 import {redactUrlCredentials} from '../shared/redact.js'
 import {normalizePythonName} from '../analyze/python/dist-info.js'
+import {parsePipfileLock, parseUvLock} from '../analyze/python/lock-files.js'
 import {parseRequirements, type RequirementLine} from '../analyze/python/requirements.js'
 
 /** What one file in the repo declares. */
@@ -31,12 +32,12 @@ function declared(ecosystem: PackageRow['ecosystem'], name: string, version?: st
 /** The file's text, undefined when it does not exist; anything else unreadable is the user's to fix. */
 async function readOptional(root: string, file: string): Promise<string | undefined> {
   try {
-    const text = await readFile(join(root, file), 'utf8')
+    const text = await readRegularText(join(root, file))
     if (text.includes('\0')) throw new UserError(`${file} is not a text file: it cannot be read as a dependency list.`)
     return text
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    if (error instanceof UserError) throw error
+    if (error instanceof UserError && !(error instanceof FileReadError)) throw error
     throw new UserError(`Cannot read ${file}: ${(error as Error).message}`)
   }
 }
@@ -161,15 +162,9 @@ async function fromPyproject(root: string): Promise<DeclaredDependencies[]> {
 async function fromPipfileLock(root: string): Promise<DeclaredDependencies[]> {
   const text = await readOptional(root, 'Pipfile.lock')
   if (text === undefined) return []
-  let lock: {default?: Record<string, {version?: string}>; develop?: Record<string, unknown>}
-  try {
-    lock = JSON.parse(text)
-  } catch (error) {
-    throw new UserError(`Pipfile.lock is not valid JSON (${(error as Error).message}).`)
-  }
-
+  const lock = parsePipfileLock(text)
   const packages = Object.entries(lock.default ?? {}).map(([name, info]) =>
-    declared('python', normalizePythonName(name), info?.version?.replace(/^===?/, '')))
+    declared('python', normalizePythonName(name), info.version?.replace(/^===?/, '')))
   const develop = Object.keys(lock.develop ?? {}).length
   const notes = develop > 0 ? [`${develop} "develop" packages are not installed on Heroku and are not listed`] : []
   // A lock lists every package installed, dependencies included: no extras to follow.
@@ -180,14 +175,11 @@ async function fromUvLock(root: string): Promise<DeclaredDependencies[]> {
   const text = await readOptional(root, 'uv.lock')
   if (text === undefined) return []
   const packages: PackageRow[] = []
-  const lock = readToml('uv.lock', text)
-  for (const entry of Array.isArray(lock.package) ? lock.package : []) {
-    const table = asTable(entry)
-    const name = asString(table?.name)
-    const source = asTable(table?.source)
+  const lock = parseUvLock(readToml('uv.lock', text))
+  for (const {name, source, version} of lock.package ?? []) {
     // The project itself is in the lock as an editable or virtual source: it is the app, not a dependency.
-    if (!name || (source && ('editable' in source || 'virtual' in source))) continue
-    packages.push(declared('python', normalizePythonName(name), asString(table?.version)))
+    if (source && ('editable' in source || 'virtual' in source)) continue
+    packages.push(declared('python', normalizePythonName(name), version))
   }
 
   return [{extras: {}, file: 'uv.lock', manager: 'uv', notes: [], packages}]

@@ -1,15 +1,12 @@
-import {execFile} from 'node:child_process'
 import {constants} from 'node:fs'
 import {access, lstat, open, readdir, readlink, stat} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
-import {promisify} from 'node:util'
 
+import {ChildStartError, runBounded} from '../shared/child-process.js'
 import {UserError} from '../shared/errors.js'
 import {mapLimit} from '../shared/map-limit.js'
 // The same peek as the slug scanner keeps, so model formats are recognised the same way.
 import {PEEK_BYTES, PEEK_MIN_SIZE} from '../scan/scanner.js'
-
-const run = promisify(execFile)
 
 /** Files stat'ed and peeked at once. */
 const STAT_CONCURRENCY = 32
@@ -43,22 +40,22 @@ export function isNotARepository(error: unknown): error is NotARepositoryError {
   return (error as Partial<NotARepositoryError> | undefined)?.notARepository === true
 }
 
+/** A git listing of a big repo takes seconds; a git stuck on a lock or a hook gets this long. */
+const GIT_TIMEOUT_MS = 120_000
+
 async function git(dir: string, args: string[]): Promise<string> {
-  try {
-    const {stdout} = await run('git', ['-C', dir, ...args], {encoding: 'utf8', maxBuffer: 512 * 1024 * 1024})
-    return stdout
-  } catch (error) {
-    const error_ = error as NodeJS.ErrnoException & {stderr?: string}
-    if (error_.code === 'ENOENT') {
+  const result = await runBounded({args: ['-C', dir, ...args], command: 'git', maxOutputBytes: 512 * 1024 * 1024, timeoutMs: GIT_TIMEOUT_MS}).catch((error: unknown) => {
+    if (error instanceof ChildStartError && error.code === 'ENOENT') {
       throw new UserError('git is not installed (or not on PATH): it is needed to list the files a push would send.')
     }
 
-    if (/not a git repository/i.test(error_.stderr ?? '')) {
-      throw new NotARepositoryError(dir)
-    }
-
-    throw new UserError(`git failed in ${dir}: ${(error_.stderr ?? error_.message).trim().split('\n')[0]}`)
-  }
+    throw new UserError(`git could not run in ${dir}: ${(error as Error).message}`)
+  })
+  if (result.timedOut) throw new UserError(`git ${args[0]} did not finish within ${GIT_TIMEOUT_MS / 1000} s in ${dir}.`)
+  if (result.overflowed) throw new UserError(`git ${args[0]} printed more than 512 MiB in ${dir}.`)
+  if (result.code === 0) return result.stdout
+  if (/not a git repository/i.test(result.stderr)) throw new NotARepositoryError(dir)
+  throw new UserError(`git failed in ${dir}: ${(result.stderr.trim() || `exit ${result.code ?? result.signal}`).split('\n')[0]}`)
 }
 
 /**

@@ -5,8 +5,8 @@ import {basename, dirname, join} from 'node:path'
 import {formatBytes} from '../shared/bytes.js'
 import {describeNetworkError, redirectTarget, retryAfterMs, retryWhen} from '../shared/cli-network.js'
 import {UserError} from '../shared/errors.js'
-import {BlobAgent, BlobProtocolError, DroppedError, getBlob} from './blob-client.js'
-import {BlobSizeError, downloadRanges, HttpStatusError, RangeMismatchError, RangesIgnoredError, ShortPartError, worthRanges} from './ranges.js'
+import {BlobAgent, BlobProtocolError, DroppedError, getBlob, type MinimumRate, SlowConnectionError} from './blob-client.js'
+import {BlobSizeError, downloadRanges, HttpStatusError, RangeMismatchError, RangesIgnoredError, RESUME_PROGRESS_BYTES, ShortPartError, worthRanges} from './ranges.js'
 import {type ScanOptions, SlugScanner} from '../scan/scanner.js'
 import type {ScanResult} from '../scan/entries.js'
 
@@ -143,6 +143,8 @@ export interface DownloadOptions extends ScanSinkOptions {
   retryDelayMs?: number
   /** a connection silent this long (connecting, before its answer, or in the body) has stalled */
   idleTimeoutMs?: number
+  /** the least each connection must deliver, on average over a window (default: blob-client's MIN_RATE) */
+  minRate?: MinimumRate
   /** how long the download may go without receiving a byte, retries and waits included, before it gives up */
   retryBudgetMs?: number
   /** the longest Retry-After of a 429 that is waited for (once); a longer one is reported */
@@ -180,7 +182,6 @@ class RetryPolicy {
   lastProgress = Date.now()
   private redirected = false
   private refreshed = false
-  private retries = 0
   private waitedRetryAfter = false
 
   constructor(
@@ -190,10 +191,12 @@ class RetryPolicy {
     private readonly where: () => {bytes: number; total?: number},
   ) {}
 
-  async handle(failure: unknown): Promise<void> {
+  /** `attempt`: how many times in a row the request (a part, or the stream) has failed without making progress */
+  async handle(failure: unknown, attempt: number): Promise<void> {
     const {settings, source} = this
     if (failure instanceof ShortBlobError) throw this.shortBlob(failure.blobSize)
     if (failure instanceof BlobSizeError) throw this.shortBlob(failure.actual)
+    if (failure instanceof SlowConnectionError) throw tooSlow(failure, this.where())
     if (failure instanceof RangeMismatchError) throw new UserError(`The slug download failed: the server answered a range request with other bytes (${failure.message}).`)
     const status = failure instanceof HttpStatusError ? failure : undefined
     if (status) {
@@ -231,17 +234,18 @@ class RetryPolicy {
     }
 
     // A drop, a stall or a 5xx: retry after a pause, within the resume count and the time budget.
-    const delay = settings.retryDelayMs * (2 ** this.retries)
-    if (this.retries >= settings.maxResumes || Date.now() + delay - this.lastProgress > settings.retryBudgetMs) {
-      throw gaveUp(failure, {...this.where(), retries: this.retries, since: Date.now() - this.lastProgress})
+    const delay = settings.retryDelayMs * (2 ** (attempt - 1))
+    if (attempt > settings.maxResumes || Date.now() + delay - this.lastProgress > settings.retryBudgetMs) {
+      throw gaveUp(failure, {...this.where(), attempts: attempt, since: Date.now() - this.lastProgress})
     }
 
-    this.retries++
     await sleep(delay)
   }
 
+  /** The blob as the server sizes it is not the slug Heroku recorded; a 416 for a blob of the recorded size is a refused range. */
   shortBlob(blobSize: number): UserError {
     const {total} = this.where()
+    if (blobSize === total) return new UserError(`The slug download failed: the server refused a byte range within the blob's ${total.toLocaleString('en-US')} bytes (HTTP 416).`)
     const recorded = total === undefined ? '' : `, Heroku recorded ${total.toLocaleString('en-US')}`
     const has = `the server has ${blobSize.toLocaleString('en-US')} bytes${recorded}`
     const which = total !== undefined && blobSize > total ? 'longer' : 'shorter'
@@ -271,7 +275,7 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
   const state = {url: source.url}
   let total = source.size
   const policy = new RetryPolicy(state, source, settings, () => ({bytes: scanner.bytesRead, total}))
-  const client = {ca: options.ca, env: options.env, idleTimeoutMs: options.idleTimeoutMs}
+  const client = {ca: options.ca, env: options.env, idleTimeoutMs: options.idleTimeoutMs, minRate: options.minRate}
   options.progress?.start(total)
   const onChunk = (chunk: Buffer) => {
     // The chunk is the client's reused receive buffer: the saved copy needs bytes of its own.
@@ -301,7 +305,7 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
                 onHead: sink.onHead,
               }, {...client, headers: {Range: `bytes=${start}-${end}`}})
             },
-            retry: failure => policy.handle(failure),
+            retry: (failure, attempt) => policy.handle(failure, attempt),
             size: total,
           })
         } finally {
@@ -310,12 +314,15 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
 
         streamed = true
       } catch (error) {
-        // Told before any byte was delivered: the server sends whole blobs only, so one stream it is.
+        // The server does not serve the ranges asked for: one stream it is, from the bytes already scanned.
         if (!(error instanceof RangesIgnoredError)) throw error
       }
     }
 
+    // The stream's failures in a row, counted as a part's are (ranges.ts): progress starts the count again.
+    let attempt = 0
     while (!streamed) {
+      const before = scanner.bytesRead
       try {
         const answer = await downloadInto(state.url, scanner.bytesRead, onChunk, client)
         total ??= answer.blobSize
@@ -328,7 +335,8 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
 
         streamed = true
       } catch (error) {
-        await policy.handle(error)
+        attempt = scanner.bytesRead - before >= RESUME_PROGRESS_BYTES ? 1 : attempt + 1
+        await policy.handle(error, attempt)
       }
     }
   } catch (error) {
@@ -342,9 +350,9 @@ export async function scanSlugUrl(source: BlobSource, options: DownloadOptions =
 }
 
 /** The error of a download that ran out of retries or time, saying what the last attempt saw. */
-function gaveUp(last: unknown, state: {bytes: number; retries: number; since: number; total?: number}): UserError {
+function gaveUp(last: unknown, state: {attempts: number; bytes: number; since: number; total?: number}): UserError {
   const got = `${formatBytes(state.bytes)}${state.total === undefined ? '' : ` of ${formatBytes(state.total)}`}`
-  const tries = `${state.retries + 1} attempts in ${Math.round(state.since / 1000)} s`
+  const tries = `${state.attempts} attempts in ${Math.round(state.since / 1000)} s`
   if (last instanceof HttpStatusError) {
     const meaning = last.status === 503 ? 'unavailable' : 'server error'
     return new UserError(`The slug download failed: the server answered HTTP ${last.status} (${meaning}) at ${got} (${tries}). ${SAVE_ADVICE}`)
@@ -359,6 +367,13 @@ function gaveUp(last: unknown, state: {bytes: number; retries: number; since: nu
   }
 
   return new UserError(`The slug download kept failing: the connection dropped at ${got} (${tries}). ${SAVE_ADVICE}`)
+}
+
+/** The error of a connection slower than the minimum rate: a server trickling bytes would otherwise hold the download for hours. */
+function tooSlow(slow: SlowConnectionError, state: {bytes: number; total?: number}): UserError {
+  const got = `${formatBytes(state.bytes)}${state.total === undefined ? '' : ` of ${formatBytes(state.total)}`}`
+  const window = `${slow.rate.windowMs < 10_000 ? (slow.rate.windowMs / 1000).toFixed(1) : Math.round(slow.rate.windowMs / 1000)} s`
+  return new UserError(`The slug download is too slow: the server sent ${formatBytes(slow.received)} in ${window} (under ${formatBytes(slow.rate.bytesPerSecond)}/s), at ${got}. ${SAVE_ADVICE}`)
 }
 
 function blobStatusError(status: number): UserError {
@@ -391,6 +406,9 @@ const sleep = (ms: number) => new Promise(resolve => {
   setTimeout(resolve, ms)
 })
 
+/** What each GET of a download is given: the route's settings and its bounds. */
+type ClientOptions = Pick<DownloadOptions, 'ca' | 'env' | 'idleTimeoutMs' | 'minRate'>
+
 interface Answer {
   /** the blob's whole size as the server states it (Content-Range's total, or the length of a 200) */
   blobSize?: number
@@ -404,7 +422,7 @@ interface Answer {
  * on a resume means the blob ends before `offset`: ShortBlobError). `onChunk` gets views of the
  * client's receive buffer: it must copy what it keeps.
  */
-async function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer) => void, options: {ca?: Buffer | string; env?: NodeJS.ProcessEnv; idleTimeoutMs?: number}): Promise<Answer> {
+async function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer) => void, options: ClientOptions): Promise<Answer> {
   let skip = 0
   const answer: Answer = {framed: false}
   await getBlob(
@@ -432,7 +450,7 @@ async function downloadInto(url: string, offset: number, onChunk: (chunk: Buffer
         else if (status === 200 && length !== undefined && /^\d+$/.test(length)) answer.blobSize = Number(length)
       },
     },
-    {ca: options.ca, env: options.env, headers: offset > 0 ? {Range: `bytes=${offset}-`} : {}, idleTimeoutMs: options.idleTimeoutMs},
+    {...options, headers: offset > 0 ? {Range: `bytes=${offset}-`} : {}},
   )
   return answer
 }

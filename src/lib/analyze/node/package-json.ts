@@ -12,6 +12,8 @@ const Platforms = v.union([v.string(), v.array(v.string())])
  * fields are ignored (npm allows any); a field the plugin reads must have the type npm gives it.
  */
 const PackageJsonSchema = v.object({
+  /** one command named after the package, or command -> file */
+  bin: v.optional(v.union([v.string(), v.record(v.string(), v.string())])),
   bundleDependencies: v.optional(v.union([v.boolean(), v.array(v.string())])),
   bundledDependencies: v.optional(v.union([v.boolean(), v.array(v.string())])),
   cpu: v.optional(Platforms),

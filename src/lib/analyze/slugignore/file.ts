@@ -123,6 +123,22 @@ export function withManagedRules(existing: string | undefined, rules: string[]):
 }
 
 /**
+ * The file with these rules of the block moved out of it, just above it, as the user's own lines: a rule the
+ * user typed inside the block would otherwise be lost when the plugin next rewrites the block.
+ */
+export function moveOutOfBlock(existing: string, rules: string[]): string {
+  if (rules.length === 0) return existing
+  const parts = split(existing)
+  const cr = parts.eol === '\r\n' ? '\r' : ''
+  const moving = new Set(rules)
+  const before = [...parts.before]
+  if (before.length > 0 && before.at(-1)!.trim() !== '') before.push(cr)
+  before.push(...rules.map(r => r + cr))
+  // the block's other rules as they are (an earlier version's unanchored ones too): the plan rewrites them
+  return render({...parts, before}, new Set(), parts.rules.filter(r => !moving.has(r)))
+}
+
+/**
  * Adds rules to the block, keeping the ones already there. Rules an earlier version wrote (`*.ipynb`,
  * `tests/`) are kept as they are: slug:diet replaces them with anchored ones when it next runs.
  */

@@ -4,6 +4,7 @@ import type {ReportKind, ReportSource, SlugReport} from '../../analyze/report.js
 import {formatBytes} from '../../shared/bytes.js'
 import {keepLineEndings} from '../../shared/line-endings.js'
 import {unifiedDiff} from '../unified-diff.js'
+import {editPackageJson, type HerokuCleanupPlan, PACKAGE_JSON_PATH, planHerokuCleanup} from './heroku-cleanup.js'
 import {HOOK_PATH, mergePostCompileHook, planPostCompile, type PostCompilePlan} from './post-compile.js'
 import {quantizableModels, type QuantizeModel, quantizeFinding, renderQuantizeScript} from './quantize.js'
 import {adviseDeclared, planRequirements, type RequirementsPlan} from './requirements.js'
@@ -15,11 +16,13 @@ export const REQUIREMENTS_PATH = 'requirements.txt'
 export const REQUIREMENTS_DEV_PATH = 'requirements-dev.txt'
 export const APP_JSON_PATH = 'app.json'
 /** The repo files slug:diet reads before it plans (and may write). */
-export const PLAN_FILES = [SLUGIGNORE_PATH, HOOK_PATH, REQUIREMENTS_PATH, REQUIREMENTS_DEV_PATH, APP_JSON_PATH]
+export const PLAN_FILES = [SLUGIGNORE_PATH, HOOK_PATH, REQUIREMENTS_PATH, REQUIREMENTS_DEV_PATH, APP_JSON_PATH, PACKAGE_JSON_PATH]
 
 export interface DietOptions {
   postCompile: boolean
   fixRequirements: boolean
+  /** move dependencies only the build or tests use to devDependencies (advice otherwise) */
+  fixPackageJson?: boolean
   keepTests: boolean
   /** where to write the quantize script, relative to the repo root or absolute */
   quantizeScript?: string
@@ -45,6 +48,8 @@ export interface DietInput {
   converted?: string[]
   /** pyproject.toml, Pipfile.lock, uv.lock declarations (advice only) */
   declared: {file: string; manager: string; packages: PackageRow[]}[]
+  /** the slug's captured texts (installed packages' package.json), for what a Node.js app loads */
+  captured?: Record<string, string>
   /** compressed shares of repo files the evidence has no share for (estimated by compressing them) */
   estimate?: (paths: string[]) => Promise<Map<string, number>>
 }
@@ -68,6 +73,8 @@ export interface DietPlan {
   /** true when the savings of .slugignore rules were estimated by compressing repo files */
   slugignoreEstimated: boolean
   postCompile?: PostCompilePlan
+  /** Node.js: the heroku-cleanup script and the package.json moves */
+  herokuCleanup?: HerokuCleanupPlan
   requirements?: RequirementsPlan
   declaredAdvice: string[]
   quantize: {models: QuantizeModel[]; finding?: Finding; script?: string}
@@ -171,6 +178,17 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
     push(change({after: mergePostCompileHook(before), before, executable: true, mode: 0o755, path: HOOK_PATH, why: 'prunes what pip installed that the app cannot import'}))
   }
 
+  const packageJson = existing[PACKAGE_JSON_PATH]
+  const herokuCleanup = packageJson === undefined || input.captured === undefined
+    ? undefined
+    : planHerokuCleanup({captured: input.captured, findings: report.findings, packageJson, packages: report.packages, procfile: input.texts.Procfile, texts: input.texts})
+  if (herokuCleanup && packageJson !== undefined && (herokuCleanup.block !== undefined || (options.fixPackageJson && herokuCleanup.moves.length > 0))) {
+    const edited = editPackageJson(packageJson, herokuCleanup.block, options.fixPackageJson ? herokuCleanup.moves : [])
+    if (edited.reformatted && edited.text !== packageJson) notes.push('package.json is written back as npm writes it (JSON with its own indent): its other layout is not kept.')
+    const why = herokuCleanup.block === undefined ? 'build and test tools moved to devDependencies' : 'heroku-cleanup deletes build output the dyno does not need'
+    push(change({after: edited.text, before: packageJson, path: PACKAGE_JSON_PATH, why}))
+  }
+
   if (options.fixRequirements && requirements?.text !== undefined) {
     push(change({after: requirements.text, before: requirementsText, path: REQUIREMENTS_PATH, why: 'lighter builds of the same packages, pins, dev packages out'}))
     if (requirements.devText !== undefined) {
@@ -194,6 +212,20 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
         applied: options.postCompile, basis: measured, estimated: false, label: `bin/post_compile: ${item.rule.title}`, savings: item.compressed, source: item.rule.source,
       })
     }
+  }
+
+  for (const item of herokuCleanup?.items ?? []) {
+    lines.push({applied: true, basis: measured, estimated: false, label: `heroku-cleanup: ${item.label}`, savings: item.savings, source: item.source})
+  }
+
+  const unpruned = herokuCleanup ? report.findings.find(f => f.kind === 'dev-dependencies' && f.savings > 0) : undefined
+  if (unpruned) {
+    lines.push({applied: false, basis: measured, estimated: false, label: 'devDependencies pruned (unset NPM_CONFIG_PRODUCTION)', savings: unpruned.savings, source: unpruned.source})
+  }
+
+  for (const move of herokuCleanup?.moves ?? []) {
+    const label = `package.json: ${move.name} ${move.to === 'removed' ? 'only in devDependencies' : 'to devDependencies'}`
+    lines.push({applied: Boolean(options.fixPackageJson), basis: measured, estimated: false, label, savings: move.savings})
   }
 
   // A package the size above does not include (declared, not installed) cannot make it smaller.
@@ -232,6 +264,11 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
     notes.push(`${requirements.changes.length} requirements change(s) are advice: run with --fix-requirements to write them.`)
   }
 
+  for (const kept of herokuCleanup?.kept ?? []) notes.push(`heroku-cleanup keeps ${kept}.`)
+  if (herokuCleanup && !options.fixPackageJson && herokuCleanup.moves.length > 0) {
+    notes.push(`${herokuCleanup.moves.map(m => m.name).join(', ')} ${herokuCleanup.moves.length === 1 ? 'is' : 'are'} used only by the build or tests: run with --fix-package-json to move ${herokuCleanup.moves.length === 1 ? 'it' : 'them'} to devDependencies.`)
+  }
+
   if (!options.postCompile && postCompile && postCompile.savings > 0) {
     notes.push(`bin/post_compile would prune ${formatBytes(postCompile.savings)} of installed files: run with --post-compile to write it.`)
   }
@@ -240,7 +277,8 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
     changes,
     declaredAdvice: adviseDeclared(input.declared, options.gpu, report.findings),
     evidence: {compressed: report.totals.compressed, kind: report.kind, notes: report.notes, prediction: report.prediction, source: report.source},
-    notes: [...slugignore.notes, ...(postCompile?.notes ?? []), ...notes],
+    herokuCleanup,
+    notes: [...slugignore.notes, ...(postCompile?.notes ?? []), ...(herokuCleanup?.notes ?? []), ...notes],
     postCompile,
     quantize,
     requirements,

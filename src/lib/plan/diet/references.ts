@@ -1,5 +1,5 @@
-import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
+import {readRegularFile} from '../../shared/read-file.js'
 
 import {baseName, extensionOf} from '../../analyze/paths.js'
 import {SOURCE_EXTENSIONS} from '../../knowledge/file-kinds.js'
@@ -28,7 +28,7 @@ export async function readReferenceTexts(root: string, files: {path: string; siz
   const texts: Record<string, string> = {}
   for (const file of files) {
     if (file.type === 'symlink' || !isReferenceSource(file.path, file.size)) continue
-    const buffer = await readFile(join(root, file.path)).catch(() => {})
+    const buffer = await readRegularFile(join(root, file.path)).catch(() => {})
     if (!buffer || buffer.subarray(0, 8000).includes(0)) continue
     texts[file.path] = buffer.toString('utf8')
   }

@@ -5,7 +5,7 @@ import {
   buildInputReason, CANDIDATE_KINDS, type CandidateKind, candidateKind,
 } from './repo-candidates.js'
 import {buildReferenceIndex, findReference} from './references.js'
-import {managedRules, userLines, withManagedRules} from '../../analyze/slugignore/file.js'
+import {managedRules, moveOutOfBlock, userLines, withManagedRules} from '../../analyze/slugignore/file.js'
 
 export interface PlanRepoFile {
   path: string
@@ -109,6 +109,23 @@ function planText(existing: string | undefined, rules: string[]): string | undef
 }
 
 /**
+ * Rules in the plugin's block that the plugin never wrote: the user typed them there. The plugin writes only
+ * rules for candidate files (anchored ones, or an earlier version's `tests/` and `*.ipynb`), so a rule that
+ * removes any other file, or one that is not a literal path and removes nothing, is the user's. A literal
+ * path that removes nothing is taken for the plugin's own, for a file deleted since.
+ */
+function userRulesInBlock(input: SlugignorePlanInput, paths: string[]): string[] {
+  const sizeOf = new Map(input.repoFiles.map(f => [f.path, f.size]))
+  const options = {keepTests: false, models: new Set<string>(), offloaded: new Set(input.offloaded)}
+  const candidate = (p: string) => candidateKind(p, sizeOf.get(p) ?? 0, options) !== undefined
+  return managedRules(input.slugignore).filter(rule => {
+    const matched = matchedBy(rule, paths)
+    if (matched.length === 0) return ruleProblem(anchoredRule(rule)) !== undefined
+    return !matched.every(p => candidate(p))
+  })
+}
+
+/**
  * The `.slugignore` rules for repo files the dyno does not need. A file is proposed only when it is a
  * candidate (notebook, docs media, data, large file, test folder, CI/editor file, offloaded model), is
  * not a build input, and nothing in the app's code, templates, Procfile or config mentions it or a folder
@@ -117,8 +134,11 @@ function planText(existing: string | undefined, rules: string[]): string | undef
  * Heroku's readings of .slugignore agree on it; each is checked with the shared matcher against the full
  * file list before it is proposed. The user's own rules count for what both readings remove.
  */
-export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
-  const paths = input.repoFiles.map(f => f.path)
+export function planSlugignore(given: SlugignorePlanInput): SlugignorePlan {
+  const paths = given.repoFiles.map(f => f.path)
+  // A rule the user typed inside the plugin's block is kept: moved out of it, and from then on theirs.
+  const strays = userRulesInBlock(given, paths)
+  const input = strays.length > 0 ? {...given, slugignore: moveOutOfBlock(given.slugignore!, strays)} : given
   const sizeOf = new Map(input.repoFiles.map(f => [f.path, f.size]))
   const shareOf = new Map(input.files.filter(f => f.origin === 'repo').map(f => [f.path, f.compressed]))
   const offloaded = new Set(input.offloaded)
@@ -131,6 +151,11 @@ export function planSlugignore(input: SlugignorePlanInput): SlugignorePlan {
   const removedByEither = createSlugignoreMatcher(own, 'either')
   for (const path of paths.filter(p => buildInputReason(p) && removedByEither(p)).sort()) {
     notes.push(`Your .slugignore removes ${path} (${buildInputReason(path)}): the build or the dyno may need it.`)
+  }
+
+  if (strays.length > 0) {
+    const listed = strays.map(r => `"${r}"`).join(', ')
+    notes.push(`.slugignore: ${listed} ${strays.length === 1 ? 'is a rule' : 'are rules'} you typed inside the plugin's block, which slug:diet rewrites: kept, moved above the block.`)
   }
 
   const heldBack: HeldBack[] = []

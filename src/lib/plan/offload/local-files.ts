@@ -4,6 +4,7 @@ import {fileURLToPath} from 'node:url'
 
 import {addManagedRules} from '../../analyze/slugignore/file.js'
 import {writeFileAtomic} from '../../shared/atomic-write.js'
+import {readRegularText} from '../../shared/read-file.js'
 import {UserError} from '../../shared/errors.js'
 import type {ModelUnit} from './find.js'
 import {LOCAL_MANIFEST, type ModelManifest, serializeManifest} from './manifest.js'
@@ -29,7 +30,7 @@ const TEMPLATES = fileURLToPath(new URL('../../../../templates/', import.meta.ur
 
 async function readText(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8')
+    return await readRegularText(path)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new UserError(`Cannot read ${path}: ${(error as Error).message}`)

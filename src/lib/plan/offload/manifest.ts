@@ -1,8 +1,8 @@
 import {createHash} from 'node:crypto'
-import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UserError} from '../../shared/errors.js'
+import {readRegularText} from '../../shared/read-file.js'
 
 export const MANIFEST_VERSION = 1
 /** The local copy, in the repo root: slug:diet reads it to know which models live in S3. */
@@ -83,7 +83,7 @@ export function parseManifest(text: string, source: string): ModelManifest {
 export async function readLocalManifest(root: string): Promise<ModelManifest | undefined> {
   let text: string
   try {
-    text = await readFile(join(root, LOCAL_MANIFEST), 'utf8')
+    text = await readRegularText(join(root, LOCAL_MANIFEST))
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new UserError(`Cannot read ${LOCAL_MANIFEST}: ${(error as Error).message}`)

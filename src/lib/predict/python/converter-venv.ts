@@ -2,9 +2,10 @@ import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {lastLine, runBounded} from '../../shared/bounded-process.js'
+import {ChildStartError, runBounded} from '../../shared/child-process.js'
 import {UserError} from '../../shared/errors.js'
 import {parsePipReport, pipFailure} from './pip.js'
+import {lastLine} from './scripts.js'
 
 /** What python/convert_models.py needs (issue 18): Keras on its torch backend, a CPU torch, the ONNX exporters and runtime. */
 export const CONVERTER_PACKAGES = ['keras', 'torch', 'onnx', 'onnxscript', 'onnxruntime', 'h5py', 'numpy']
@@ -38,21 +39,20 @@ interface Step {
 }
 
 async function step({args, command, label, timeoutMs}: Step, options: ConverterOptions): Promise<string> {
-  const result = await runBounded({args, command, env: {...options.env ?? process.env, PIP_NO_INPUT: '1'}, onLine: options.progress, timeoutMs})
-  if (result.spawnError) {
-    const why = result.spawnError === 'ENOENT' ? 'is not installed (or not on PATH)' : `could not run (${result.spawnError})`
+  const result = await runBounded({args, command, env: {...options.env ?? process.env, PIP_NO_INPUT: '1'}, onLine: options.progress, timeoutMs}).catch((error: unknown) => {
+    if (!(error instanceof ChildStartError)) throw error
+    const why = error.code === 'ENOENT' ? 'is not installed (or not on PATH)' : `could not run (${error.code})`
     throw new UserError(`${command} ${why}: name another with HEROKU_SLUG_DIET_PYTHON.`)
-  }
-
-  if (result.interrupted) throw new UserError(`${label} was interrupted.`)
+  })
   if (result.timedOut) throw new UserError(`${label} did not finish within ${Math.round(timeoutMs / 60_000)} min and was stopped.`)
   if (result.code !== 0) {
-    const failure = pipFailure(result.output)
+    const output = result.stdout + result.stderr
+    const failure = pipFailure(output)
     const detail = failure.kind === 'no-wheel' ? `no wheel for ${failure.requirement}` : ('detail' in failure ? failure.detail : 'pip failed')
-    throw new UserError(`${label} failed: ${args.includes('pip') ? detail : lastLine(result.output) ?? `exit ${result.code}`}.`)
+    throw new UserError(`${label} failed: ${args.includes('pip') ? detail : lastLine(output) ?? `exit ${result.code}`}.`)
   }
 
-  return result.output
+  return result.stdout
 }
 
 /** The extra pip arguments that keep CUDA out: none when the user's indexes already give a CPU torch. */

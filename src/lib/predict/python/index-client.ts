@@ -1,8 +1,9 @@
 import {stat} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 
-import {Agent, request} from 'undici'
+import {Agent, type Dispatcher, Pool, ProxyAgent, request} from 'undici'
 
+import {wheelSize} from '../../analyze/python/lock-files.js'
 import {mapLimit} from '../../shared/map-limit.js'
 import {type PackageIndex, redactUrl} from './indexes.js'
 
@@ -19,16 +20,41 @@ const MAX_PAGE_BYTES = 64 * 1024 * 1024
 const CONCURRENCY = 8
 const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json'
 
-export class IndexClient {
-  private readonly agent: Agent
-  private readonly pages = new Map<string, Promise<Map<string, number | undefined> | undefined>>()
+/**
+ * The proxy pip takes to `url`, as requests (under pip) reads the environment: `<scheme>_proxy`, else
+ * `all_proxy`, the lowercase name before the uppercase one; none for a host `no_proxy` names (`*`, or an
+ * entry the host, or host:port, ends with). undefined: a direct connection.
+ */
+export function pipProxy(url: URL, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const read = (name: string): string | undefined => env[name] || env[name.toUpperCase()] || undefined
+  const noProxy = (read('no_proxy') ?? '').replaceAll(' ', '').split(',').filter(Boolean)
+  const host = url.hostname.replace(/^\[(.*)]$/, '$1')
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80')
+  if (noProxy.some(entry => entry === '*' || host.endsWith(entry.replace(/^\./, '')) || `${host}:${port}`.endsWith(entry))) return undefined
+  const proxy = read(`${url.protocol.slice(0, -1)}_proxy`) ?? read('all_proxy')
+  // requests reads a proxy without a scheme as http://
+  return proxy === undefined || proxy.includes('://') ? proxy : `http://${proxy}`
+}
 
-  constructor(private readonly timeouts: IndexTimeouts = TIMEOUTS) {
-    this.agent = new Agent({bodyTimeout: timeouts.bodyMs, connect: {timeout: timeouts.connectMs}, headersTimeout: timeouts.headersMs})
+export interface IndexClientOptions {
+  timeouts?: IndexTimeouts
+  /** where the proxy settings are read (default: process.env) */
+  env?: NodeJS.ProcessEnv
+  /** CA certificates to trust instead of node's bundled ones (tests: a TLS-inspecting proxy's CA) */
+  ca?: Buffer | string
+}
+
+export class IndexClient {
+  private readonly dispatchers = new Map<string, Dispatcher>()
+  private readonly pages = new Map<string, Promise<Map<string, number | undefined> | undefined>>()
+  private readonly timeouts: IndexTimeouts
+
+  constructor(private readonly options: IndexClientOptions = {}) {
+    this.timeouts = options.timeouts ?? TIMEOUTS
   }
 
   async close(): Promise<void> {
-    await this.agent.close()
+    await Promise.all([...this.dispatchers.values()].map(d => d.close()))
   }
 
   /** Why the index cannot be read (one line, no credentials), or undefined when it answers. */
@@ -39,12 +65,31 @@ export class IndexClient {
     }
 
     try {
-      const res = await request(index.url, {dispatcher: this.agent, headers: {accept: `${SIMPLE_JSON}, text/html;q=0.1`}, method: 'GET'})
+      const res = await request(index.url, {dispatcher: this.dispatcher(index.url), headers: {accept: `${SIMPLE_JSON}, text/html;q=0.1`}, method: 'GET'})
       await res.body.dump()
       return res.statusCode < 500 ? undefined : `${redactUrl(index.url)} answered HTTP ${res.statusCode}`
     } catch (error) {
-      return `${redactUrl(index.url)} did not answer (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+      return `${redactUrl(index.url)} ${this.failure(index.url, error)}`
     }
+  }
+
+  /**
+   * Why a project's page on an http(s) index could not be read (it timed out, the connection failed), or
+   * undefined when every index answered it. pip without retries treats such a page as a project with no
+   * files: without this check that reads as "no wheel".
+   */
+  async pageUnreachable(indexes: PackageIndex[], project: string): Promise<string | undefined> {
+    for (const index of indexes.filter(i => /^https?:/.test(i.url))) {
+      const url = `${index.url}${project}/`
+      try {
+        const res = await request(url, {dispatcher: this.dispatcher(url), headers: {accept: `${SIMPLE_JSON}, text/html;q=0.1`}, method: 'GET'})
+        await res.body.dump()
+      } catch (error) {
+        return `the page of ${project} on ${redactUrl(index.url)} ${this.failure(url, error)}`
+      }
+    }
+
+    return undefined
   }
 
   /**
@@ -76,11 +121,38 @@ export class IndexClient {
     return page
   }
 
+  /** The connection pip would make to `url`: direct, or through the proxy it reads from the environment. */
+  private dispatcher(url: string): Dispatcher {
+    const proxy = pipProxy(new URL(url), this.options.env)
+    const key = proxy ?? ''
+    let dispatcher = this.dispatchers.get(key)
+    if (!dispatcher) {
+      const {bodyMs, connectMs, headersMs} = this.timeouts
+      const tls = {timeout: connectMs, ...(this.options.ca ? {ca: this.options.ca} : {})}
+      const bounds = {bodyTimeout: bodyMs, headersTimeout: headersMs}
+      dispatcher = proxy
+        // The proxy's own answer to CONNECT is bounded too: undici's default pool waits 300 s for it.
+        ? new ProxyAgent({...bounds, clientFactory: (origin, options) => new Pool(origin, {...options, ...bounds}), proxyTls: tls, requestTls: tls, uri: proxy})
+        : new Agent({...bounds, connect: tls})
+      this.dispatchers.set(key, dispatcher)
+    }
+
+    return dispatcher
+  }
+
+  /** What went wrong reaching `url`, in a few words naming the proxy taken (without its credentials). */
+  private failure(url: string, error: unknown): string {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    const proxy = pipProxy(new URL(url), this.options.env)
+    const through = proxy ? ` through the proxy ${redactUrl(proxy)}` : ''
+    return `${code.includes('TIMEOUT') ? 'timed out' : 'did not answer'}${through} (${code})`
+  }
+
   /** A project's files with their PEP 700 sizes, from the JSON simple API; undefined when the index serves no JSON. */
   private async readProjectPage(url: string): Promise<Map<string, number | undefined> | undefined> {
     if (!/^https?:/.test(url)) return undefined
     try {
-      const res = await request(url, {dispatcher: this.agent, headers: {accept: SIMPLE_JSON}, method: 'GET'})
+      const res = await request(url, {dispatcher: this.dispatcher(url), headers: {accept: SIMPLE_JSON}, method: 'GET'})
       const type = String(res.headers['content-type'] ?? '')
       if (res.statusCode !== 200 || !type.startsWith(SIMPLE_JSON)) {
         await res.body.dump()
@@ -96,7 +168,7 @@ export class IndexClient {
       const page = (await res.body.json()) as {files?: Array<{filename?: unknown; size?: unknown}>}
       const files = new Map<string, number | undefined>()
       for (const f of page.files ?? []) {
-        if (typeof f.filename === 'string') files.set(f.filename, typeof f.size === 'number' ? f.size : undefined)
+        if (typeof f.filename === 'string') files.set(f.filename, wheelSize(f.size))
       }
 
       return files
@@ -108,10 +180,10 @@ export class IndexClient {
   private async contentLength(url: string): Promise<number | undefined> {
     if (url.startsWith('file:')) return (await stat(fileURLToPath(url)).catch(() => {}))?.size
     try {
-      const res = await request(url, {dispatcher: this.agent, method: 'HEAD'})
+      const res = await request(url, {dispatcher: this.dispatcher(url), method: 'HEAD'})
       await res.body.dump()
       const length = Number(res.headers['content-length'])
-      return res.statusCode === 200 && Number.isFinite(length) && length > 0 ? length : undefined
+      return res.statusCode === 200 && length > 0 ? wheelSize(length) : undefined
     } catch {
       return undefined
     }

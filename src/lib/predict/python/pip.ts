@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {normalizePythonName} from '../../analyze/python/dist-info.js'
-import {runBounded} from '../../shared/bounded-process.js'
+import {ChildStartError, runBounded} from '../../shared/child-process.js'
 
 /** One distribution pip would install. */
 export interface ResolvedDist {
@@ -171,9 +171,18 @@ export async function runPipResolve(options: PipResolveOptions): Promise<PipOutc
   const report = join(work, 'report.json')
   try {
     const args = pipArguments(options, report, join(work, 'target'))
-    const {code, output, spawnError, timedOut} = await runBounded({args, command: options.python, cwd: options.cwd, env: options.env, onLine: options.onLine, timeoutMs: options.timeoutMs})
+    const run = await runBounded({args, command: options.python, cwd: options.cwd, env: options.env, onLine: options.onLine, timeoutMs: options.timeoutMs})
+    .catch((error: unknown) => {
+      if (error instanceof ChildStartError) return error
+      throw error
+    })
+    if (run instanceof ChildStartError) {
+      return {detail: run.code === 'ENOENT' ? `${options.python} is not installed (or not on PATH)` : `${options.python} could not run (${run.code})`, kind: 'missing'}
+    }
+
+    const {code, timedOut} = run
+    const output = run.stdout + run.stderr
     if (timedOut) return {detail: `pip (${options.python}) did not finish within ${Math.round(options.timeoutMs / 1000)} s`, kind: 'timeout'}
-    if (spawnError) return {detail: spawnError === 'ENOENT' ? `${options.python} is not installed (or not on PATH)` : `${options.python} could not run (${spawnError})`, kind: 'missing'}
     if (code !== 0) return pipFailure(output)
     const parsed = parsePipReport(await readFile(report, 'utf8'))
     return {kind: 'resolved', ...parsed}

@@ -1,8 +1,6 @@
-import {execFile} from 'node:child_process'
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {isAbsolute, join} from 'node:path'
-import {promisify} from 'node:util'
 
 import {lt, valid} from '@renovatebot/pep440'
 
@@ -11,9 +9,12 @@ import type {PackageRow} from '../../analyze/rows.js'
 import {readRequirementsFile} from '../../source/repo-dependencies.js'
 import {normalizePythonName} from '../../analyze/python/dist-info.js'
 import {parseRequirements} from '../../analyze/python/requirements.js'
+import {parsePipfileLock} from '../../analyze/python/lock-files.js'
 import {INSTALL_FACTOR, runtimeSize, type Stack} from '../../knowledge/python-stack.js'
 import {formatBytes} from '../../shared/bytes.js'
+import {ChildStartError, runBounded} from '../../shared/child-process.js'
 import {UserError} from '../../shared/errors.js'
+import {readRegularText} from '../../shared/read-file.js'
 import {IndexClient} from './index-client.js'
 import {configuredIndexes, type PackageIndex, parsePipConfigList, redactUrl} from './indexes.js'
 import {type PipOutcome, runPipResolve} from './pip.js'
@@ -21,8 +22,6 @@ import {choosePython, isProblem, type PythonChoice} from './python-version.js'
 import {platformTags, stackNamed} from './stack.js'
 import type {Resolution, Unresolvable} from './wheels.js'
 import {resolveUvLock} from './uv-lock.js'
-
-const run = promisify(execFile)
 
 export interface StackResolveOptions {
   /** the Python whose pip resolves; "none" skips resolution (default: HEROKU_SLUG_DIET_PYTHON, else python3) */
@@ -72,8 +71,9 @@ const fallback = (why: string, notes: string[] = []): StackFallback => ({
 async function readTracked(root: string, tracked: ReadonlySet<string>, path: string): Promise<string | undefined> {
   if (!tracked.has(path)) return undefined
   try {
-    return await readFile(join(root, path), 'utf8')
+    return await readRegularText(join(root, path))
   } catch (error) {
+    if (error instanceof UserError) throw new UserError(`Cannot read ${path}: ${error.message}.`)
     throw new UserError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
 }
@@ -99,19 +99,22 @@ function unresolvableNote(u: Unresolvable, python: PythonChoice, stack: Stack): 
 /** Why `python -m pip` cannot run, or undefined when it can. */
 async function pipMissing(python: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
-    await run(python, ['-m', 'pip', '--version'], {env, timeout: 15_000})
-    return undefined
+    const {code, signal, stderr, timedOut} = await runBounded({args: ['-m', 'pip', '--version'], command: python, env, timeoutMs: 15_000})
+    if (code === 0) return undefined
+    if (stderr.includes('No module named pip')) return `${python} has no pip`
+    if (timedOut) return `${python} -m pip --version did not finish within 15 s`
+    return `${python} -m pip --version failed (${stderr.trim().split('\n').at(-1) || code || signal})`
   } catch (error) {
-    const {code, stderr} = error as NodeJS.ErrnoException & {stderr?: string}
+    const code = error instanceof ChildStartError ? error.code : (error as Error).message
     if (code === 'ENOENT') return `${python} is not installed (or not on PATH)`
-    if (stderr?.includes('No module named pip')) return `${python} has no pip`
-    return `${python} -m pip --version failed (${(stderr ?? '').trim().split('\n').at(-1) || code})`
+    return `${python} -m pip --version failed (${code})`
   }
 }
 
 /** The configured indexes, as pip sees them from the repo (pip config list reads files and PIP_* variables). */
 async function pipIndexes(python: string, root: string, env: NodeJS.ProcessEnv): Promise<PackageIndex[]> {
-  const {stdout} = await run(python, ['-m', 'pip', 'config', 'list'], {cwd: root, env, timeout: 15_000}).catch(() => ({stdout: ''}))
+  const stdout = await runBounded({args: ['-m', 'pip', 'config', 'list'], command: python, cwd: root, env, timeoutMs: 15_000})
+  .then(r => (r.code === 0 ? r.stdout : ''), () => '')
   const requirements = await readRequirementsFile(root, 'requirements.txt')
   return configuredIndexes(parsePipConfigList(stdout), requirements)
 }
@@ -125,6 +128,15 @@ function withoutRequirements(text: string, root: string, drop: ReadonlySet<strin
   }).join('\n')
 }
 
+/**
+ * The indexes to ask when pip finds no version of a project: pip without retries reads a project page
+ * that timed out as a project with no files, and says nothing of the timeout.
+ */
+interface IndexCheck {
+  client: IndexClient
+  indexes: PackageIndex[]
+}
+
 interface PipResolution {
   outcome: PipOutcome
   unresolvable: Unresolvable[]
@@ -134,9 +146,9 @@ interface PipResolution {
  * pip's resolution of requirements.txt; a top-level requirement pip finds no wheel for is set aside (and
  * reported) and pip runs again without it, so one such package does not hide the size of the rest.
  */
-async function resolveWithPip(root: string, target: {minor: string; python: string; stack: Stack}, options: StackResolveOptions & {deadline: number}): Promise<PipResolution> {
+async function resolveWithPip(root: string, target: {minor: string; python: string; stack: Stack}, options: StackResolveOptions & {deadline: number; index: IndexCheck}): Promise<PipResolution> {
   const {minor, python, stack} = target
-  const text = (await readFile(join(root, 'requirements.txt'), 'utf8'))
+  const text = await readTracked(root, new Set(['requirements.txt']), 'requirements.txt') ?? ''
   const topLevel = new Set(parseRequirements(text).filter(l => l.kind === 'requirement' && l.normalizedName).map(l => l.normalizedName!))
   const setAside = new Set<string>()
   const unresolvable: Unresolvable[] = []
@@ -163,6 +175,8 @@ async function resolveWithPip(root: string, target: {minor: string; python: stri
         timeoutMs: Math.max(1000, options.deadline - Date.now()),
       })
       if (outcome.kind !== 'no-wheel') return {outcome, unresolvable}
+      const down = await options.index.client.pageUnreachable(options.index.indexes, outcome.name)
+      if (down) return {outcome: {detail: down, kind: 'unreachable'}, unresolvable}
       unresolvable.push({name: outcome.name, requiredBy: outcome.requiredBy, requirement: outcome.requirement})
       if (outcome.requiredBy || !topLevel.has(outcome.name) || setAside.has(outcome.name) || setAside.size >= MAX_SET_ASIDE) return {outcome, unresolvable}
       setAside.add(outcome.name)
@@ -174,17 +188,11 @@ async function resolveWithPip(root: string, target: {minor: string; python: stri
 
 /** Pipfile.lock's default packages as pinned requirements (dependencies are already in the lock), with its sources. */
 function pipfileRequirements(text: string): string {
-  let lock: {_meta?: {sources?: Array<{url?: string}>}; default?: Record<string, {version?: string; markers?: string}>}
-  try {
-    lock = JSON.parse(text)
-  } catch (error) {
-    throw new UserError(`Pipfile.lock is not valid JSON (${(error as Error).message}).`)
-  }
-
-  const sources = (lock._meta?.sources ?? []).map(s => s.url).filter(u => typeof u === 'string')
+  const lock = parsePipfileLock(text)
+  const sources = (lock._meta?.sources ?? []).map(s => s.url).filter(u => u !== undefined)
   const lines = sources.map((url, i) => `${i === 0 ? '--index-url' : '--extra-index-url'} ${url}`)
   for (const [name, info] of Object.entries(lock.default ?? {})) {
-    if (!info?.version) continue
+    if (!info.version) continue
     lines.push(`${name}${info.version}${info.markers ? ` ; ${info.markers}` : ''}`)
   }
 
@@ -231,6 +239,31 @@ export async function resolveForStack(root: string, tracked: ReadonlySet<string>
   }
 }
 
+type Manager = (typeof MANAGER_FILES)[number]
+
+/** What one resolution knows while it runs: the repo, the Python and stack it resolves for, its bounds. */
+interface ResolveContext {
+  choice: PythonChoice
+  client: IndexClient
+  deadline: number
+  env: NodeJS.ProcessEnv
+  manager: Manager
+  options: StackResolveOptions
+  pipfileLock?: string
+  python: string
+  root: string
+  stack: Stack
+  timeoutMs: number
+  tracked: ReadonlySet<string>
+}
+
+/** The packages, the indexes they came from, and what resolved them (for the notes). */
+interface Resolved {
+  by: string
+  indexes: PackageIndex[]
+  resolution: Resolution
+}
+
 async function resolve(root: string, tracked: ReadonlySet<string>, options: StackResolveOptions): Promise<StackDependencies | StackFallback | undefined> {
   const managers = MANAGER_FILES.filter(f => tracked.has(f))
   // Not a Python app for the buildpack (a Node app, say): nothing to resolve, nothing to say.
@@ -245,95 +278,117 @@ async function resolve(root: string, tracked: ReadonlySet<string>, options: Stac
   const [runtimeTxt, pythonVersion, pipfileLock, appJson] = await Promise.all(['runtime.txt', '.python-version', 'Pipfile.lock', 'app.json'].map(p => readTracked(root, tracked, p)))
   const choice = choosePython({pipfileLock: manager === 'Pipfile.lock' ? pipfileLock : undefined, pythonVersion, runtimeTxt})
   if (isProblem(choice)) return fallback(`the build would fail: ${choice.problem}`)
-  const stack = stackOf(appJson)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const deadline = Date.now() + timeoutMs
-  const env = options.env ?? process.env
-  const client = new IndexClient()
+  const context: ResolveContext = {
+    choice, client: new IndexClient({env: options.env ?? process.env}), deadline: Date.now() + timeoutMs, env: options.env ?? process.env, manager, options,
+    pipfileLock, python, root, stack: stackOf(appJson), timeoutMs, tracked,
+  }
   try {
-    let resolution: Resolution
-    let indexes: PackageIndex[] = []
-    let by: string
-    if (manager === 'uv.lock') {
-      options.onProgress?.('reading uv.lock')
-      resolution = resolveUvLock((await readTracked(root, tracked, 'uv.lock'))!, choice.minor, stack)
-      by = 'uv.lock (read directly: it pins every package and records wheel sizes)'
-    } else {
-      let requirementsText: string | undefined
-      const missing = await pipMissing(python, env)
-      if (missing) return fallback(`${missing}, and pip is needed to resolve them`)
-      if (manager === 'requirements.txt') {
-        indexes = await pipIndexes(python, root, env)
-        const primary = indexes.find(i => i.primary)!
-        options.onProgress?.(`checking ${redactUrl(primary.url)}`)
-        const down = await client.unreachable(primary)
-        if (down) return fallback(`the package index ${down}`)
-      } else {
-        requirementsText = pipfileRequirements(pipfileLock!)
-      }
-
-      options.onProgress?.('pip: resolving')
-      let pip: PipResolution
-      if (requirementsText === undefined) {
-        pip = await resolveWithPip(root, {minor: choice.minor, python, stack}, {...options, deadline, env})
-      } else {
-        const work = await mkdtemp(join(tmpdir(), 'slug-diet-pipfile-'))
-        try {
-          await writeFile(join(work, 'requirements.txt'), requirementsText)
-          indexes = configuredIndexes([], [{file: 'Pipfile.lock', lines: parseRequirements(requirementsText)}])
-          const outcome = await runPipResolve({cwd: root, env, minor: choice.minor, noDeps: true, platforms: platformTags(stack), python, requirements: join(work, 'requirements.txt'), timeoutMs})
-          pip = {outcome, unresolvable: outcome.kind === 'no-wheel' ? [{name: outcome.name, requirement: outcome.requirement}] : []}
-        } finally {
-          await rm(work, {force: true, recursive: true})
-        }
-      }
-
-      const notes = pip.unresolvable.map(u => unresolvableNote(u, choice, stack))
-      if (pip.outcome.kind !== 'resolved') return fallback(describeOutcome(pip.outcome), notes)
-      const requires = new Map<string, string[]>()
-      for (const d of pip.outcome.dists) {
-        requires.set(d.name, d.requiresDist.filter(r => !r.includes('extra ==')).map(r => normalizePythonName(/^[A-Za-z0-9._-]+/.exec(r)?.[0] ?? r)))
-      }
-
-      resolution = {
-        requires,
-        unresolvable: pip.unresolvable,
-        wheels: pip.outcome.dists.map(d => ({name: d.name, requested: d.requested, url: d.url, version: d.version})),
-      }
-      const version = pip.outcome.pipVersion
-      by = `pip ${version ?? ''}`.trim()
-      if (version && valid(version) && lt(version, PIP_REPORT_FIXED)) {
-        by += ' (which downloads each wheel into its cache during a dry run, pypa/pip#12603; sizes come from the index, not from those downloads)'
-      }
-    }
-
-    const unsizedWheels = resolution.wheels.filter(w => w.size === undefined && w.url)
-    if (unsizedWheels.length > 0) {
-      options.onProgress?.(`sizing ${unsizedWheels.length} wheels`)
-      const sizes = await client.wheelSizes(unsizedWheels.map(w => ({project: w.name, url: w.url!})), indexes)
-      for (const [i, w] of unsizedWheels.entries()) w.size = sizes[i]
-    }
-
-    const {rows, unsized} = packageRows(resolution, choice)
-    const runtime = runtimeSize(choice.minor)
-    const wheelBytes = resolution.wheels.reduce((sum, w) => sum + (w.size ?? 0), 0)
-    const from = indexes.length > 0 ? ` from ${indexes.map(i => `${redactUrl(i.url)} (${i.origin})`).join(', ')}` : ''
-    const notes = [
-      `Python dependencies resolved for ${stack.name} (Linux x86_64, manylinux up to glibc ${stack.glibc.join('.')}) and CPython ${choice.minor} `
-      + `(${choice.source}), binary wheels only, by ${by}${from}: ${resolution.wheels.length} packages, ${formatBytes(wheelBytes)} of wheels.`,
-      `Estimates: a package's Size is its wheel and its Compressed share is the wheel x ${INSTALL_FACTOR.factor.toFixed(3)} `
-      + `(what the buildpack adds on install, e.g. bytecode; ${INSTALL_FACTOR.source}).`,
-      `Estimate: the Python ${choice.requested} runtime in .heroku/python (with pip) is ${formatBytes(runtime.compressed)} compressed (${runtime.source}).`,
-      ...resolution.unresolvable.map(u => unresolvableNote(u, choice, stack)),
-    ]
-    if (unsized.length > 0) notes.push(`No size is known for ${unsized.length} wheel(s), counted as 0 B: ${unsized.join(', ')}.`)
-    if (manager === 'requirements.txt') notes.push("An app's PIP_EXTRA_INDEX_URL config var also adds an index on Heroku: this machine's pip configuration stands in for it.")
-    const requested = resolution.wheels.filter(w => w.requested).map(w => w.name)
-    return {notes, packages: rows, requested, requires: resolution.requires}
+    const resolved = manager === 'uv.lock' ? await resolveUv(context) : await resolvePip(context)
+    if ('fallback' in resolved) return resolved
+    await sizeWheels(context, resolved)
+    return dependencies(context, resolved)
   } catch (error) {
     if (error instanceof UserError) return fallback(error.message.replace(/\.$/, ''))
     throw error
   } finally {
-    await client.close()
+    await context.client.close()
   }
+}
+
+async function resolveUv({choice, options, root, stack, tracked}: ResolveContext): Promise<Resolved> {
+  options.onProgress?.('reading uv.lock')
+  const resolution = resolveUvLock((await readTracked(root, tracked, 'uv.lock'))!, choice.minor, stack)
+  return {by: 'uv.lock (read directly: it pins every package and records wheel sizes)', indexes: [], resolution}
+}
+
+/** requirements.txt or Pipfile.lock, resolved by pip for the stack: the packages, or why not. */
+async function resolvePip(context: ResolveContext): Promise<Resolved | StackFallback> {
+  const {choice, client, env, manager, options, python, root, stack} = context
+  const missing = await pipMissing(python, env)
+  if (missing) return fallback(`${missing}, and pip is needed to resolve them`)
+  let pip: PipResolution
+  let indexes: PackageIndex[]
+  if (manager === 'requirements.txt') {
+    indexes = await pipIndexes(python, root, env)
+    const primary = indexes.find(i => i.primary)!
+    options.onProgress?.(`checking ${redactUrl(primary.url)}`)
+    const down = await client.unreachable(primary)
+    if (down) return fallback(`the package index ${down}`)
+    options.onProgress?.('pip: resolving')
+    pip = await resolveWithPip(root, {minor: choice.minor, python, stack}, {...options, deadline: context.deadline, env, index: {client, indexes}})
+  } else {
+    const requirementsText = pipfileRequirements(context.pipfileLock!)
+    indexes = configuredIndexes([], [{file: 'Pipfile.lock', lines: parseRequirements(requirementsText)}])
+    options.onProgress?.('pip: resolving')
+    pip = await resolvePipfileLock(context, requirementsText, indexes)
+  }
+
+  const notes = pip.unresolvable.map(u => unresolvableNote(u, choice, stack))
+  if (pip.outcome.kind !== 'resolved') return fallback(describeOutcome(pip.outcome), notes)
+  const requires = new Map<string, string[]>()
+  for (const d of pip.outcome.dists) {
+    requires.set(d.name, d.requiresDist.filter(r => !r.includes('extra ==')).map(r => normalizePythonName(/^[A-Za-z0-9._-]+/.exec(r)?.[0] ?? r)))
+  }
+
+  const resolution = {
+    requires,
+    unresolvable: pip.unresolvable,
+    wheels: pip.outcome.dists.map(d => ({name: d.name, requested: d.requested, url: d.url, version: d.version})),
+  }
+  return {by: pipBy(pip.outcome.pipVersion), indexes, resolution}
+}
+
+/** Pipfile.lock pins every package: pip resolves its pins without dependencies, exactly as locked. */
+async function resolvePipfileLock(context: ResolveContext, requirementsText: string, indexes: PackageIndex[]): Promise<PipResolution> {
+  const {choice, client, env, python, root, stack, timeoutMs} = context
+  const work = await mkdtemp(join(tmpdir(), 'slug-diet-pipfile-'))
+  try {
+    await writeFile(join(work, 'requirements.txt'), requirementsText)
+    const outcome = await runPipResolve({cwd: root, env, minor: choice.minor, noDeps: true, platforms: platformTags(stack), python, requirements: join(work, 'requirements.txt'), timeoutMs})
+    // pip reads a project page that timed out as a project with no files: ask the index before saying "no wheel"
+    const down = outcome.kind === 'no-wheel' ? await client.pageUnreachable(indexes, outcome.name) : undefined
+    if (down) return {outcome: {detail: down, kind: 'unreachable'}, unresolvable: []}
+    return {outcome, unresolvable: outcome.kind === 'no-wheel' ? [{name: outcome.name, requirement: outcome.requirement}] : []}
+  } finally {
+    await rm(work, {force: true, recursive: true})
+  }
+}
+
+function pipBy(version: string | undefined): string {
+  const by = `pip ${version ?? ''}`.trim()
+  if (version && valid(version) && lt(version, PIP_REPORT_FIXED)) {
+    return by + ' (which downloads each wheel into its cache during a dry run, pypa/pip#12603; sizes come from the index, not from those downloads)'
+  }
+
+  return by
+}
+
+/** Wheels whose size the lock or pip's report did not give: asked of the indexes (PEP 700, else HEAD). */
+async function sizeWheels({client, options}: ResolveContext, {indexes, resolution}: Resolved): Promise<void> {
+  const unsizedWheels = resolution.wheels.filter(w => w.size === undefined && w.url)
+  if (unsizedWheels.length === 0) return
+  options.onProgress?.(`sizing ${unsizedWheels.length} wheels`)
+  const sizes = await client.wheelSizes(unsizedWheels.map(w => ({project: w.name, url: w.url!})), indexes)
+  for (const [i, w] of unsizedWheels.entries()) w.size = sizes[i]
+}
+
+function dependencies({choice, manager, stack}: ResolveContext, {by, indexes, resolution}: Resolved): StackDependencies {
+  const {rows, unsized} = packageRows(resolution, choice)
+  const runtime = runtimeSize(choice.minor)
+  const wheelBytes = resolution.wheels.reduce((sum, w) => sum + (w.size ?? 0), 0)
+  const from = indexes.length > 0 ? ` from ${indexes.map(i => `${redactUrl(i.url)} (${i.origin})`).join(', ')}` : ''
+  const notes = [
+    `Python dependencies resolved for ${stack.name} (Linux x86_64, manylinux up to glibc ${stack.glibc.join('.')}) and CPython ${choice.minor} `
+    + `(${choice.source}), binary wheels only, by ${by}${from}: ${resolution.wheels.length} packages, ${formatBytes(wheelBytes)} of wheels.`,
+    `Estimates: a package's Size is its wheel and its Compressed share is the wheel x ${INSTALL_FACTOR.factor.toFixed(3)} `
+    + `(what the buildpack adds on install, e.g. bytecode; ${INSTALL_FACTOR.source}).`,
+    `Estimate: the Python ${choice.requested} runtime in .heroku/python (with pip) is ${formatBytes(runtime.compressed)} compressed (${runtime.source}).`,
+    ...resolution.unresolvable.map(u => unresolvableNote(u, choice, stack)),
+    ...(choice.note ? [choice.note] : []),
+  ]
+  if (unsized.length > 0) notes.push(`No size is known for ${unsized.length} wheel(s), counted as 0 B: ${unsized.join(', ')}.`)
+  if (manager === 'requirements.txt') notes.push("An app's PIP_EXTRA_INDEX_URL config var also adds an index on Heroku: this machine's pip configuration stands in for it.")
+  const requested = resolution.wheels.filter(w => w.requested).map(w => w.name)
+  return {notes, packages: rows, requested, requires: resolution.requires}
 }

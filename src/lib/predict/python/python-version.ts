@@ -1,4 +1,4 @@
-import {PYTHON_VERSION_RULES} from '../../knowledge/python-stack.js'
+import {KNOWN_PATCHES, MAX_PLAUSIBLE_PATCH, PYTHON_VERSION_RULES} from '../../knowledge/python-stack.js'
 
 /** The Python the buildpack will install, and why. */
 export interface PythonChoice {
@@ -8,6 +8,8 @@ export interface PythonChoice {
   requested: string
   /** runtime.txt, .python-version, Pipfile.lock, or the buildpack's default */
   source: string
+  /** what the reader should know about the pin (a patch release newer than the plugin knows of) */
+  note?: string
 }
 
 /** A version file the build would reject: the build fails before installing anything. */
@@ -22,7 +24,8 @@ export interface VersionFiles {
   pipfileLock?: string
 }
 
-const VERSION = /^(\d+)\.(\d+)(?:\.(\d+))?$/
+/** N.N or N.N.N, integers without leading zeros, as the buildpack's PYTHON_VERSION_REGEX. */
+const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?$/
 
 /** Lines that are not blank or `#` comments, trimmed, as the buildpack's read_trimmed_version_lines. */
 function versionLines(text: string): string[] {
@@ -39,7 +42,21 @@ function checked(requested: string, source: string): PythonChoice | PythonVersio
     return {problem: `${source} asks for Python ${major}.${minor}, which the Python buildpack does not support (${supported})`}
   }
 
-  return {minor: `${major}.${minor}`, requested, source}
+  const choice: PythonChoice = {minor: `${major}.${minor}`, requested, source}
+  if (m[3] === undefined) return choice
+  const patch = Number(m[3])
+  const newest = KNOWN_PATCHES.newest.get(choice.minor)
+  if (patch > MAX_PLAUSIBLE_PATCH) {
+    const known = `the newest ${choice.minor} known here is ${choice.minor}.${newest}`
+    return {problem: `${source} asks for Python ${requested}, which is no CPython release (${known}), so the buildpack cannot download it`}
+  }
+
+  if (newest !== undefined && patch > newest) {
+    const known = `${choice.minor}.${newest}, ${KNOWN_PATCHES.source}`
+    choice.note = `${source} pins Python ${requested}, newer than the newest ${choice.minor} release known here (${known}): the build fails if CPython has not released it.`
+  }
+
+  return choice
 }
 
 /**

@@ -2,7 +2,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import * as v from 'valibot'
 
-import {lastLine, runBounded} from '../../shared/bounded-process.js'
+import {ChildStartError, runBounded} from '../../shared/child-process.js'
 import {UserError} from '../../shared/errors.js'
 
 /** The plugin's python/ folder: four levels above this file, in src/ as in dist/. */
@@ -15,6 +15,11 @@ export const PYTHON_SCRIPTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 
 export function choosePython(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
   const named = env.HEROKU_SLUG_DIET_PYTHON
   return flag ?? (named && named !== 'none' ? named : 'python3')
+}
+
+/** The last line a process printed that is not blank (a traceback's last line says what went wrong). */
+export function lastLine(text: string): string | undefined {
+  return text.split('\n').map(l => l.trim()).findLast(l => l !== '')
 }
 
 /** What a script exits with when the chosen Python lacks a module it needs (python/convert_models.py). */
@@ -72,6 +77,7 @@ function missingModules(stdout: string): string[] {
  * killed), modules missing (with the pip command), a crash (the last line of its stderr), bad JSON.
  */
 export async function runPythonScript<T>(run: ScriptRun<T>): Promise<T> {
+  const nothing = 'Nothing was written.'
   const result = await runBounded({
     args: [join(PYTHON_SCRIPTS_DIR, run.script), ...(run.args ?? [])],
     command: run.python,
@@ -80,14 +86,11 @@ export async function runPythonScript<T>(run: ScriptRun<T>): Promise<T> {
     input: run.input === undefined ? undefined : JSON.stringify(run.input),
     onLine: run.onLine,
     timeoutMs: run.timeoutMs,
-  })
-  const nothing = 'Nothing was written.'
-  if (result.spawnError) {
-    const why = result.spawnError === 'ENOENT' ? 'is not installed (or not on PATH)' : `could not run (${result.spawnError})`
+  }).catch((error: unknown) => {
+    if (!(error instanceof ChildStartError)) throw error
+    const why = error.code === 'ENOENT' ? 'is not installed (or not on PATH)' : `could not run (${error.code})`
     throw new UserError(`${run.python} ${why}: name a Python with --python or HEROKU_SLUG_DIET_PYTHON. ${nothing}`)
-  }
-
-  if (result.interrupted) throw new UserError(`${run.script} was interrupted. ${nothing}`)
+  })
   if (result.timedOut) throw new UserError(`${run.script} did not finish within ${seconds(run.timeoutMs)} s and was stopped. ${nothing}`)
   if (result.code === EXIT_MISSING_MODULES) {
     const missing = missingModules(result.stdout)

@@ -3,33 +3,14 @@ import {parse as parseToml} from 'smol-toml'
 import {evaluateMarker} from '../../analyze/python/markers.js'
 import type {Stack} from '../../knowledge/python-stack.js'
 import {normalizePythonName} from '../../analyze/python/dist-info.js'
+import {parseUvLock, type UvLockDependency, type UvLockPackage} from '../../analyze/python/lock-files.js'
 import {UserError} from '../../shared/errors.js'
 import {parseWheelName, wheelRank} from './stack.js'
 import type {Resolution} from './wheels.js'
 
-interface LockDependency {
-  name?: string
-  version?: string
-  marker?: string
-  extra?: string[]
-}
-
-interface LockFile {
-  url?: string
-  path?: string
-  filename?: string
-  size?: number
-}
-
-interface LockPackage {
-  name?: string
-  version?: string
-  source?: Record<string, unknown>
-  dependencies?: LockDependency[]
-  'optional-dependencies'?: Record<string, LockDependency[]>
-  sdist?: LockFile
-  wheels?: LockFile[]
-}
+type LockPackage = UvLockPackage
+type LockDependency = UvLockDependency
+type LockFile = NonNullable<UvLockPackage['wheels']>[number]
 
 const isRoot = (p: LockPackage): boolean => p.source !== undefined && ('editable' in p.source || 'virtual' in p.source)
 
@@ -46,19 +27,19 @@ function wheelFile(w: LockFile): string | undefined {
  * best wheel for the stack and the size uv.lock records for it. Nothing is downloaded.
  */
 export function resolveUvLock(text: string, minor: string, stack: Stack): Resolution {
-  let lock: {package?: LockPackage[]}
+  let toml: unknown
   try {
-    lock = parseToml(text) as typeof lock
+    toml = parseToml(text)
   } catch (error) {
     throw new UserError(`uv.lock is not valid TOML (${(error as Error).message.split('\n')[0]}).`)
   }
 
-  const packages = (lock.package ?? []).filter(p => typeof p.name === 'string')
+  const packages = parseUvLock(toml).package ?? []
   // A marker that cannot be read counts as holding: a package too many is safer than one left out of a prediction.
   const holds = (marker: string) => evaluateMarker(marker, {extras: new Set(), pythonVersion: minor}) !== false
   const byName = new Map<string, LockPackage[]>()
   for (const p of packages) {
-    const name = normalizePythonName(p.name!)
+    const name = normalizePythonName(p.name)
     byName.set(name, [...(byName.get(name) ?? []), p])
   }
 
@@ -69,7 +50,7 @@ export function resolveUvLock(text: string, minor: string, stack: Stack): Resolu
   const seenExtras = new Set<string>()
   while (queue.length > 0) {
     const {dep, requested} = queue.shift()!
-    if (!dep.name || (dep.marker && !holds(dep.marker))) continue
+    if (dep.marker && !holds(dep.marker)) continue
     const name = normalizePythonName(dep.name)
     const candidates = byName.get(name) ?? []
     const pkg = candidates.find(c => dep.version === undefined || c.version === dep.version) ?? candidates[0]
@@ -85,7 +66,7 @@ export function resolveUvLock(text: string, minor: string, stack: Stack): Resolu
     }
 
     const edges = [...(previous ? [] : pkg.dependencies ?? []), ...extras.flatMap(e => pkg['optional-dependencies']?.[e] ?? [])]
-    requires.set(name, [...(requires.get(name) ?? []), ...edges.filter(d => d.name).map(d => normalizePythonName(d.name!))])
+    requires.set(name, [...(requires.get(name) ?? []), ...edges.map(d => normalizePythonName(d.name))])
     for (const edge of edges) queue.push({dep: edge, requested: false})
   }
 

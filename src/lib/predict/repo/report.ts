@@ -1,4 +1,4 @@
-import {readdir, readFile, stat} from 'node:fs/promises'
+import {readdir, stat} from 'node:fs/promises'
 import {basename, join, resolve} from 'node:path'
 
 import {analyzeScan} from '../../analyze/analyze.js'
@@ -15,6 +15,8 @@ import type {ScanResult, SlugEntry} from '../../scan/entries.js'
 import {applySlugignore, parseSlugignore} from '../../analyze/slugignore/match.js'
 import {formatBytes} from '../../shared/bytes.js'
 import {UserError} from '../../shared/errors.js'
+import {readRegularText} from '../../shared/read-file.js'
+import type {NodePredictOptions} from '../node/predict.js'
 import type {StackResolveOptions} from '../python/predict.js'
 import {estimateCompressedSizes} from './estimate.js'
 import {describeFile, listRepo, type RepoFile, type RepoListing, walkFiles} from '../../source/repo-files.js'
@@ -29,6 +31,8 @@ export interface RepoReportOptions {
   known?: {listing: RepoListing; declared: DeclaredDependencies[]}
   /** without an installed environment: resolve the Python dependencies for the Heroku stack (repo files only without it) */
   resolve?: StackResolveOptions
+  /** predict node_modules and the Node runtime from the repo's lock file (without it, package.json's packages are listed unsized) */
+  node?: NodePredictOptions
 }
 
 /** How close the estimator came to real slugs (test/unit/lib/repo/estimate.test.ts; numpy, typescript and a whole site-packages). */
@@ -52,7 +56,7 @@ async function resolveSitePackages(path: string): Promise<string> {
 
 async function readText(root: string, path: string, what: string): Promise<string> {
   try {
-    return await readFile(join(root, path), 'utf8')
+    return await readRegularText(join(root, path))
   } catch (error) {
     throw new UserError(`Cannot read ${what}: ${(error as Error).message}`)
   }
@@ -121,6 +125,8 @@ export const UNMEASURED_PACKAGES = [
 
 export const RUNTIME_NOT_INCLUDED = 'The Python runtime the buildpack installs (.heroku/python) is not included.'
 
+export const NODE_MODULES_NOT_INCLUDED = 'node_modules, installed by the Node.js buildpack, is not included.'
+
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 const isAre = (n: number): string => (n === 1 ? 'is' : 'are')
 
@@ -162,7 +168,7 @@ function packageNotes(declared: DeclaredDependencies[], site: SiteFiles | undefi
   }
 
   if (python.length > 0) notes.push(RUNTIME_NOT_INCLUDED)
-  if (declared.some(d => d.manager === 'npm' && d.packages.length > 0)) notes.push('node_modules, installed by the Node.js buildpack, is not included.')
+  if (declared.some(d => d.manager === 'npm' && d.packages.length > 0)) notes.push(NODE_MODULES_NOT_INCLUDED)
   for (const d of declared) for (const note of d.notes) notes.push(`${d.file}: ${note}`)
   return notes
 }
@@ -256,9 +262,19 @@ export async function predictRepo(dir: string, options: RepoReportOptions): Prom
       warning: SLUG_WARNING,
     },
   }
-  if (site || !options.resolve) return {files: classified.files, report, scan}
-  // Loaded only for a prediction: the resolver brings undici and pip's plumbing, which a slug's scan never needs.
-  const [{resolveForStack}, {withStackDependencies}] = await Promise.all([import('../python/predict.js'), import('../python/merge.js')])
-  const resolved = await resolveForStack(root, new Set(listing.files.map(f => f.path)), options.resolve)
-  return {files: classified.files, report: withStackDependencies(report, resolved, [UNMEASURED_PACKAGES, RUNTIME_NOT_INCLUDED]), scan}
+  let predicted = report
+  const tracked = new Set(listing.files.map(f => f.path))
+  if (!site && options.resolve) {
+    // Loaded only for a prediction: the resolver brings undici and pip's plumbing, which a slug's scan never needs.
+    const [{resolveForStack}, {withStackDependencies}] = await Promise.all([import('../python/predict.js'), import('../python/merge.js')])
+    const resolved = await resolveForStack(root, tracked, options.resolve)
+    predicted = withStackDependencies(predicted, resolved, [UNMEASURED_PACKAGES, RUNTIME_NOT_INCLUDED])
+  }
+
+  if (options.node) {
+    const [{predictNodeModules}, {withNodeDependencies}] = await Promise.all([import('../node/predict.js'), import('../node/merge.js')])
+    predicted = withNodeDependencies(predicted, await predictNodeModules(root, tracked, options.node), [NODE_MODULES_NOT_INCLUDED])
+  }
+
+  return {files: classified.files, report: predicted, scan}
 }

@@ -1,4 +1,5 @@
 import {gunzipSync} from 'node:zlib'
+import * as v from 'valibot'
 
 import type {EntryType, ScanResult, SlugEntry} from '../entries.js'
 
@@ -15,17 +16,6 @@ export interface ScanFeatures {
 /** One entry as an array, to keep the file small: [path, type, size, compressed, linkTarget, peek (base64), crc32]. */
 type StoredEntry = [string, EntryType, number, number, null | string, null | string, null | number]
 
-interface StoredScan {
-  captured: ScanResult['captured']
-  entries: StoredEntry[]
-  features: ScanFeatures
-  format: string
-  key: string
-  /** every other field of the ScanResult, as it is */
-  rest: Omit<ScanResult, 'captured' | 'entries'>
-  version: number
-}
-
 /** Entries per piece of the encoded text. */
 const ENTRIES_PER_PIECE = 1000
 
@@ -35,14 +25,50 @@ function storeEntry(e: SlugEntry): StoredEntry {
   return [e.path, e.type, e.size, e.compressed, e.linkTarget ?? null, e.peek ? e.peek.toString('base64') : null, e.crc32 ?? null]
 }
 
-function loadEntry(row: unknown): SlugEntry {
-  if (!Array.isArray(row) || row.length !== 7) throw new Error('bad entry')
-  const [path, type, size, compressed, linkTarget, peek, crc32] = row as StoredEntry
-  if (typeof path !== 'string' || !ENTRY_TYPES.has(type) || !Number.isFinite(size) || !Number.isFinite(compressed)) throw new Error('bad entry')
+/** No slug, nor a file in one, is a terabyte: a size past this is a tampered entry. */
+const MAX_BYTES = 1e12
+/** The inflated text of one entry (a 50,000-file slug's is ~20 MB): past this it is not one we wrote. */
+const MAX_TEXT_BYTES = 512 * 1024 * 1024
+
+/** bytes, or an entry's share of the compressed bytes (a fraction) */
+const Bytes = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_BYTES))
+const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0))
+const Examples = v.array(v.string())
+
+const StoredEntrySchema = v.tuple([
+  v.string(),
+  v.picklist([...ENTRY_TYPES]),
+  Bytes,
+  Bytes,
+  v.nullable(v.string()),
+  v.nullable(v.string()),
+  v.nullable(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(0xFF_FF_FF_FF))),
+])
+
+/** A cache file, checked whole: a field of a wrong type or out of range makes the entry a miss. */
+const StoredScanSchema = v.object({
+  captured: v.record(v.string(), v.string()),
+  entries: v.array(StoredEntrySchema),
+  features: v.object({contentHashes: v.boolean()}),
+  format: v.literal(CACHE_FORMAT),
+  key: v.string(),
+  // strict: the scan is rebuilt from the file's own objects (their key order is the report's), so no other key may ride along
+  rest: v.strictObject({
+    compressedSize: Bytes,
+    escaping: v.optional(v.strictObject({count: Count, examples: Examples})),
+    fileCount: Count,
+    outside: v.strictObject({compressed: Bytes, count: Count, examples: Examples, size: Bytes}),
+    sha256: v.pipe(v.string(), v.regex(/^[\da-f]{64}$/)),
+    uncompressedSize: Bytes,
+  }),
+  version: v.literal(CACHE_VERSION),
+})
+
+function loadEntry([path, type, size, compressed, linkTarget, peek, crc32]: StoredEntry): SlugEntry {
   const entry: SlugEntry = {compressed, path, size, type}
-  if (typeof linkTarget === 'string') entry.linkTarget = linkTarget
-  if (typeof peek === 'string') entry.peek = Buffer.from(peek, 'base64')
-  if (typeof crc32 === 'number') entry.crc32 = crc32
+  if (linkTarget !== null) entry.linkTarget = linkTarget
+  if (peek !== null) entry.peek = Buffer.from(peek, 'base64')
+  if (crc32 !== null) entry.crc32 = crc32
   return entry
 }
 
@@ -83,17 +109,17 @@ export interface DecodedScan {
  * version for this key: a corrupt, partial, foreign or old entry is a miss, never an error.
  */
 export function decodeScan(key: string, bytes: Buffer): DecodedScan | undefined {
+  let json: unknown
   try {
-    const stored = JSON.parse(gunzipSync(bytes).toString('utf8')) as Partial<StoredScan>
-    if (stored.format !== CACHE_FORMAT || stored.version !== CACHE_VERSION || stored.key !== key) return undefined
-    const {captured, rest} = stored
-    if (!Array.isArray(stored.entries) || typeof rest?.sha256 !== 'string' || typeof captured !== 'object' || captured === null || !rest.outside) return undefined
-    if (typeof stored.features?.contentHashes !== 'boolean') return undefined
-    return {
-      features: {contentHashes: stored.features.contentHashes},
-      scan: {...rest, captured, entries: stored.entries.map(row => loadEntry(row))},
-    }
+    json = JSON.parse(gunzipSync(bytes, {maxOutputLength: MAX_TEXT_BYTES}).toString('utf8'))
   } catch {
     return undefined
+  }
+
+  if (!v.is(StoredScanSchema, json) || json.key !== key) return undefined
+  const {captured, entries, features, rest} = json
+  return {
+    features: {contentHashes: features.contentHashes},
+    scan: {...rest, captured, entries: entries.map(row => loadEntry(row))},
   }
 }

@@ -1,6 +1,6 @@
 import {createHash, randomBytes} from 'node:crypto'
 import {createWriteStream} from 'node:fs'
-import {mkdir, open, readdir, readFile, rename, rm, stat, utimes} from 'node:fs/promises'
+import {mkdir, open, readdir, rename, rm, stat, utimes} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
@@ -9,6 +9,7 @@ import {createGzip} from 'node:zlib'
 import type {ScanResult} from '../entries.js'
 import {parseSize} from '../../shared/bytes.js'
 import {UserError} from '../../shared/errors.js'
+import {FileReadError, readRegularFile} from '../../shared/read-file.js'
 import {CACHE_GZIP_LEVEL, decodeScan, type ScanFeatures, scanJsonPieces} from './format.js'
 
 /** Past this much, the least recently used entries go: a cache entry is ~1% of its slug, so ~100 slugs fit. */
@@ -84,8 +85,10 @@ export class ScanCache {
     const path = this.pathOf(key)
     let bytes: Buffer
     try {
-      bytes = await readFile(path)
-    } catch {
+      // A regular file within the cache's own limit: an entry replaced by a FIFO or a link to /dev/zero is a miss.
+      bytes = await readRegularFile(path, this.maxBytes)
+    } catch (error) {
+      if (error instanceof FileReadError) await rm(path, {force: true}).catch(() => {})
       return undefined
     }
 

@@ -26,12 +26,13 @@ const cedar = (name: string, size: null | number, extra: Partial<AppJson> = {}):
 })
 
 /** Releases newest first, as the API answers a desc Range: each [version, slug number]; the newest is current. */
-/** The table's body rows, cell by cell: the lines between its dashed rule and the blank line after it (the table's indent differs between hux versions). */
+/** The table's body rows, cell by cell: the lines between its rule and the blank line after it (hux draws the rule with - or ─ and indents by one or two spaces, depending on which table module another test loaded first). */
 function tableRows(stdout: string): string[][] {
   const lines = stdout.split('\n')
-  const rule = lines.findIndex(l => /^-+$/.test(l.trim()))
-  const end = lines.indexOf('', rule)
-  return lines.slice(rule + 1, end).map(l => l.trim().split(/\s{2,}/))
+  const rule = lines.findIndex(l => /^[-─]+$/.test(l.trim()))
+  const rows = lines.slice(rule + 1)
+  const end = rows.findIndex(l => l.trim() === '')
+  return rows.slice(0, end === -1 ? undefined : end).map(l => l.trim().split(/\s{2,}/))
 }
 
 function releases(list: [number, number | null][]): Record<string, unknown>[] {

@@ -1,9 +1,10 @@
 import {expect} from 'chai'
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import nock from 'nock'
 
 import Diet, {type DietResult} from '../../../../src/commands/slug/diet.js'
@@ -63,6 +64,9 @@ function makeRepo(files: Record<string, Buffer | string> = REPO): string {
   return dir
 }
 
+/** A file's text, '' when it does not exist. */
+const textIn = (dir: string, path: string): string => (existsSync(join(dir, path)) ? readFileSync(join(dir, path), 'utf8') : '')
+
 /** Every file of the work tree with its bytes, to prove nothing was written. */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {}
@@ -108,6 +112,30 @@ describe('slug:diet', function () {
     // the hook's diff is printed verbatim (a log format string would turn %% into %)
     expect(stdout).to.contain('{rel%%/*}')
     expect(snapshot(dir)).to.deep.equal(before)
+  })
+
+  it('a run killed before any rename of --fix-requirements keeps every line, and the next run finishes the write', async function () {
+    this.timeout(120_000)
+    const fixture = join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/atomic-write/diet-killed.ts')
+    const args = ['--file', slugPath, '--dir', dir, '--fix-requirements', '--yes']
+    // .slugignore, requirements-dev.txt (gains lines: first), requirements.txt (loses pytest: after it)
+    for (const nth of [1, 2, 3]) {
+      const repo = nth === 1 ? dir : makeRepo()
+      const repoArgs = args.map(a => (a === dir ? repo : a))
+      const killed = spawnSync(process.execPath, ['--import', 'tsx', fixture, String(nth), ...repoArgs], {encoding: 'utf8', timeout: 60_000})
+      expect(killed.signal, `${nth}: ${killed.stderr}`).to.equal('SIGKILL')
+      expect(`${textIn(repo, 'requirements.txt')}${textIn(repo, 'requirements-dev.txt')}`, `killed before rename ${nth}`).to.contain('pytest==8.0.0')
+      expect(textIn(repo, '.slug-diet-journal.json'), `killed before rename ${nth}`).not.to.equal('')
+
+      const again = await runCommand<DietResult>(Diet, repoArgs)
+      expect(again.exitCode, again.error?.message).to.equal(0)
+      expect(again.stderr.replaceAll(/\s*\n ›\s+/g, ' ')).to.match(/An earlier slug:diet was stopped while writing .*requirements\.txt.*: the write was finished/)
+      expect(textIn(repo, 'requirements.txt')).to.equal('flask==3.0.0\nnumpy==1.26.4\ntensorflow-cpu==2.16.1\n')
+      expect(textIn(repo, 'requirements-dev.txt')).to.equal('-r requirements.txt\npytest==8.0.0\n')
+      expect(textIn(repo, '.slugignore')).to.contain('/docs/')
+      expect(readdirSync(repo).filter(f => f.endsWith('.tmp') || f.includes('journal'))).to.deep.equal([])
+      if (repo !== dir) rmSync(repo, {force: true, recursive: true})
+    }
   })
 
   it('without a terminal and without --yes, it refuses and writes nothing', async () => {
@@ -399,6 +427,20 @@ describe('slug:diet', function () {
       expect(exitCode).to.equal(1)
       expect(error?.message).to.match(/requirements.txt line 2/)
       expect(snapshot(dir)).to.deep.equal(before)
+    })
+
+    it('a requirements.txt linked to a FIFO: refused at once, without waiting for a writer', async () => {
+      const fifo = join(mkdtempSync(join(tmpdir(), 'diet-fifo-')), 'reqs')
+      execFileSync('mkfifo', [fifo])
+      rmSync(join(dir, 'requirements.txt'))
+      symlinkSync(fifo, join(dir, 'requirements.txt'))
+      try {
+        const {error, exitCode} = await runCommand(Diet, ['--file', slugPath, '--dir', dir, '--yes', '--fix-requirements'])
+        expect(exitCode).to.equal(1)
+        expect(error?.message).to.equal('Cannot read requirements.txt: it is a FIFO (named pipe), not a regular file. Nothing was written.')
+      } finally {
+        rmSync(dirname(fifo), {force: true, recursive: true})
+      }
     })
 
     it('a slug it cannot read', async () => {

@@ -97,7 +97,8 @@ describe('slug:inspect --dir: dependencies resolved for the Heroku stack', () =>
     try {
       const {result} = await runCommand<SlugReport>(Inspect, ['--dir', node, '--json'])
       expect(result!.notes.join('\n')).not.to.include('Python dependencies')
-      expect(result!.packages).to.deep.equal([])
+      // the Node.js runtime the Node prediction adds, and nothing of Python's
+      expect(result!.packages.map(p => `${p.ecosystem}:${p.name}`)).to.deep.equal(['runtime:node'])
     } finally {
       rmSync(node, {force: true, recursive: true})
     }

@@ -16,11 +16,18 @@ describe('originOf', () => {
       'vendor/ruby-3.2.2/bin/ruby',
       'node_modules/express/index.js',
       'frontend/node_modules/react/index.js',
+      '.cache/puppeteer/chrome/linux-131.0.6778.85/chrome-linux64/chrome',
+      '.cache/ms-playwright/chromium-1148/chrome-linux/chrome',
+      '.next/cache/webpack/client-production/0.pack',
+      'web/.next/cache/images/a.webp',
+      'node_modules/.cache/babel-loader/x.json',
+      '.angular/cache/19.0.0/babel-webpack/a.json',
+      '.parcel-cache/data.mdb',
     ]) {
       expect(originOf(path), path).to.equal('buildpack')
     }
 
-    for (const path of ['app.py', 'models/classifier.h5', 'data/train.csv', '.venv_notes.md', 'node_modulesx/a.js', 'heroku/x.py']) {
+    for (const path of ['app.py', 'models/classifier.h5', 'data/train.csv', '.venv_notes.md', 'node_modulesx/a.js', 'heroku/x.py', '.cache/notes.txt', '.next/server/app/page.js']) {
       expect(originOf(path), path).to.equal('repo')
     }
   })

@@ -139,6 +139,25 @@ describe('analyzeScan findings', () => {
     expect(find(findings, 'docs-media-in-repo')).to.deep.include({paths: ['docs/'], savings: 12_000_000})
   })
 
+  it('never sends build output to .slugignore: a Puppeteer download, a Next.js or webpack cache is written by the build', () => {
+    const scan = new ScanBuilder()
+    .file('.cache/puppeteer/chrome/linux-131.0.6778.85/chrome-linux64/chrome', 150_000_000)
+    .file('.next/cache/webpack/client-production/0.pack', 20_000_000)
+    .file('node_modules/.cache/babel-loader/a.json', 2_000_000)
+    .file('.cache/pip-notes/a.txt', 300_000)
+    .file('server.js', 1000)
+    .build()
+    const {findings: found} = analyzeScan(scan, {depth: 2, top: 5})
+    const caches = found.find(f => f.kind === 'caches')
+    expect(caches?.paths ?? []).to.deep.equal(['.cache/pip-notes/'])
+    const repoKinds = new Set(['caches', 'data-in-repo', 'docs-media-in-repo', 'model-in-repo', 'notebooks-in-repo'])
+    const slugignored = found.filter(f => repoKinds.has(f.kind)).flatMap(f => f.paths ?? [])
+    for (const built of ['.cache/puppeteer/', '.next/', 'node_modules/']) expect(slugignored.filter(p => built.startsWith(p) || p.startsWith(built)), built).to.deep.equal([])
+    const browser = found.find(f => f.kind === 'browser-download')!
+    expect(browser.paths).to.deep.equal(['.cache/puppeteer/'])
+    expect(browser.remedy).to.include('.slugignore cannot reach it')
+  })
+
   it('reports entries outside ./app as information', () => {
     const outside = find(findings, 'outside-app')
     expect(outside).to.include({savings: 5000, severity: 'low'})

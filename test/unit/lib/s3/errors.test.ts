@@ -36,7 +36,7 @@ describe('s3/errors', () => {
   })
 
   it('timeouts name the endpoint and what did not answer; a reset the SDK also calls TimeoutError stays a cut connection', () => {
-    const timed = {...context, timeouts: {connectMs: 10_000, idleMs: 60_000}, where: 'https://s3.example.com'}
+    const timed = {...context, timeouts: {callMs: 90_000, connectMs: 10_000, idleMs: 60_000}, where: 'https://s3.example.com'}
     const handler = '@smithy/node-http-handler - the request socket'
     const connect = Object.assign(new Error(`${handler} did not establish a connection with the server within the configured timeout of 10000 ms.`), {name: 'TimeoutError'})
     expect(s3Error(Object.assign(connect, {$metadata: {attempts: 3}}), timed).message)

@@ -59,6 +59,26 @@ describe('s3/store', () => {
     expect(Date.now() - started).to.be.below(15_000)
   })
 
+  it('a silent endpoint: the whole call, its retries included, ends at its deadline in one line', async () => {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+    const silent = await startSilentServer()
+    // Each attempt alone would wait 2 s, and the SDK makes three: the call's 0.5 s ends them all.
+    const store = await openObjectStore({
+      bucket: 'models', credentials: {accessKeyId: 'AKIASILENT', secretAccessKey: 'silent-secret'}, endpoint: silent.endpoint, region: 'us-east-1',
+      timeouts: {callMs: 500, connectMs: 500, idleMs: 2000},
+    })
+    const started = Date.now()
+    try {
+      const error = await rejection(store.checkBucket())
+      expect(error).to.be.instanceOf(UserError)
+      expect(error.message).to.equal(`S3 at ${silent.endpoint} did not finish checking the bucket within 0.5 s: check --endpoint and the network, then run the command again.`)
+      expect(Date.now() - started).to.be.below(1500)
+    } finally {
+      store.destroy()
+      await silent.stop()
+    }
+  })
+
   it('aborts only the unfinished uploads it is asked to, and only those started before the run', async () => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
     const before = new Date('2026-01-01T12:00:00Z')

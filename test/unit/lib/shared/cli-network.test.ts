@@ -4,7 +4,7 @@ import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {describeNetworkError, isLoopback, redirectTarget, retryAfterMs, routeFor} from '../../../../src/lib/shared/cli-network.js'
+import {describeNetworkError, isLoopback, redirectTarget, retryAfterMs, routeFor, shownProxy} from '../../../../src/lib/shared/cli-network.js'
 import {UserError} from '../../../../src/lib/shared/errors.js'
 
 /** The Heroku CLI's own proxy logic: @heroku/http-call, which @heroku-cli/command's API client runs on. */
@@ -78,7 +78,14 @@ describe('routeFor: the Heroku CLI\'s proxy and CA settings', () => {
   })
 
   it('refuses a proxy setting that is not a URL without repeating it (it may hold a password)', () => {
-    expect(() => routeFor(new URL(blob), {HTTPS_PROXY: 'http://user:s3cret@[bad'})).to.throw(UserError, /^The proxy setting \(HTTPS_PROXY or HTTP_PROXY\) is not a URL\.$/)
+    expect(() => routeFor(new URL(blob), {HTTPS_PROXY: 'http://user:s3cret@[bad'})).to.throw(UserError, /^The proxy setting HTTPS_PROXY is not a URL\.$/)
+    expect(() => routeFor(new URL(blob), {HTTP_PROXY: 'http://[::zz'})).to.throw(UserError, /^The proxy setting HTTP_PROXY is not a URL\.$/)
+    expect(() => routeFor(new URL('http://127.0.0.1/x'), {http_proxy: 'socks5://p:1'})).to.throw(UserError, /^The proxy setting http_proxy must be an http:\/\/ or https:\/\/ URL/)
+  })
+
+  it('shows a proxy by its scheme, host and variable, never its credentials', () => {
+    expect(shownProxy(routeFor(new URL(blob), {HTTP_PROXY: 'http://user:s3cret@proxy.corp:3128'}))).to.equal('http://proxy.corp:3128 (HTTP_PROXY)')
+    expect(shownProxy(routeFor(new URL(blob), {}))).to.equal('')
   })
 })
 

@@ -1,5 +1,6 @@
 import {expect} from 'chai'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -122,8 +123,14 @@ describe('source/repo-dependencies', () => {
     mkdirSync(join(dir, 'requirements.txt'))
     const unreadable = await rejection(readDeclaredDependencies(dir))
     expect(unreadable.name).to.equal('UserError')
-    expect(unreadable.message).to.match(/^Cannot read requirements\.txt: EISDIR/)
+    expect(unreadable.message).to.equal('Cannot read requirements.txt: it is a directory')
     rmSync(join(dir, 'requirements.txt'), {recursive: true})
+
+    execFileSync('mkfifo', [join(dir, 'pipe')])
+    symlinkSync('pipe', join(dir, 'requirements.txt'))
+    expect((await rejection(readDeclaredDependencies(dir))).message).to.equal('Cannot read requirements.txt: it is a FIFO (named pipe), not a regular file')
+    rmSync(join(dir, 'requirements.txt'))
+    rmSync(join(dir, 'pipe'))
 
     writeFileSync(join(dir, 'requirements.txt'), Buffer.from([0x50, 0x4B, 0x03, 0x04, 0x00, 0x00]))
     expect((await rejection(readDeclaredDependencies(dir))).message).to.equal('requirements.txt is not a text file: it cannot be read as a dependency list.')

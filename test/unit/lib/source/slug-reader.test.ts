@@ -11,7 +11,7 @@ import {join} from 'node:path'
 import {promisify} from 'node:util'
 
 import {scanSlugFile, scanSlugUrl} from '../../../../src/lib/source/slug-reader.js'
-import {failFirst, refusingPort, silent, stallAfter, truncatedBlob} from '../../../helpers/blob-faults.js'
+import {failFirst, refusingPort, silent, stallAfter, trickle, truncatedBlob} from '../../../helpers/blob-faults.js'
 import {type BlobResponder, sendBytes, serveBlobs} from '../../../helpers/blob-server.js'
 import {interceptingProxy, privateCaPath} from '../../../helpers/intercepting-proxy.js'
 import {rejection} from '../../../helpers/rejection.js'
@@ -227,6 +227,23 @@ describe('scanSlugUrl under faults: every wait bounded, every failure in one lin
     expect(server.requests.length).to.be.within(2, 7)
   })
 
+  it('ends a blob trickling a byte at a time (never idle) by the minimum rate, and says so', async () => {
+    server.serve({'slug.tgz': trickle(slug, 1, 20)})
+    const started = Date.now()
+    const minRate = {bytesPerSecond: 1000, windowMs: 300}
+    const error = await rejection(scanSlugUrl({size: slug.length, url: server.url('slug.tgz')}, {...fast, connections: 1, minRate}))
+    expect(error.message).to.match(/^The slug download is too slow: the server sent \d+ B in 0\.3 s \(under 1\.0 kB\/s\), at \d+ B of [\d.]+ kB\. Try again later/)
+    expect(Date.now() - started).to.be.below(2000)
+    expect(server.requests).to.have.length(1)
+  })
+
+  it('says a blob URL that is not a URL in one line, in one stream or in parts', async () => {
+    for (const size of [slug.length, 100e6]) {
+      const error = await rejection(scanSlugUrl({size, url: 'https://[blobs.example.com/slug.tgz?X-Amz-Signature=abc'}, fast))
+      expect(error.message).to.equal('The slug download failed: the blob URL is not a URL.')
+    }
+  })
+
   it('says a refused connection is refused, at once', async () => {
     const port = await refusingPort()
     const error = await rejection(scanSlugUrl({url: `http://127.0.0.1:${port}/slug.tgz`}, fast))
@@ -429,6 +446,84 @@ describe('scanSlugUrl in parallel byte ranges', () => {
       expect(resumed).to.have.length(1)
       expect(Number(/^bytes=(\d+)-(\d+)$/.exec(resumed[0]!)![1])).to.be.greaterThan(4 * 1024 * 1024)
       expect(Number(/^bytes=(\d+)-(\d+)$/.exec(resumed[0]!)![2])).to.equal((8 * 1024 * 1024) - 1)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('counts resumes per part and starts again on progress: a drop in every part does not end a download that moves', async () => {
+    const droppedAt = new Set<string>()
+    const dropsOnce: BlobResponder = (req, res) => {
+      const range = req.headers.range ?? ''
+      const start = Number(/^bytes=(\d+)-/.exec(range)?.[1] ?? 0)
+      const end = Number(/^bytes=\d+-(\d+)$/.exec(range)?.[1] ?? big.length - 1)
+      if (droppedAt.has(range)) {
+        sendBytes(big)(req, res)
+        return
+      }
+
+      // Each request is cut after 100 kB: every part, and every resume of it, drops once.
+      droppedAt.add(range)
+      res.writeHead(206, {'Content-Length': end - start + 1, 'Content-Range': `bytes ${start}-${end}/${big.length}`})
+      res.write(big.subarray(start, start + 100_000), () => res.destroy())
+    }
+
+    const server = await serveBlobs({big: dropsOnce})
+    try {
+      const result = await scanSlugUrl({sha256: bigSha, size: big.length, url: server.url('big')}, {maxResumes: 1, retryDelayMs: 10})
+      expect(result.sha256).to.equal(bigSha)
+      const streamed = await scanSlugUrl({sha256: bigSha, size: big.length, url: server.url('big')}, {connections: 1, maxResumes: 1, retryDelayMs: 10})
+      expect(streamed.sha256).to.equal(bigSha)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('goes on in one stream when a later part is answered 200 with the whole blob', async () => {
+    const partOne = `bytes=0-${(4 * 1024 * 1024) - 1}`
+    const server = await serveBlobs({
+      big(req, res) {
+        if (req.headers.range === partOne) sendBytes(big)(req, res)
+        else res.writeHead(200, {'Content-Length': big.length}).end(big)
+      },
+    })
+    try {
+      expect((await scanSlugUrl({sha256: bigSha, size: big.length, url: server.url('big')}, fast)).sha256).to.equal(bigSha)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('goes on in one stream when a part is answered 206 with the rest of the blob', async () => {
+    const server = await serveBlobs({
+      big(req, res) {
+        const start = Number(/^bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0)
+        if (start === 0 && req.headers.range) {
+          sendBytes(big)(req, res)
+          return
+        }
+
+        res.writeHead(206, {'Content-Length': big.length - start, 'Content-Range': `bytes ${start}-${big.length - 1}/${big.length}`}).end(big.subarray(start))
+      },
+    })
+    try {
+      expect((await scanSlugUrl({sha256: bigSha, size: big.length, url: server.url('big')}, fast)).sha256).to.equal(bigSha)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('says a 416 for a range within a blob of the recorded size is a refused range, not a short blob', async () => {
+    const partOne = `bytes=0-${(4 * 1024 * 1024) - 1}`
+    const server = await serveBlobs({
+      big(req, res) {
+        if (req.headers.range === partOne) sendBytes(big)(req, res)
+        else res.writeHead(416, {'Content-Range': `bytes */${big.length}`}).end()
+      },
+    })
+    try {
+      const error = await rejection(scanSlugUrl({sha256: bigSha, size: big.length, url: server.url('big')}, fast))
+      expect(error.message).to.equal(`The slug download failed: the server refused a byte range within the blob's ${big.length.toLocaleString('en-US')} bytes (HTTP 416).`)
     } finally {
       await server.close()
     }

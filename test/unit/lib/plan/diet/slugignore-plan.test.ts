@@ -39,6 +39,19 @@ describe('planSlugignore', () => {
     expect(plan.text!.startsWith(USER_SLUGIGNORE)).to.equal(true)
   })
 
+  it('keeps a rule the user typed inside the plugin\'s block: moved above the block, and says so; the plugin\'s own rules there are rewritten', () => {
+    const typed = `${USER_SLUGIGNORE}${BLOCK_BEGIN}\n/docs/\n/scripts/migrate.py\n*.tmp\n/gone.csv\n${BLOCK_END}\n`
+    const plan = planSlugignore(input({slugignore: typed}))
+    const [above, block] = plan.text!.split(`${BLOCK_BEGIN}\n`)
+    expect(above).to.equal(`${USER_SLUGIGNORE}\n/scripts/migrate.py\n*.tmp\n`)
+    expect(block).to.contain('/docs/\n')
+    expect(block).not.to.contain('/scripts/migrate.py')
+    expect(block).not.to.contain('/gone.csv')
+    expect(plan.notes).to.include('.slugignore: "/scripts/migrate.py", "*.tmp" are rules you typed inside the plugin\'s block, which slug:diet rewrites: kept, moved above the block.')
+    // a second run keeps the file as it is
+    expect(planSlugignore(input({slugignore: plan.text})).text).to.equal(plan.text)
+  })
+
   it('removes exactly the promised files, checked with the shared matcher on the whole repo', () => {
     const plan = planSlugignore(input())
     const promised = plan.items.flatMap(i => i.files).sort()

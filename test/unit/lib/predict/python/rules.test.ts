@@ -32,6 +32,22 @@ describe('resolve: the Python buildpack\'s version rules', () => {
   })
 })
 
+describe('resolve: a pinned patch release checked against the releases the buildpack offers', () => {
+  it('refuses python-3.11.9999 (no CPython release), and a version with leading zeros, as the buildpack does', () => {
+    expect(choosePython({runtimeTxt: 'python-3.11.9999\n'})).to.deep.equal({
+      problem: 'runtime.txt asks for Python 3.11.9999, which is no CPython release (the newest 3.11 known here is 3.11.12), so the buildpack cannot download it',
+    })
+    expect(choosePython({pythonVersion: '3.011\n'})).to.have.property('problem').that.includes('it wants 3.X or 3.X.Y')
+  })
+
+  it('accepts a known patch release as it is, and notes one newer than the plugin knows of', () => {
+    expect(choosePython({runtimeTxt: 'python-3.11.9\n'})).to.deep.equal({minor: '3.11', requested: '3.11.9', source: 'runtime.txt'})
+    const newer = choosePython({pythonVersion: '3.12.13\n'})
+    expect(newer).to.deep.include({minor: '3.12', requested: '3.12.13', source: '.python-version'})
+    expect((newer as {note?: string}).note).to.match(/^\.python-version pins Python 3\.12\.13, newer than the newest 3\.12 release known here \(3\.12\.10, /)
+  })
+})
+
 describe('resolve: stack tags', () => {
   it('lists every manylinux tag the stack\'s glibc accepts, legacy aliases included, newest first', () => {
     const tags = platformTags(stackNamed('heroku-24'))

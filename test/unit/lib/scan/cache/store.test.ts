@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {execFile} from 'node:child_process'
-import {mkdtemp, readdir, readFile, rm, stat, utimes, writeFile} from 'node:fs/promises'
+import {mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
@@ -85,6 +85,21 @@ describe('scan cache', () => {
     expect(await cache.get('k')).to.deep.equal(scan)
   })
 
+  it('treats an entry that is a FIFO, or a link to /dev/zero, as a miss at once (it never waits or reads forever)', async () => {
+    const cache = new ScanCache(join(dir, 'cache'))
+    await cache.put('k', scan, {contentHashes: true})
+    const [name] = await readdir(join(dir, 'cache'))
+    const path = join(dir, 'cache', name)
+    await rm(path)
+    await run('mkfifo', [path])
+    const started = Date.now()
+    expect(await cache.get('k')).to.equal(undefined)
+    await rm(path, {force: true})
+    await symlink('/dev/zero', path)
+    expect(await cache.get('k')).to.equal(undefined)
+    expect(Date.now() - started).to.be.below(2000)
+  })
+
   it('rejects an entry whose rows are not entries, and one stored under another key', () => {
     const bytes = gzipSync([...scanJsonPieces('k', scan, {contentHashes: true})].join(''))
     expect(decodeScan('k', bytes)?.scan).to.deep.equal(scan)
@@ -93,6 +108,44 @@ describe('scan cache', () => {
     expect(decodeScan('k', gzipSync(JSON.stringify(stored)))?.scan).to.deep.equal(scan)
     stored.entries[0][1] = 'weird'
     expect(decodeScan('k', gzipSync(JSON.stringify(stored)))).to.equal(undefined)
+  })
+
+  it('treats a tampered entry as a miss: a size that is not a number, out of range or missing, a row of the wrong shape', () => {
+    const stored = JSON.parse([...scanJsonPieces('k', scan, {contentHashes: true})].join(''))
+    const tampered: Array<(s: typeof stored) => void> = [
+      s => {
+        s.rest.compressedSize = 'abc'
+      },
+      s => {
+        s.rest.compressedSize = 1e308
+      },
+      s => {
+        s.rest.compressedSize = null
+      },
+      s => {
+        delete s.rest.uncompressedSize
+      },
+      s => {
+        s.rest.outside.examples = 'x'
+      },
+      s => {
+        s.entries[0][2] = '12'
+      },
+      s => {
+        s.entries[0][3] = -1
+      },
+      s => {
+        s.entries[0] = {path: 'x'}
+      },
+      s => {
+        s.captured = {Procfile: 3}
+      },
+    ]
+    for (const tamper of tampered) {
+      const copy = structuredClone(stored)
+      tamper(copy)
+      expect(decodeScan('k', gzipSync(JSON.stringify(copy))), tamper.toString()).to.equal(undefined)
+    }
   })
 
   it('makes the file in pieces of bounded size, so the whole text of a large scan is never in memory at once', async () => {

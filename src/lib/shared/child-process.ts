@@ -1,0 +1,182 @@
+import {type ChildProcess, spawn} from 'node:child_process'
+import {StringDecoder} from 'node:string_decoder'
+
+/** What to run, and the bounds on it. */
+export interface RunBoundedOptions {
+  command: string
+  args: readonly string[]
+  /** written to the child's stdin, then stdin is closed (stdin is /dev/null without it) */
+  input?: Buffer | string
+  /** past this the child's process group gets SIGTERM, then SIGKILL 2 s later; the result says `timedOut` */
+  timeoutMs: number
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  /** stdout and stderr together, bytes; past it the group is killed and the result says `overflowed` (default 64 MiB) */
+  maxOutputBytes?: number
+  /** each line the child prints (stdout and stderr), as it comes, for progress */
+  onLine?: (line: string) => void
+}
+
+export interface RunBoundedResult {
+  stdout: string
+  stderr: string
+  /** the exit code, null when a signal ended it */
+  code: number | null
+  signal: NodeJS.Signals | null
+  /** ended by the runner past `timeoutMs` */
+  timedOut: boolean
+  /** ended by the runner past `maxOutputBytes` (what came before is kept) */
+  overflowed: boolean
+}
+
+/** The command could not start (`code` is the errno code: ENOENT when it is not installed or not on PATH). */
+export class ChildStartError extends Error {
+  constructor(readonly command: string, readonly code: string) {
+    super(`${command} could not run (${code})`)
+  }
+}
+
+const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024
+const KILL_GRACE_MS = 2000
+const GROUPS = process.platform !== 'win32'
+
+/** Children running now, so that a signal or the process's exit takes them (and theirs) along. */
+const running = new Set<ChildProcess>()
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (GROUPS && child.pid !== undefined) process.kill(-child.pid, signal)
+    else child.kill(signal)
+  } catch {
+    // the group is gone already
+  }
+}
+
+function killAll(): void {
+  for (const child of running) killGroup(child, 'SIGKILL')
+}
+
+/**
+ * Ctrl-C reaches the terminal's foreground group only, and the children run in groups of their own:
+ * the plugin kills them, then dies of the signal as it would have (unless someone else listens to it).
+ */
+function onSignal(signal: NodeJS.Signals): void {
+  killAll()
+  unlisten()
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+}
+
+let listening = false
+function listen(): void {
+  if (listening) return
+  listening = true
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  process.on('exit', killAll)
+}
+
+function unlisten(): void {
+  if (!listening) return
+  listening = false
+  process.off('SIGINT', onSignal)
+  process.off('SIGTERM', onSignal)
+  process.off('exit', killAll)
+}
+
+/**
+ * Runs a command with every wait bounded: in a process group of its own (a wrapper such as a pyenv shim, and
+ * whatever it starts, dies with it), killed past `timeoutMs` or `maxOutputBytes`, and killed with its group
+ * when it ends (nothing it started outlives it), on Ctrl-C or SIGTERM of the plugin, and when the plugin exits.
+ * Resolves however the command ends (see `code`, `signal`, `timedOut`); rejects with ChildStartError
+ * only when it could not start.
+ */
+export function runBounded(options: RunBoundedOptions): Promise<RunBoundedResult> {
+  return new Promise<RunBoundedResult>((resolve, reject) => {
+    const child = spawn(options.command, options.args, {
+      cwd: options.cwd,
+      detached: GROUPS,
+      env: options.env ?? process.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    })
+    const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    let size = 0
+    let timedOut = false
+    let overflowed = false
+    let pending = ''
+    const decoder = new StringDecoder('utf8')
+    let settled = false
+    let grace: NodeJS.Timeout | undefined
+
+    const stop = (): void => {
+      killGroup(child, 'SIGTERM')
+      grace ??= setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS)
+      grace.unref()
+    }
+
+    const collect = (into: Buffer[]) => (data: Buffer): void => {
+      if (overflowed) return
+      if (size + data.length > max) {
+        overflowed = true
+        into.push(data.subarray(0, max - size))
+        size = max
+        stop()
+        return
+      }
+
+      size += data.length
+      into.push(data)
+      if (!options.onLine) return
+      pending += decoder.write(data)
+      const lines = pending.split('\n')
+      pending = lines.pop() ?? ''
+      for (const line of lines) options.onLine(line)
+    }
+
+    const timer = setTimeout(() => {
+      timedOut = true
+      stop()
+    }, options.timeoutMs)
+    const finish = (): void => {
+      clearTimeout(timer)
+      if (grace) clearTimeout(grace)
+      running.delete(child)
+      if (running.size === 0) unlisten()
+    }
+
+    running.add(child)
+    listen()
+    child.stdout?.on('data', collect(out))
+    child.stderr?.on('data', collect(err))
+    if (options.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => {
+        // the child stopped reading: its exit says why
+      })
+      child.stdin.end(options.input)
+    }
+
+    // The command has ended: whatever it started in its group goes too (and stops holding its pipes).
+    child.on('exit', () => killGroup(child, 'SIGKILL'))
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (settled) return
+      settled = true
+      finish()
+      reject(new ChildStartError(options.command, error.code ?? error.message))
+    })
+    child.on('close', (code, signal) => {
+      if (settled) return
+      settled = true
+      finish()
+      if (pending && options.onLine) options.onLine(pending)
+      resolve({
+        code,
+        overflowed,
+        signal,
+        stderr: Buffer.concat(err).toString('utf8'),
+        stdout: Buffer.concat(out).toString('utf8'),
+        timedOut,
+      })
+    })
+  })
+}
