@@ -116,13 +116,35 @@ function blockedFinding(heavy: HeavyPackage, finding: Finding, blockers: string[
   }
 }
 
+/**
+ * The CUDA packages installed only because of `heavy` (a GPU extra such as `tensorflow[and-cuda]`): every
+ * package that requires them is `heavy` or another of them. They leave with the swap to the CPU build, so
+ * they count in its saving. Needs the dependency edges (a slug's METADATA, a build log's "from" lines).
+ */
+function pulledCuda(heavy: HeavyPackage, {claimed, groups, options}: Context): PackageGroup[] {
+  if (!heavy.gpuOnly || !heavy.swapTo || !options.dependents) return []
+  const cuda = [...groups.values()].filter(g => isCuda(g.name) && !claimed.has(g.name))
+  const pulled = new Set<string>()
+  for (let changed = true; changed;) {
+    changed = false
+    for (const g of cuda) {
+      const by = options.dependents.get(g.name) ?? []
+      if (pulled.has(g.name) || by.length === 0 || !by.every(d => d === heavy.name || pulled.has(d))) continue
+      pulled.add(g.name)
+      changed = true
+    }
+  }
+
+  return cuda.filter(g => pulled.has(g.name))
+}
+
 function heavyFinding(heavy: HeavyPackage, group: PackageGroup, context: Context): Finding | undefined {
   const {claimed, groups, options} = context
   const {rows} = group
   if (rows.some(r => isCpuBuild(r.version))) return undefined
   const installed = rows.some(r => r.evidence === 'installed')
   const gpu = gpuFileBytes(heavy, options.files)
-  const cuda = heavy.gpuDependencyBytes ? [...groups.values()].filter(g => isCuda(g.name) && !claimed.has(g.name)) : []
+  const cuda = heavy.gpuDependencyBytes ? [...groups.values()].filter(g => isCuda(g.name) && !claimed.has(g.name)) : pulledCuda(heavy, context)
   // An installed CPU build has neither CUDA libraries inside nor CUDA wheels beside it.
   if (heavy.gpuFiles && installed && gpu.bytes === 0 && cuda.length === 0) return undefined
 

@@ -1,7 +1,7 @@
 import type {HerokuApi} from './client.js'
 import type * as Heroku from '@heroku-cli/schema'
 import {formatBytes} from '../shared/bytes.js'
-import {describeNetworkError, IDLE_TIMEOUT_MS, redirectTarget, retryAfterMs, retryWhen, undiciDispatcher} from '../shared/cli-network.js'
+import {describeNetworkError, IDLE_TIMEOUT_MS, isCertificateError, redirectTarget, retryAfterMs, retryWhen, routeFor, shownProxy, undiciDispatcher} from '../shared/cli-network.js'
 import {UserError} from '../shared/errors.js'
 import {api} from './errors.js'
 
@@ -113,7 +113,7 @@ export async function fetchBuildOutput(url: string, options: FetchLogOptions = {
       await body.dump()
       await nextAttempt(attempt, statusCode, name => [headers[name]].flat()[0], settings)
     } catch (error) {
-      throw logError(error, attempt.target, received.bytes, settings.idleTimeoutMs)
+      throw logError(error, attempt.target, received.bytes, {env: options.env, idleMs: settings.idleTimeoutMs})
     } finally {
       await dispatcher.destroy()
     }
@@ -170,15 +170,18 @@ async function nextAttempt(attempt: LogAttempt, statusCode: number, header: (nam
 }
 
 /** A failure to fetch the log as one line, from undici's and node's error codes (never their wording). */
-function logError(error: unknown, url: string, received: number, idleMs: number): unknown {
+function logError(error: unknown, url: string, received: number, {env, idleMs}: {env?: NodeJS.ProcessEnv; idleMs: number}): unknown {
   if (error instanceof UserError) return error
   const {cause, code} = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException}
   const idle = `${idleMs < 10_000 ? (idleMs / 1000).toFixed(1) : Math.round(idleMs / 1000)} s`
-  if (code === 'UND_ERR_BODY_TIMEOUT') return new UserError(`The build log server stopped sending after ${formatBytes(received)} (nothing came for ${idle}).`)
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return new UserError(`The build log server did not answer for ${idle}.`)
+  // Through a proxy, a connection that fails or stays silent is the proxy's: it is named (without its credentials).
+  const proxy = shownProxy(routeFor(new URL(url), env))
+  const through = proxy ? ` (through the proxy ${proxy})` : ''
+  if (code === 'UND_ERR_BODY_TIMEOUT') return new UserError(`The build log server stopped sending after ${formatBytes(received)} (nothing came for ${idle})${through}.`)
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return new UserError(`The build log server did not answer for ${idle}${through}.`)
   // undici wraps a socket's failure (ECONNRESET...) in UND_ERR_SOCKET with the socket's error as its cause.
   const inner = code === 'UND_ERR_SOCKET' && cause?.code ? cause : error
-  const described = describeNetworkError(inner, new URL(url).host)
+  const described = describeNetworkError(inner, proxy && !isCertificateError(inner) ? `the proxy ${proxy}` : new URL(url).host)
   return described ? new UserError(`Cannot fetch the build log: ${described}.`) : error
 }
 

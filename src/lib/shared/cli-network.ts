@@ -113,6 +113,12 @@ const UNTRUSTED_CERT = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ])
 
+/** Whether a failure is about the server's certificate: through a proxy, the certificate is still the server's. */
+export function isCertificateError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  return typeof code === 'string' && (UNTRUSTED_CERT.has(code) || code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'CERT_HAS_EXPIRED')
+}
+
 /**
  * A network failure said in the plugin's words, from the error's code (never node's message, whose
  * wording changes between node versions). Undefined for an error that is not a network failure.
@@ -175,10 +181,12 @@ export function retryWhen(ms: number, now = Date.now()): string {
  * route names none (tests). undici is imported here, on first use: only build logs need it.
  */
 export async function undiciDispatcher(target: URL, options: {ca?: Buffer | Buffer[] | string; connectTimeoutMs: number; env?: NodeJS.ProcessEnv}) {
-  const {Agent, ProxyAgent} = await import('undici')
+  const {Agent, Pool, ProxyAgent} = await import('undici')
   const route = routeFor(target, options.env)
   const ca = route.ca ?? options.ca
   const connect = {timeout: options.connectTimeoutMs, ...(ca ? {ca} : {})}
   if (!route.proxy) return new Agent({connect})
-  return new ProxyAgent({connect, proxyTls: connect, requestTls: connect, uri: route.proxy.href})
+  // The proxy's answer to CONNECT is bounded too: undici's own pool to the proxy waits 300 s for it.
+  const bounds = {bodyTimeout: options.connectTimeoutMs, headersTimeout: options.connectTimeoutMs}
+  return new ProxyAgent({clientFactory: (origin, poolOptions) => new Pool(origin, {...poolOptions, ...bounds}), connect, proxyTls: connect, requestTls: connect, uri: route.proxy.href})
 }

@@ -115,11 +115,66 @@ function packagesLeaving(plan: RequirementsPlan | undefined): Set<string> {
 export async function planDiet(input: DietInput, options: DietOptions): Promise<DietPlan> {
   const {existing, report} = input
   const notes: string[] = []
-  const keepTests = options.keepTests || usesHerokuCi(existing[APP_JSON_PATH])
+  const {slugignore, slugignoreEstimated} = await planRepoFiles(input, options, notes)
+  const requirementsText = existing[REQUIREMENTS_PATH]
+  const requirements = requirementsText === undefined
+    ? undefined
+    : planRequirements({
+      devPath: REQUIREMENTS_DEV_PATH, devText: existing[REQUIREMENTS_DEV_PATH], findings: report.findings, gpu: options.gpu, packages: report.packages, path: REQUIREMENTS_PATH, text: requirementsText,
+    })
 
+  const leaving = packagesLeaving(requirements)
+  const installed = input.files.filter(f => !f.package || !leaving.has(f.package))
+  const postCompile = options.postCompile || input.files.some(f => f.path.startsWith('.heroku/python/')) ? planPostCompile(installed) : undefined
+  if (postCompile && leaving.size > 0) notes.push('Files of packages a requirements change removes are not counted again under bin/post_compile.')
+  const quantize = await planQuantize(input, options, slugignore, notes)
+  const herokuCleanup = planNode(input)
+  const changes = fileChanges(existing, options, {herokuCleanup, quantize, requirements, slugignore}, notes)
+  const lines = whatIfLines(input, options, {herokuCleanup, postCompile, quantize, requirements, slugignore, slugignoreEstimated}, notes)
+  const whatIf = predictAfter({compressed: report.totals.compressed, estimated: report.prediction}, lines, report.totals)
+  notes.push(...closingNotes(options, requirements, postCompile, herokuCleanup))
+  return {
+    changes,
+    declaredAdvice: adviseDeclared(input.declared, options.gpu, report.findings),
+    evidence: {compressed: report.totals.compressed, kind: report.kind, notes: report.notes, prediction: report.prediction, source: report.source},
+    herokuCleanup,
+    notes: [...slugignore.notes, ...(postCompile?.notes ?? []), ...(herokuCleanup?.notes ?? []), ...notes],
+    postCompile,
+    quantize,
+    requirements,
+    slugignore,
+    slugignoreEstimated,
+    whatIf,
+  }
+}
+
+/** The parts of the plan the later steps read. */
+interface PlanParts {
+  slugignore: SlugignorePlan
+  slugignoreEstimated: boolean
+  requirements?: RequirementsPlan
+  postCompile?: PostCompilePlan
+  herokuCleanup?: HerokuCleanupPlan
+  quantize: DietPlan['quantize']
+}
+
+/** Node.js: the heroku-cleanup script and the package.json moves, from the slug's captured package.json files. */
+function planNode(input: DietInput): HerokuCleanupPlan | undefined {
+  const {existing, report} = input
+  const packageJson = existing[PACKAGE_JSON_PATH]
+  if (packageJson === undefined || input.captured === undefined) return undefined
+  return planHerokuCleanup({captured: input.captured, findings: report.findings, packageJson, packages: report.packages, procfile: input.texts.Procfile, texts: input.texts})
+}
+
+/**
+ * The .slugignore plan, with the shares of files the evidence does not have (a build log has no files; a repo
+ * file may be newer than the slug) estimated by compressing them.
+ */
+async function planRepoFiles(input: DietInput, options: DietOptions, notes: string[]): Promise<Pick<PlanParts, 'slugignore' | 'slugignoreEstimated'>> {
+  const {existing, report} = input
   const slugignore = planSlugignore({
     files: input.files,
-    keepTests,
+    keepTests: options.keepTests || usesHerokuCi(existing[APP_JSON_PATH]),
     models: input.models.map(m => m.path),
     converted: input.converted,
     offloaded: input.offloaded,
@@ -128,39 +183,19 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
     texts: input.texts,
   })
 
-  // Savings of files the evidence does not have (a build log has no files; a repo file may be newer than the slug).
   const known = new Set(input.files.map(f => f.path))
   const unknown = [...slugignore.items.flatMap(i => i.files), ...slugignore.modelsToOffload.paths].filter(p => !known.has(p))
-  let slugignoreEstimated = report.prediction
-  if (unknown.length > 0 && input.estimate) {
-    const shares = await input.estimate(unknown)
-    for (const item of slugignore.items) item.compressed += item.files.reduce((n, p) => n + (known.has(p) ? 0 : shares.get(p) ?? 0), 0)
-    slugignore.savings = slugignore.items.reduce((n, i) => n + i.compressed, 0)
-    slugignore.modelsToOffload.compressed += slugignore.modelsToOffload.paths.reduce((n, p) => n + (known.has(p) ? 0 : shares.get(p) ?? 0), 0)
-    slugignoreEstimated = true
-    notes.push(`${unknown.length} repo file(s) are not in the evidence: their compressed share was estimated by compressing them.`)
-  }
+  if (unknown.length === 0 || !input.estimate) return {slugignore, slugignoreEstimated: report.prediction}
+  const shares = await input.estimate(unknown)
+  for (const item of slugignore.items) item.compressed += item.files.reduce((n, p) => n + (known.has(p) ? 0 : shares.get(p) ?? 0), 0)
+  slugignore.savings = slugignore.items.reduce((n, i) => n + i.compressed, 0)
+  slugignore.modelsToOffload.compressed += slugignore.modelsToOffload.paths.reduce((n, p) => n + (known.has(p) ? 0 : shares.get(p) ?? 0), 0)
+  notes.push(`${unknown.length} repo file(s) are not in the evidence: their compressed share was estimated by compressing them.`)
+  return {slugignore, slugignoreEstimated: true}
+}
 
-  let requirements: RequirementsPlan | undefined
-  const requirementsText = existing[REQUIREMENTS_PATH]
-  if (requirementsText !== undefined) {
-    requirements = planRequirements({
-      devPath: REQUIREMENTS_DEV_PATH,
-      devText: existing[REQUIREMENTS_DEV_PATH],
-      findings: report.findings,
-      gpu: options.gpu,
-      packages: report.packages,
-      path: REQUIREMENTS_PATH,
-      text: requirementsText,
-    })
-  }
-
-  const leaving = packagesLeaving(requirements)
-  const installed = input.files.filter(f => !f.package || !leaving.has(f.package))
-  const postCompile = options.postCompile || input.files.some(f => f.path.startsWith('.heroku/python/')) ? planPostCompile(installed) : undefined
-  if (postCompile && leaving.size > 0) notes.push('Files of packages a requirements change removes are not counted again under bin/post_compile.')
-
-  // Models the plan already removes (offloaded) are not quantized too.
+/** The models to quantize (not those the plan already removes, offloaded ones), and the script when asked for. */
+async function planQuantize(input: DietInput, options: DietOptions, slugignore: SlugignorePlan, notes: string[]): Promise<DietPlan['quantize']> {
   const leavingFiles = new Set(slugignore.items.flatMap(i => i.files))
   const models = quantizableModels(input.files.some(f => f.origin === 'repo') ? input.files : modelRows(input))
   .filter(m => !leavingFiles.has(m.path) && ![...leavingFiles].some(p => p.startsWith(`${m.path}/`)))
@@ -170,6 +205,12 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
     else quantize.script = await renderQuantizeScript(models)
   }
 
+  return quantize
+}
+
+/** The files the plan writes, in this order: .slugignore, bin/post_compile, package.json, the requirements, the quantize script. */
+function fileChanges(existing: DietInput['existing'], options: DietOptions, parts: Pick<PlanParts, 'herokuCleanup' | 'quantize' | 'requirements' | 'slugignore'>, notes: string[]): FileChange[] {
+  const {herokuCleanup, quantize, requirements, slugignore} = parts
   const changes: FileChange[] = []
   const push = (c: FileChange | undefined) => c && changes.push(c)
   push(change({after: slugignore.text, before: existing[SLUGIGNORE_PATH], path: SLUGIGNORE_PATH, why: 'rules for repo files the dyno does not need'}))
@@ -179,9 +220,6 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
   }
 
   const packageJson = existing[PACKAGE_JSON_PATH]
-  const herokuCleanup = packageJson === undefined || input.captured === undefined
-    ? undefined
-    : planHerokuCleanup({captured: input.captured, findings: report.findings, packageJson, packages: report.packages, procfile: input.texts.Procfile, texts: input.texts})
   if (herokuCleanup && packageJson !== undefined && (herokuCleanup.block !== undefined || (options.fixPackageJson && herokuCleanup.moves.length > 0))) {
     const edited = editPackageJson(packageJson, herokuCleanup.block, options.fixPackageJson ? herokuCleanup.moves : [])
     if (edited.reformatted && edited.text !== packageJson) notes.push('package.json is written back as npm writes it (JSON with its own indent): its other layout is not kept.')
@@ -190,7 +228,7 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
   }
 
   if (options.fixRequirements && requirements?.text !== undefined) {
-    push(change({after: requirements.text, before: requirementsText, path: REQUIREMENTS_PATH, why: 'lighter builds of the same packages, pins, dev packages out'}))
+    push(change({after: requirements.text, before: existing[REQUIREMENTS_PATH], path: REQUIREMENTS_PATH, why: 'lighter builds of the same packages, pins, dev packages out'}))
     if (requirements.devText !== undefined) {
       push(change({after: requirements.devText, before: existing[REQUIREMENTS_DEV_PATH], path: REQUIREMENTS_DEV_PATH, why: 'the dev packages moved out of requirements.txt'}))
     }
@@ -201,6 +239,13 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
     push(change({after: quantize.script, before: existing[path], mode: 0o755, path, why: 'converts the models to TFLite dynamic-range int8'}))
   }
 
+  return changes
+}
+
+/** The lines of the what-if: each change with its saving and where the figure comes from. */
+function whatIfLines(input: DietInput, options: DietOptions, parts: PlanParts, notes: string[]): WhatIfLine[] {
+  const {report} = input
+  const {postCompile, quantize, slugignore, slugignoreEstimated} = parts
   const measured = report.kind === 'slug' ? 'the slug\'s measured shares' : 'wheel sizes in the build log'
   const repoBasis = slugignoreEstimated ? 'the files compressed locally (estimate)' : 'the slug\'s measured shares'
   const lines: WhatIfLine[] = slugignore.items.map(i => ({
@@ -214,22 +259,44 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
     }
   }
 
-  for (const item of herokuCleanup?.items ?? []) {
-    lines.push({applied: true, basis: measured, estimated: false, label: `heroku-cleanup: ${item.label}`, savings: item.savings, source: item.source})
+  lines.push(...herokuCleanupLines(report, options, parts.herokuCleanup, measured), ...requirementLines(report, options, {measured, requirements: parts.requirements}, notes))
+  if (slugignore.modelsToOffload.compressed > 0) {
+    lines.push({
+      applied: false, basis: repoBasis, estimated: slugignoreEstimated, label: 'offload models (heroku slug:offload-models)', savings: slugignore.modelsToOffload.compressed,
+    })
+  } else if (quantize.finding) {
+    lines.push({
+      applied: false, basis: 'TFLite int8 is ~4x smaller (estimate)', estimated: true, label: 'quantize models to TFLite int8', savings: quantize.finding.savings, source: quantize.finding.source,
+    })
   }
 
-  const unpruned = herokuCleanup ? report.findings.find(f => f.kind === 'dev-dependencies' && f.savings > 0) : undefined
+  return lines
+}
+
+/** Node.js: what heroku-cleanup deletes, the devDependencies a production install would prune, the package.json moves. */
+function herokuCleanupLines(report: SlugReport, options: DietOptions, herokuCleanup: HerokuCleanupPlan | undefined, measured: string): WhatIfLine[] {
+  if (!herokuCleanup) return []
+  const lines: WhatIfLine[] = herokuCleanup.items.map(item => ({
+    applied: true, basis: measured, estimated: false, label: `heroku-cleanup: ${item.label}`, savings: item.savings, source: item.source,
+  }))
+  const unpruned = report.findings.find(f => f.kind === 'dev-dependencies' && f.savings > 0)
   if (unpruned) {
     lines.push({applied: false, basis: measured, estimated: false, label: 'devDependencies pruned (unset NPM_CONFIG_PRODUCTION)', savings: unpruned.savings, source: unpruned.source})
   }
 
-  for (const move of herokuCleanup?.moves ?? []) {
+  for (const move of herokuCleanup.moves) {
     const label = `package.json: ${move.name} ${move.to === 'removed' ? 'only in devDependencies' : 'to devDependencies'}`
     lines.push({applied: Boolean(options.fixPackageJson), basis: measured, estimated: false, label, savings: move.savings})
   }
 
-  // A package the size above does not include (declared, not installed) cannot make it smaller.
+  return lines
+}
+
+/** The requirements changes' lines; a package the size above does not include (declared, not installed) cannot make it smaller. */
+function requirementLines(report: SlugReport, options: DietOptions, of: {requirements?: RequirementsPlan; measured: string}, notes: string[]): WhatIfLine[] {
+  const {measured, requirements} = of
   const inTotal = new Set(report.packages.filter(p => p.compressed > 0).map(p => normalizePythonName(p.name)))
+  const lines: WhatIfLine[] = []
   let outside = 0
   for (const c of requirements?.changes ?? []) {
     if (c.savings <= 0) continue
@@ -247,17 +314,12 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
     notes.push(`The requirements changes save about ${formatBytes(outside)} more in packages the size above does not include (declared, not installed): inspect a slug or a build log to measure them.`)
   }
 
-  if (slugignore.modelsToOffload.compressed > 0) {
-    lines.push({
-      applied: false, basis: repoBasis, estimated: slugignoreEstimated, label: 'offload models (heroku slug:offload-models)', savings: slugignore.modelsToOffload.compressed,
-    })
-  } else if (quantize.finding) {
-    lines.push({
-      applied: false, basis: 'TFLite int8 is ~4x smaller (estimate)', estimated: true, label: 'quantize models to TFLite int8', savings: quantize.finding.savings, source: quantize.finding.source,
-    })
-  }
+  return lines
+}
 
-  const whatIf = predictAfter({compressed: report.totals.compressed, estimated: report.prediction}, lines, report.totals)
+/** What is advice only, and why the requirements are not rewritten. */
+function closingNotes(options: DietOptions, requirements: RequirementsPlan | undefined, postCompile: PostCompilePlan | undefined, herokuCleanup: HerokuCleanupPlan | undefined): string[] {
+  const notes: string[] = []
   if (requirements?.blocked) notes.push(requirements.blocked)
   for (const r of requirements?.refused ?? []) notes.push(r.why)
   if (requirements && !options.fixRequirements && requirements.changes.length > 0) {
@@ -265,25 +327,15 @@ export async function planDiet(input: DietInput, options: DietOptions): Promise<
   }
 
   for (const kept of herokuCleanup?.kept ?? []) notes.push(`heroku-cleanup keeps ${kept}.`)
-  if (herokuCleanup && !options.fixPackageJson && herokuCleanup.moves.length > 0) {
-    notes.push(`${herokuCleanup.moves.map(m => m.name).join(', ')} ${herokuCleanup.moves.length === 1 ? 'is' : 'are'} used only by the build or tests: run with --fix-package-json to move ${herokuCleanup.moves.length === 1 ? 'it' : 'them'} to devDependencies.`)
+  const moves = herokuCleanup?.moves ?? []
+  if (!options.fixPackageJson && moves.length > 0) {
+    const [is, it] = moves.length === 1 ? ['is', 'it'] : ['are', 'them']
+    notes.push(`${moves.map(m => m.name).join(', ')} ${is} used only by the build or tests: run with --fix-package-json to move ${it} to devDependencies.`)
   }
 
   if (!options.postCompile && postCompile && postCompile.savings > 0) {
     notes.push(`bin/post_compile would prune ${formatBytes(postCompile.savings)} of installed files: run with --post-compile to write it.`)
   }
 
-  return {
-    changes,
-    declaredAdvice: adviseDeclared(input.declared, options.gpu, report.findings),
-    evidence: {compressed: report.totals.compressed, kind: report.kind, notes: report.notes, prediction: report.prediction, source: report.source},
-    herokuCleanup,
-    notes: [...slugignore.notes, ...(postCompile?.notes ?? []), ...(herokuCleanup?.notes ?? []), ...notes],
-    postCompile,
-    quantize,
-    requirements,
-    slugignore,
-    slugignoreEstimated,
-    whatIf,
-  }
+  return notes
 }

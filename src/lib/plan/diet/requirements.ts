@@ -12,6 +12,8 @@ const TORCH_FAMILY = new Set(['torch', 'torchaudio', 'torchvision'])
 /** Same API, no GPU or GUI libraries, another project name: the version numbers are the same for both projects. */
 const SWAPS = new Map(HEAVY_PACKAGES.filter(h => h.swapTo).map(h => [h.name, {finding: `heavy-package:${h.name}`, heavy: h, to: h.swapTo!}]))
 
+type Swap = NonNullable<ReturnType<typeof SWAPS.get>>
+
 /** A swap that is not made: packages that stay installed require the package, so pip would install both. */
 export interface RefusedSwap {
   /** 1-based line in the requirements file */
@@ -133,103 +135,9 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
   const invalid = lines.find(l => l.kind === 'invalid')
   if (invalid) throw new UserError(`${input.path} line ${invalid.line}: pip cannot read "${invalid.text.trim()}" as a requirement.`)
 
-  const versions = installedVersions(input.packages)
-  const requirements = lines.filter(l => l.kind === 'requirement' && l.normalizedName)
-  const names = new Set(requirements.map(l => l.normalizedName!))
-  const changes: RequirementChange[] = []
-  const refused: RefusedSwap[] = []
-  const counted = new Set<string>()
-  const savingsOf = (id: string): Pick<RequirementChange, 'estimated' | 'savings' | 'source'> => {
-    const finding = findingFor(input.findings, id)
-    if (!finding || counted.has(id)) return {estimated: finding?.estimated ?? false, savings: 0, source: finding?.source}
-    counted.add(id)
-    return {estimated: finding.estimated, savings: finding.savings, source: finding.source}
-  }
-
-  const cpuTorch = isCpuBuild(versions.get('torch')) || requirements.some(l => l.normalizedName === 'torch' && isCpuBuild(l.pinned))
-  const torchOnCpu = !input.gpu && names.has('torch') && !cpuTorch
-  for (const line of requirements) {
-    const name = line.normalizedName!
-    const exact = versions.get(name)
-    const installed = exact === undefined ? undefined : withoutLocal(exact)
-    const pin = line.pinned === undefined && line.url === undefined && exact ? `==${exact}` : undefined
-    const dev = DEV_PACKAGES.find(d => d.name === name)
-    let swap = SWAPS.get(name)
-    if (swap && swap.heavy.gpuOnly && input.gpu) swap = undefined
-    const blockers = swap ? swapBlockers(name, findingFor(input.findings, swap.finding), names) : []
-    if (swap && blockers.length > 0) {
-      refused.push({
-        line: line.line, package: line.name!, requiredBy: blockers, to: swap.to, why: `${refusal(`${input.path} line ${line.line}`, line.name!, swap.to, blockers)}, then run slug:diet again.`,
-      })
-      swap = undefined
-    }
-
-    if (swap) {
-      const specifier = line.pinned === undefined && line.url === undefined && installed ? `==${installed}` : line.specifier
-      changes.push({
-        ...savingsOf(swap.finding),
-        after: renderRequirement(line, swap.to, specifier, swap.heavy.gpuOnly),
-        before: line.text,
-        kind: 'swap',
-        line: line.line,
-        package: line.name!,
-        why: `${swap.to} is the same package without GPU/GUI libraries, at the same version${pin ? ` (pinned to ${installed}, installed today)` : ''}`,
-      })
-    } else if (torchOnCpu && TORCH_FAMILY.has(name)) {
-      const version = (line.pinned === undefined ? undefined : withoutLocal(line.pinned)) ?? installed
-      changes.push({
-        ...savingsOf('heavy-package:torch'),
-        after: version ? renderRequirement(line, line.name!, `==${version}+cpu`, true) : line.text,
-        before: line.text,
-        kind: 'swap',
-        line: line.line,
-        package: line.name!,
-        why: version
-          ? `the CPU build ${version}+cpu from the PyTorch CPU index: no CUDA libraries`
-          : 'no version to pin: pip takes the newest CPU build from the PyTorch CPU index',
-      })
-    } else if (torchOnCpu && CUDA_PACKAGES.some(c => c.pattern.test(name))) {
-      changes.push({
-        ...savingsOf('heavy-package:torch'),
-        before: line.text,
-        kind: 'drop-cuda',
-        line: line.line,
-        package: line.name!,
-        why: 'a CUDA library only the GPU build of PyTorch loads (counted with the torch swap)',
-      })
-    } else if (dev) {
-      const finding = findingFor(input.findings, `dev-package:${name}`)
-      const requiredBy = dev.requiredBy?.filter(n => names.has(n)) ?? []
-      // A production package depends on it: pip installs it anyway, so moving the line saves nothing.
-      if (requiredBy.length > 0 || finding?.command === COMMANDS.postCompile) continue
-      const row = input.packages.find(p => p.ecosystem === 'python' && normalizePythonName(p.name) === name && p.evidence === 'installed')
-      // The finding counts the packages only this one pulls in; without it, the package itself.
-      const measured = finding ?? (row ? {estimated: false, savings: row.compressed} : {estimated: true, savings: dev.typicalBytes})
-      changes.push({
-        after: undefined,
-        before: line.text,
-        estimated: measured.estimated,
-        kind: 'move-dev',
-        line: line.line,
-        package: line.name!,
-        savings: measured.savings,
-        source: dev.source,
-        why: `${dev.purpose}: moved to ${devPath}`,
-      })
-    } else if (pin) {
-      changes.push({
-        after: renderRequirement(line, line.name!, pin),
-        before: line.text,
-        estimated: false,
-        kind: 'pin',
-        line: line.line,
-        package: line.name!,
-        savings: 0,
-        why: `pinned to ${exact}, the version the slug runs: the next build installs the same`,
-      })
-    }
-  }
-
+  const context = planContext(input, lines, devPath)
+  for (const line of context.requirements) planLine(context, line)
+  const {changes, refused} = context
   const hasIndex = lines.some(l => (l.option === '--extra-index-url' || l.option === '--index-url' || l.option === '-i') && l.value?.replace(/\/$/, '') === TORCH_CPU_INDEX)
   if (changes.some(c => c.kind === 'swap' && TORCH_FAMILY.has(normalizePythonName(c.package))) && !hasIndex) {
     changes.unshift({
@@ -247,16 +155,9 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
   const plan: RequirementsPlan = {changes, devPath, path: input.path, savings: changes.reduce((n, c) => n + c.savings, 0)}
   if (refused.length > 0) plan.refused = refused
   if (changes.length === 0) return plan
-  const hashed = lines.some(l => (l.hashes?.length ?? 0) > 0)
-  const stuck = changes.filter(c => c.line > 0 && !rewritable(lines.find(l => l.line === c.line)!))
-  if (hashed) {
-    const why = 'a changed requirement needs new hashes, so it is not rewritten. Make the changes listed, then regenerate the hashes (e.g. pip-compile --generate-hashes).'
-    plan.blocked = `${input.path} uses --hash (pip's hash-checking mode): ${why}`
-    return plan
-  }
-
-  if (stuck.length > 0) {
-    plan.blocked = `${input.path} line ${stuck[0].line} spans several lines or carries per-requirement options: it is not rewritten. Make the changes listed by hand.`
+  const blocked = blockedRewrite(input.path, lines, changes)
+  if (blocked) {
+    plan.blocked = blocked
     return plan
   }
 
@@ -264,6 +165,151 @@ export function planRequirements(input: RequirementsPlanInput): RequirementsPlan
   const moved = changes.filter(c => c.kind === 'move-dev')
   if (moved.length > 0) plan.devText = withDevRequirements(input.devText, moved.map(c => c.before!), input.path)
   return plan
+}
+
+/** What planning each line needs: the input, the installed versions, the names listed, the changes so far. */
+interface PlanContext {
+  input: RequirementsPlanInput
+  devPath: string
+  requirements: RequirementLine[]
+  names: Set<string>
+  versions: Map<string, string>
+  /** torch is to move to its CPU build (no GPU, not a CPU build today) */
+  torchOnCpu: boolean
+  changes: RequirementChange[]
+  refused: RefusedSwap[]
+  /** the savings of a finding, counted by its first change only */
+  savingsOf(id: string): Pick<RequirementChange, 'estimated' | 'savings' | 'source'>
+}
+
+function planContext(input: RequirementsPlanInput, lines: RequirementLine[], devPath: string): PlanContext {
+  const versions = installedVersions(input.packages)
+  const requirements = lines.filter(l => l.kind === 'requirement' && l.normalizedName)
+  const names = new Set(requirements.map(l => l.normalizedName!))
+  const counted = new Set<string>()
+  const savingsOf = (id: string): Pick<RequirementChange, 'estimated' | 'savings' | 'source'> => {
+    const finding = findingFor(input.findings, id)
+    if (!finding || counted.has(id)) return {estimated: finding?.estimated ?? false, savings: 0, source: finding?.source}
+    counted.add(id)
+    return {estimated: finding.estimated, savings: finding.savings, source: finding.source}
+  }
+
+  const cpuTorch = isCpuBuild(versions.get('torch')) || requirements.some(l => l.normalizedName === 'torch' && isCpuBuild(l.pinned))
+  const torchOnCpu = !input.gpu && names.has('torch') && !cpuTorch
+  return {changes: [], devPath, input, names, refused: [], requirements, savingsOf, torchOnCpu, versions}
+}
+
+/** The swap a line gets, if any: none for a GPU app's GPU package, none (refused, with why) while others require it. */
+function swapFor(context: PlanContext, line: RequirementLine): Swap | undefined {
+  const {input, names} = context
+  const name = line.normalizedName!
+  const swap = SWAPS.get(name)
+  if (!swap || (swap.heavy.gpuOnly && input.gpu)) return undefined
+  const blockers = swapBlockers(name, findingFor(input.findings, swap.finding), names)
+  if (blockers.length === 0) return swap
+  context.refused.push({
+    line: line.line, package: line.name!, requiredBy: blockers, to: swap.to, why: `${refusal(`${input.path} line ${line.line}`, line.name!, swap.to, blockers)}, then run slug:diet again.`,
+  })
+  return undefined
+}
+
+/** The change one requirement line gets: a swap, the CPU build of torch, a CUDA line dropped, a dev package moved, a pin. */
+function planLine(context: PlanContext, line: RequirementLine): void {
+  const {changes, savingsOf, torchOnCpu, versions} = context
+  const name = line.normalizedName!
+  const exact = versions.get(name)
+  const installed = exact === undefined ? undefined : withoutLocal(exact)
+  const pin = line.pinned === undefined && line.url === undefined && exact ? `==${exact}` : undefined
+  const swap = swapFor(context, line)
+  if (swap) {
+    const specifier = line.pinned === undefined && line.url === undefined && installed ? `==${installed}` : line.specifier
+    changes.push({
+      ...savingsOf(swap.finding),
+      after: renderRequirement(line, swap.to, specifier, swap.heavy.gpuOnly),
+      before: line.text,
+      kind: 'swap',
+      line: line.line,
+      package: line.name!,
+      why: `${swap.to} is the same package without GPU/GUI libraries, at the same version${pin ? ` (pinned to ${installed}, installed today)` : ''}`,
+    })
+  } else if (torchOnCpu && TORCH_FAMILY.has(name)) {
+    const version = (line.pinned === undefined ? undefined : withoutLocal(line.pinned)) ?? installed
+    changes.push({
+      ...savingsOf('heavy-package:torch'),
+      after: version ? renderRequirement(line, line.name!, `==${version}+cpu`, true) : line.text,
+      before: line.text,
+      kind: 'swap',
+      line: line.line,
+      package: line.name!,
+      why: version
+        ? `the CPU build ${version}+cpu from the PyTorch CPU index: no CUDA libraries`
+        : 'no version to pin: pip takes the newest CPU build from the PyTorch CPU index',
+    })
+  } else if (torchOnCpu && CUDA_PACKAGES.some(c => c.pattern.test(name))) {
+    changes.push({
+      ...savingsOf('heavy-package:torch'),
+      before: line.text,
+      kind: 'drop-cuda',
+      line: line.line,
+      package: line.name!,
+      why: 'a CUDA library only the GPU build of PyTorch loads (counted with the torch swap)',
+    })
+  } else if (!planDevLine(context, line) && pin) {
+    changes.push({
+      after: renderRequirement(line, line.name!, pin),
+      before: line.text,
+      estimated: false,
+      kind: 'pin',
+      line: line.line,
+      package: line.name!,
+      savings: 0,
+      why: `pinned to ${exact}, the version the slug runs: the next build installs the same`,
+    })
+  }
+}
+
+/**
+ * A dev-only package moves to the dev file, unless a production package depends on it (pip installs it
+ * anyway). True when the line is a dev package's, moved or not: it is then never pinned.
+ */
+function planDevLine(context: PlanContext, line: RequirementLine): boolean {
+  const {devPath, input, names} = context
+  const name = line.normalizedName!
+  const dev = DEV_PACKAGES.find(d => d.name === name)
+  if (!dev) return false
+  const finding = findingFor(input.findings, `dev-package:${name}`)
+  const requiredBy = dev.requiredBy?.filter(n => names.has(n)) ?? []
+  if (requiredBy.length > 0 || finding?.command === COMMANDS.postCompile) return true
+  const row = input.packages.find(p => p.ecosystem === 'python' && normalizePythonName(p.name) === name && p.evidence === 'installed')
+  // The finding counts the packages only this one pulls in; without it, the package itself.
+  const measured = finding ?? (row ? {estimated: false, savings: row.compressed} : {estimated: true, savings: dev.typicalBytes})
+  context.changes.push({
+    after: undefined,
+    before: line.text,
+    estimated: measured.estimated,
+    kind: 'move-dev',
+    line: line.line,
+    package: line.name!,
+    savings: measured.savings,
+    source: dev.source,
+    why: `${dev.purpose}: moved to ${devPath}`,
+  })
+  return true
+}
+
+/** Why the file must not be rewritten (hash-checking mode, a line pip reads as several): undefined when it may. */
+function blockedRewrite(path: string, lines: RequirementLine[], changes: RequirementChange[]): string | undefined {
+  if (lines.some(l => (l.hashes?.length ?? 0) > 0)) {
+    const why = 'a changed requirement needs new hashes, so it is not rewritten. Make the changes listed, then regenerate the hashes (e.g. pip-compile --generate-hashes).'
+    return `${path} uses --hash (pip's hash-checking mode): ${why}`
+  }
+
+  const stuck = changes.filter(c => c.line > 0 && !rewritable(lines.find(l => l.line === c.line)!))
+  if (stuck.length > 0) {
+    return `${path} line ${stuck[0].line} spans several lines or carries per-requirement options: it is not rewritten. Make the changes listed by hand.`
+  }
+
+  return undefined
 }
 
 function rewrite(text: string, changes: RequirementChange[]): string {

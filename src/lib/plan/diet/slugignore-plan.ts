@@ -139,13 +139,53 @@ export function planSlugignore(given: SlugignorePlanInput): SlugignorePlan {
   // A rule the user typed inside the plugin's block is kept: moved out of it, and from then on theirs.
   const strays = userRulesInBlock(given, paths)
   const input = strays.length > 0 ? {...given, slugignore: moveOutOfBlock(given.slugignore!, strays)} : given
+  const user = userSide(input, paths)
+  const {notes, removedByUser} = user
+  if (strays.length > 0) {
+    const listed = strays.map(r => `"${r}"`).join(', ')
+    notes.push(`.slugignore: ${listed} ${strays.length === 1 ? 'is a rule' : 'are rules'} you typed inside the plugin's block, which slug:diet rewrites: kept, moved above the block.`)
+  }
+
+  const {heldBack, kindOf} = candidatesOf(input, removedByUser)
+  holdBackMentioned(input.texts, kindOf, removedByUser, heldBack)
+  const rules = chooseRules(input, paths, kindOf, removedByUser)
+  const items = itemsOf(input, rules, kindOf)
   const sizeOf = new Map(input.repoFiles.map(f => [f.path, f.size]))
-  const shareOf = new Map(input.files.filter(f => f.origin === 'repo').map(f => [f.path, f.compressed]))
-  const offloaded = new Set(input.offloaded)
-  const models = new Set(input.models)
+  const shareOf = shareByPath(input)
+  const done = new Set([...input.converted ?? [], ...input.offloaded])
+  const pending = input.models.filter(p => !done.has(p) && !removedByUser.has(p))
+  if (input.keepTests) notes.push('Test folders stay: the app uses Heroku CI (app.json environments.test) or --keep-tests was given.')
+  if (pending.length > 0) {
+    notes.push(`${pending.length} model file(s) stay until they are offloaded: run heroku slug:offload-models, then slug:diet again.`)
+  }
+
+  const managed = rules.map(r => r.rule)
+  if (managed.length === 0 && userLines(input.slugignore).length === 0) {
+    notes.push(input.slugignore?.trim() ? '.slugignore would hold nothing but an empty block: it is removed (Heroku needs no .slugignore).' : 'No .slugignore rule to write: no .slugignore file is created.')
+  }
+
+  return {
+    heldBack: heldBack.sort((a, b) => a.path.localeCompare(b.path)),
+    items,
+    modelsToOffload: {
+      compressed: pending.reduce((n, p) => n + (shareOf.get(p) ?? 0), 0),
+      paths: pending,
+      size: pending.reduce((n, p) => n + (sizeOf.get(p) ?? 0), 0),
+    },
+    notes,
+    rules: managed,
+    savings: items.reduce((n, i) => n + i.compressed, 0),
+    text: planText(input.slugignore, managed),
+  }
+}
+
+/** The repo files' compressed shares in the evidence, by path. */
+const shareByPath = (input: SlugignorePlanInput) => new Map(input.files.filter(f => f.origin === 'repo').map(f => [f.path, f.compressed]))
+
+/** What the user's own lines remove, and the warnings about them (a build input either reading removes). */
+function userSide(input: SlugignorePlanInput, paths: string[]): {notes: string[]; removedByUser: Set<string>} {
   const own = userText(input.slugignore)
   const userOutcome = applySlugignore(paths, own)
-  const removedByUser = new Set(userOutcome.removed)
   const notes: string[] = [...parseSlugignore(own).warnings, ...userOutcome.warnings]
   // The user's own lines are theirs to change, but a build input either reading removes is worth a warning.
   const removedByEither = createSlugignoreMatcher(own, 'either')
@@ -153,18 +193,17 @@ export function planSlugignore(given: SlugignorePlanInput): SlugignorePlan {
     notes.push(`Your .slugignore removes ${path} (${buildInputReason(path)}): the build or the dyno may need it.`)
   }
 
-  if (strays.length > 0) {
-    const listed = strays.map(r => `"${r}"`).join(', ')
-    notes.push(`.slugignore: ${listed} ${strays.length === 1 ? 'is a rule' : 'are rules'} you typed inside the plugin's block, which slug:diet rewrites: kept, moved above the block.`)
-  }
+  return {notes, removedByUser: new Set(userOutcome.removed)}
+}
 
+/** Candidates by kind, before the reference search; build inputs and names no rule can hold are held back. */
+function candidatesOf(input: SlugignorePlanInput, removedByUser: ReadonlySet<string>): {heldBack: HeldBack[]; kindOf: Map<string, CandidateKind>} {
+  const options = {keepTests: input.keepTests, models: new Set(input.models), offloaded: new Set(input.offloaded)}
   const heldBack: HeldBack[] = []
-
-  // Candidates by kind, before the reference search.
   const kindOf = new Map<string, CandidateKind>()
   for (const file of input.repoFiles) {
     if (removedByUser.has(file.path)) continue
-    const kind = candidateKind(file.path, file.size, {keepTests: input.keepTests, models, offloaded})
+    const kind = candidateKind(file.path, file.size, options)
     if (!kind) continue
     const reason = buildInputReason(file.path)
     if (reason) {
@@ -181,10 +220,16 @@ export function planSlugignore(given: SlugignorePlanInput): SlugignorePlan {
     kindOf.set(file.path, kind)
   }
 
-  // A removed file's mentions do not count, but a file kept because it is mentioned counts again: repeat
-  // until nothing more is held back.
+  return {heldBack, kindOf}
+}
+
+/**
+ * Holds back the candidates the app's code, templates, Procfile or config mention. A removed file's mentions
+ * do not count, but a file kept because it is mentioned counts again: repeat until nothing more is held back.
+ */
+function holdBackMentioned(texts: Record<string, string>, kindOf: Map<string, CandidateKind>, removedByUser: ReadonlySet<string>, heldBack: HeldBack[]): void {
   for (;;) {
-    const index = buildReferenceIndex(input.texts, p => kindOf.has(p) || removedByUser.has(p))
+    const index = buildReferenceIndex(texts, p => kindOf.has(p) || removedByUser.has(p))
     let changed = false
     for (const [path, kind] of kindOf) {
       if (kind === 'offloaded-model') continue
@@ -198,7 +243,16 @@ export function planSlugignore(given: SlugignorePlanInput): SlugignorePlan {
 
     if (!changed) break
   }
+}
 
+/**
+ * The rules, each checked with the shared matcher against the whole repo: offloaded-model rules already in
+ * the block, then whole folders (outermost first), then single files. A rule is taken only when every file
+ * it removes is safe to remove and it removes a file no earlier rule does.
+ */
+function chooseRules(input: SlugignorePlanInput, paths: string[], kindOf: ReadonlyMap<string, CandidateKind>, removedByUser: ReadonlySet<string>): {rule: string; files: string[]}[] {
+  const offloaded = new Set(input.offloaded)
+  // The rules slug:convert-models wrote for the models it replaced with ONNX ones stay too (never proposed anew).
   const converted = new Set(input.converted ?? [])
   const safe = (p: string) => kindOf.has(p) || removedByUser.has(p) || converted.has(p)
   const covered = new Set<string>()
@@ -212,8 +266,7 @@ export function planSlugignore(given: SlugignorePlanInput): SlugignorePlan {
     return true
   }
 
-  // Offloaded-model rules slug:offload-models already wrote stay (anchored, if an earlier version did not), and so do
-  // the rules slug:convert-models wrote for the models it replaced with ONNX ones.
+  // Offloaded-model rules slug:offload-models already wrote stay (anchored, if an earlier version did not).
   const keptModelRules = managedRules(input.slugignore).map(r => anchoredRule(r)).filter(rule => {
     if (ruleProblem(rule)) return false
     const matched = matchedBy(rule, paths)
@@ -232,8 +285,14 @@ export function planSlugignore(given: SlugignorePlanInput): SlugignorePlan {
   // 2. Single files. (No `tests/` or `*.ipynb`: a name without a leading `/`, or a wildcard, means
   // something else to Heroku's slug compiler than to its docs.)
   for (const path of [...kindOf.keys()].filter(p => !covered.has(p)).sort()) accept(`/${path}`, 1)
+  return rules
+}
 
-  const items: SlugignoreItem[] = rules.filter(r => r.files.length > 0).map(({files, rule}) => {
+/** The plan's items: each rule with the files it removes, their sizes and shares, and why. */
+function itemsOf(input: SlugignorePlanInput, rules: {rule: string; files: string[]}[], kindOf: ReadonlyMap<string, CandidateKind>): SlugignoreItem[] {
+  const sizeOf = new Map(input.repoFiles.map(f => [f.path, f.size]))
+  const shareOf = shareByPath(input)
+  return rules.filter(r => r.files.length > 0).map(({files, rule}) => {
     const kinds = [...new Set(files.map(f => kindOf.get(f)!))].sort()
     const info = CANDIDATE_KINDS[kinds[0]]
     return {
@@ -246,30 +305,4 @@ export function planSlugignore(given: SlugignorePlanInput): SlugignorePlan {
       why: kinds.map(k => CANDIDATE_KINDS[k].why).join('; '),
     }
   })
-
-  const pending = input.models.filter(p => !offloaded.has(p) && !removedByUser.has(p) && !converted.has(p))
-  if (input.keepTests) notes.push('Test folders stay: the app uses Heroku CI (app.json environments.test) or --keep-tests was given.')
-  if (pending.length > 0) {
-    notes.push(`${pending.length} model file(s) stay until they are offloaded: run heroku slug:offload-models, then slug:diet again.`)
-  }
-
-  const managed = rules.map(r => r.rule)
-  if (managed.length === 0 && userLines(input.slugignore).length === 0) {
-    notes.push(input.slugignore?.trim() ? '.slugignore would hold nothing but an empty block: it is removed (Heroku needs no .slugignore).' : 'No .slugignore rule to write: no .slugignore file is created.')
-  }
-
-  const savings = items.reduce((n, i) => n + i.compressed, 0)
-  return {
-    heldBack: heldBack.sort((a, b) => a.path.localeCompare(b.path)),
-    items,
-    modelsToOffload: {
-      compressed: pending.reduce((n, p) => n + (shareOf.get(p) ?? 0), 0),
-      paths: pending,
-      size: pending.reduce((n, p) => n + (sizeOf.get(p) ?? 0), 0),
-    },
-    notes,
-    rules: managed,
-    savings,
-    text: planText(input.slugignore, managed),
-  }
 }

@@ -95,6 +95,41 @@ class MessageCollector {
  */
 export function parseBuildLog(text: string): ParsedBuildLog {
   const lines = cleanLogLines(text)
+  const state = newState(lines.length)
+  const {log} = state
+  for (const [index, line] of lines.entries()) {
+    if (line.length > MAX_LOG_LINE_CHARS) {
+      log.longLinesSkipped++
+      continue
+    }
+
+    const bang = readBang(state, line)
+    let recognised = readPipLine(state, line, index + 1)
+    if (!recognised) {
+      const step = stepOf(line)
+      if (step !== undefined) readStep(state, step)
+      recognised = step !== undefined || bang !== undefined
+    }
+
+    if (readSlugLine(state, line, bang)) recognised = true
+    if (recognised) log.recognisedLines++
+  }
+
+  return finish(state)
+}
+
+/** What the reading of a log keeps between lines. */
+interface LogState {
+  log: ParsedBuildLog
+  messages: MessageCollector
+  lastDownload?: PipDownload
+  compressing: boolean
+  failed: boolean
+  succeeded: boolean
+  installedPython: boolean
+}
+
+function newState(totalLines: number): LogState {
   const log: ParsedBuildLog = {
     alreadySatisfied: [],
     buildpacks: [],
@@ -107,143 +142,167 @@ export function parseBuildLog(text: string): ParsedBuildLog {
     recognisedLines: 0,
     requiredBy: [],
     requirements: [],
-    totalLines: lines.length,
+    totalLines,
     truncated: false,
     warnings: [],
   }
-  const messages = new MessageCollector()
-  let lastDownload: PipDownload | undefined
-  let compressing = false
-  let failed = false
-  let succeeded = false
-  let installedPython = false
+  return {compressing: false, failed: false, installedPython: false, log, messages: new MessageCollector(), succeeded: false}
+}
 
-  for (const [index, line] of lines.entries()) {
-    const lineNumber = index + 1
-    if (line.length > MAX_LOG_LINE_CHARS) {
-      log.longLinesSkipped++
-      continue
-    }
-
-    let recognised = true
-
-    const bang = bangOf(line)
-    if (bang === undefined) {
-      messages.close()
-    } else {
-      const message = bang
-      // git's own "! [remote rejected] main -> main" repeats the rejection the buildpack already gave
-      if (!message.startsWith('[remote rejected]')) messages.add(message)
-      if (FAILED.test(message)) failed = true
-    }
-
-    const step = stepOf(line)
-    const download = parseDownloadLine(line, lineNumber) ?? parseUvDownloadLine(line, lineNumber)
-    const progress = download ? undefined : parseProgressLine(line)
-    const uvDownloaded = parseUvDownloadedLine(line)
-    const uvInstalled = parseUvInstalledLine(line)
-    const requirement = parseCollectingLine(line, lineNumber)
-    const installed = parseInstalledLine(line)
-    const satisfied = parseAlreadySatisfiedLine(line)
-    const edge = parseRequiredByLine(line)
-    if (edge) log.requiredBy.push(edge)
-
-    if (download) {
-      log.downloads.push(download)
-      lastDownload = download
-    } else if (progress) {
-      if (lastDownload) {
-        lastDownload.size ??= progress.total
-        lastDownload.complete = progress.total !== undefined && progress.received >= progress.total
-      }
-    } else if (requirement) {
-      log.requirements.push(requirement)
-      lastDownload = undefined
-    } else if (uvDownloaded) {
-      const started = log.downloads.findLast(d => d.name === uvDownloaded && !d.complete)
-      if (started) started.complete = true
-    } else if (installed) {
-      log.installed.push(...installed)
-    } else if (uvInstalled) {
-      log.installed.push(uvInstalled)
-    } else if (satisfied) {
-      addOnce(log.alreadySatisfied, satisfied)
-    } else if (step !== undefined) {
-      const stack = STACK.exec(step)
-      const detected = step.length > DETECTED_SUFFIX.length && step.endsWith(DETECTED_SUFFIX) ? step.slice(0, -DETECTED_SUFFIX.length) : undefined
-      const requested = PYTHON_REQUESTED.exec(step) ?? PYTHON_DEFAULT.exec(step)
-      const specified = PYTHON_SPECIFIED.exec(step)
-      const install = PYTHON_INSTALL.exec(step)
-      const buildpack = BUILDPACK.map(re => re.exec(step)).find(Boolean)
-      if (stack) log.stack = stack[1].toLowerCase()
-      if (buildpack) addOnce(log.buildpacks, buildpack[1])
-      if (detected) addOnce(log.detected, detected)
-      if (requested && !installedPython) {
-        const [, a, b] = requested
-        const viaDefault = PYTHON_DEFAULT.test(step)
-        log.pythonVersion = viaDefault ? b : a
-        log.pythonVersionSource = viaDefault ? a : b
-      }
-
-      if (specified) log.pythonVersionSource = specified[1]
-      if (install) {
-        log.pythonVersion = install[1]
-        installedPython = true
-      }
-
-      if (/^Compressing\.\.\./.test(step)) compressing = true
-    } else if (bang === undefined) {
-      recognised = false
-    }
-
-    const slugignore = SLUGIGNORE.exec(line)
-    if (slugignore) {
-      log.slugignoreDeleted = Number(slugignore[1])
-      recognised = true
-    }
-
-    const tooLarge = TOO_LARGE.exec(line)
-    if (tooLarge) {
-      log.compiledSize = parseSize(tooLarge[1])
-      log.maxSize = parseSize(tooLarge[2])
-      failed = true
-    }
-
-    const done = compressing ? DONE.exec(line) : null
-    if (done) {
-      log.doneSize = parseSize(done[1])
-      recognised = true
-    }
-
-    const soft = SOFT_LIMIT.exec(line)
-    if (soft) log.softLimit = {limit: parseSize(soft[2])!, size: parseSize(soft[1])!}
-
-    const unavailable = RUNTIME_UNAVAILABLE.exec(line)
-    if (unavailable) {
-      log.pythonVersion ??= unavailable[1]
-      failed = true
-      if (bang === undefined) log.errors.push(line.trim())
-    }
-
-    const pipError = bang === undefined ? PIP_ERROR.exec(line) : null
-    if (pipError) {
-      const text = line.slice(pipError[0].length).trim()
-      if (text) log.errors.push(`pip: ${text}`)
-    }
-
-    if (SUCCEEDED.some(re => re.test(line))) {
-      succeeded = true
-      recognised = true
-    }
-
-    if (recognised) log.recognisedLines++
+/** A `!` message line of the buildpack (its text), collected as an error or a warning; undefined for any other line. */
+function readBang(state: LogState, line: string): string | undefined {
+  const bang = bangOf(line)
+  if (bang === undefined) {
+    state.messages.close()
+    return undefined
   }
 
+  // git's own "! [remote rejected] main -> main" repeats the rejection the buildpack already gave
+  if (!bang.startsWith('[remote rejected]')) state.messages.add(bang)
+  if (FAILED.test(bang)) state.failed = true
+  return bang
+}
+
+/** A line of pip or uv (a download, its progress, a requirement, what was installed); false for any other line. */
+function readPipLine(state: LogState, line: string, lineNumber: number): boolean {
+  const {log} = state
+  const edge = parseRequiredByLine(line)
+  if (edge) log.requiredBy.push(edge)
+  const download = parseDownloadLine(line, lineNumber) ?? parseUvDownloadLine(line, lineNumber)
+  if (download) {
+    log.downloads.push(download)
+    state.lastDownload = download
+    return true
+  }
+
+  const progress = parseProgressLine(line)
+  if (progress) {
+    if (state.lastDownload) {
+      state.lastDownload.size ??= progress.total
+      state.lastDownload.complete = progress.total !== undefined && progress.received >= progress.total
+    }
+
+    return true
+  }
+
+  const requirement = parseCollectingLine(line, lineNumber)
+  if (requirement) {
+    log.requirements.push(requirement)
+    state.lastDownload = undefined
+    return true
+  }
+
+  return readInstallLine(log, line)
+}
+
+/** uv's "Downloaded", pip's "Successfully installed", uv's " + name==version", pip's "already satisfied". */
+function readInstallLine(log: ParsedBuildLog, line: string): boolean {
+  const uvDownloaded = parseUvDownloadedLine(line)
+  if (uvDownloaded) {
+    const started = log.downloads.findLast(d => d.name === uvDownloaded && !d.complete)
+    if (started) started.complete = true
+    return true
+  }
+
+  const installed = parseInstalledLine(line)
+  const uvInstalled = installed ? undefined : parseUvInstalledLine(line)
+  if (installed) log.installed.push(...installed)
+  else if (uvInstalled) log.installed.push(uvInstalled)
+  const satisfied = installed || uvInstalled ? undefined : parseAlreadySatisfiedLine(line)
+  if (satisfied) addOnce(log.alreadySatisfied, satisfied)
+  return Boolean(installed || uvInstalled || satisfied)
+}
+
+/** A `----->` step of the buildpack: the stack, the buildpacks, the Python version, the slug compression. */
+function readStep(state: LogState, step: string): void {
+  const {log} = state
+  const stack = STACK.exec(step)
+  const detected = step.length > DETECTED_SUFFIX.length && step.endsWith(DETECTED_SUFFIX) ? step.slice(0, -DETECTED_SUFFIX.length) : undefined
+  const requested = PYTHON_REQUESTED.exec(step) ?? PYTHON_DEFAULT.exec(step)
+  const specified = PYTHON_SPECIFIED.exec(step)
+  const install = PYTHON_INSTALL.exec(step)
+  const buildpack = BUILDPACK.map(re => re.exec(step)).find(Boolean)
+  if (stack) log.stack = stack[1].toLowerCase()
+  if (buildpack) addOnce(log.buildpacks, buildpack[1])
+  if (detected) addOnce(log.detected, detected)
+  if (requested && !state.installedPython) {
+    const [, a, b] = requested
+    const viaDefault = PYTHON_DEFAULT.test(step)
+    log.pythonVersion = viaDefault ? b : a
+    log.pythonVersionSource = viaDefault ? a : b
+  }
+
+  if (specified) log.pythonVersionSource = specified[1]
+  if (install) {
+    log.pythonVersion = install[1]
+    state.installedPython = true
+  }
+
+  if (/^Compressing\.\.\./.test(step)) state.compressing = true
+}
+
+/**
+ * The slug compiler's and the build's verdicts, anywhere on a line: .slugignore deletions, the size, the
+ * limits, an unavailable Python, pip's errors, success. True when the line counts as recognised for them.
+ */
+function readSlugLine(state: LogState, line: string, bang: string | undefined): boolean {
+  const {log} = state
+  let recognised = false
+  const slugignore = SLUGIGNORE.exec(line)
+  if (slugignore) {
+    log.slugignoreDeleted = Number(slugignore[1])
+    recognised = true
+  }
+
+  const tooLarge = TOO_LARGE.exec(line)
+  if (tooLarge) {
+    log.compiledSize = parseSize(tooLarge[1])
+    log.maxSize = parseSize(tooLarge[2])
+    state.failed = true
+  }
+
+  const done = state.compressing ? DONE.exec(line) : null
+  if (done) {
+    log.doneSize = parseSize(done[1])
+    recognised = true
+  }
+
+  const soft = SOFT_LIMIT.exec(line)
+  if (soft) log.softLimit = {limit: parseSize(soft[2])!, size: parseSize(soft[1])!}
+  readFailureLine(state, line, bang)
+  if (SUCCEEDED.some(re => re.test(line))) {
+    state.succeeded = true
+    recognised = true
+  }
+
+  return recognised
+}
+
+/** An unavailable Python version (the build fails) and pip's ERROR lines. */
+function readFailureLine(state: LogState, line: string, bang: string | undefined): void {
+  const {log} = state
+  const unavailable = RUNTIME_UNAVAILABLE.exec(line)
+  if (unavailable) {
+    log.pythonVersion ??= unavailable[1]
+    state.failed = true
+    if (bang === undefined) log.errors.push(line.trim())
+  }
+
+  const pipError = bang === undefined ? PIP_ERROR.exec(line) : null
+  if (pipError) {
+    const text = line.slice(pipError[0].length).trim()
+    if (text) log.errors.push(`pip: ${text}`)
+  }
+}
+
+/** The messages, the outcome and whether the log is cut short, once every line is read. */
+function finish(state: LogState): ParsedBuildLog {
+  const {log, messages} = state
   messages.close()
   log.errors.push(...messages.errors)
   log.warnings.push(...messages.warnings)
-  if (failed) log.outcome = 'failed'
-  else if (succeeded || log.doneSize !== undefined) log.outcome = 'succeeded'
+  if (state.failed) log.outcome = 'failed'
+  else if (state.succeeded || log.doneSize !== undefined) log.outcome = 'succeeded'
   log.truncated = log.outcome === 'unknown' || log.downloads.some(d => !d.complete)
   return log
 }

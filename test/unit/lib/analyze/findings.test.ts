@@ -211,6 +211,27 @@ describe('packageFindings (a package list alone)', () => {
     expect(find(findings, 'cuda-on-dyno')).to.deep.include({packages: ['nvidia-cudnn-cu12', 'nvidia-cublas-cu12'], savings: 1_000_000_000})
   })
 
+  it('counts the CUDA wheels tensorflow[and-cuda] pulls in the tensorflow -> tensorflow-cpu saving, not those another package needs', () => {
+    const rows = [
+      row('tensorflow', 590_000_000, 'build-log'),
+      row('nvidia-cublas-cu12', 400_000_000, 'build-log'),
+      row('nvidia-cudnn-cu12', 600_000_000, 'build-log'),
+      row('nvidia-cuda-nvrtc-cu12', 20_000_000, 'build-log'),
+      row('jax', 2_000_000, 'build-log'),
+    ]
+    const dependents = new Map([
+      ['nvidia-cublas-cu12', ['nvidia-cudnn-cu12', 'tensorflow']],
+      ['nvidia-cuda-nvrtc-cu12', ['jax']],
+      ['nvidia-cudnn-cu12', ['tensorflow']],
+    ])
+    const findings = packageFindings(rows, {dependents})
+    const tensorflow = find(findings, 'heavy-package:tensorflow')
+    expect(tensorflow.packages).to.deep.equal(['tensorflow', 'nvidia-cudnn-cu12', 'nvidia-cublas-cu12'])
+    expect(tensorflow.savings).to.equal((590_000_000 * (1 - (214 / 590))) + 1_000_000_000)
+    expect(tensorflow.evidence.at(-1)).to.match(/^2 CUDA packages it pulls: 1\.0 GB/)
+    expect(find(findings, 'cuda-on-dyno')).to.deep.include({packages: ['nvidia-cuda-nvrtc-cu12'], savings: 20_000_000})
+  })
+
   it('says nothing about a CPU build of torch', () => {
     // (only ONNX Runtime instead of torch, if the app only runs inference)
     expect(packageFindings([row('torch', 180_000_000, 'build-log', '2.5.1+cpu')]).map(f => f.id)).to.deep.equal(['inference-runtime:pytorch'])

@@ -7,6 +7,7 @@ import {type BlobServer, sendBytes, serveBlobs} from '../../../helpers/blob-serv
 import {interceptingProxy, privateCaPath} from '../../../helpers/intercepting-proxy.js'
 import {platformApi} from '../../../helpers/platform-api.js'
 import {rejection} from '../../../helpers/rejection.js'
+import {startSilentServer} from '../../../helpers/silent-server.js'
 
 const OUTPUT_HOST = 'https://build-output.heroku.com'
 /** Fast timeouts, so faults are noticed in tenths of a second. */
@@ -166,6 +167,22 @@ describe('heroku/builds', () => {
         expect(untrusted.message).to.match(/behind a TLS-inspecting proxy, point SSL_CERT_FILE or NODE_EXTRA_CA_CERTS at its CA certificate\.$/)
       } finally {
         await proxy.close()
+      }
+    })
+
+    it('names the proxy that never answers CONNECT, or refuses, and ends within the idle timeout', async () => {
+      const silentProxy = await startSilentServer()
+      const port = await refusingPort()
+      const url = 'https://build-output.heroku.com/streams/b.log?sig=abc'
+      const started = Date.now()
+      try {
+        const hung = await rejection(fetchBuildOutput(url, {...fast, env: {HTTPS_PROXY: silentProxy.endpoint.replace('//', '//user:s3cret@')}}))
+        expect(hung.message).to.equal(`The build log server did not answer for 0.1 s (through the proxy ${silentProxy.endpoint} (HTTPS_PROXY)).`)
+        expect(Date.now() - started).to.be.below(3000)
+        const refused = await rejection(fetchBuildOutput(url, {...fast, env: {HTTPS_PROXY: `http://127.0.0.1:${port}`}}))
+        expect(refused.message).to.equal(`Cannot fetch the build log: the proxy http://127.0.0.1:${port} (HTTPS_PROXY) refused the connection (ECONNREFUSED).`)
+      } finally {
+        await silentProxy.stop()
       }
     })
 

@@ -146,6 +146,15 @@ describe('heroku/client: a proxy that does not answer, and one that holds creden
     expect(silent.connections).to.equal(1)
   })
 
+  it('ends a request to an API that accepts and never answers within the same bound, without a proxy', async () => {
+    delete process.env.HTTPS_PROXY
+    process.env.HEROKU_HOST = silent.endpoint
+    const started = Date.now()
+    const error = await rejection(api(new LazyHerokuApi(config, 1000).get('/apps/myapp'), 'app myapp'))
+    expect(error.message).to.equal('The Heroku API did not answer within 1 s.')
+    expect(Date.now() - started).to.be.below(5000)
+  })
+
   it('says a proxy that refuses in one line naming it, at once (not retried)', async () => {
     const refused = 'http://proxyuser:s3cret-pw@127.0.0.1:9'
     process.env.HTTPS_PROXY = refused

@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 
+import {packageFindings} from '../../../../../src/lib/analyze/package-findings.js'
 import type {Finding, PackageRow} from '../../../../../src/lib/analyze/rows.js'
 import {adviseDeclared, planRequirements, type RequirementsPlanInput, TORCH_CPU_INDEX} from '../../../../../src/lib/plan/diet/requirements.js'
 import {UserError} from '../../../../../src/lib/shared/errors.js'
@@ -29,6 +30,9 @@ const PACKAGES = [
   installed('Flask', '3.0.0'),
 ]
 const FINDINGS = [finding('heavy-package:tensorflow', 300e6), finding('heavy-package:opencv-python', 10e6)]
+
+/** A wheel a build log names, with its size. */
+const wheel = (name: string, compressed: number): PackageRow => ({compressed, ecosystem: 'python', evidence: 'build-log', files: 1, name, size: compressed})
 
 function input(extra: Partial<RequirementsPlanInput> = {}): RequirementsPlanInput {
   return {findings: FINDINGS, packages: PACKAGES, path: 'requirements.txt', text: readFileSync(`${FIXTURES}/requirements.in.txt`, 'utf8'), ...extra}
@@ -77,6 +81,14 @@ describe('planRequirements', () => {
   it('drops GPU-only extras in a swap (tensorflow[and-cuda] -> tensorflow-cpu)', () => {
     const plan = planRequirements(input({text: 'tensorflow[and-cuda,foo]==2.16.1 ; sys_platform == "linux"\n'}))
     expect(plan.text).to.equal('tensorflow-cpu[foo]==2.16.1; sys_platform == "linux"\n')
+  })
+
+  it('counts the CUDA wheels that leave with the [and-cuda] extra in the tensorflow -> tensorflow-cpu saving', () => {
+    const packages = [wheel('tensorflow', 590e6), wheel('nvidia-cublas-cu12', 400e6), wheel('nvidia-cudnn-cu12', 600e6)]
+    const findings = packageFindings(packages, {dependents: new Map([['nvidia-cublas-cu12', ['tensorflow']], ['nvidia-cudnn-cu12', ['tensorflow']]])})
+    const plan = planRequirements(input({findings, packages, text: 'tensorflow[and-cuda]==2.16.1\n'}))
+    expect(plan.text).to.equal('tensorflow-cpu==2.16.1\n')
+    expect(plan.changes.map(c => [c.kind, c.savings])).to.deep.equal([['swap', (590e6 * (1 - (214 / 590))) + 1000e6]])
   })
 
   it('keeps GPU builds when the app runs on GPUs, but still swaps GUI-only OpenCV', () => {
