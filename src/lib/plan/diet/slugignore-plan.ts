@@ -117,7 +117,9 @@ function planText(existing: string | undefined, rules: string[]): string | undef
 function userRulesInBlock(input: SlugignorePlanInput, paths: string[]): string[] {
   const sizeOf = new Map(input.repoFiles.map(f => [f.path, f.size]))
   const options = {keepTests: false, models: new Set<string>(), offloaded: new Set(input.offloaded)}
-  const candidate = (p: string) => candidateKind(p, sizeOf.get(p) ?? 0, options) !== undefined
+  // The originals of models slug:convert-models converted are the plugin's too.
+  const converted = new Set(input.converted ?? [])
+  const candidate = (p: string) => converted.has(p) || candidateKind(p, sizeOf.get(p) ?? 0, options) !== undefined
   return managedRules(input.slugignore).filter(rule => {
     const matched = matchedBy(rule, paths)
     if (matched.length === 0) return ruleProblem(anchoredRule(rule)) !== undefined

@@ -140,6 +140,18 @@ describe('planSlugignore', () => {
     expect(planSlugignore(input({converted: ['models/classifier.h5']})).rules).not.to.include('/models/classifier.h5')
   })
 
+  it('takes a small converted model\'s rule for its own, not for one the user typed in the block', () => {
+    const small = {
+      converted: ['models/small.h5'],
+      models: ['models/classifier.h5', 'models/small.h5'],
+      repoFiles: [...REPO_FILES, {path: 'models/small.h5', size: 30_000}, {path: 'models/small.onnx', size: 12_000}],
+      slugignore: `${BLOCK_BEGIN}\n/models/small.h5\n${BLOCK_END}\n`,
+    }
+    const plan = planSlugignore(input(small))
+    expect(plan.rules).to.include('/models/small.h5')
+    expect(plan.notes.join(' ')).not.to.match(/you typed inside the plugin's block/)
+  })
+
   it('counts savings from the evidence\'s compressed shares of the removed files', () => {
     const files = [row('docs/design.psd', 30e6, {compressed: 29e6}), row('docs/screenshots/home.png', 4e5, {compressed: 3e5}), row('big.bin', 20e6, {compressed: 1e6})]
     const plan = planSlugignore(input({files}))
