@@ -98,7 +98,17 @@ export default class Diet extends SlugCommand {
     })
 
     const plan = await planDiet(
-      {...evidence, declared: repo.declared, estimate: repoEstimator(repo), existing: repo.existing, models: repo.models, offloaded: repo.offloaded, repoFiles: repo.repoFiles, texts: repo.texts},
+      {
+        ...evidence,
+        converted: repo.converted,
+        declared: repo.declared,
+        estimate: repoEstimator(repo),
+        existing: repo.existing,
+        models: repo.models,
+        offloaded: repo.offloaded,
+        repoFiles: repo.repoFiles,
+        texts: repo.texts,
+      },
       {fixPackageJson: flags['fix-package-json'], fixRequirements: flags['fix-requirements'], keepTests: flags['keep-tests'], postCompile: flags['post-compile'], quantizeScript: scriptPath},
     )
     // '%s': this.log formats its message, which would turn the hook's `%%` into `%`

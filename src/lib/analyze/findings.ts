@@ -10,6 +10,7 @@ import type {Finding} from './rows.js'
  */
 
 export const COMMANDS = {
+  convertModels: 'heroku slug:convert-models',
   diet: 'heroku slug:diet',
   fixPackageJson: 'heroku slug:diet --fix-package-json',
   fixRequirements: 'heroku slug:diet --fix-requirements',

@@ -1,5 +1,6 @@
 import {DEV_PACKAGES} from '../knowledge/dev-packages.js'
 import {CUDA_PACKAGES, HEAVY_PACKAGES, type HeavyPackage} from '../knowledge/heavy-packages.js'
+import {BOOT_FIGURES, FRAMEWORK_SLUG_PACKAGES, ONNX_RUNTIME} from '../knowledge/inference-runtime.js'
 import type {FileRow, Finding, PackageRow} from './rows.js'
 import {formatBytes} from '../shared/bytes.js'
 import {exclusiveDependencies} from './python/dependencies.js'
@@ -265,6 +266,69 @@ function devFindings({claimed, groups, options}: Context): Finding[] {
   return findings
 }
 
+/** Below this, moving to ONNX Runtime is not worth a finding. */
+const INFERENCE_MIN_SAVINGS = 50e6
+
+/**
+ * What leaves with a framework: its own packages (and CUDA wheels for torch), plus packages whose every installed
+ * dependent leaves too and that requirements.txt does not name (when the evidence knows who requires what).
+ */
+function frameworkPackages(framework: {label: string; packages: string[]}, {groups, options}: Context): PackageGroup[] {
+  const leaving = new Set(framework.packages.filter(n => groups.has(n)))
+  if (leaving.size === 0 || ![...leaving].some(n => !['keras', 'tensorboard', 'tensorboard-data-server', 'triton'].includes(n))) return []
+  if (framework.label === 'PyTorch') for (const name of groups.keys()) if (isCuda(name)) leaving.add(name)
+  const requested = new Set(options.requested ?? [])
+  for (let changed = options.dependents !== undefined; changed;) {
+    changed = false
+    for (const [name, by] of options.dependents ?? []) {
+      if (leaving.has(name) || !groups.has(name) || requested.has(name) || by.length === 0 || !by.every(d => leaving.has(d))) continue
+      leaving.add(name)
+      changed = true
+    }
+  }
+
+  return [...leaving].map(n => groups.get(n)!).sort((a, b) => b.compressed - a.compressed)
+}
+
+/**
+ * The framework out of the slug for ONNX Runtime (slug:convert-models): a finding whenever TensorFlow or PyTorch
+ * is installed, under its condition (the app only runs inference), which only the app's code can tell.
+ */
+function inferenceFindings(context: Context): Finding[] {
+  const findings: Finding[] = []
+  for (const framework of FRAMEWORK_SLUG_PACKAGES) {
+    const leaving = frameworkPackages(framework, context)
+    const bytes = leaving.reduce((n, g) => n + g.compressed, 0)
+    const savings = bytes - ONNX_RUNTIME.compressedBytes
+    if (savings < INFERENCE_MIN_SAVINGS) continue
+    const remedy = [
+      `If the app only loads its models and calls them (predict), ONNX Runtime can serve them without ${framework.label}:`,
+      'slug:convert-models checks the code, converts and verifies every model, and replaces the framework in requirements.txt.',
+    ].join(' ')
+    const shown = leaving.slice(0, 4).map(g => `${g.name} ${formatBytes(g.compressed)}`).join(', ')
+    findings.push({
+      command: COMMANDS.convertModels,
+      condition: 'if the app only runs inference',
+      estimated: true,
+      evidence: [
+        `${framework.label} and what only it needs: ${formatBytes(bytes)} compressed (${shown}${leaving.length > 4 ? `, and ${leaving.length - 4} more` : ''})`,
+        `onnxruntime ${ONNX_RUNTIME.version}: ~${formatBytes(ONNX_RUNTIME.compressedBytes)} compressed`,
+        ...(framework.label === 'TensorFlow' ? [`at boot, ${BOOT_FIGURES.framework}; ${BOOT_FIGURES.onnxruntime}`] : []),
+      ],
+      id: `inference-runtime:${framework.label.toLowerCase()}`,
+      kind: 'inference-runtime',
+      packages: leaving.map(g => g.name),
+      remedy,
+      savings,
+      severity: severityOf(savings),
+      source: ONNX_RUNTIME.source,
+      title: `If the app only runs inference with ${framework.label}: ONNX Runtime would save ~${formatBytes(savings)}`,
+    })
+  }
+
+  return findings
+}
+
 /**
  * Findings that need only a package list: heavy packages with lighter alternatives, CUDA wheels, dev-only
  * packages. Sizes are the packages' compressed bytes when known (a slug's measured shares, a build log's
@@ -286,7 +350,7 @@ export function knowledgeFindings(packages: PackageRow[], options: KnowledgeOpti
     if (cuda) findings.push(cuda)
   }
 
-  findings.push(...devFindings({claimed, groups, options}))
+  findings.push(...devFindings({claimed, groups, options}), ...(options.gpu ? [] : inferenceFindings({claimed, groups, options})))
   return finalizeFindings(findings)
 }
 

@@ -40,7 +40,7 @@ export interface PackageRow extends Usage {
 }
 
 /** `installed-files`: files inside installed packages that bin/post_compile prunes (headers, static libraries, docs) */
-export type FindingKind = 'caches' | 'cuda-on-dyno' | 'data-in-repo' | 'dev-package' | 'docs-media-in-repo' | 'heavy-package' | 'installed-files'
+export type FindingKind = 'caches' | 'cuda-on-dyno' | 'data-in-repo' | 'dev-package' | 'docs-media-in-repo' | 'heavy-package' | 'inference-runtime' | 'installed-files'
 	| 'model-in-repo' | 'notebooks-in-repo' | 'outside-app' | 'package-tests'
 	// Node.js slugs (analyze/node/slug-findings.ts)
 	| 'browser-download' | 'build-cache' | 'dev-dependencies' | 'duplicate-versions' | 'foreign-binaries' | 'node-runtime' | 'source-maps'
@@ -74,6 +74,11 @@ export interface Finding {
    * slug would grow, so the remedy is refused (savings 0, no command) until they are replaced or dropped.
    */
   blockedBy?: string[]
+  /**
+   * The remedy applies only under a condition the evidence cannot check (the app only runs inference): its
+   * savings are shown, and left out of what all findings save together (they overlap the others').
+   */
+  condition?: string
 }
 
 export interface CategoryRow extends Usage {

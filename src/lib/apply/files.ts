@@ -1,3 +1,4 @@
+import {lstat} from 'node:fs/promises'
 import {join, relative, resolve} from 'node:path'
 
 import {recoverInterruptedWrite, writeFailureReason, writeFilesAtomic} from '../shared/atomic-write.js'
@@ -50,23 +51,39 @@ async function currentText(path: string, name: string): Promise<string | undefin
   return text
 }
 
+/** A binary file written with the plan's text files (a converted model): `absent` when it must not exist yet. */
+export interface BinaryWrite {
+  path: string
+  data: Buffer
+  expect: 'absent' | 'any'
+}
+
 /**
  * Writes the plan's files under `root`, all or nothing (shared/atomic-write.ts: staged, then renamed, put
  * back on a failure). Every file is first checked to be as it was when the plan was made: if one changed
  * in between, nothing is written (an edit is never overwritten). A file whose change is `after: undefined`
- * is removed.
+ * is removed. Binary files (converted models) go in the same set.
  */
-export async function applyChanges(root: string, changes: FileChange[]): Promise<string[]> {
+export async function applyChanges(root: string, changes: FileChange[], {binaries = [], command = 'slug:diet'}: {binaries?: BinaryWrite[]; command?: string} = {}): Promise<string[]> {
   for (const c of changes) {
     if ((await currentText(resolve(root, c.path), c.path)) !== c.before) {
-      throw new UserError(`${c.path} changed while slug:diet was planning: nothing was written. Run slug:diet again.`)
+      throw new UserError(`${c.path} changed while ${command} was planning: nothing was written. Run ${command} again.`)
     }
   }
 
-  const names = new Map(changes.map(c => [resolve(root, c.path), c.path]))
+  for (const b of binaries) {
+    if (b.expect === 'absent' && await lstat(resolve(root, b.path)).then(() => true, () => false)) {
+      throw new UserError(`${b.path} appeared while the plan was made: nothing was written. Run again.`)
+    }
+  }
+
+  const names = new Map([...changes, ...binaries].map(c => [resolve(root, c.path), c.path]))
   await writeFilesAtomic(
-    changes.map(c => ({createDirs: true, data: c.after, executable: c.executable, mode: c.mode, path: resolve(root, c.path)})),
+    [
+      ...binaries.map(b => ({createDirs: true, data: b.data, path: resolve(root, b.path)})),
+      ...changes.map(c => ({createDirs: true, data: c.after, executable: c.executable, mode: c.mode, path: resolve(root, c.path)})),
+    ],
     {journal: join(root, JOURNAL), label: p => names.get(p) ?? p, within: root},
   )
-  return changes.map(c => c.path)
+  return [...binaries.map(b => b.path), ...changes.map(c => c.path)]
 }

@@ -16,6 +16,7 @@ import {writeFailureReason} from '../shared/atomic-write.js'
 import {UserError} from '../shared/errors.js'
 import {readRegularFile} from '../shared/read-file.js'
 import {readReferenceTexts} from '../plan/diet/references.js'
+import {convertedOriginals} from '../plan/convert/naming.js'
 
 /** What slug:diet knows about the repo before it looks at any slug. */
 export interface RepoState {
@@ -27,11 +28,13 @@ export interface RepoState {
   existing: Partial<Record<string, string>>
   models: {path: string; format: string}[]
   offloaded: string[]
+  /** models slug:convert-models replaced with ONNX ones (their .onnx is beside them) */
+  converted: string[]
   declared: DeclaredDependencies[]
 }
 
 /** A file the plan may rewrite: undefined when absent; unreadable or binary is the user's to fix first. */
-async function readExisting(root: string, path: string): Promise<string | undefined> {
+export async function readExisting(root: string, path: string): Promise<string | undefined> {
   let buffer: Buffer
   try {
     buffer = await readRegularFile(resolve(root, path))
@@ -66,11 +69,13 @@ export async function loadRepoState(dir: string, paths: string[]): Promise<RepoS
   const existing: Partial<Record<string, string>> = {}
   for (const path of paths) existing[path] = await readExisting(root, path)
   const manifest = await readLocalManifest(root)
+  const models = repoModels(files)
   return {
+    converted: convertedOriginals(models, files.map(f => f.path)),
     declared: await readDeclaredDependencies(root),
     existing,
     listing,
-    models: repoModels(files),
+    models,
     offloaded: manifest?.models.map(m => m.path) ?? [],
     repoFiles: files,
     root,

@@ -95,7 +95,8 @@ export async function inspectEvidence(heroku: HerokuApi, choice: EvidenceChoice,
   if (choice.dir) {
     const {predictRepo} = await import('../predict/repo/report.js')
     const {files, report} = await predictRepo(choice.dir, {...analyze, known, node, resolve, sitePackages: choice.sitePackages})
-    return {files, report}
+    const {checkInference} = await import('./inference-check.js')
+    return {files, report: await checkInference(report, choice.dir, resolve?.python ?? process.env.HEROKU_SLUG_DIET_PYTHON)}
   }
 
   if (choice.build) return {report: await (await buildLogs()).reportFromBuild(heroku, choice.app, choice.build)}

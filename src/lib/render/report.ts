@@ -67,7 +67,7 @@ const USAGE_COLUMNS = {size: {header: 'Size'}, compressed: {header: 'Compressed'
 /** Findings read as a numbered list: their remedies are sentences, too long for table cells. */
 function printFindings(findings: Finding[], print: Print): void {
   for (const [i, f] of findings.entries()) {
-    const saves = `saves ${f.estimated ? 'about ' : ''}${formatBytes(f.savings)}${f.estimated ? ' (estimate)' : ''}`
+    const saves = `saves ${f.estimated ? 'about ' : ''}${formatBytes(f.savings)}${f.estimated ? ' (estimate)' : ''}${f.condition ? ` ${f.condition}, not in the total below` : ''}`
     print(`${i + 1}. [${f.severity}] ${f.title}: ${saves}`)
     for (const line of f.evidence) print(`   - ${line}`)
     print(`   ${f.remedy}`)
@@ -128,7 +128,9 @@ export function renderReport(unsafe: SlugReport, print: Print, options: {maxPack
   }
 
   printFindings(report.findings, print)
-  const saved = report.findings.reduce((sum, f) => sum + f.savings, 0)
+  // A conditional finding alone says what it saves itself: a total of nothing would only confuse.
+  if (report.findings.every(f => f.condition)) return
+  const saved = report.findings.reduce((sum, f) => sum + (f.condition ? 0 : f.savings), 0)
   const after = Math.max(0, total - saved)
   const about = report.prediction || report.findings.some(f => f.estimated && f.savings > 0) ? 'about ' : ''
   print(`All findings together save ${about}${formatBytes(saved)} compressed: the slug would be ${about}${formatBytes(after)}, ${limitStatus(after, report)}.`)

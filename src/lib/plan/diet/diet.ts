@@ -44,6 +44,8 @@ export interface DietInput {
   models: {path: string; format: string}[]
   /** repo paths of models.manifest.json */
   offloaded: string[]
+  /** models slug:convert-models replaced with ONNX ones */
+  converted?: string[]
   /** pyproject.toml, Pipfile.lock, uv.lock declarations (advice only) */
   declared: {file: string; manager: string; packages: PackageRow[]}[]
   /** the slug's captured texts (installed packages' package.json), for what a Node.js app loads */
@@ -174,6 +176,7 @@ async function planRepoFiles(input: DietInput, options: DietOptions, notes: stri
     files: input.files,
     keepTests: options.keepTests || usesHerokuCi(existing[APP_JSON_PATH]),
     models: input.models.map(m => m.path),
+    converted: input.converted,
     offloaded: input.offloaded,
     repoFiles: input.repoFiles,
     slugignore: existing[SLUGIGNORE_PATH],

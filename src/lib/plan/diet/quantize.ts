@@ -113,12 +113,16 @@ export async function renderQuantizeScript(models: Pick<QuantizeModel, 'format' 
   const template = await readFile(TEMPLATE, 'utf8')
   const outputs = tfliteOutputs(models)
   const list = JSON.stringify(models.map(m => ({format: m.format, output: outputs.get(m.path), path: m.path})), null, 1)
-  const body = template.replace('__MODELS__', () => list)
+  return withChecksum(template.replace('__MODELS__', () => list))
+}
+
+/** A file the plugin writes, with the checksum line that later tells it from the user's edits. */
+export function withChecksum(body: string): string {
   return `${body}${CHECKSUM_PREFIX}${checksum(body)}\n`
 }
 
-/** True when the text is a script this plugin wrote, unchanged since. */
-function isOwnUnedited(text: string): boolean {
+/** True when the text is a file this plugin wrote (withChecksum), unchanged since. */
+export function isOwnUnedited(text: string): boolean {
   const at = text.lastIndexOf(`\n${CHECKSUM_PREFIX}`)
   if (at === -1) return false
   const value = text.slice(at + 1 + CHECKSUM_PREFIX.length).trim()

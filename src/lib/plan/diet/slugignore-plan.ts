@@ -26,6 +26,8 @@ export interface SlugignorePlanInput {
   models: string[]
   /** repo paths listed in models.manifest.json: offloaded to S3, fetched back at dyno start */
   offloaded: string[]
+  /** models slug:convert-models replaced with ONNX ones (convertedOriginals): its rules for them stay */
+  converted?: string[]
   /** Heroku CI runs the tests (app.json environments.test) or --keep-tests */
   keepTests: boolean
 }
@@ -115,7 +117,9 @@ function planText(existing: string | undefined, rules: string[]): string | undef
 function userRulesInBlock(input: SlugignorePlanInput, paths: string[]): string[] {
   const sizeOf = new Map(input.repoFiles.map(f => [f.path, f.size]))
   const options = {keepTests: false, models: new Set<string>(), offloaded: new Set(input.offloaded)}
-  const candidate = (p: string) => candidateKind(p, sizeOf.get(p) ?? 0, options) !== undefined
+  // The originals of models slug:convert-models converted are the plugin's too.
+  const converted = new Set(input.converted ?? [])
+  const candidate = (p: string) => converted.has(p) || candidateKind(p, sizeOf.get(p) ?? 0, options) !== undefined
   return managedRules(input.slugignore).filter(rule => {
     const matched = matchedBy(rule, paths)
     if (matched.length === 0) return ruleProblem(anchoredRule(rule)) !== undefined
@@ -150,7 +154,8 @@ export function planSlugignore(given: SlugignorePlanInput): SlugignorePlan {
   const items = itemsOf(input, rules, kindOf)
   const sizeOf = new Map(input.repoFiles.map(f => [f.path, f.size]))
   const shareOf = shareByPath(input)
-  const pending = input.models.filter(p => !new Set(input.offloaded).has(p) && !removedByUser.has(p))
+  const done = new Set([...input.converted ?? [], ...input.offloaded])
+  const pending = input.models.filter(p => !done.has(p) && !removedByUser.has(p))
   if (input.keepTests) notes.push('Test folders stay: the app uses Heroku CI (app.json environments.test) or --keep-tests was given.')
   if (pending.length > 0) {
     notes.push(`${pending.length} model file(s) stay until they are offloaded: run heroku slug:offload-models, then slug:diet again.`)
@@ -249,7 +254,9 @@ function holdBackMentioned(texts: Record<string, string>, kindOf: Map<string, Ca
  */
 function chooseRules(input: SlugignorePlanInput, paths: string[], kindOf: ReadonlyMap<string, CandidateKind>, removedByUser: ReadonlySet<string>): {rule: string; files: string[]}[] {
   const offloaded = new Set(input.offloaded)
-  const safe = (p: string) => kindOf.has(p) || removedByUser.has(p)
+  // The rules slug:convert-models wrote for the models it replaced with ONNX ones stay too (never proposed anew).
+  const converted = new Set(input.converted ?? [])
+  const safe = (p: string) => kindOf.has(p) || removedByUser.has(p) || converted.has(p)
   const covered = new Set<string>()
   const rules: {rule: string; files: string[]}[] = []
   const accept = (rule: string, minNew: number): boolean => {
@@ -265,7 +272,7 @@ function chooseRules(input: SlugignorePlanInput, paths: string[], kindOf: Readon
   const keptModelRules = managedRules(input.slugignore).map(r => anchoredRule(r)).filter(rule => {
     if (ruleProblem(rule)) return false
     const matched = matchedBy(rule, paths)
-    return matched.length > 0 && matched.every(p => offloaded.has(p))
+    return matched.length > 0 && matched.every(p => offloaded.has(p) || converted.has(p))
   })
   for (const rule of keptModelRules) accept(rule, 0)
 

@@ -27,6 +27,8 @@ export interface FindOptions {
   paths: string[]
   minSize: number
   cwd?: string
+  /** what to say when no model is found (default: slug:offload-models' advice) */
+  noneFound?: (root: string) => string
 }
 
 const GLOB = /[*?[\]]/
@@ -182,6 +184,7 @@ export async function findModels(options: FindOptions): Promise<FoundModels> {
   const cwd = options.cwd ?? process.cwd()
   const models = dedupe(options.paths.length > 0 ? byName(root, files, options.paths, cwd) : byContent(files, options.minSize))
   if (models.length === 0) {
+    if (options.noneFound) throw new UserError(options.noneFound(root))
     throw new UserError(`No committed model file of ${formatBytes(options.minSize)} or more was found in ${root}. Name the files (slug:offload-models PATH...), or lower --min-size.`)
   }
 

@@ -171,7 +171,7 @@ export function reportFromBuildLog(log: ParsedBuildLog, source: ReportSource): S
   const limit = log.maxSize ?? SLUG_LIMIT
   const total = log.compiledSize ?? log.doneSize ?? wheels.compressed
   // packageFindings claims each package once, so the savings of its findings add up without overlap
-  const verdict = limitVerdict(total, findings.reduce((sum, f) => sum + f.savings, 0), limit)
+  const verdict = limitVerdict(total, findings.reduce((sum, f) => sum + (f.condition ? 0 : f.savings), 0), limit)
 
   const notes = [
     'Predicted from a build log: each package\'s size is its wheel as pip downloaded it, and the wheel (a zip) stands in for the package\'s compressed share of the slug.',

@@ -7,7 +7,7 @@ import {formatBytes} from '../../shared/bytes.js'
 import {isFallback, type StackDependencies, type StackFallback} from './predict.js'
 
 /** Findings that come from the package list alone: recomputed once the packages have sizes. */
-const PACKAGE_FINDINGS = new Set<FindingKind>(['cuda-on-dyno', 'dev-package', 'heavy-package'])
+const PACKAGE_FINDINGS = new Set<FindingKind>(['cuda-on-dyno', 'dev-package', 'heavy-package', 'inference-runtime'])
 
 /**
  * The findings describe a package row by its installed files; a resolved package has none, only its

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import {analyzeScan} from '../../../../src/lib/analyze/analyze.js'
 import {COMMANDS} from '../../../../src/lib/analyze/findings.js'
-import {packageFindings} from '../../../../src/lib/analyze/package-findings.js'
+import {knowledgeFindings, packageFindings} from '../../../../src/lib/analyze/package-findings.js'
 import type {Analysis, FileRow, Finding, PackageRow} from '../../../../src/lib/analyze/rows.js'
 import {classify} from '../../../../src/lib/analyze/classify.js'
 import {planPostCompile} from '../../../../src/lib/analyze/prunable.js'
@@ -169,9 +169,11 @@ describe('analyzeScan findings', () => {
     const savings = findings.map(f => f.savings)
     expect(savings).to.deep.equal([...savings].sort((a, b) => b - a))
     const {files} = classify(scan)
-    const doubled = [...coverage(files, findings)].filter(([, by]) => by.length > 1)
+    // A conditional finding (ONNX Runtime instead of the framework) is an alternative to the others: it overlaps them.
+    const counted = findings.filter(f => !f.condition)
+    const doubled = [...coverage(files, counted)].filter(([, by]) => by.length > 1)
     expect(doubled).to.deep.equal([])
-    const total = findings.reduce((sum, f) => sum + f.savings, 0)
+    const total = counted.reduce((sum, f) => sum + f.savings, 0)
     expect(total).to.be.below(scan.compressedSize)
     for (const f of findings) {
       expect(f.evidence.length, f.id).to.be.greaterThan(0)
@@ -187,7 +189,7 @@ function row(name: string, compressed: number, evidence: PackageRow['evidence'],
 
 describe('packageFindings (a package list alone)', () => {
   it('scales build-log wheel sizes by the knowledge table ratio', () => {
-    const findings = packageFindings([row('tensorflow', 590_000_000, 'build-log', '2.16.1')])
+    const findings = packageFindings([row('tensorflow', 590_000_000, 'build-log', '2.16.1')]).filter(f => !f.condition)
     expect(findings).to.have.length(1)
     expect(findings[0]).to.include({estimated: true, id: 'heavy-package:tensorflow', savings: 376_000_000})
   })
@@ -205,7 +207,7 @@ describe('packageFindings (a package list alone)', () => {
       row('nvidia-cublas-cu12', 400_000_000, 'build-log'),
       row('nvidia-cudnn-cu12', 600_000_000, 'build-log'),
     ])
-    expect(findings.map(f => f.id)).to.deep.equal(['cuda-on-dyno', 'heavy-package:tensorflow'])
+    expect(findings.filter(f => !f.condition).map(f => f.id)).to.deep.equal(['cuda-on-dyno', 'heavy-package:tensorflow'])
     expect(find(findings, 'cuda-on-dyno')).to.deep.include({packages: ['nvidia-cudnn-cu12', 'nvidia-cublas-cu12'], savings: 1_000_000_000})
   })
 
@@ -231,8 +233,9 @@ describe('packageFindings (a package list alone)', () => {
   })
 
   it('says nothing about a CPU build of torch', () => {
-    expect(packageFindings([row('torch', 180_000_000, 'build-log', '2.5.1+cpu')])).to.deep.equal([])
-    expect(packageFindings([row('torch', 180_000_000, 'installed', '2.5.1')])).to.deep.equal([])
+    // (only ONNX Runtime instead of torch, if the app only runs inference)
+    expect(packageFindings([row('torch', 180_000_000, 'build-log', '2.5.1+cpu')]).map(f => f.id)).to.deep.equal(['inference-runtime:pytorch'])
+    expect(packageFindings([row('torch', 180_000_000, 'installed', '2.5.1')]).map(f => f.id)).to.deep.equal(['inference-runtime:pytorch'])
   })
 
   it('keeps GPU packages when the app runs on GPUs, and still flags the rest', () => {
@@ -348,5 +351,36 @@ describe('bin/post_compile findings: the rules and savings of slug:diet --post-c
     const fromFindings = findings.filter(f => f.command === COMMANDS.postCompile).map(f => [f.id, f.savings])
     expect(fromFindings).to.have.deep.members(fromPlan)
     expect(fromPlan).to.have.length(3)
+  })
+})
+
+describe('the ONNX Runtime finding (if the app only runs inference)', () => {
+  it('counts the framework and what only it needs, less onnxruntime, outside the total', () => {
+    const packages = [
+      row('tensorflow-cpu', 276e6, 'installed', '2.21.0'),
+      row('keras', 8e6, 'installed'),
+      row('libclang', 25e6, 'installed'),
+      row('grpcio', 6e6, 'installed'),
+      row('flask', 1e6, 'installed'),
+    ]
+    const dependents = new Map([['grpcio', ['tensorflow-cpu']], ['keras', ['tensorflow-cpu']], ['libclang', ['tensorflow-cpu']]])
+    const finding = knowledgeFindings(packages, {dependents, requested: ['flask', 'tensorflow-cpu']}).find(f => f.kind === 'inference-runtime')
+    expect(finding).to.deep.include({
+      command: 'heroku slug:convert-models',
+      condition: 'if the app only runs inference',
+      id: 'inference-runtime:tensorflow',
+      packages: ['tensorflow-cpu', 'libclang', 'keras', 'grpcio'],
+      savings: 276e6 + 8e6 + 25e6 + 6e6 - 25e6,
+      title: 'If the app only runs inference with TensorFlow: ONNX Runtime would save ~290 MB',
+    })
+    // grpcio stays when the app's requirements name it
+    const named = knowledgeFindings(packages, {dependents, requested: ['flask', 'grpcio']}).find(f => f.kind === 'inference-runtime')!
+    expect(named.packages).to.not.include('grpcio')
+  })
+
+  it('is not made for a GPU app, nor for keras alone, nor below 50 MB', () => {
+    expect(knowledgeFindings([row('torch', 900e6, 'installed')], {gpu: true}).filter(f => f.condition)).to.deep.equal([])
+    expect(packageFindings([row('keras', 8e6, 'installed'), row('jax', 80e6, 'installed')]).filter(f => f.condition)).to.deep.equal([])
+    expect(packageFindings([row('torch', 60e6, 'installed', '2.5.1+cpu')]).filter(f => f.condition)).to.deep.equal([])
   })
 })

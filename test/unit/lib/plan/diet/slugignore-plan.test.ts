@@ -129,6 +129,29 @@ describe('planSlugignore', () => {
     expect(fresh.items.find(i => i.kinds.includes('offloaded-model'))?.rule).to.equal('/models/')
   })
 
+  it('keeps the rules slug:convert-models wrote for the models it converted, and proposes none of its own for them', () => {
+    const existing = `${USER_SLUGIGNORE}${BLOCK_BEGIN}\n/models/classifier.h5\n${BLOCK_END}\n`
+    const plan = planSlugignore(input({converted: ['models/classifier.h5'], slugignore: existing}))
+    expect(plan.rules).to.include('/models/classifier.h5')
+    expect(removedBy(plan.text!)).to.include('models/classifier.h5')
+    expect(plan.notes.join(' ')).not.to.match(/stay until they are offloaded/)
+    // without the record of the conversion, the rule is slug:diet's to drop, as before
+    expect(planSlugignore(input({slugignore: existing})).rules).not.to.include('/models/classifier.h5')
+    expect(planSlugignore(input({converted: ['models/classifier.h5']})).rules).not.to.include('/models/classifier.h5')
+  })
+
+  it('takes a small converted model\'s rule for its own, not for one the user typed in the block', () => {
+    const small = {
+      converted: ['models/small.h5'],
+      models: ['models/classifier.h5', 'models/small.h5'],
+      repoFiles: [...REPO_FILES, {path: 'models/small.h5', size: 30_000}, {path: 'models/small.onnx', size: 12_000}],
+      slugignore: `${BLOCK_BEGIN}\n/models/small.h5\n${BLOCK_END}\n`,
+    }
+    const plan = planSlugignore(input(small))
+    expect(plan.rules).to.include('/models/small.h5')
+    expect(plan.notes.join(' ')).not.to.match(/you typed inside the plugin's block/)
+  })
+
   it('counts savings from the evidence\'s compressed shares of the removed files', () => {
     const files = [row('docs/design.psd', 30e6, {compressed: 29e6}), row('docs/screenshots/home.png', 4e5, {compressed: 3e5}), row('big.bin', 20e6, {compressed: 1e6})]
     const plan = planSlugignore(input({files}))
