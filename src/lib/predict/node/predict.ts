@@ -128,31 +128,54 @@ async function predict(root: string, tracked: ReadonlySet<string>, options: Node
   options.onProgress?.(`reading ${file}`)
   const graph = readLock(file, (await readTracked(root, tracked, file))!, pkg)
   const dev = options.dev ?? false
-  const candidates = installedPackages(graph, {dev, fits: () => true}).nodes.filter(n => !n.local)
-  const unique = [...new Map(candidates.map(n => [id(n), n])).values()]
-
   const env = options.env ?? process.env
   const registries = options.registries ?? await configuredRegistries(root, env)
+  const facts = await sizePackages(graph, dev, registries, options)
+  const {nodes, skipped} = installedPackages(graph, {dev, fits: node => installsOnDyno(platformOf(node, facts.get(id(node))?.facts))})
+  const {packages, unsized} = packageRows(graph, nodes, facts)
+  const notes = graph.notes.map(n => `${file}: ${n}`)
+  if (graph.format === 'yarn-berry' && !await usesNodeModules(root, tracked)) {
+    notes.push("yarn berry without `nodeLinker: node-modules` in .yarnrc.yml installs Plug'n'Play: the packages stay zipped in .yarn/cache (about their tarballs' size), counted here as node_modules.")
+  }
+
+  notes.push(
+    ...predictionNotes({dev, facts, file, nodes, packages, registries}),
+    ...leftOutNotes(graph, skipped, dev),
+    ...unsizedNotes(facts, unsized),
+    ...buildScriptNotes(pkg),
+  )
+  const runtime = runtimeOnly(pkg)
+  const browsers = await browserDownloads(root, tracked, env, nodes.filter(n => !n.local))
+  return {notes: [...notes, ...runtime.notes, ...browsers.notes], packages: [...packages, ...runtime.packages, ...browsers.packages]}
+}
+
+type Sized = Map<string, Awaited<ReturnType<NpmRegistryClient['factsOf']>>[number]>
+
+/** Every package the lock could install (whatever its platform), sized once each from the registry. */
+async function sizePackages(graph: LockGraph, dev: boolean, registries: NpmRegistries, options: NodePredictOptions): Promise<Sized> {
+  const candidates = installedPackages(graph, {dev, fits: () => true}).nodes.filter(n => !n.local)
+  const unique = [...new Map(candidates.map(n => [id(n), n])).values()]
+  const env = options.env ?? process.env
   const client = new NpmRegistryClient(registries, {cacheFile: options.cacheDir ? join(options.cacheDir, 'npm-packages.json') : undefined, env, timeouts: options.timeouts})
-  let results
   try {
     options.onProgress?.(`sizing ${plural(unique.length, 'package')} from ${redactUrlCredentials(registries.url)}`)
-    results = await client.factsOf(unique, {
+    const results = await client.factsOf(unique, {
       deadline: Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       onEach: done => options.onProgress?.(`sizing packages: ${done} of ${unique.length}`),
     })
+    return new Map(unique.map((n, i) => [id(n), results[i]]))
   } finally {
     await client.close()
   }
+}
 
-  const facts = new Map(unique.map((n, i) => [id(n), results[i]]))
-  const {nodes, skipped} = installedPackages(graph, {dev, fits: node => installsOnDyno(platformOf(node, facts.get(id(node))?.facts))})
+/** One row per copy in node_modules: npm's nested copies are files of their own; pnpm's peer variants and yarn's entries of one version are one copy. */
+function packageRows(graph: LockGraph, nodes: LockNode[], facts: Sized): {packages: PackageRow[]; unsized: string[]} {
   const rows = new Map<string, PackageRow>()
   const unsized: string[] = []
   for (const node of nodes) {
     if (node.local) continue
     const known = facts.get(id(node))?.facts
-    // npm's nested copies are files of their own; pnpm's peer variants and yarn's entries of one version are one copy.
     const key = graph.manager === 'npm' ? node.key : id(node)
     if (rows.has(key)) continue
     if (known?.unpacked === undefined) unsized.push(id(node))
@@ -168,22 +191,26 @@ async function predict(root: string, tracked: ReadonlySet<string>, options: Node
     })
   }
 
-  const packages = [...rows.values()].sort((a, b) => b.compressed - a.compressed || a.name.localeCompare(b.name))
-  const notes = graph.notes.map(n => `${file}: ${n}`)
-  if (graph.format === 'yarn-berry' && !await usesNodeModules(root, tracked)) {
-    notes.push("yarn berry without `nodeLinker: node-modules` in .yarnrc.yml installs Plug'n'Play: the packages stay zipped in .yarn/cache (about their tarballs' size), counted here as node_modules.")
-  }
+  return {packages: [...rows.values()].sort((a, b) => b.compressed - a.compressed || a.name.localeCompare(b.name)), unsized}
+}
 
+function predictionNotes(of: {dev: boolean; facts: Sized; file: string; nodes: LockNode[]; packages: PackageRow[]; registries: NpmRegistries}): string[] {
+  const {dev, facts, file, nodes, packages, registries} = of
   const sizedBy = nodes.some(n => facts.get(id(n))?.facts?.source === 'tarball') ? ' (dist.unpackedSize where the registry gives it, else the tarball read as it downloads)' : ''
   const total = packages.reduce((sum, p) => sum + p.size, 0)
   const compressed = packages.reduce((sum, p) => sum + p.compressed, 0)
-  notes.push(
+  return [
     `node_modules predicted from ${file}: ${plural(packages.length, 'package')}, ${formatBytes(total)} unpacked, `
     + `${dev ? 'devDependencies kept (as with NPM_CONFIG_PRODUCTION=false / YARN_PRODUCTION=false)' : 'devDependencies pruned as the buildpack does after the build'}; `
     + `sizes from ${redactUrlCredentials(registries.url)} (${registries.origin})${sizedBy}.`,
     `Estimate: a package's Compressed share is its registry tarball's size (${formatBytes(compressed)} in all); `
     + 'on the tested apps the sum came within 10% of the real gzipped node_modules (README, Node.js: before the first push).',
-  )
+  ]
+}
+
+/** What the buildpack's install leaves out: other platforms' optional packages, and (unless kept) devDependencies. */
+function leftOutNotes(graph: LockGraph, skipped: LockNode[], dev: boolean): string[] {
+  const notes: string[] = []
   const otherPlatforms = skipped.filter(n => !n.local)
   if (otherPlatforms.length > 0) {
     const names = [...new Set(otherPlatforms.map(n => n.name))].sort()
@@ -199,15 +226,21 @@ async function predict(root: string, tracked: ReadonlySet<string>, options: Node
     ].join(''))
   }
 
-  const failures = [...facts.values()].filter(r => r.error).map(r => r.error!)
-  if (failures.length > 0) notes.push(`No size is known for ${plural(failures.length, 'package')}, counted as 0 B: ${failures.slice(0, 3).join('; ')}${failures.length > 3 ? '; ...' : ''}.`)
-  else if (unsized.length > 0) notes.push(`No size is known for ${plural(unsized.length, 'package')}, counted as 0 B: ${unsized.slice(0, 5).join(', ')}.`)
+  return notes
+}
 
-  const build = pkg.scripts?.['heroku-postbuild'] ?? pkg.scripts?.build
-  if (build) notes.push(`package.json's ${pkg.scripts?.['heroku-postbuild'] ? 'heroku-postbuild' : 'build'} script (${build.length > 60 ? `${build.slice(0, 60)}...` : build}) runs during the build: what it writes (e.g. .next/ and its cache) is not predicted.`)
-  const runtime = runtimeOnly(pkg)
-  const browsers = await browserDownloads(root, tracked, env, nodes.filter(n => !n.local))
-  return {notes: [...notes, ...runtime.notes, ...browsers.notes], packages: [...packages, ...runtime.packages, ...browsers.packages]}
+function unsizedNotes(facts: Sized, unsized: string[]): string[] {
+  const failures = [...facts.values()].filter(r => r.error).map(r => r.error!)
+  if (failures.length > 0) return [`No size is known for ${plural(failures.length, 'package')}, counted as 0 B: ${failures.slice(0, 3).join('; ')}${failures.length > 3 ? '; ...' : ''}.`]
+  if (unsized.length > 0) return [`No size is known for ${plural(unsized.length, 'package')}, counted as 0 B: ${unsized.slice(0, 5).join(', ')}.`]
+  return []
+}
+
+function buildScriptNotes(pkg: PackageJson): string[] {
+  const name = pkg.scripts?.['heroku-postbuild'] ? 'heroku-postbuild' : 'build'
+  const build = pkg.scripts?.[name]
+  if (!build) return []
+  return [`package.json's ${name} script (${build.length > 60 ? `${build.slice(0, 60)}...` : build}) runs during the build: what it writes (e.g. .next/ and its cache) is not predicted.`]
 }
 
 function runtimeOnly(pkg: PackageJson): NodeDependencies {
