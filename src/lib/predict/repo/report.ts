@@ -182,6 +182,60 @@ export interface RepoPrediction {
 }
 
 /**
+ * The repo's files (and an installed site-packages, at the buildpack's path) as a scan would list them: each with
+ * its share estimated by compressing it, and the small files the analysis reads captured.
+ */
+async function scanOfFiles(root: string, repoFiles: RepoFile[], site: SiteFiles | undefined): Promise<ScanResult> {
+  const repoShares = await estimateCompressedSizes(root, repoFiles)
+  const siteShares = site ? await estimateCompressedSizes(site.root, site.files) : []
+  const sitePrefix = site ? `${buildpackSitePackages(site.python)}/` : ''
+  const sources = [
+    ...repoFiles.map((f, i) => ({entry: entryOf(f, f.path, repoShares[i]), file: f.path, root})),
+    ...(site?.files ?? []).map((f, i) => ({entry: entryOf(f, sitePrefix + f.path, siteShares[i]), file: f.path, root: site!.root})),
+  ]
+
+  const captured: Record<string, string> = {}
+  const toCapture = sources.filter(s => s.entry.type === 'file' && s.entry.size > 0 && s.entry.size <= CAPTURE_MAX_BYTES && isCapturedPath(s.entry.path))
+  await mapLimit(toCapture, 16, async s => {
+    captured[s.entry.path] = await readText(s.root, s.file, s.file)
+  })
+
+  const entries = sources.map(s => s.entry)
+  const files = entries.filter(e => e.type === 'file')
+  return {
+    captured,
+    compressedSize: Math.round(entries.reduce((sum, e) => sum + e.compressed, 0)),
+    entries,
+    fileCount: files.length,
+    outside: {compressed: 0, count: 0, examples: [], size: 0},
+    sha256: '',
+    uncompressedSize: files.reduce((sum, e) => sum + e.size, 0),
+  }
+}
+
+/**
+ * The packages a build would install, predicted: Python's resolved for the stack (when no installed
+ * site-packages was measured) and node_modules from the lock file. Loaded only for a prediction: the resolvers
+ * bring undici and pip's plumbing, which a slug's scan never needs.
+ */
+async function withPredictedDependencies(report: SlugReport, root: string, tracked: ReadonlySet<string>, of: {options: RepoReportOptions; site?: SiteFiles}): Promise<SlugReport> {
+  const {options, site} = of
+  let predicted = report
+  if (!site && options.resolve) {
+    const [{resolveForStack}, {withStackDependencies}] = await Promise.all([import('../python/predict.js'), import('../python/merge.js')])
+    const resolved = await resolveForStack(root, tracked, options.resolve)
+    predicted = withStackDependencies(predicted, resolved, [UNMEASURED_PACKAGES, RUNTIME_NOT_INCLUDED])
+  }
+
+  if (options.node) {
+    const [{predictNodeModules}, {withNodeDependencies}] = await Promise.all([import('../node/predict.js'), import('../node/merge.js')])
+    predicted = withNodeDependencies(predicted, await predictNodeModules(root, tracked, options.node), [NODE_MODULES_NOT_INCLUDED])
+  }
+
+  return predicted
+}
+
+/**
  * What a `git push` of the repo holding `dir` would put in the slug: the committed files that survive
  * .slugignore, each with an estimated compressed share, and the packages (measured from an installed
  * environment when one is known, else as declared), analysed like a real slug and marked as a prediction.
@@ -205,31 +259,7 @@ export async function predictRepo(dir: string, options: RepoReportOptions): Prom
   const sitePath = options.sitePackages ? await resolveSitePackages(options.sitePackages) : await findSitePackages(root)
   const site = sitePath ? await siteFiles(sitePath, declared) : undefined
 
-  const repoShares = await estimateCompressedSizes(root, repoFiles)
-  const siteShares = site ? await estimateCompressedSizes(site.root, site.files) : []
-  const sitePrefix = site ? `${buildpackSitePackages(site.python)}/` : ''
-  const sources = [
-    ...repoFiles.map((f, i) => ({entry: entryOf(f, f.path, repoShares[i]), file: f.path, root})),
-    ...(site?.files ?? []).map((f, i) => ({entry: entryOf(f, sitePrefix + f.path, siteShares[i]), file: f.path, root: site!.root})),
-  ]
-
-  const captured: Record<string, string> = {}
-  const toCapture = sources.filter(s => s.entry.type === 'file' && s.entry.size > 0 && s.entry.size <= CAPTURE_MAX_BYTES && isCapturedPath(s.entry.path))
-  await mapLimit(toCapture, 16, async s => {
-    captured[s.entry.path] = await readText(s.root, s.file, s.file)
-  })
-
-  const entries = sources.map(s => s.entry)
-  const files = entries.filter(e => e.type === 'file')
-  const scan: ScanResult = {
-    captured,
-    compressedSize: Math.round(entries.reduce((sum, e) => sum + e.compressed, 0)),
-    entries,
-    fileCount: files.length,
-    outside: {compressed: 0, count: 0, examples: [], size: 0},
-    sha256: '',
-    uncompressedSize: files.reduce((sum, e) => sum + e.size, 0),
-  }
+  const scan = await scanOfFiles(root, repoFiles, site)
   const classified = classify(scan)
   const analysis = analyzeScan(scan, {depth: options.depth, top: options.top}, classified)
 
@@ -262,19 +292,6 @@ export async function predictRepo(dir: string, options: RepoReportOptions): Prom
       warning: SLUG_WARNING,
     },
   }
-  let predicted = report
-  const tracked = new Set(listing.files.map(f => f.path))
-  if (!site && options.resolve) {
-    // Loaded only for a prediction: the resolver brings undici and pip's plumbing, which a slug's scan never needs.
-    const [{resolveForStack}, {withStackDependencies}] = await Promise.all([import('../python/predict.js'), import('../python/merge.js')])
-    const resolved = await resolveForStack(root, tracked, options.resolve)
-    predicted = withStackDependencies(predicted, resolved, [UNMEASURED_PACKAGES, RUNTIME_NOT_INCLUDED])
-  }
-
-  if (options.node) {
-    const [{predictNodeModules}, {withNodeDependencies}] = await Promise.all([import('../node/predict.js'), import('../node/merge.js')])
-    predicted = withNodeDependencies(predicted, await predictNodeModules(root, tracked, options.node), [NODE_MODULES_NOT_INCLUDED])
-  }
-
+  const predicted = await withPredictedDependencies(report, root, new Set(listing.files.map(f => f.path)), {options, site})
   return {files: classified.files, report: predicted, scan}
 }
