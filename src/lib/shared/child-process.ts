@@ -98,42 +98,16 @@ export function runBounded(options: RunBoundedOptions): Promise<RunBoundedResult
       env: options.env ?? process.env,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
-    const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    let size = 0
     let timedOut = false
-    let overflowed = false
-    let pending = ''
-    const decoder = new StringDecoder('utf8')
     let settled = false
     let grace: NodeJS.Timeout | undefined
-
     const stop = (): void => {
       killGroup(child, 'SIGTERM')
       grace ??= setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS)
       grace.unref()
     }
 
-    const collect = (into: Buffer[]) => (data: Buffer): void => {
-      if (overflowed) return
-      if (size + data.length > max) {
-        overflowed = true
-        into.push(data.subarray(0, max - size))
-        size = max
-        stop()
-        return
-      }
-
-      size += data.length
-      into.push(data)
-      if (!options.onLine) return
-      pending += decoder.write(data)
-      const lines = pending.split('\n')
-      pending = lines.pop() ?? ''
-      for (const line of lines) options.onLine(line)
-    }
-
+    const output = new BoundedOutput(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, stop, options.onLine)
     const timer = setTimeout(() => {
       timedOut = true
       stop()
@@ -147,8 +121,8 @@ export function runBounded(options: RunBoundedOptions): Promise<RunBoundedResult
 
     running.add(child)
     listen()
-    child.stdout?.on('data', collect(out))
-    child.stderr?.on('data', collect(err))
+    child.stdout?.on('data', (data: Buffer) => output.add('stdout', data))
+    child.stderr?.on('data', (data: Buffer) => output.add('stderr', data))
     if (options.input !== undefined && child.stdin) {
       child.stdin.on('error', () => {
         // the child stopped reading: its exit says why
@@ -168,15 +142,47 @@ export function runBounded(options: RunBoundedOptions): Promise<RunBoundedResult
       if (settled) return
       settled = true
       finish()
-      if (pending && options.onLine) options.onLine(pending)
-      resolve({
-        code,
-        overflowed,
-        signal,
-        stderr: Buffer.concat(err).toString('utf8'),
-        stdout: Buffer.concat(out).toString('utf8'),
-        timedOut,
-      })
+      output.end()
+      resolve({code, overflowed: output.overflowed, signal, stderr: output.text('stderr'), stdout: output.text('stdout'), timedOut})
     })
   })
+}
+
+/** stdout and stderr kept up to `max` bytes together (past it, `onOverflow`), and handed on line by line. */
+class BoundedOutput {
+  overflowed = false
+  private readonly chunks = {stderr: [] as Buffer[], stdout: [] as Buffer[]}
+  private readonly decoder = new StringDecoder('utf8')
+  private pending = ''
+  private size = 0
+
+  constructor(private readonly max: number, private readonly onOverflow: () => void, private readonly onLine?: (line: string) => void) {}
+
+  add(stream: 'stderr' | 'stdout', data: Buffer): void {
+    if (this.overflowed) return
+    if (this.size + data.length > this.max) {
+      this.overflowed = true
+      this.chunks[stream].push(data.subarray(0, this.max - this.size))
+      this.size = this.max
+      this.onOverflow()
+      return
+    }
+
+    this.size += data.length
+    this.chunks[stream].push(data)
+    if (!this.onLine) return
+    this.pending += this.decoder.write(data)
+    const lines = this.pending.split('\n')
+    this.pending = lines.pop() ?? ''
+    for (const line of lines) this.onLine(line)
+  }
+
+  /** The last line, when the output did not end with a newline. */
+  end(): void {
+    if (this.pending && this.onLine) this.onLine(this.pending)
+  }
+
+  text(stream: 'stderr' | 'stdout'): string {
+    return Buffer.concat(this.chunks[stream]).toString('utf8')
+  }
 }
