@@ -189,11 +189,10 @@ function runtimePath(uses: AppUses | undefined): string {
 export function planConvert(input: ConvertInput): ConvertPlan {
   const rows = input.models.map((m, i) => row(m, input.conversion.models[i], input.names.get(m.path)))
   const onnxruntime = input.conversion.versions.onnxruntime ?? undefined
-  const conflicts: string[] = []
-  const notes: string[] = []
+  const out: PlanOutput = {advice: [], changes: [], conflicts: [], notes: []}
   const writes = modelWrites(input, rows)
   for (const w of writes) {
-    if (input.existing.has(w.path) && !input.force) conflicts.push(`${w.path} exists and would be replaced by the converted model (pass --force to replace it)`)
+    if (input.existing.has(w.path) && !input.force) out.conflicts.push(`${w.path} exists and would be replaced by the converted model (pass --force to replace it)`)
   }
 
   const frameworks = Object.entries(input.uses?.frameworks ?? {}).filter(([, f]) => f.imported).map(([name, f]) => ({inferenceOnly: f.inferenceOnly, name, otherUses: f.otherUses}))
@@ -201,41 +200,61 @@ export function planConvert(input: ConvertInput): ConvertPlan {
   const canLeave = stays.length === 0
   const edits = input.uses ? planCodeEdits(input.uses, input.texts, canLeave) : undefined
   const uncertain = (input.uses?.edits ?? []).some(e => !e.certain) || (edits?.stale.length ?? 0) > 0
-  for (const s of edits?.stale ?? []) notes.push(`${s.file}:${s.line} no longer reads "${s.old.trim()}": that edit is not made.`)
+  for (const s of edits?.stale ?? []) out.notes.push(`${s.file}:${s.line} no longer reads "${s.old.trim()}": that edit is not made.`)
   const frameworkLeaves = canLeave && !uncertain && onnxruntime !== undefined
   if (canLeave && uncertain) stays.push('some loads are not recognised with certainty: apply the diff below by hand, then run again')
 
-  const changes: FileChange[] = []
-  const advice: FileChange[] = []
-  const push = (to: FileChange[], c: FileChange | undefined) => c && to.push(c)
-  // The code edits are written only with the framework leaving; otherwise they are advice, as are uncertain ones.
-  // (With the framework leaving no edit is uncertain: `all` is `certain`.)
+  codeChanges(input, edits, frameworkLeaves, out)
+  const requirements = canLeave ? requirementsChange(input, onnxruntime, frameworkLeaves, out) : undefined
+  const ignored = frameworkLeaves ? slugChanges(input, rows, out) : []
+  if (!frameworkLeaves && writes.length > 0) out.notes.push('The original models stay in the slug (the framework stays): the ONNX ones are written beside them.')
+  const {advice, changes, conflicts, notes} = out
+  return {advice, changes, conflicts, frameworkLeaves, frameworks, ignored, modelWrites: writes, models: rows, notes, onnxruntime, requirements, stays}
+}
+
+/** What the plan writes (`changes`), shows to apply by hand (`advice`), refuses without --force, and says. */
+interface PlanOutput {
+  advice: FileChange[]
+  changes: FileChange[]
+  conflicts: string[]
+  notes: string[]
+}
+
+function push(to: FileChange[], c: FileChange | undefined): void {
+  if (c) to.push(c)
+}
+
+/** The code edits are written only with the framework leaving; otherwise they are advice, as are uncertain ones. */
+function codeChanges(input: ConvertInput, edits: ReturnType<typeof planCodeEdits> | undefined, frameworkLeaves: boolean, out: PlanOutput): void {
+  // With the framework leaving no edit is uncertain: `all` is `certain`.
   const byHand = new Map([...edits?.certain ?? [], ...edits?.all ?? []])
   for (const [file, text] of frameworkLeaves ? edits?.certain ?? [] : byHand) {
-    push(frameworkLeaves ? changes : advice, change(file, input.texts[file], text, frameworkLeaves ? 'load the ONNX model through the runtime module' : 'check and apply by hand'))
+    push(frameworkLeaves ? out.changes : out.advice, change(file, input.texts[file], text, frameworkLeaves ? 'load the ONNX model through the runtime module' : 'check and apply by hand'))
   }
+}
 
-  let requirements: ConvertPlan['requirements']
+/** requirements.txt without the framework, with onnxruntime pinned to the version that verified the models. */
+function requirementsChange(input: ConvertInput, onnxruntime: string | undefined, frameworkLeaves: boolean, out: PlanOutput): ConvertPlan['requirements'] {
   const reqText = input.texts[REQUIREMENTS_PATH]
-  if (canLeave && onnxruntime && reqText !== undefined) {
-    requirements = {...planConvertRequirements({imports: input.uses?.imports, onnxruntime, path: REQUIREMENTS_PATH, text: reqText}), path: REQUIREMENTS_PATH}
-    if (requirements.text) push(frameworkLeaves ? changes : advice, change(REQUIREMENTS_PATH, reqText, requirements.text, 'the framework leaves; ONNX Runtime serves the models'))
-  } else if (canLeave && reqText === undefined) {
-    notes.push(`No requirements.txt: replace the framework with onnxruntime==${onnxruntime ?? '<version>'} in the app's dependency file by hand.`)
+  if (reqText === undefined) {
+    out.notes.push(`No requirements.txt: replace the framework with onnxruntime==${onnxruntime ?? '<version>'} in the app's dependency file by hand.`)
+    return undefined
   }
 
-  const ignored: string[] = []
-  if (frameworkLeaves) {
-    const runtime = runtimeModule(input, runtimePath(input.uses))
-    if (runtime.conflict) conflicts.push(runtime.conflict)
-    push(changes, runtime.change)
-    ignored.push(...rows.filter(r => r.ok).map(r => r.path))
-    const rules = ignored.map(p => (input.models.find(m => m.path === p)?.kind === 'folder' ? `/${p}/` : `/${p}`))
-    const slugignore = addManagedRules(input.texts[SLUGIGNORE_PATH], rules)
-    push(changes, change(SLUGIGNORE_PATH, input.texts[SLUGIGNORE_PATH], slugignore, 'the original models leave the slug: the app loads the ONNX ones'))
-  } else if (writes.length > 0) {
-    notes.push('The original models stay in the slug (the framework stays): the ONNX ones are written beside them.')
-  }
+  if (!onnxruntime) return undefined
+  const requirements = {...planConvertRequirements({imports: input.uses?.imports, onnxruntime, path: REQUIREMENTS_PATH, text: reqText}), path: REQUIREMENTS_PATH}
+  if (requirements.text) push(frameworkLeaves ? out.changes : out.advice, change(REQUIREMENTS_PATH, reqText, requirements.text, 'the framework leaves; ONNX Runtime serves the models'))
+  return requirements
+}
 
-  return {advice, changes, conflicts, frameworkLeaves, frameworks, ignored, modelWrites: writes, models: rows, notes, onnxruntime, requirements, stays}
+/** The runtime module into the app, and the original models out of the slug (slug:diet's .slugignore block); the originals' paths. */
+function slugChanges(input: ConvertInput, rows: ConvertedRow[], out: PlanOutput): string[] {
+  const runtime = runtimeModule(input, runtimePath(input.uses))
+  if (runtime.conflict) out.conflicts.push(runtime.conflict)
+  push(out.changes, runtime.change)
+  const ignored = rows.filter(r => r.ok).map(r => r.path)
+  const rules = ignored.map(p => (input.models.find(m => m.path === p)?.kind === 'folder' ? `/${p}/` : `/${p}`))
+  const slugignore = addManagedRules(input.texts[SLUGIGNORE_PATH], rules)
+  push(out.changes, change(SLUGIGNORE_PATH, input.texts[SLUGIGNORE_PATH], slugignore, 'the original models leave the slug: the app loads the ONNX ones'))
+  return ignored
 }
