@@ -63,6 +63,24 @@ function stringEnd(text: string, start: number): number {
   return i + 1
 }
 
+const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\n' || c === '\t' || c === '\r'
+const isQuote = (c: string | undefined): boolean => c === '"' || c === "'" || c === '`'
+/** A string right after `require(` / `import(`, or after `from` / a bare `import`, names a module. */
+const loadsString = (word: string, call: boolean): boolean => (call ? word === 'require' || word === 'import' : word === 'from' || word === 'import')
+
+/** Where the comment starting at `i` ends (the end of its line, or after its `*\/`); undefined when none starts there. */
+function commentEnd(text: string, i: number): number | undefined {
+  if (text[i] !== '/') return undefined
+  if (text[i + 1] === '/') {
+    const end = text.indexOf('\n', i)
+    return end === -1 ? text.length : end
+  }
+
+  if (text[i + 1] !== '*') return undefined
+  const end = text.indexOf('*/', i + 2)
+  return end === -1 ? text.length : end + 2
+}
+
 /**
  * The module specifiers a JavaScript or TypeScript file loads, and whether it loads a computed one. Linear in the
  * text: each character is looked at a bounded number of times.
@@ -76,22 +94,15 @@ export function moduleSpecifiers(text: string): {specifiers: string[]; dynamic: 
   let i = 0
   while (i < text.length) {
     const c = text[i]
-    if (c === '/' && text[i + 1] === '/') {
-      const end = text.indexOf('\n', i)
-      i = end === -1 ? text.length : end
+    const comment = commentEnd(text, i)
+    if (comment !== undefined) {
+      i = comment
       continue
     }
 
-    if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2)
-      i = end === -1 ? text.length : end + 2
-      continue
-    }
-
-    if (c === '"' || c === "'" || c === '`') {
+    if (isQuote(c)) {
       const end = stringEnd(text, i)
-      const wanted = call ? word === 'require' || word === 'import' : word === 'from' || word === 'import'
-      if (wanted && (c !== '`' || !text.slice(i, end).includes('${'))) specifiers.push(text.slice(i + 1, end - 1))
+      if (loadsString(word, call) && (c !== '`' || !text.slice(i, end).includes('${'))) specifiers.push(text.slice(i + 1, end - 1))
       word = ''
       call = false
       i = end
@@ -112,12 +123,12 @@ export function moduleSpecifiers(text: string): {specifiers: string[]; dynamic: 
       i++
       // a computed specifier: the next significant character is no quote
       let j = i
-      while (j < text.length && (text[j] === ' ' || text[j] === '\n' || text[j] === '\t' || text[j] === '\r')) j++
-      if (text[j] !== '"' && text[j] !== "'" && text[j] !== '`' && text[j] !== ')') dynamic = true
+      while (j < text.length && isSpace(text[j])) j++
+      if (!isQuote(text[j]) && text[j] !== ')') dynamic = true
       continue
     }
 
-    if (c !== ' ' && c !== '\n' && c !== '\t' && c !== '\r') {
+    if (!isSpace(c)) {
       // `import {a} from 'x'`: braces, names and commas come between import and from; `from` alone starts again
       if (c !== '{' && c !== '}' && c !== ',' && c !== '*') word = ''
       call = false
@@ -211,35 +222,47 @@ function walkCommand(walk: Walk, line: string, bins: Map<string, string>): void 
     while (words.length > 0 && /^\w+=/.test(words[0])) words = words.slice(1)
     const [program, ...args] = words
     if (program === undefined) continue
-    if ((program === 'npm' || program === 'yarn' || program === 'pnpm') && args.length > 0) {
-      const script = args[0] === 'run' || args[0] === 'run-script' ? args[1] : args[0]
-      const text = script === undefined ? undefined : walk.sources.app.scripts?.[script]
-      if (script !== undefined && text !== undefined && !walk.scripts.has(script)) {
-        walk.scripts.add(script)
-        walkCommand(walk, text, bins)
-      } else if (script === 'start' && text === undefined) {
-        walkFile(walk, 'server.js')
-      }
-
+    if (PACKAGE_MANAGERS.has(program) && args.length > 0) {
+      walkScript(walk, args, bins)
       continue
     }
 
     const tool = program === 'npx' ? args[0] : program
     if (tool !== undefined && bins.has(tool)) walk.packages.add(bins.get(tool)!)
-    if (program !== 'node' && program !== 'nodemon' && program !== 'tsx' && program !== 'ts-node') continue
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i]
-      if (arg === '-r' || arg === '--require' || arg === '--import' || arg === '--loader') {
-        const name = packageOfSpecifier(args[++i] ?? '')
-        if (name) walk.packages.add(name)
-        else if (args[i]) walkFile(walk, posix.normalize(args[i]))
-        continue
-      }
+    if (NODE_RUNNERS.has(program)) walkNodeArgs(walk, args)
+  }
+}
 
-      if (arg.startsWith('-')) continue
-      walkFile(walk, posix.normalize(arg))
-      break
+const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn'])
+const NODE_RUNNERS = new Set(['node', 'nodemon', 'ts-node', 'tsx'])
+const PRELOAD_FLAGS = new Set(['--import', '--loader', '--require', '-r'])
+
+/** `npm run x` / `yarn x`: the script's own command, once; `npm start` without a start script runs server.js. */
+function walkScript(walk: Walk, args: string[], bins: Map<string, string>): void {
+  const script = args[0] === 'run' || args[0] === 'run-script' ? args[1] : args[0]
+  const text = script === undefined ? undefined : walk.sources.app.scripts?.[script]
+  if (script !== undefined && text !== undefined && !walk.scripts.has(script)) {
+    walk.scripts.add(script)
+    walkCommand(walk, text, bins)
+  } else if (script === 'start' && text === undefined) {
+    walkFile(walk, 'server.js')
+  }
+}
+
+/** `node -r pkg --import ./x.js server.js`: the preloaded packages or files, then the entry file. */
+function walkNodeArgs(walk: Walk, args: string[]): void {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]
+    if (PRELOAD_FLAGS.has(arg)) {
+      const name = packageOfSpecifier(args[++i] ?? '')
+      if (name) walk.packages.add(name)
+      else if (args[i]) walkFile(walk, posix.normalize(args[i]))
+      continue
     }
+
+    if (arg.startsWith('-')) continue
+    walkFile(walk, posix.normalize(arg))
+    break
   }
 }
 
