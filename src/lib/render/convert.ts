@@ -70,6 +70,24 @@ export function renderConvertPlan(unsafe: ConvertPlan, whatIf: ConvertWhatIf | u
   }
 
   print('')
+  renderFramework(plan, print)
+  for (const k of plan.requirements?.kept ?? []) print(`  ${k.package} stays in requirements.txt: ${k.why}`)
+  if (whatIf) for (const line of whatIfLines(whatIf)) print(line)
+  for (const note of plan.notes) print(note)
+  for (const conflict of plan.conflicts) print(`Refused: ${conflict}`)
+  renderWrites(plan, print)
+  if (plan.advice.length > 0) {
+    print('')
+    print('To apply by hand (not written):')
+    for (const a of plan.advice) {
+      print('')
+      print(a.diff.trimEnd())
+    }
+  }
+}
+
+/** Whether the framework leaves requirements.txt, or why it stays. */
+function renderFramework(plan: ConvertPlan, print: Print): void {
   const names = plan.frameworks.map(f => f.name).join(' and ')
   if (plan.frameworkLeaves && plan.requirements?.text !== undefined) {
     print(`The app only runs inference with ${names}: it leaves requirements.txt, onnxruntime==${plan.onnxruntime} comes in.`)
@@ -79,29 +97,18 @@ export function renderConvertPlan(unsafe: ConvertPlan, whatIf: ConvertWhatIf | u
     print('The framework stays:')
     for (const why of plan.stays) print(`  - ${why}`)
   }
+}
 
-  for (const k of plan.requirements?.kept ?? []) print(`  ${k.package} stays in requirements.txt: ${k.why}`)
-  if (whatIf) for (const line of whatIfLines(whatIf)) print(line)
-  for (const note of plan.notes) print(note)
-  for (const conflict of plan.conflicts) print(`Refused: ${conflict}`)
+/** The files this run writes, each with its diff (the runtime module by name only). */
+function renderWrites(plan: ConvertPlan, print: Print): void {
   const writes = [...plan.modelWrites.map(w => `${w.path} (${formatBytes(w.bytes)})`), ...plan.changes.map(c => c.path)]
-  if (writes.length > 0) {
+  if (writes.length === 0) return
+  print('')
+  print(`Files to write: ${writes.join(', ')}`)
+  for (const c of plan.changes) {
     print('')
-    print(`Files to write: ${writes.join(', ')}`)
-    for (const c of plan.changes) {
-      print('')
-      // The runtime module is the plugin's own file: its 100 lines say nothing about the app (--json has the diff).
-      const how = c.before === undefined ? 'new' : 'replaced'
-      print(c.path.endsWith(RUNTIME_MODULE) ? `${c.path}: ${how}, the plugin's runtime module (onnxruntime and numpy only)` : c.diff.trimEnd())
-    }
-  }
-
-  if (plan.advice.length > 0) {
-    print('')
-    print('To apply by hand (not written):')
-    for (const a of plan.advice) {
-      print('')
-      print(a.diff.trimEnd())
-    }
+    // The runtime module is the plugin's own file: its 100 lines say nothing about the app (--json has the diff).
+    const how = c.before === undefined ? 'new' : 'replaced'
+    print(c.path.endsWith(RUNTIME_MODULE) ? `${c.path}: ${how}, the plugin's runtime module (onnxruntime and numpy only)` : c.diff.trimEnd())
   }
 }

@@ -49,6 +49,24 @@ function descriptor(name: string, range: string, berry: boolean): string {
   return `${name}@npm:${range}`
 }
 
+type YarnEntryRow = {entry: v.InferOutput<typeof YarnEntry>; key: string}
+
+/** The lock's entries, each checked, keyed by its first descriptor; and every descriptor (`a@^1, a@~1.2`) to that key. */
+function yarnEntries(lock: Record<string, unknown>, file: string): {entries: YarnEntryRow[]; keys: Map<string, string>} {
+  const keys = new Map<string, string>()
+  const entries: YarnEntryRow[] = []
+  for (const [joined, raw] of Object.entries(lock)) {
+    if (joined === '__metadata') continue
+    const entry = validated(YarnEntry, raw, `${file} entry "${joined}"`)
+    const descriptors = joined.split(',').map(d => d.trim().replaceAll(/^"|"$/g, ''))
+    const key = descriptors[0]
+    for (const d of descriptors) keys.set(d, key)
+    entries.push({entry, key})
+  }
+
+  return {entries, keys}
+}
+
 /**
  * yarn.lock, classic or berry (both read by @yarnpkg/parsers, the parser yarn itself uses): one entry per
  * resolved package, keyed by every descriptor that resolved to it. The lock does not say which packages are
@@ -66,18 +84,7 @@ export function readYarnLock(text: string, file: string, pkg: PackageJson): Lock
   const lock = validated(YarnLock, parsed, file)
   const berry = '__metadata' in lock
   const nodes = new Map<string, LockNode>()
-  /** descriptor -> node key */
-  const keys = new Map<string, string>()
-  const entries: Array<{entry: v.InferOutput<typeof YarnEntry>; key: string}> = []
-  for (const [joined, raw] of Object.entries(lock)) {
-    if (joined === '__metadata') continue
-    const entry = validated(YarnEntry, raw, `${file} entry "${joined}"`)
-    const descriptors = joined.split(',').map(d => d.trim().replaceAll(/^"|"$/g, ''))
-    const key = descriptors[0]
-    for (const d of descriptors) keys.set(d, key)
-    entries.push({entry, key})
-  }
-
+  const {entries, keys} = yarnEntries(lock, file)
   for (const {entry, key} of entries) {
     const name = descriptorName(key)
     const edges = (deps: Record<string, string> | undefined, optional: boolean) =>
