@@ -122,6 +122,7 @@ export async function convertModels(options: ConvertOptions): Promise<ConvertRun
       minAgreement: options.minAgreement,
       models: models.map((m, i) => ({out: join(work, `${i}.onnx`), path: resolve(root, m.path)})),
       quantize: options.quantize ? 'int8' : null,
+      root,
       samples: SAMPLES,
       seed: 0,
       tolerance: TOLERANCE,

@@ -79,4 +79,6 @@ export interface ConversionRequest {
   tolerance: number
   seed: number
   samples: number
+  /** the app's folder, put on Python's import path: a pickled torch module names its class by the app's module */
+  root: string
 }

@@ -80,6 +80,8 @@ export function pipArguments(options: Pick<PipResolveOptions, 'minor' | 'noDeps'
     '--target',
     target,
     '--disable-pip-version-check',
+    // pip colours its errors when FORCE_COLOR is set, even to 0, and the failure line read here became "\e[0m"
+    '--no-color',
     '--no-input',
     '--progress-bar',
     'off',

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync, realpathSync} from 'node:fs'
 import {chmod, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -17,7 +17,8 @@ const APP = 'import flask\nimport tensorflow as tf\n\nmodel = tf.keras.models.lo
 /**
  * A fake interpreter in place of the user's Python: node, answering as python/convert_models.py and
  * python/app_uses.py would (the contract's JSON), writing the "converted" model where it is told.
- * FAKE_MODE: inference (default), training (another use of tensorflow), missing (exit 3).
+ * FAKE_MODE: inference (default), training (another use of tensorflow), missing (exit 3). FAKE_REQUEST: a file to
+ * keep the request in.
  */
 const FAKE = String.raw`#!/usr/bin/env node
 const fs = require('fs')
@@ -26,6 +27,7 @@ const script = path.basename(process.argv[2])
 const mode = process.env.FAKE_MODE || 'inference'
 if (script === 'convert_models.py') {
   const request = JSON.parse(fs.readFileSync(0, 'utf8'))
+  if (process.env.FAKE_REQUEST) fs.writeFileSync(process.env.FAKE_REQUEST, JSON.stringify(request))
   if (mode === 'missing') {
     console.log(JSON.stringify({python: '3.11.7', versions: {}, missing: ['onnx', 'onnxscript'], models: []}))
     process.exit(3)
@@ -68,6 +70,7 @@ describe('slug:convert-models', () => {
 
   afterEach(async () => {
     delete process.env.FAKE_MODE
+    delete process.env.FAKE_REQUEST
     await rm(repo, {force: true, recursive: true})
     await rm(bin, {force: true, recursive: true})
   })
@@ -82,6 +85,13 @@ describe('slug:convert-models', () => {
     // the resolver is off in unit tests (test/init.ts): one line says so, and the run goes on
     expect(stdout).to.include('Predicted slug: models 4.1 kB -> 18 B. Python dependencies were not resolved: HEROKU_SLUG_DIET_PYTHON is "none".')
     expect(status()).to.equal('')
+  })
+
+  it("passes the app's folder as the request's root (a pickled torch module's class is imported from the app)", async () => {
+    process.env.FAKE_REQUEST = join(bin, 'request.json')
+    await runCommand<ConvertResult>(ConvertModels, ['--dir', repo, '--python', python, '--dry-run'])
+    const request = JSON.parse(readFileSync(process.env.FAKE_REQUEST, 'utf8'))
+    expect(realpathSync(request.root)).to.equal(realpathSync(repo))
   })
 
   it('--json returns the typed plan', async () => {

@@ -123,12 +123,12 @@ describe('resolve: configured indexes', () => {
 })
 
 describe('resolve: pip', () => {
-  it('asks for a dry run for the stack: report, platforms, Python version, binary wheels, bounded network waits', () => {
+  it('asks for a dry run for the stack: report, platforms, Python version, binary wheels, no colours, bounded network waits', () => {
     const args = pipArguments({minor: '3.12', platforms: ['manylinux_2_39_x86_64', 'manylinux2014_x86_64'], requirements: '/app/requirements.txt'}, '/tmp/r.json', '/tmp/t')
     expect(args.join(' ')).to.equal([
       '-m pip install --dry-run --report /tmp/r.json --ignore-installed --only-binary=:all:',
       '--platform manylinux_2_39_x86_64 --platform manylinux2014_x86_64 --python-version 3.12 --implementation cp --target /tmp/t',
-      '--disable-pip-version-check --no-input --progress-bar off --retries 0 --timeout 15 -r /app/requirements.txt',
+      '--disable-pip-version-check --no-color --no-input --progress-bar off --retries 0 --timeout 15 -r /app/requirements.txt',
     ].join(' '))
   })
 
