@@ -81,6 +81,21 @@ function buildSlug(name: string): Slug {
   }
 }
 
+/** Flask's test client POSTs one row to the built slug's /predict, importing from its site-packages only. */
+const ANSWER = `
+import json, sys
+from app import app
+body = app.test_client().post("/predict", json={"features": [0.5] * 512}).get_json()
+frameworks = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "torch"))
+print(json.dumps({"label": body["label"], "frameworks": frameworks}))
+`
+
+function answer(name: string): {frameworks: string[]; label: number} {
+  const app = join(DIR, name, 'app')
+  const site = run('sh', ['-c', `ls -d "${app}"/.heroku/python/lib/python*/site-packages`]).trim()
+  return JSON.parse(run(PYTHON, ['-s', '-c', ANSWER], {cwd: app, env: {...process.env, PYTHONPATH: site, TF_CPP_MIN_LOG_LEVEL: '3'}}))
+}
+
 async function main(): Promise<void> {
   run('npm', ['run', '--silent', 'build'])
   const started = machine()
@@ -97,6 +112,7 @@ async function main(): Promise<void> {
   const afterModel = model('models/classifier.int8.onnx')
   console.error('bench:convert-slug: the slug after (onnxruntime from pip)...')
   const after = buildSlug('after')
+  const answers = {after: answer('after'), before: answer('before')}
   const row = (name: string, modelFile: string, s: Slug) =>
     `| ${name} | ${s.requirements} | ${modelFile} | ${s.packages} | ${formatBytes(s.tgz)} | ${formatBytes(s.inspect.compressed)} | ${formatBytes(s.inspect.uncompressed)} | ${s.files} |`
   const saved = before.tgz - after.tgz
@@ -122,6 +138,9 @@ ${row('before', beforeModel, before)}
 ${row('after', afterModel, after)}
 
 Saved: ${formatBytes(saved)} of the compressed slug (${((saved / before.tgz) * 100).toFixed(0)}%); built in ${before.seconds.toFixed(0)} s and ${after.seconds.toFixed(0)} s.
+Both slugs answer: Flask's test client POSTs one row to \`/predict\` with the slug's site-packages first on the path
+(\`python3 -s\`, PYTHONPATH): before, label ${answers.before.label} (modules loaded: ${answers.before.frameworks.filter(m => !m.includes('.')).join(', ')});
+after, label ${answers.after.label} (${answers.after.frameworks.length === 0 ? 'no TensorFlow, Keras or torch module loaded' : `loaded: ${answers.after.frameworks.join(', ')}`}).
 slug:inspect's findings on the slug before: ${before.findings.map(f => `"${f}"`).join('; ')}.
 After: ${after.findings.map(f => `"${f}"`).join('; ') || 'none'}.
 `)
