@@ -119,8 +119,9 @@ export async function buildDemoApp(dir: string, converter: string): Promise<void
 }
 
 /** What a command printed, as the README shows it, after a `$ heroku ...` line. */
+/** The command and what it printed, with this checkout's folder shown as the reader's home (`~/classifier-app`), as it would be on their machine. */
 function shown(command: string, result: Run): string {
-  return `$ heroku ${command}\n${result.stdout.trimEnd()}\n`
+  return `$ heroku ${command}\n${result.stdout.trimEnd().replaceAll(`${WORK}/`, '~/')}\n`
 }
 
 async function main(): Promise<void> {
