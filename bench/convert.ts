@@ -13,6 +13,7 @@ import {existsSync, mkdirSync, readFileSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 
+import {BUILD_MODEL} from '../scripts/convert-demo.js'
 import {formatBytes} from '../src/lib/shared/bytes.js'
 import {checkGnuTime, measure, median, type Sample, WORK} from './lib/measure.js'
 import {machine, writeSection} from './lib/results.js'
@@ -25,16 +26,6 @@ const H5 = join(DIR, 'mlp27m.h5')
 const FP32 = join(DIR, 'mlp27m.onnx')
 const INT8 = join(DIR, 'mlp27m.int8.onnx')
 
-const BUILD = `
-import os, sys
-os.environ["KERAS_BACKEND"] = "torch"
-import keras
-keras.utils.set_random_seed(0)
-layers = [keras.Input((512,), name="x")] + [keras.layers.Dense(n, activation="relu") for n in (4096, 4096, 2048)]
-model = keras.Sequential(layers + [keras.layers.Dense(10, activation="softmax")])
-model.save(sys.argv[1])
-print(model.count_params())
-`
 const PREDICT_INPUT = 'np.random.default_rng(0).standard_normal((16, 512)).astype("float32")'
 const RUN_TF = `
 import os, sys
@@ -117,7 +108,7 @@ async function main(): Promise<void> {
   mkdirSync(DIR, {recursive: true})
   const converter = run('scripts/convert-venv.sh', []).trim().split('\n').at(-1)!
   const tf = tfPython()
-  const params = existsSync(H5) ? null : run(converter, ['-c', BUILD, H5]).trim()
+  const params = existsSync(H5) ? null : run(converter, ['-c', BUILD_MODEL, H5]).trim()
   const conversion = convertModel(converter)
   const started = machine()
   const onnxEnv = ['env', `PYTHONPATH=${resolve('templates')}`] // exec'd: GNU time measures the python

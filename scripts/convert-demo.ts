@@ -10,11 +10,11 @@
  * pip resolves from the configured indexes (slug:inspect --dir predicts the push with it; without pypi.org, point
  * PIP_INDEX_URL at a mirror: the prediction stops when the primary index does not answer).
  */
-import {spawn} from 'node:child_process'
 import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 
 import {parseScriptArgs, runScript, ScriptError} from './cli-args.js'
+import {type Run, run} from './run.js'
 import {replaceBlock} from './readme-blocks.js'
 
 const README = 'README.md'
@@ -55,30 +55,6 @@ model = keras.Sequential(layers + [keras.layers.Dense(10, activation="softmax")]
 model.save(sys.argv[1])
 print(model.count_params())
 `
-
-export interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-export function run(command: string, args: string[], options: {cwd?: string; env?: Record<string, string>; input?: string} = {}): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {cwd: options.cwd, env: {...process.env, ...options.env}, stdio: ['pipe', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-    })
-    child.on('error', reject)
-    child.on('close', code => resolvePromise({code: code ?? 1, stderr, stdout}))
-    child.stdin.on('error', () => {}) // a child that exits without reading its input
-    child.stdin.end(options.input ?? '')
-  })
-}
 
 export async function must(what: string, pending: Promise<Run>): Promise<Run> {
   const result = await pending

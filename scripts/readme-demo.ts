@@ -19,6 +19,7 @@ import {startHerokuApi} from '../test/integration/helpers/heroku-api.js'
 import {appsDemoBlocks} from './apps-demo.js'
 import {parseScriptArgs, runScript, ScriptError} from './cli-args.js'
 import {replaceBlock} from './readme-blocks.js'
+import {type Run, run} from './run.js'
 import {cachedSyntheticSlug} from './synthetic-slug.js'
 
 const README = 'README.md'
@@ -34,28 +35,6 @@ const USAGE = `usage: npm run readme:demo
 
 Regenerates the walkthrough blocks of README.md (between <!-- demo:NAME --> and <!-- /demo:NAME -->) from real runs
 of the plugin on the scale-1 synthetic slug (~2 min; the slug is generated once, ~1 min more).`
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function run(command: string, args: string[], options: {cwd?: string; env?: Record<string, string>} = {}): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {cwd: options.cwd, env: {...process.env, ...options.env}, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString()
-    })
-    child.on('error', reject)
-    child.on('close', code => resolvePromise({code: code ?? 1, stderr, stdout}))
-  })
-}
 
 async function must(what: string, pending: Promise<Run>): Promise<Run> {
   const result = await pending
