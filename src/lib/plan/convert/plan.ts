@@ -7,7 +7,7 @@ import {isOwnUnedited, withChecksum} from '../diet/quantize.js'
 import {unifiedDiff} from '../unified-diff.js'
 import {planCodeEdits} from './code-edits.js'
 import type {OutputNames} from './naming.js'
-import {type ConvertRequirementsPlan, planConvertRequirements} from './requirements.js'
+import {type ConvertRequirementsPlan, FRAMEWORK_NAMES, planConvertRequirements} from './requirements.js'
 
 /** The runtime module's name in the app (templates/onnx_model.py). */
 export const RUNTIME_MODULE = 'onnx_model.py'
@@ -201,11 +201,13 @@ export function planConvert(input: ConvertInput): ConvertPlan {
   const edits = input.uses ? planCodeEdits(input.uses, input.texts, canLeave) : undefined
   const uncertain = (input.uses?.edits ?? []).some(e => !e.certain) || (edits?.stale.length ?? 0) > 0
   for (const s of edits?.stale ?? []) out.notes.push(`${s.file}:${s.line} no longer reads "${s.old.trim()}": that edit is not made.`)
-  const frameworkLeaves = canLeave && !uncertain && onnxruntime !== undefined
   if (canLeave && uncertain) stays.push('some loads are not recognised with certainty: apply the diff below by hand, then run again')
+  const requirements = canLeave ? requirementsFor(input, onnxruntime, out) : undefined
+  const frameworkLeaves = canLeave && !uncertain && requirementsReady(requirements, onnxruntime, stays)
 
   codeChanges(input, edits, frameworkLeaves, out)
-  const requirements = canLeave ? requirementsChange(input, onnxruntime, frameworkLeaves, out) : undefined
+  const reqChange = requirements?.text ? change(REQUIREMENTS_PATH, input.texts[REQUIREMENTS_PATH], requirements.text, 'the framework leaves; ONNX Runtime serves the models') : undefined
+  push(frameworkLeaves ? out.changes : out.advice, reqChange)
   const ignored = frameworkLeaves ? slugChanges(input, rows, out) : []
   if (!frameworkLeaves && writes.length > 0) out.notes.push('The original models stay in the slug (the framework stays): the ONNX ones are written beside them.')
   const {advice, changes, conflicts, notes} = out
@@ -233,8 +235,22 @@ function codeChanges(input: ConvertInput, edits: ReturnType<typeof planCodeEdits
   }
 }
 
+/**
+ * Whether requirements.txt takes onnxruntime in place of the framework; when not, why goes into `stays`. Code pointed
+ * at onnx_model without onnxruntime in requirements.txt would not start: the framework leaves with both or neither.
+ */
+function requirementsReady(requirements: ConvertPlan['requirements'], onnxruntime: string | undefined, stays: string[]): boolean {
+  if (requirements?.text !== undefined) return true
+  if (onnxruntime === undefined) stays.push('the converter did not say which onnxruntime verified the models, so requirements.txt cannot pin it')
+  else if (requirements) {
+    const why = requirements.kept.find(k => k.package === '*' || FRAMEWORK_NAMES.has(k.package))?.why ?? requirements.kept[0]?.why
+    stays.push(`requirements.txt cannot be rewritten${why ? `: ${why}` : ''}`)
+  } else stays.push('there is no requirements.txt to put onnxruntime in')
+  return false
+}
+
 /** requirements.txt without the framework, with onnxruntime pinned to the version that verified the models. */
-function requirementsChange(input: ConvertInput, onnxruntime: string | undefined, frameworkLeaves: boolean, out: PlanOutput): ConvertPlan['requirements'] {
+function requirementsFor(input: ConvertInput, onnxruntime: string | undefined, out: PlanOutput): ConvertPlan['requirements'] {
   const reqText = input.texts[REQUIREMENTS_PATH]
   if (reqText === undefined) {
     out.notes.push(`No requirements.txt: replace the framework with onnxruntime==${onnxruntime ?? '<version>'} in the app's dependency file by hand.`)
@@ -242,9 +258,7 @@ function requirementsChange(input: ConvertInput, onnxruntime: string | undefined
   }
 
   if (!onnxruntime) return undefined
-  const requirements = {...planConvertRequirements({imports: input.uses?.imports, onnxruntime, path: REQUIREMENTS_PATH, text: reqText}), path: REQUIREMENTS_PATH}
-  if (requirements.text) push(frameworkLeaves ? out.changes : out.advice, change(REQUIREMENTS_PATH, reqText, requirements.text, 'the framework leaves; ONNX Runtime serves the models'))
-  return requirements
+  return {...planConvertRequirements({imports: input.uses?.imports, onnxruntime, path: REQUIREMENTS_PATH, text: reqText}), path: REQUIREMENTS_PATH}
 }
 
 /** The runtime module into the app, and the original models out of the slug (slug:diet's .slugignore block); the originals' paths. */

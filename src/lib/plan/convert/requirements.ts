@@ -37,7 +37,7 @@ export interface ConvertRequirementsInput {
   dependents?: ReadonlyMap<string, readonly string[]>
 }
 
-const FRAMEWORK_NAMES = new Set(FRAMEWORK_REQUIREMENTS.map(f => f.name))
+export const FRAMEWORK_NAMES = new Set(FRAMEWORK_REQUIREMENTS.map(f => f.name))
 
 function knownDependents(name: string): string[] {
   return [...(FRAMEWORK_DEPENDENTS[name] ?? []), ...(HEAVY_PACKAGES.find(h => h.name === name)?.knownDependents ?? [])]

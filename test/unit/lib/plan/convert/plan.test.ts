@@ -101,6 +101,20 @@ describe('plan/convert/plan', () => {
     expect(plan.advice.map(a => a.path)).to.deep.equal(['app.py', 'requirements.txt'])
   })
 
+  it('leaves the code as it is when requirements.txt cannot take onnxruntime (--hash lines, no requirements.txt): an app pointed at onnx_model without it would not start', () => {
+    const hashed = planConvert(input({texts: {'app.py': APP, 'requirements.txt': 'flask==3.1.3 --hash=sha256:aaaa\ntensorflow-cpu==2.21.0 --hash=sha256:bbbb\n'}}))
+    expect(hashed.frameworkLeaves).to.equal(false)
+    expect(hashed.stays).to.deep.equal(['requirements.txt cannot be rewritten: requirements.txt has --hash lines: a new requirement needs its hashes, which slug:convert-models cannot compute; edit it by hand'])
+    expect(hashed.changes).to.deep.equal([])
+    expect(hashed.advice.map(a => a.path)).to.deep.equal(['app.py'])
+    expect(hashed.ignored).to.deep.equal([])
+
+    const none = planConvert(input({texts: {'app.py': APP}}))
+    expect(none.frameworkLeaves).to.equal(false)
+    expect(none.stays).to.deep.equal(['there is no requirements.txt to put onnxruntime in'])
+    expect(none.changes).to.deep.equal([])
+  })
+
   it('reports a model that did not convert, and keeps the framework that loads it', () => {
     const plan = planConvert(input({conversion: conversion({error: 'custom layer MyLayer: pass it with custom_objects', ok: false, onnx: null})}))
     expect(plan.models[0]).to.deep.include({error: 'custom layer MyLayer: pass it with custom_objects', ok: false})
