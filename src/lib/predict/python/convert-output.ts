@@ -18,13 +18,14 @@ const Fp32Check = v.object({
   top1Agreement: v.number(),
 })
 
+/** The figures are null when quantization itself failed (kept is then false, and reason says why). */
 const Int8Check = v.object({
-  bytes: v.number(),
+  bytes: v.nullish(v.number()),
   kept: v.boolean(),
-  maxAbsDiff: v.number(),
+  maxAbsDiff: v.nullish(v.number()),
   path: v.string(),
   reason: v.nullish(v.string()),
-  top1Agreement: v.number(),
+  top1Agreement: v.nullish(v.number()),
 })
 
 export const ConvertedModelSchema = v.object({
