@@ -379,6 +379,10 @@ def compare(expected, actual):
         want, got = np.asarray(want, dtype=np.float64), np.asarray(got, dtype=np.float64)
         if want.shape != got.shape:
             raise ConversionError(f"the ONNX output has shape {list(got.shape)}, the original {list(want.shape)}")
+        # max() skips a NaN (max(0.0, nan) is 0.0): outputs that are not finite would pass as equal
+        if not (np.all(np.isfinite(want)) and np.all(np.isfinite(got))):
+            side = "the original" if not np.all(np.isfinite(want)) else "the ONNX model"
+            raise ConversionError(f"{side} answers NaN or infinity on the seeded inputs: the outputs cannot be compared")
         diff = float(np.max(np.abs(want - got))) if want.size else 0.0
         scale = max(float(np.max(np.abs(want))) if want.size else 0.0, 1e-6)
         max_abs, max_rel = max(max_abs, diff), max(max_rel, diff / scale)

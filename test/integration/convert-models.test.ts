@@ -129,6 +129,23 @@ describe('convert-models: python/convert_models.py on real Keras and PyTorch mod
     expect(result('scripted.pt').inputs[0].shape).to.deep.equal([null, 3, 8, 8])
   })
 
+  it('refuses outputs that are NaN or infinite rather than counting them equal (max() skips a NaN)', () => {
+    const code = [
+      'import importlib.util, numpy as np',
+      `spec = importlib.util.spec_from_file_location("cm", ${JSON.stringify(CONVERTER)})`,
+      'cm = importlib.util.module_from_spec(spec); spec.loader.exec_module(cm)',
+      'for want, got in (([1.0, 2.0], [np.nan, 2.0]), ([np.inf, 2.0], [1.0, 2.0])):',
+      '    try:',
+      '        cm.compare([np.array([want])], [np.array([got])]); print("passed")',
+      '    except cm.ConversionError as error:',
+      '        print(error)',
+    ].join('\n')
+    expect(python(py, code).trim().split('\n')).to.deep.equal([
+      'the ONNX model answers NaN or infinity on the seeded inputs: the outputs cannot be compared',
+      'the original answers NaN or infinity on the seeded inputs: the outputs cannot be compared',
+    ])
+  })
+
   it('templates/onnx_model.py answers what the original framework predicted, in batches and in one call', () => {
     for (const [file, name] of [['mlp.keras', 'mlp'], ['mlp.h5', 'mlp'], ['cnn.keras', 'cnn'], ['cnn.h5', 'cnn'], ['net.pt', 'net'], ['scripted.pt', 'scripted']]) {
       const out = python(py, `
