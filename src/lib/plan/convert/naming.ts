@@ -40,10 +40,18 @@ export function outputNames(paths: readonly string[]): Map<string, OutputNames> 
   const count = new Map<string, number>()
   for (const {dir, stem} of parts.values()) count.set(dir + stem, (count.get(dir + stem) ?? 0) + 1)
   const names = new Map<string, OutputNames>()
-  for (const [path, {dir, ext, stem}] of parts) {
-    const base = dir + ((count.get(dir + stem) ?? 0) > 1 && ext !== '' ? `${stem}-${ext}` : stem)
-    names.set(path, {int8: `${base}.int8.onnx`, onnx: `${base}.onnx`})
+  // Names still meet (`classifier-keras.pt` beside `classifier.keras` and `classifier.h5`; `classifier.int8.h5`
+  // beside `classifier.h5`): a later one, in path order, takes `-2`, `-3`... so that no output replaces another.
+  const taken = new Set<string>()
+  for (const path of [...parts.keys()].sort()) {
+    const {dir, ext, stem} = parts.get(path)!
+    const wanted = dir + ((count.get(dir + stem) ?? 0) > 1 && ext !== '' ? `${stem}-${ext}` : stem)
+    let base = wanted
+    for (let n = 2; taken.has(`${base}.onnx`) || taken.has(`${base}.int8.onnx`); n++) base = `${wanted}-${n}`
+    const name = {int8: `${base}.int8.onnx`, onnx: `${base}.onnx`}
+    taken.add(name.onnx).add(name.int8)
+    names.set(path, name)
   }
 
-  return names
+  return new Map(paths.map(p => [p, names.get(p)!]))
 }

@@ -16,6 +16,17 @@ describe('plan/convert/naming', () => {
     expect(names.get('other/classifier.pt')!.onnx).to.equal('other/classifier.onnx')
   })
 
+  it('never gives two models one output name, fp32 or int8: a later one in path order takes -2', () => {
+    const names = outputNames(['m/classifier.h5', 'm/classifier.keras', 'm/classifier-keras.pt', 'm/net.h5', 'm/net.int8.h5'])
+    const all = [...names.values()].flatMap(n => [n.onnx, n.int8])
+    expect(new Set(all).size).to.equal(all.length)
+    // "-" sorts before ".": classifier-keras.pt comes first and keeps its own name
+    expect(names.get('m/classifier-keras.pt')!.onnx).to.equal('m/classifier-keras.onnx')
+    expect(names.get('m/classifier.keras')!.onnx).to.equal('m/classifier-keras-2.onnx')
+    expect(names.get('m/net.h5')).to.deep.equal({int8: 'm/net.int8.onnx', onnx: 'm/net.onnx'})
+    expect(names.get('m/net.int8.h5')!.onnx).to.equal('m/net.int8-2.onnx')
+  })
+
   it('names a SavedModel folder or a file without an extension by its whole name', () => {
     const names = outputNames(['models/sentiment', 'weights', '.hidden'])
     expect(names.get('models/sentiment')!.onnx).to.equal('models/sentiment.onnx')
