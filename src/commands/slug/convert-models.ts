@@ -86,6 +86,8 @@ export default class ConvertModels extends SlugCommand {
       force: flags.force,
       minAgreement,
       missingHint: 'or pass --install-converter',
+      // The converter says which model it is on (stderr): a big model takes minutes.
+      onLine: progress ? line => this.logToStderr(`  ${line}`) : undefined,
       paths: argv as string[],
       python,
       quantize: flags.quantize === 'int8',

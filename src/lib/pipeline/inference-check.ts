@@ -1,7 +1,7 @@
 import type {Finding} from '../analyze/rows.js'
 import type {SlugReport} from '../analyze/report.js'
 import {type AppUses, AppUsesSchema} from '../predict/python/convert-output.js'
-import {runPythonScript} from '../predict/python/scripts.js'
+import {choosePython, runPythonScript} from '../predict/python/scripts.js'
 import {UserError} from '../shared/errors.js'
 
 /** Reading the app's code with `ast` takes a second or two; past this, the finding stays conditional. */
@@ -36,7 +36,7 @@ export async function checkInference(report: SlugReport, root: string, python: s
   if (python === 'none' || !report.findings.some(f => f.kind === 'inference-runtime')) return report
   let uses: AppUses
   try {
-    uses = await runPythonScript({args: [root], cwd: root, python: python ?? 'python3', schema: AppUsesSchema, script: 'app_uses.py', timeoutMs: APP_USES_TIMEOUT_MS})
+    uses = await runPythonScript({args: [root], cwd: root, python: choosePython(python), schema: AppUsesSchema, script: 'app_uses.py', timeoutMs: APP_USES_TIMEOUT_MS})
   } catch (error) {
     if (error instanceof UserError) return report
     throw error

@@ -92,6 +92,7 @@ export async function runPythonScript<T>(run: ScriptRun<T>): Promise<T> {
     throw new UserError(`${run.python} ${why}: name a Python with --python or HEROKU_SLUG_DIET_PYTHON. ${nothing}`)
   })
   if (result.timedOut) throw new UserError(`${run.script} did not finish within ${seconds(run.timeoutMs)} s and was stopped. ${nothing}`)
+  if (result.overflowed) throw new UserError(`${run.script} printed more than the plugin reads and was stopped. ${nothing}`)
   if (result.code === EXIT_MISSING_MODULES) {
     const missing = missingModules(result.stdout)
     const names = missing.length > 0 ? missing.join(', ') : 'modules it needs'

@@ -66,6 +66,12 @@ describe('predict/python/scripts', () => {
     .to.match(/^app_uses\.py printed JSON that does not fit: "answer" .*number.*\. Nothing was written\.$/)
   })
 
+  it('says a script that prints past the output bound was stopped for it, not that it crashed', async () => {
+    const python = await fakePython(dir, String.raw`head -c 70000000 /dev/zero | tr "\0" a; sleep 30`)
+    const error = await rejection(runPythonScript({python, schema: Schema, script: 'convert_models.py', timeoutMs: 20_000}))
+    expect(error.message).to.equal('convert_models.py printed more than the plugin reads and was stopped. Nothing was written.')
+  })
+
   it('kills the whole process group past the time bound', async () => {
     // The child of the fake python writes its pid, then sleeps: it must die with its parent.
     const python = await fakePython(dir, `sleep 30 & echo $! > ${dir}/child; wait`)
