@@ -228,8 +228,13 @@ function walkCommand(walk: Walk, line: string, bins: Map<string, string>): void 
     }
 
     const tool = program === 'npx' ? args[0] : program
-    if (tool !== undefined && bins.has(tool)) walk.packages.add(bins.get(tool)!)
     if (NODE_RUNNERS.has(program)) walkNodeArgs(walk, args)
+    else if (tool !== undefined && bins.has(tool)) {
+      walk.packages.add(bins.get(tool)!)
+      // `next start`, `nuxt start`, `pm2 start`: the package loads the app's files its own way (a Next.js API
+      // route may launch Puppeteer), which this walk does not follow
+      walk.result.unresolved.push(`${tool} (a command of ${bins.get(tool)}: what it loads from the app is not read)`)
+    }
   }
 }
 
@@ -253,10 +258,14 @@ function walkScript(walk: Walk, args: string[], bins: Map<string, string>): void
 function walkNodeArgs(walk: Walk, args: string[]): void {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]
-    if (PRELOAD_FLAGS.has(arg)) {
-      const name = packageOfSpecifier(args[++i] ?? '')
+    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1
+    const flag = equals === -1 ? arg : arg.slice(0, equals)
+    if (PRELOAD_FLAGS.has(flag)) {
+      // `--require x` or `--require=x`
+      const value = equals === -1 ? args[++i] ?? '' : arg.slice(equals + 1)
+      const name = packageOfSpecifier(value)
       if (name) walk.packages.add(name)
-      else if (args[i]) walkFile(walk, posix.normalize(args[i]))
+      else if (value) walkFile(walk, posix.normalize(value))
       continue
     }
 

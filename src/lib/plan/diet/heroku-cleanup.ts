@@ -3,6 +3,7 @@ import {type PackageJson, parsePackageJson, readPackageJson} from '../../analyze
 import type {Finding, PackageRow} from '../../analyze/rows.js'
 import {BUILD_ONLY_PACKAGES} from '../../knowledge/node-facts.js'
 import {UserError} from '../../shared/errors.js'
+import {keepLineEndings} from '../../shared/line-endings.js'
 
 /*
  * slug:diet for Node.js apps: the `heroku-cleanup` script of package.json, which Heroku's Node.js buildpack runs
@@ -86,7 +87,8 @@ function packageOfPath(path: string): string | undefined {
   return m ? m[1] : undefined
 }
 
-const quote = (path: string) => `'${path.replace(/\/$/, '')}'`
+/** A path as one shell word: single-quoted, a `'` in it closed, escaped and reopened (folder names are the user's). */
+const quote = (path: string) => `'${path.replace(/\/$/, '').replaceAll("'", String.raw`'\''`)}'`
 
 function browserItem(finding: Finding, requires: RuntimeRequires, kept: string[]): CleanupItem | undefined {
   const folder = finding.paths?.[0]
@@ -160,7 +162,13 @@ function renderBlock(items: CleanupItem[]): string | undefined {
 export function mergeCleanupScript(existing: string | undefined, block: string): string {
   if (existing === undefined || existing.trim() === '') return block
   const at = existing.indexOf(CLEANUP_MARKER)
-  if (at === -1) return `${existing.trimEnd()} && ${block}`
+  if (at === -1) {
+    const theirs = existing.trim()
+    // A script ending in `;` or `&` would make `&&` a syntax error, and a `#` comment would swallow the plugin's
+    // part: such a script goes in braces, ended by a newline.
+    return /[;&]$/.test(theirs) || theirs.includes('#') ? `{ ${theirs}\n} && ${block}` : `${theirs} && ${block}`
+  }
+
   if (existing.slice(at + 1).includes(CLEANUP_MARKER)) {
     throw new UserError(`package.json: scripts.${CLEANUP_SCRIPT} holds two heroku-slug-diet parts; keep one, then run again. Nothing was written.`)
   }
@@ -237,5 +245,5 @@ export function editPackageJson(text: string, block: string | undefined, moves: 
     if (move.to === 'devDependencies') json.devDependencies = sortedWith(json.devDependencies, move.name, range)
   }
 
-  return {reformatted, text: `${JSON.stringify(json, null, indent)}${newline}`}
+  return {reformatted, text: keepLineEndings(text, `${JSON.stringify(json, null, indent)}${newline}`)}
 }

@@ -51,7 +51,15 @@ describe('entry-points', () => {
       texts: {'src/routes.ts': "import express from 'express'", 'src/server.js': "require('./routes.js')\nrequire('dotenv/config')"},
     })
     expect([...requires.packages].sort()).to.deep.equal(['body-parser', 'dotenv', 'express', 'next'])
-    expect(requires).to.deep.include({dynamic: [], sourceMaps: true, unresolved: []})
+    // `next start` loads the app's pages and API routes its own way: what they load is not known
+    expect(requires).to.deep.include({dynamic: [], sourceMaps: true, unresolved: ['next (a command of next: what it loads from the app is not read)']})
+  })
+
+  it('reads --require=x and --import=x as it reads --require x', () => {
+    const installed = new Map<string, PackageJson>([['@babel/core', {}], ['@babel/register', {dependencies: {'@babel/core': '7'}}]])
+    const requires = runtimeRequires({app: {scripts: {start: 'node --require=@babel/register --import=./setup.js server.js'}}, installed, texts: {'server.js': '', 'setup.js': "import 'dotenv/config'"}})
+    expect([...requires.packages].sort()).to.deep.equal(['@babel/core', '@babel/register', 'dotenv'])
+    expect(requires.unresolved).to.deep.equal([])
   })
 
   it('says what it could not read: an entry file the build writes', () => {

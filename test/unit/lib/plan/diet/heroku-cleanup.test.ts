@@ -1,4 +1,5 @@
 import {expect} from 'chai'
+import {execFileSync} from 'node:child_process'
 
 import type {Finding} from '../../../../../src/lib/analyze/rows.js'
 import {CLEANUP_MARKER, editPackageJson, mergeCleanupScript, planHerokuCleanup} from '../../../../../src/lib/plan/diet/heroku-cleanup.js'
@@ -98,5 +99,26 @@ describe('heroku-cleanup script and package.json', () => {
     .replace(',\n\t\t"typescript": "5"', '')
     .replace('"mocha": "11"', '"mocha": "11",\n\t\t"typescript": "5"'))
     expect(editPackageJson('{"name":"a"}', block, []).reformatted).to.equal(true)
+  })
+
+  it('a user script ending in ; or & or holding a # comment goes in braces, so the plugin part neither breaks nor is swallowed', () => {
+    expect(mergeCleanupScript('rm -rf tmp;', block)).to.equal(`{ rm -rf tmp;\n} && ${block}`)
+    expect(mergeCleanupScript('npm run clean # tidy', block)).to.equal(`{ npm run clean # tidy\n} && ${block}`)
+    expect(execFileSync('sh', ['-c', mergeCleanupScript('echo theirs # comment', '{ : heroku-slug-diet; echo ours; }')], {encoding: 'utf8'})).to.equal('theirs\nours\n')
+  })
+
+  it('quotes a path with a single quote in it as one shell word', () => {
+    const p = planHerokuCleanup({
+      captured: {}, findings: [finding('build-cache', ["it's-web/.next/cache/"], 1_000_000)], packageJson: JSON.stringify(EXPRESS_APP), packages: PACKAGES, texts: {'server.js': ''},
+    })
+    const script = p.block!
+    expect(script).to.include(String.raw`rm -rf 'it'\''s-web/.next/cache'`)
+  })
+
+  it('keeps Windows line endings in package.json', () => {
+    const text = '{\r\n  "name": "a",\r\n  "scripts": {}\r\n}\r\n'
+    const edited = editPackageJson(text, block, [])
+    expect(edited.text).to.match(/^\{\r\n {2}"name": "a",\r\n/)
+    expect(edited.text.replaceAll('\r\n', '')).to.not.include('\n')
   })
 })
