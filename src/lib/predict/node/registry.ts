@@ -1,6 +1,8 @@
 import {execFile} from 'node:child_process'
 import {readFile} from 'node:fs/promises'
 import {promisify} from 'node:util'
+import {Transform, Writable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
 import {createGunzip} from 'node:zlib'
 
 import type {Dispatcher} from 'undici'
@@ -279,21 +281,28 @@ export class NpmRegistryClient {
         files++
       },
     })
-    const gunzip = createGunzip()
-    gunzip.on('data', (chunk: Buffer) => reader.write(chunk))
-    const finished = new Promise<void>((resolve, reject) => {
-      gunzip.on('end', resolve)
-      gunzip.on('error', reject)
-    })
-    for await (const chunk of res.body) {
-      tarball += (chunk as Buffer).length
-      if (!gunzip.write(chunk)) await new Promise(resolve => {
-        gunzip.once('drain', resolve)
-      })
-    }
-
-    gunzip.end()
-    await finished
+    // One pipeline: a body that is no gzip, or a damaged tar, rejects here (never an unhandled error), and
+    // backpressure runs from the tar reader back to the socket.
+    await pipeline(
+      res.body,
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          tarball += chunk.length
+          done(null, chunk)
+        },
+      }),
+      createGunzip(),
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          try {
+            reader.write(chunk)
+            done()
+          } catch (error) {
+            done(error as Error)
+          }
+        },
+      }),
+    )
     return {files, tarball, unpacked}
   }
 }

@@ -1,4 +1,5 @@
 import {expect} from 'chai'
+import {gzipSync} from 'node:zlib'
 import {execFileSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:http'
@@ -37,6 +38,8 @@ describe('predict/node: the npm registry client', () => {
       {fileCount: 3, name: 'express', tarball: Buffer.alloc(58_016), unpackedSize: 221_226, version: '4.21.2'},
       {cpu: ['x64'], libc: ['glibc'], name: '@img/sharp-linux-x64', os: ['linux'], tarball: Buffer.alloc(1000), unpackedSize: 5000, version: '0.34.3'},
       {name: 'old', tarball: old, version: '1.0.0'},
+      {name: 'html', tarball: Buffer.from('<html>a proxy login page, not a tarball</html>'), version: '1.0.0'},
+      {name: 'torn', tarball: gzipSync(Buffer.alloc(1024, 'x')), version: '1.0.0'},
     ]).start()
     cache = mkdtempSync(join(tmpdir(), 'slug-diet-npm-cache-'))
   })
@@ -61,6 +64,17 @@ describe('predict/node: the npm registry client', () => {
     const [facts] = await client.factsOf([{name: 'old', version: '1.0.0'}])
     await client.close()
     expect(facts).to.deep.equal({facts: {files: 3, source: 'tarball', tarball: old.length, unpacked: 3000 + 1000 + 14}})
+  })
+
+  it('says in one line that a tarball is not one (no gzip, or a damaged tar), instead of crashing the run', async () => {
+    const client = new NpmRegistryClient({origin: 'test', scopes: {}, url: registry.url}, {timeouts: TIMEOUTS})
+    const [html, torn, good] = await client.factsOf([{name: 'html', version: '1.0.0'}, {name: 'torn', version: '1.0.0'}, {name: 'old', version: '1.0.0'}])
+    await client.close()
+    expect(html.facts).to.equal(undefined)
+    expect(html.error).to.be.a('string').and.match(/^html@1\.0\.0/)
+    expect(torn.facts).to.equal(undefined)
+    expect(torn.error).to.be.a('string')
+    expect(good.facts).to.include({source: 'tarball'})
   })
 
   it('starts no request past its deadline: what was not asked yet says so, what the cache holds is still known', async () => {
