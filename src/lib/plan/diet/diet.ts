@@ -223,6 +223,11 @@ function fileChanges(existing: DietInput['existing'], options: DietOptions, part
   if (herokuCleanup && packageJson !== undefined && (herokuCleanup.block !== undefined || (options.fixPackageJson && herokuCleanup.moves.length > 0))) {
     const edited = editPackageJson(packageJson, herokuCleanup.block, options.fixPackageJson ? herokuCleanup.moves : [])
     if (edited.reformatted && edited.text !== packageJson) notes.push('package.json is written back as npm writes it (JSON with its own indent): its other layout is not kept.')
+    if (options.fixPackageJson && herokuCleanup.moves.length > 0) {
+      // The lock file records which list a package is in: a frozen install (npm ci, pnpm --frozen-lockfile) refuses a mismatch.
+      notes.push('package.json\'s dependencies move: run npm install (or yarn, or pnpm install) and commit the lock file with it, or the build\'s frozen install fails.')
+    }
+
     const why = herokuCleanup.block === undefined ? 'build and test tools moved to devDependencies' : 'heroku-cleanup deletes build output the dyno does not need'
     push(change({after: edited.text, before: packageJson, path: PACKAGE_JSON_PATH, why}))
   }

@@ -226,5 +226,7 @@ describe('planDiet for a Node.js slug', () => {
     const plan = await planDiet(nodeInput(), {fixPackageJson: true, fixRequirements: false, keepTests: false, postCompile: false})
     const after = JSON.parse(plan.changes.find(c => c.path === 'package.json')!.after!)
     expect([after.dependencies, after.devDependencies]).to.deep.equal([{express: '5.3.0'}, {typescript: '5.9.3'}])
+    // the lock file records the lists too: a frozen install refuses the mismatch until it is regenerated
+    expect(plan.notes).to.include('package.json\'s dependencies move: run npm install (or yarn, or pnpm install) and commit the lock file with it, or the build\'s frozen install fails.')
   })
 })
