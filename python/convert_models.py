@@ -253,7 +253,7 @@ def torch_input_specs(module, given):
     first = next((m for m in module.modules() if not list(m.children())), None)
     if isinstance(module, torch.nn.Sequential) and isinstance(first, torch.nn.Linear):
         return [{"name": "input", "shape": [None, first.in_features], "dtype": "float32"}]
-    raise ConversionError("a torch module does not say its input shape: pass it (--input-shape, e.g. 1,3,224,224)")
+    raise ConversionError("a torch module does not say its input shape: pass it with --input-shape, batch first (e.g. 1,3,224,224)")
 
 
 def export_torch(module, specs, onnx_path):

@@ -55,6 +55,7 @@ export default class ConvertModels extends SlugCommand {
     dir: Flags.string({description: 'the app\'s git repository (default: the current directory)'}),
     python: Flags.string({description: 'the Python that converts (default: HEROKU_SLUG_DIET_PYTHON, else python3): it needs keras or torch, onnx, onnxscript, onnxruntime'}),
     quantize: Flags.string({description: 'also quantize to int8, kept only where its top-1 agreement meets --min-agreement', options: ['int8']}),
+    'input-shape': Flags.string({description: 'a PyTorch model\'s input shape, batch first (e.g. 1,3,224,224): a torch module does not record it; float32'}),
     'min-agreement': Flags.string({default: '0.99', description: 'share of samples whose top-1 class the int8 model must keep (0 to 1)'}),
     'install-converter': Flags.boolean({
       description: 'install keras, CPU torch, onnx, onnxscript, onnxruntime and h5py in a virtualenv in the CLI\'s cache folder, and convert with it',
@@ -67,6 +68,11 @@ export default class ConvertModels extends SlugCommand {
 
   async run(): Promise<ConvertResult> {
     const {argv, flags} = await this.parse(ConvertModels)
+    const inputShape = flags['input-shape']?.split(',').map(d => Number(d.trim()))
+    if (inputShape && (inputShape.length < 2 || !inputShape.every(d => Number.isSafeInteger(d) && d > 0))) {
+      throw new UserError(`--input-shape takes positive whole dimensions, batch first (1,3,224,224), not "${flags['input-shape']}".`)
+    }
+
     const minAgreement = Number(flags['min-agreement'])
     if (!(minAgreement >= 0 && minAgreement <= 1)) throw new UserError(`--min-agreement takes a share between 0 and 1 (0.99 for 99%), not "${flags['min-agreement']}".`)
     const cwd = process.cwd()
@@ -84,6 +90,7 @@ export default class ConvertModels extends SlugCommand {
       cwd,
       dir,
       force: flags.force,
+      inputShape,
       minAgreement,
       missingHint: 'or pass --install-converter',
       // The converter says which model it is on (stderr): a big model takes minutes.

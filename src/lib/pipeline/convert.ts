@@ -37,6 +37,8 @@ export interface ConvertOptions {
   quantize: boolean
   minAgreement: number
   force: boolean
+  /** a PyTorch model's input shape, batch first (`1,3,224,224`): a torch module does not record it */
+  inputShape?: number[]
   timeoutMs?: number
   /** what to suggest when the Python lacks a module */
   missingHint?: string
@@ -120,7 +122,11 @@ export async function convertModels(options: ConvertOptions): Promise<ConvertRun
   try {
     const request: ConversionRequest = {
       minAgreement: options.minAgreement,
-      models: models.map((m, i) => ({out: join(work, `${i}.onnx`), path: resolve(root, m.path)})),
+      models: models.map((m, i) => ({
+        inputs: options.inputShape && m.format.startsWith('pytorch') ? [{dtype: 'float32', shape: [null, ...options.inputShape.slice(1)]}] : undefined,
+        out: join(work, `${i}.onnx`),
+        path: resolve(root, m.path),
+      })),
       quantize: options.quantize ? 'int8' : null,
       root,
       samples: SAMPLES,

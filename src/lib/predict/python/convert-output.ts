@@ -74,7 +74,8 @@ export type AppUses = v.InferOutput<typeof AppUsesSchema>
 
 /** The request convert_models.py reads on stdin. */
 export interface ConversionRequest {
-  models: {path: string; out: string}[]
+  /** `inputs`: a torch model's input shapes (it does not record them); the first dimension is the batch */
+  models: {inputs?: {dtype: string; shape: (null | number)[]}[]; out: string; path: string}[]
   quantize: 'int8' | null
   minAgreement: number
   tolerance: number

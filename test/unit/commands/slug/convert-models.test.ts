@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {existsSync, readFileSync, realpathSync} from 'node:fs'
+import {existsSync, readFileSync, realpathSync, writeFileSync} from 'node:fs'
 import {chmod, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -92,6 +92,23 @@ describe('slug:convert-models', () => {
     await runCommand<ConvertResult>(ConvertModels, ['--dir', repo, '--python', python, '--dry-run'])
     const request = JSON.parse(readFileSync(process.env.FAKE_REQUEST, 'utf8'))
     expect(realpathSync(request.root)).to.equal(realpathSync(repo))
+  })
+
+  it('--input-shape goes to PyTorch models (a torch module does not record it), batch first, the batch made dynamic', async () => {
+    // a .pt zip as torch.save writes it: its first entry, then data (over 1 KiB: the scan peeks at its first bytes)
+    const name = Buffer.from('net/data.pkl')
+    const header = Buffer.alloc(30)
+    header.writeUInt32LE(0x04_03_4B_50, 0)
+    header.writeUInt16LE(name.length, 26)
+    writeFileSync(join(repo, 'net.pt'), Buffer.concat([header, name, Buffer.alloc(2000, 1)]))
+    execFileSync('git', ['-C', repo, 'add', 'net.pt'])
+    process.env.FAKE_REQUEST = join(bin, 'request.json')
+    await runCommand<ConvertResult>(ConvertModels, ['--dir', repo, '--python', python, '--dry-run', '--input-shape', '1,3,224,224'])
+    const request = JSON.parse(readFileSync(process.env.FAKE_REQUEST, 'utf8')) as {models: {inputs?: unknown; path: string}[]}
+    const byName = Object.fromEntries(request.models.map(m => [m.path.split('/').at(-1), m.inputs]))
+    expect(byName).to.deep.equal({'classifier.h5': undefined, 'net.pt': [{dtype: 'float32', shape: [null, 3, 224, 224]}]})
+    const {error} = await runCommand(ConvertModels, ['--dir', repo, '--python', python, '--dry-run', '--input-shape', '3,x'])
+    expect(error?.message).to.equal('--input-shape takes positive whole dimensions, batch first (1,3,224,224), not "3,x".')
   })
 
   it('--json returns the typed plan', async () => {
