@@ -13,9 +13,9 @@ const CONFIG_FILES = ['.puppeteerrc', '.puppeteerrc.json', '.puppeteerrc.yaml', 
 const SKIPS = /\bskipDownload\b["']?\s*:\s*true\b/
 /**
  * Whether a config text puts the cache inside the app: a cacheDirectory built from `__dirname`, `import.meta`,
- * `process.cwd()` or a relative path (the build runs in the app's folder).
+ * `process.cwd()`, a relative path (the build runs in the app's folder) or one under /app; not `/tmp/...` nor `~/...`.
  */
-const IN_APP = /\bcacheDirectory\b["']?\s*:\s*(?:[^,}\n]*(?:__dirname|import\.meta|process\.cwd\(\))|["']\.{0,2}\/?(?!\/)[^"'\n]*["'])/
+const IN_APP = /\bcacheDirectory\b["']?\s*:\s*(?:[^,}\n]*(?:__dirname|import\.meta|process\.cwd\(\))|["'](?:\/app\/|(?![/~]))[^"'\n]*["'])/
 
 export interface BrowserDownloads {
   packages: PackageRow[]

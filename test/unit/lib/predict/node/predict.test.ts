@@ -143,6 +143,16 @@ describe("predict/node: Puppeteer's browser download", () => {
     expect(result.notes[0]).to.match(/^Estimate: puppeteer 24\.10\.0 downloads .* into the app \(\.puppeteerrc\.cjs\)/)
   })
 
+  it('is not in the slug when the config puts the cache at an absolute path outside /app, or under ~', async () => {
+    for (const dir of ['/tmp/puppeteer', '~/.cache/puppeteer']) {
+      writeFileSync(join(root, '.puppeteerrc.json'), JSON.stringify({cacheDirectory: dir}))
+      expect((await browserDownloads(root, new Set(['.puppeteerrc.json']), {}, puppeteer)).packages, dir).to.deep.equal([])
+    }
+
+    writeFileSync(join(root, '.puppeteerrc.json'), JSON.stringify({cacheDirectory: '/app/.cache/puppeteer'}))
+    expect((await browserDownloads(root, new Set(['.puppeteerrc.json']), {}, puppeteer)).packages).to.have.length(1)
+  })
+
   it('downloads nothing with PUPPETEER_SKIP_DOWNLOAD or skipDownload', async () => {
     expect((await browserDownloads(root, new Set(), {PUPPETEER_SKIP_DOWNLOAD: 'true'}, puppeteer)).packages).to.deep.equal([])
     writeFileSync(join(root, '.puppeteerrc.json'), '{"skipDownload": true, "cacheDirectory": "./.cache"}')
