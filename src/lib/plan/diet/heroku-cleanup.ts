@@ -146,6 +146,60 @@ function cleanupItems(input: HerokuCleanupInput, requires: RuntimeRequires, kept
   return items
 }
 
+/** The words of a shell command line quoted as renderBlock quotes them (`'a'\\''b'` is one word: a'b). */
+function shellWords(text: string): string[] {
+  const words: string[] = []
+  let word: string | undefined
+  let quoted = false
+  let escaped = false
+  for (const c of text) {
+    const literal: boolean = escaped || (quoted && c !== "'")
+    escaped = !literal && c === '\\'
+    if (literal) word = (word ?? '') + c
+    else if (c === "'") {
+      quoted = !quoted
+      word ??= ''
+    } else if (c === ' ' || c === ';') {
+      if (word !== undefined) words.push(word)
+      word = undefined
+    } else if (!escaped) word = (word ?? '') + c
+  }
+
+  if (word !== undefined) words.push(word)
+  return words
+}
+
+/**
+ * What the part an earlier run wrote deletes that this slug no longer shows (that build already deleted it):
+ * kept, so that a second slug:diet does not bring the caches back. A browser folder is checked again: dropped
+ * when the app now loads the browser, or what it loads cannot be read.
+ */
+function earlierItems(script: string | undefined, items: CleanupItem[], requires: RuntimeRequires, kept: string[]): CleanupItem[] {
+  const at = script?.indexOf(CLEANUP_MARKER) ?? -1
+  if (script === undefined || at === -1) return []
+  const end = script.indexOf('; }', at)
+  const part = script.slice(at + CLEANUP_MARKER.length, end === -1 ? undefined : end)
+  const planned = new Set(items.flatMap(i => i.paths.map(p => p.replace(/\/$/, ''))))
+  const rm = part.split('; ').find(step => step.trimStart().startsWith('rm -rf '))
+  const earlier: CleanupItem[] = []
+  for (const path of rm ? shellWords(rm.trimStart().slice('rm -rf '.length)) : []) {
+    if (planned.has(path)) continue
+    const browser = BROWSER_USERS[`${path}/`]
+    if (browser) {
+      const item = browserItem({estimated: false, evidence: [], id: 'earlier', kind: 'browser-download', paths: [`${path}/`], remedy: '', savings: 1, severity: 'low', title: ''}, requires, kept)
+      if (!item) continue
+    }
+
+    earlier.push({label: `${path} (deleted by the earlier heroku-cleanup: not in this slug)`, paths: [path], savings: 0})
+  }
+
+  if (part.includes(SOURCE_MAP_STEP) && !items.some(i => i.paths.includes('node_modules/**/*.map')) && !requires.sourceMaps) {
+    earlier.push({label: 'source maps in node_modules (deleted by the earlier heroku-cleanup)', paths: ['node_modules/**/*.map'], savings: 0})
+  }
+
+  return earlier
+}
+
 function renderBlock(items: CleanupItem[]): string | undefined {
   if (items.length === 0) return undefined
   const steps: string[] = []
@@ -205,7 +259,8 @@ export function planHerokuCleanup(input: HerokuCleanupInput): HerokuCleanupPlan 
   const requires = runtimeRequires({app, installed: installedPackages(input.captured), procfile: input.procfile, texts: input.texts})
   const kept: string[] = []
   const notes: string[] = []
-  const items = cleanupItems(input, requires, kept)
+  const items = [...cleanupItems(input, requires, kept)]
+  items.push(...earlierItems(app.scripts?.[CLEANUP_SCRIPT], items, requires, kept))
   const moves = planMoves(app, requires, input.packages, notes)
   return {block: renderBlock(items), items, kept, moves, notes, requires, savings: items.reduce((n, i) => n + i.savings, 0)}
 }

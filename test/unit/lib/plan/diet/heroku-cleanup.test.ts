@@ -121,4 +121,21 @@ describe('heroku-cleanup script and package.json', () => {
     expect(edited.text).to.match(/^\{\r\n {2}"name": "a",\r\n/)
     expect(edited.text.replaceAll('\r\n', '')).to.not.include('\n')
   })
+
+  it('a second run keeps what the earlier part deleted (this slug no longer shows it), but not a browser the app now launches', () => {
+    const first = planHerokuCleanup({
+      captured: {}, findings: [...FINDINGS, finding('build-cache', ["it's-web/.next/cache/"], 1)], packageJson: JSON.stringify(EXPRESS_APP), packages: PACKAGES, texts: {'server.js': ''},
+    })
+    const script = mergeCleanupScript('npm run clean', first.block!)
+    // the next slug was built with that script: no cache, no foreign binary, no browser, no source map left
+    const app = {...EXPRESS_APP, scripts: {...EXPRESS_APP.scripts, 'heroku-cleanup': script}}
+    const second = planHerokuCleanup({captured: {}, findings: [], packageJson: JSON.stringify(app), packages: PACKAGES, texts: {'server.js': ''}})
+    expect(second.block).to.equal(first.block)
+    expect(mergeCleanupScript(script, second.block!)).to.equal(script)
+    // the app now launches the browser: that folder leaves the part, the rest stays
+    const launches = planHerokuCleanup({captured: {}, findings: [], packageJson: JSON.stringify(app), packages: PACKAGES, texts: {'server.js': "require('puppeteer')"}})
+    expect(launches.block).to.not.include('.cache/puppeteer')
+    expect(launches.block).to.include("'.next/cache'")
+    expect(launches.kept.join('\n')).to.include('.cache/puppeteer/: the app loads puppeteer')
+  })
 })
