@@ -30,3 +30,12 @@ export function validated<S extends v.GenericSchema>(schema: S, value: unknown, 
 function fail(message: string): never {
   throw new UserError(message)
 }
+
+/** A file's text read as JSON: a file that is not JSON is one line naming it and where the parser stopped. */
+export function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new UserError(`${file} is not valid JSON (${(error as Error).message}).`)
+  }
+}

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 
 import {UserError} from '../../shared/errors.js'
+import {parseJsonText} from '../../shared/validate.js'
 import {type LockGraph, type LockNode, platformList, Platforms, validated} from './lock.js'
 
 const DependencyMap = v.record(v.string(), v.string())
@@ -51,13 +52,7 @@ function lookup(entries: Record<string, Entry>, from: string, name: string): str
  * package there, with its platform fields. Version 1 (npm 6) has no locations and is refused in one line.
  */
 export function readNpmLock(text: string, file: string): LockGraph {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    throw new UserError(`${file} is not valid JSON (${(error as Error).message}).`)
-  }
-
+  const json = parseJsonText(text, file)
   const lock = validated(NpmLock, json, file)
   if (lock.lockfileVersion < 2 || !lock.packages) {
     throw new UserError(`${file} is lockfileVersion ${lock.lockfileVersion} (npm 6): it lists no install locations; run npm install with npm 7 or later to upgrade it.`)

@@ -1,7 +1,6 @@
 import * as v from 'valibot'
 
-import {UserError} from '../../shared/errors.js'
-import {validated} from '../../shared/validate.js'
+import {parseJsonText, validated} from '../../shared/validate.js'
 
 /** `"name": "range"` maps, as npm writes them. */
 const DependencyMap = v.record(v.string(), v.string())
@@ -39,13 +38,7 @@ export type PackageJson = v.InferOutput<typeof PackageJsonSchema>
  * `node_modules/sharp/package.json`): invalid JSON, or a field of the wrong type, named by its path.
  */
 export function parsePackageJson(text: string, file = 'package.json'): PackageJson {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    throw new UserError(`${file} is not valid JSON (${(error as Error).message}).`)
-  }
-
+  const json = parseJsonText(text, file)
   return validated(PackageJsonSchema, json, file)
 }
 

@@ -1,7 +1,6 @@
 import * as v from 'valibot'
 
-import {UserError} from '../../shared/errors.js'
-import {validated} from '../../shared/validate.js'
+import {parseJsonText, validated} from '../../shared/validate.js'
 
 /**
  * No wheel is 100 GB (PyPI's default limit is 100 MB a file, raised on request to a few GB): a size past this
@@ -86,13 +85,7 @@ function parseWith<T extends v.GenericSchema>(schema: T, json: unknown, file: st
 
 /** A Pipfile.lock's text: invalid JSON, or a field of the wrong type, is a one-line error naming the file and the field. */
 export function parsePipfileLock(text: string, file = 'Pipfile.lock'): PipfileLock {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    throw new UserError(`${file} is not valid JSON (${(error as Error).message}).`)
-  }
-
+  const json = parseJsonText(text, file)
   return parseWith(PipfileLockSchema, json, file)
 }
 
